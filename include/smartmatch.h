@@ -1,0 +1,1009 @@
+/**
+ * @file smartmatch.h
+ * @brief smartmatch — a partner-matching engine for small and medium enterprises.
+ *
+ * smartmatch finds, scores and explains cross-sector and cross-region
+ * cooperation partners for SMEs. An application creates one engine
+ * (::sm_engine), fills it with regions (NUTS), sectors (NACE) and SMEs —
+ * usually starting from the built-in reference taxonomies — and asks for the
+ * best partners of an SME under a weighting of criteria (::sm_weighting).
+ *
+ * Conventions used throughout this header:
+ *  - Every function that can fail returns ::sm_status (::SM_OK is 0). Results
+ *    come back through out-parameters named @c out, which come first.
+ *  - After a failure, sm_error_last() describes it (per thread).
+ *  - On failure, out-parameters are left untouched and the engine is exactly
+ *    as it was before the call.
+ *  - The library copies what it keeps; the caller owns what it passes in.
+ *    Objects returned through @c **out are owned by the caller and have one
+ *    documented free function, which accepts NULL. @c const pointers returned
+ *    by getters are borrowed from their parent.
+ *  - Options structs start with @c unsigned @c int @c version, come with an
+ *    @c SM_..._INIT macro and an @c ..._init() function, and only ever grow at
+ *    the end.
+ *  - Thread safety: read-only functions (getters, queries, explain) may run at
+ *    once from any number of threads on one engine. Functions that modify the
+ *    engine take an internal writer lock: they wait for running queries and
+ *    queries wait for them, so a query sees the engine either before or after
+ *    an update, never half of it.
+ */
+#ifndef SMARTMATCH_H
+#define SMARTMATCH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/**
+ * @defgroup api Export and version
+ * @{
+ */
+
+/** Marks every exported function; everything else in the library is hidden. */
+#if defined(_WIN32) && defined(SM_BUILDING_LIBRARY)
+#define SM_API __declspec(dllexport)
+#elif defined(_WIN32) && !defined(SM_STATIC)
+#define SM_API __declspec(dllimport)
+#elif defined(__GNUC__) || defined(__clang__)
+#define SM_API __attribute__((visibility("default")))
+#else
+#define SM_API
+#endif
+
+#define SM_VERSION_MAJOR 0 /**< Major version: changes break the API or ABI. */
+#define SM_VERSION_MINOR 1 /**< Minor version: additions only. */
+#define SM_VERSION_PATCH 0 /**< Patch version: fixes only. */
+/** The version as one number, MAJOR * 10000 + MINOR * 100 + PATCH. */
+#define SM_VERSION_NUMBER (SM_VERSION_MAJOR * 10000 + SM_VERSION_MINOR * 100 + SM_VERSION_PATCH)
+/** The version as a string, "MAJOR.MINOR.PATCH". */
+#define SM_VERSION_STRING "0.1.0"
+
+/**
+ * The version of the library actually linked, as ::SM_VERSION_NUMBER.
+ * Compare with ::SM_VERSION_NUMBER to tell header from library.
+ * Thread-safe; cannot fail.
+ */
+SM_API unsigned int sm_version(void);
+
+/** The version of the linked library as a static string, e.g. "0.1.0". */
+SM_API const char *sm_version_string(void);
+
+/** @} */
+
+/**
+ * @defgroup errors Errors
+ *
+ * Every function that can fail returns an ::sm_status. The numeric values are
+ * fixed forever and never reused. The details of the last failure are kept
+ * per thread (as libgit2 does): a thread that got a failing status calls
+ * sm_error_last() to learn what went wrong and where, and other threads
+ * sharing the same engine cannot overwrite it.
+ * @{
+ */
+
+/** Status codes. Values are part of the ABI. */
+typedef enum sm_status {
+    SM_OK = 0,                 /**< Success. */
+    SM_ERR_INVALID_ARGUMENT = 1, /**< A NULL pointer or an invalid option value. */
+    SM_ERR_NOMEM = 2,          /**< An allocation failed; nothing was changed. */
+    SM_ERR_NOT_FOUND = 3,      /**< No SME (or region, sector) with that id or code. */
+    SM_ERR_DUPLICATE = 4,      /**< The id or code is already present where that is not allowed. */
+    SM_ERR_BAD_ID = 5,         /**< An SME id is empty, too long or contains control characters. */
+    SM_ERR_BAD_CODE = 6,       /**< A region, sector, language or tag is malformed. */
+    SM_ERR_UNKNOWN_CODE = 7,   /**< A well-formed region or sector code (or a parent) is not in the engine. */
+    SM_ERR_RANGE = 8,          /**< A number is NaN or out of its documented range. */
+    SM_ERR_PARSE = 9,          /**< Input text could not be parsed (file syntax, bad value in a file). */
+    SM_ERR_IO = 10,            /**< A file could not be opened, read or written. */
+    SM_ERR_UNSUPPORTED = 11,   /**< The feature was not built in (e.g. JSON without jansson). */
+    SM_ERR_CALLBACK = 12,      /**< A user callback failed (returned NaN or a failure code). */
+    SM_ERR_CANCELLED = 13,     /**< A callback asked to stop. */
+    SM_ERR_LIMIT = 14,         /**< A documented capacity limit would be exceeded. */
+    SM_ERR_UNKNOWN_NAME = 15   /**< An unknown criterion, preset, size class or cooperation name. */
+} sm_status;
+
+/**
+ * The symbolic name of a status code, e.g. "SM_ERR_NOMEM"; "SM_ERR_UNKNOWN"
+ * for values not listed above. The string is static. Thread-safe.
+ */
+SM_API const char *sm_status_str(sm_status status);
+
+/**
+ * Details of a failure. All strings are NUL-terminated and never NULL
+ * ("" when not applicable). Also passed to ::sm_diag_fn callbacks.
+ */
+typedef struct sm_error {
+    sm_status status;     /**< The status that was returned. */
+    const char *message;  /**< Full message, e.g. "smes.csv:42: region: unknown NUTS code \"SI9\"". */
+    const char *file;     /**< Input file or buffer name, "" if none. */
+    unsigned long line;   /**< 1-based line in @c file, 0 if none. */
+    unsigned long column; /**< 1-based column (field number in CSV), 0 if unknown. */
+    const char *field;    /**< Name of the field at fault ("region", "weights", ...), "" if none. */
+    const char *value;    /**< The offending value (truncated to 200 bytes), "" if none. */
+} sm_error;
+
+/**
+ * The last failure on the calling thread.
+ *
+ * Returns a pointer to thread-local storage, valid until the next failing call
+ * on the same thread. Successful calls do not clear it. Never returns NULL:
+ * if nothing failed yet, status is ::SM_OK and message is "".
+ * Thread-safe: each thread sees only its own failures.
+ */
+SM_API const sm_error *sm_error_last(void);
+
+/** Resets the calling thread's last error to ::SM_OK. Thread-safe. */
+SM_API void sm_error_clear(void);
+
+/** @} */
+
+/**
+ * @defgroup engine Engine
+ * @{
+ */
+
+/** The engine: all regions, sectors and SMEs, and the scoring tables. Opaque. */
+typedef struct sm_engine sm_engine;
+
+/** Allocates @p size bytes; returns NULL on failure. */
+typedef void *(*sm_malloc_fn)(size_t size, void *userdata);
+/** Resizes @p ptr (NULL allowed) to @p size bytes (> 0); returns NULL on failure leaving @p ptr valid. */
+typedef void *(*sm_realloc_fn)(void *ptr, size_t size, void *userdata);
+/** Frees @p ptr (never NULL). */
+typedef void (*sm_free_fn)(void *ptr, void *userdata);
+
+/**
+ * Replaceable allocation functions (as libuv and SQLite allow). All three
+ * must be set. They are called from any thread that uses the engine, so they
+ * must be thread-safe; they must not call back into smartmatch.
+ */
+typedef struct sm_allocator {
+    sm_malloc_fn malloc_fn;   /**< malloc replacement. */
+    sm_realloc_fn realloc_fn; /**< realloc replacement. */
+    sm_free_fn free_fn;       /**< free replacement. */
+    void *userdata;           /**< Passed to every call; must outlive the engine and the objects it returns. */
+} sm_allocator;
+
+#define SM_TAXONOMY_NONE 0u /**< Start with an empty engine. */
+#define SM_TAXONOMY_NUTS 1u /**< Preload all NUTS 2021 regions (levels 0–3) and the countries BA, MD, UA, XK. */
+#define SM_TAXONOMY_NACE 2u /**< Preload all 996 NACE Rev. 2 codes with English titles. */
+#define SM_TAXONOMY_ALL (SM_TAXONOMY_NUTS | SM_TAXONOMY_NACE) /**< Both. */
+
+#define SM_ENGINE_OPTIONS_VERSION 1 /**< Current version of ::sm_engine_options. */
+
+/** Options for sm_engine_new(). Initialise with ::SM_ENGINE_OPTIONS_INIT or sm_engine_options_init(). */
+typedef struct sm_engine_options {
+    unsigned int version;          /**< ::SM_ENGINE_OPTIONS_VERSION. */
+    unsigned int taxonomies;       /**< Built-in taxonomies to preload: SM_TAXONOMY_* flags. Default ::SM_TAXONOMY_ALL. */
+    const sm_allocator *allocator; /**< Allocation functions, copied; NULL = malloc/realloc/free. */
+} sm_engine_options;
+
+/** Static initialiser for ::sm_engine_options with the defaults. */
+#define SM_ENGINE_OPTIONS_INIT { SM_ENGINE_OPTIONS_VERSION, SM_TAXONOMY_ALL, NULL }
+
+/**
+ * Fills @p opts with the defaults.
+ * @param opts    options to initialise
+ * @param version ::SM_ENGINE_OPTIONS_VERSION
+ * @return ::SM_OK, or ::SM_ERR_INVALID_ARGUMENT if @p opts is NULL or @p version unknown.
+ */
+SM_API sm_status sm_engine_options_init(sm_engine_options *opts, unsigned int version);
+
+/**
+ * Creates an engine.
+ * @param out  receives the new engine; free it with sm_engine_free()
+ * @param opts options, or NULL for the defaults (all built-in taxonomies, malloc)
+ * @return ::SM_OK; ::SM_ERR_INVALID_ARGUMENT (NULL @p out, bad version, incomplete
+ *         allocator, unknown taxonomy flag); ::SM_ERR_NOMEM.
+ */
+SM_API sm_status sm_engine_new(sm_engine **out, const sm_engine_options *opts);
+
+/**
+ * Frees an engine and everything it holds. Accepts NULL. No other thread may
+ * use the engine during or after this call. Objects returned by the engine
+ * (results, SME records, weightings) stay valid and are freed separately.
+ */
+SM_API void sm_engine_free(sm_engine *engine);
+
+/**
+ * Loads built-in taxonomies into an existing engine. Codes already present are
+ * kept as they are (their names and points are not overwritten).
+ * @param engine     the engine
+ * @param taxonomies SM_TAXONOMY_* flags
+ * @return ::SM_OK; ::SM_ERR_INVALID_ARGUMENT; ::SM_ERR_NOMEM (nothing added).
+ * Takes the writer lock.
+ */
+SM_API sm_status sm_engine_load_builtin(sm_engine *engine, unsigned int taxonomies);
+
+/** @} */
+
+/**
+ * @defgroup regions Regions
+ *
+ * Regions use hierarchical NUTS-style codes: two upper-case letters for the
+ * country (level 0, Eurostat usage: "EL" for Greece), then one character per
+ * level (digits or upper-case letters), up to level 3: "SI", "SI0", "SI03",
+ * "SI032". The parent is the code minus its last character and must exist
+ * before a child is added.
+ * @{
+ */
+
+#define SM_REGION_CODE_MAX 5 /**< Longest region code (level 3). */
+#define SM_LANGUAGE_MAX 64   /**< Most distinct languages an engine can hold. */
+#define SM_NAME_MAX 512      /**< Longest name (bytes) of a region, sector or SME. */
+
+/** Description of a region, for sm_region_put(). */
+typedef struct sm_region_desc {
+    unsigned int version;             /**< ::SM_REGION_DESC_VERSION. */
+    const char *code;                 /**< NUTS-style code (required). */
+    const char *name;                 /**< Name (required, UTF-8, 1..::SM_NAME_MAX bytes). */
+    double lat;                       /**< Representative point: latitude, -90..90. */
+    double lon;                       /**< Representative point: longitude, -180..180. */
+    double development;               /**< Development index (> 0, e.g. GDP/head PPS, EU = 100), or NaN if unknown. */
+    const char *const *languages;     /**< Working languages (ISO 639-1, e.g. "sl"), may be NULL if n_languages is 0. */
+    size_t n_languages;               /**< Number of entries in @c languages. */
+} sm_region_desc;
+
+#define SM_REGION_DESC_VERSION 1 /**< Current version of ::sm_region_desc. */
+/** Static initialiser for ::sm_region_desc (no point: set lat/lon; development unknown). */
+#define SM_REGION_DESC_INIT { SM_REGION_DESC_VERSION, NULL, NULL, 0.0, 0.0, (0.0 / 0.0), NULL, 0 }
+
+/**
+ * A region as the engine holds it. Returned by sm_region_get() and
+ * sm_region_at(); borrowed from the engine and valid until the engine is
+ * freed. Its fields change only when the same code is put again or
+ * sm_region_set_development() is called; do not do that while other threads
+ * read the record.
+ */
+typedef struct sm_region_info {
+    const char *code;             /**< Code, e.g. "SI032". */
+    const char *name;             /**< Name. */
+    const char *country;          /**< Country code (first two letters). */
+    const char *parent;           /**< Parent code, "" for countries. */
+    int level;                    /**< 0 = country .. 3. */
+    double lat;                   /**< Latitude of the representative point. */
+    double lon;                   /**< Longitude of the representative point. */
+    double development;           /**< Development index as set on this region, NaN if none (see sm_region_development()). */
+    const char *const *languages; /**< Languages set on this region (not inherited). */
+    size_t n_languages;           /**< Number of @c languages. */
+} sm_region_info;
+
+/**
+ * Adds a region, or replaces the name, point, development index and languages
+ * of an existing one (its code and position in iteration order stay).
+ * @return ::SM_OK; ::SM_ERR_INVALID_ARGUMENT (NULL, bad version, missing name);
+ *         ::SM_ERR_BAD_CODE (shape); ::SM_ERR_UNKNOWN_CODE (parent missing);
+ *         ::SM_ERR_RANGE (NaN or out-of-range point, development <= 0);
+ *         ::SM_ERR_LIMIT (more than ::SM_LANGUAGE_MAX languages, 65535 regions); ::SM_ERR_NOMEM.
+ * Takes the writer lock.
+ */
+SM_API sm_status sm_region_put(sm_engine *engine, const sm_region_desc *desc);
+
+/**
+ * Sets (or with NaN clears) the development index of a region.
+ * @return ::SM_OK; ::SM_ERR_INVALID_ARGUMENT; ::SM_ERR_NOT_FOUND; ::SM_ERR_RANGE (<= 0 or infinite).
+ * Takes the writer lock.
+ */
+SM_API sm_status sm_region_set_development(sm_engine *engine, const char *code, double development);
+
+/**
+ * Looks a region up by code.
+ * @param out receives a borrowed pointer
+ * @return ::SM_OK; ::SM_ERR_INVALID_ARGUMENT; ::SM_ERR_BAD_CODE; ::SM_ERR_NOT_FOUND.
+ */
+SM_API sm_status sm_region_get(const sm_region_info **out, const sm_engine *engine, const char *code);
+
+/**
+ * The development index that scoring uses for a region: its own, else the
+ * nearest ancestor's; NaN if none is known. NaN also if the code is unknown.
+ */
+SM_API double sm_region_development(const sm_engine *engine, const char *code);
+
+/** Number of regions in the engine. Returns 0 for NULL. */
+SM_API size_t sm_region_count(const sm_engine *engine);
+
+/**
+ * The @p index-th region (0-based; order of insertion, built-ins first by level then code).
+ * @return ::SM_OK; ::SM_ERR_INVALID_ARGUMENT; ::SM_ERR_NOT_FOUND if @p index >= count.
+ */
+SM_API sm_status sm_region_at(const sm_region_info **out, const sm_engine *engine, size_t index);
+
+/**
+ * Great-circle (haversine, R = 6371.0088 km) distance between the representative
+ * points of two regions.
+ * @return ::SM_OK; ::SM_ERR_INVALID_ARGUMENT; ::SM_ERR_NOT_FOUND.
+ */
+SM_API sm_status sm_region_distance_km(double *out, const sm_engine *engine, const char *code_a, const char *code_b);
+
+/** @} */
+
+/**
+ * @defgroup sectors Sectors
+ *
+ * NACE Rev. 2 codes at four levels: section "C" (level 1), division "25"
+ * (level 2), group "25.1" (level 3), class "25.11" (level 4). The usual
+ * spellings are accepted and normalised: "C25.11", "c 25.11", "2511", "25.11"
+ * all mean class "25.11"; "C25" and "25" mean division "25". The section of a
+ * division is derived from the NACE structure.
+ * @{
+ */
+
+#define SM_SECTOR_CODE_MAX 5 /**< Longest normalised sector code ("25.11"). */
+
+/** A sector as the engine holds it; borrowed, valid until the engine is freed. */
+typedef struct sm_sector_info {
+    const char *code;    /**< Normalised code, e.g. "25.11". */
+    const char *name;    /**< Title. */
+    const char *parent;  /**< Parent code ("25.1", "25", "C"), "" for sections. */
+    const char *section; /**< Section letter. */
+    int level;           /**< 1 = section .. 4 = class. */
+} sm_sector_info;
+
+/**
+ * Normalises a sector code spelling into @p out.
+ * @param out      buffer of at least @p capacity bytes (::SM_SECTOR_CODE_MAX + 1 is enough)
+ * @param capacity size of @p out
+ * @param code     spelling to normalise
+ * @return ::SM_OK; ::SM_ERR_INVALID_ARGUMENT; ::SM_ERR_BAD_CODE if no NACE shape.
+ * Pure function, thread-safe; does not check that the code exists.
+ */
+SM_API sm_status sm_sector_normalize(char *out, size_t capacity, const char *code);
+
+/**
+ * Adds a sector or renames an existing one. The parent (derived) must exist;
+ * a division needs its section given as @p section ("C") when it is new,
+ * otherwise pass NULL.
+ * @return ::SM_OK; ::SM_ERR_INVALID_ARGUMENT; ::SM_ERR_BAD_CODE; ::SM_ERR_UNKNOWN_CODE (parent);
+ *         ::SM_ERR_LIMIT (65535 sectors); ::SM_ERR_NOMEM. Takes the writer lock.
+ */
+SM_API sm_status sm_sector_put(sm_engine *engine, const char *code, const char *name, const char *section);
+
+/**
+ * Looks a sector up by any accepted spelling.
+ * @return ::SM_OK; ::SM_ERR_INVALID_ARGUMENT; ::SM_ERR_BAD_CODE; ::SM_ERR_NOT_FOUND.
+ */
+SM_API sm_status sm_sector_get(const sm_sector_info **out, const sm_engine *engine, const char *code);
+
+/** Number of sectors. Returns 0 for NULL. */
+SM_API size_t sm_sector_count(const sm_engine *engine);
+
+/** The @p index-th sector (insertion order). ::SM_ERR_NOT_FOUND past the end. */
+SM_API sm_status sm_sector_at(const sm_sector_info **out, const sm_engine *engine, size_t index);
+
+/**
+ * Replaces the sector-affinity matrix with the caller's own.
+ *
+ * @p codes are NACE divisions or sections (any accepted spelling); @p values
+ * is an @p n × @p n row-major matrix in [0, 1]. An asymmetric matrix is made
+ * symmetric by the mean of (i, j) and (j, i). Pairs of codes not covered get 0
+ * (a section covers its divisions). Finer codes are mapped to their division.
+ * @return ::SM_OK; ::SM_ERR_INVALID_ARGUMENT; ::SM_ERR_BAD_CODE; ::SM_ERR_UNKNOWN_CODE
+ *         (not a division or section); ::SM_ERR_DUPLICATE; ::SM_ERR_RANGE; ::SM_ERR_NOMEM.
+ * Takes the writer lock.
+ */
+SM_API sm_status sm_affinity_set_matrix(sm_engine *engine, const char *const *codes, size_t n, const double *values);
+
+/**
+ * Sets one symmetric entry of the affinity matrix (divisions or sections).
+ * The first change copies the built-in table into the engine.
+ */
+SM_API sm_status sm_affinity_set(sm_engine *engine, const char *code_a, const char *code_b, double value);
+
+/** Restores the built-in affinity table (derived from input–output flows; see docs/scoring.md). */
+SM_API sm_status sm_affinity_reset(sm_engine *engine);
+
+/**
+ * The affinity of two sector codes as the sector-affinity criterion uses it
+ * (including the NACE-hierarchy rule for finer codes).
+ * @return ::SM_OK; ::SM_ERR_INVALID_ARGUMENT; ::SM_ERR_BAD_CODE; ::SM_ERR_NOT_FOUND.
+ */
+SM_API sm_status sm_affinity_get(double *out, const sm_engine *engine, const char *code_a, const char *code_b);
+
+/** @} */
+
+/**
+ * @defgroup smes SMEs
+ * @{
+ */
+
+#define SM_ID_MAX 64      /**< Longest SME id in bytes. */
+#define SM_TAG_MAX 128    /**< Longest offer/need tag in bytes after normalisation. */
+#define SM_LIST_MAX 256   /**< Most entries in one list (sectors, offers, needs, languages) of an SME. */
+
+/** Size classes (EU definition by employees: micro < 10, small < 50, medium < 250). */
+typedef enum sm_size {
+    SM_SIZE_UNKNOWN = 0, /**< Not given. */
+    SM_SIZE_MICRO = 1,   /**< Fewer than 10 employees. */
+    SM_SIZE_SMALL = 2,   /**< 10–49. */
+    SM_SIZE_MEDIUM = 3,  /**< 50–249. */
+    SM_SIZE_LARGE = 4    /**< 250 or more. */
+} sm_size;
+
+/** Name of a size class ("micro", ..., "unknown"); static. */
+SM_API const char *sm_size_name(sm_size size);
+/** Parses a size class name (case-insensitive). ::SM_ERR_UNKNOWN_NAME if not one. */
+SM_API sm_status sm_size_parse(sm_size *out, const char *name);
+/** The size class for an employee count (< 0 gives ::SM_SIZE_UNKNOWN). */
+SM_API sm_size sm_size_from_employees(long employees);
+
+/** @name Cooperation types
+ * A bit set of the cooperation types an SME seeks. The first eight are
+ * built in; sm_cooperation_register() adds more (up to 32 in all).
+ * @{ */
+#define SM_COOP_JOINT_VENTURE  (1u << 0) /**< "joint_venture" */
+#define SM_COOP_SUBCONTRACTING (1u << 1) /**< "subcontracting" */
+#define SM_COOP_DISTRIBUTION   (1u << 2) /**< "distribution" */
+#define SM_COOP_LICENSING      (1u << 3) /**< "licensing" */
+#define SM_COOP_RND            (1u << 4) /**< "rnd" (also "r&d") */
+#define SM_COOP_TRAINING       (1u << 5) /**< "training" */
+#define SM_COOP_SUPPLY         (1u << 6) /**< "supply" */
+#define SM_COOP_SERVICES       (1u << 7) /**< "services" */
+/** @} */
+
+/**
+ * Registers a new cooperation type name (lower case letters, digits, '_').
+ * @param out receives its bit; if the name exists, its existing bit
+ * @return ::SM_OK; ::SM_ERR_INVALID_ARGUMENT; ::SM_ERR_BAD_CODE; ::SM_ERR_LIMIT (32 types). Takes the writer lock.
+ */
+SM_API sm_status sm_cooperation_register(uint32_t *out, sm_engine *engine, const char *name);
+/** The bit of a cooperation type name (case-insensitive; "r&d" = "rnd"). ::SM_ERR_UNKNOWN_NAME if none. */
+SM_API sm_status sm_cooperation_parse(uint32_t *out, const sm_engine *engine, const char *name);
+/** The name of one cooperation bit, or NULL if not registered. Borrowed, valid for the engine's life. */
+SM_API const char *sm_cooperation_name(const sm_engine *engine, uint32_t bit);
+
+/**
+ * An SME record: the input of sm_sme_put() and the output of sm_sme_get().
+ *
+ * As input, all pointers are the caller's and are only read during the call.
+ * Tags (offers, needs) are normalised: surrounding white space removed, inner
+ * runs of white space collapsed to one space, ASCII letters lower-cased.
+ * Languages are ISO 639-1 codes ("sl"), lower-cased.
+ */
+typedef struct sm_sme_desc {
+    unsigned int version;           /**< ::SM_SME_DESC_VERSION. */
+    const char *id;                 /**< Unique external id, 1..::SM_ID_MAX bytes, no control characters. */
+    const char *name;               /**< Name (UTF-8, may be NULL or ""; at most ::SM_NAME_MAX bytes). */
+    const char *region;             /**< Region code (must exist in the engine). */
+    const char *const *sectors;     /**< Sector codes, first = primary; at least one. */
+    size_t n_sectors;               /**< Number of @c sectors (1..::SM_LIST_MAX). */
+    sm_size size;                   /**< Size class; ::SM_SIZE_UNKNOWN derives it from @c employees. */
+    long employees;                 /**< Employee count, or -1 if unknown. Must agree with @c size if both are given. */
+    int founded;                    /**< Founding year (1000..2100), or 0 if unknown. */
+    const char *const *offers;      /**< What the SME offers (tags). */
+    size_t n_offers;                /**< Number of @c offers. */
+    const char *const *needs;       /**< What the SME needs (tags). */
+    size_t n_needs;                 /**< Number of @c needs. */
+    uint32_t cooperation;           /**< Cooperation types sought: SM_COOP_* bits. */
+    const char *const *languages;   /**< Working languages (ISO 639-1). */
+    size_t n_languages;             /**< Number of @c languages. */
+} sm_sme_desc;
+
+#define SM_SME_DESC_VERSION 1 /**< Current version of ::sm_sme_desc. */
+/** Static initialiser for ::sm_sme_desc: everything empty or unknown. */
+#define SM_SME_DESC_INIT { SM_SME_DESC_VERSION, NULL, NULL, NULL, NULL, 0, SM_SIZE_UNKNOWN, -1, 0, NULL, 0, NULL, 0, 0u, NULL, 0 }
+
+/** Fills @p desc with the defaults of ::SM_SME_DESC_INIT. ::SM_ERR_INVALID_ARGUMENT on NULL or bad version. */
+SM_API sm_status sm_sme_desc_init(sm_sme_desc *desc, unsigned int version);
+
+/**
+ * Inserts an SME, or replaces the one with the same id.
+ *
+ * Validation, in this order, stops at the first problem and changes nothing:
+ * ::SM_ERR_INVALID_ARGUMENT (NULL engine/desc, bad version, NULL list with a
+ * non-zero count, no sector), ::SM_ERR_BAD_ID, ::SM_ERR_BAD_CODE (malformed
+ * region, sector, language or tag), ::SM_ERR_UNKNOWN_CODE (region or sector
+ * not in the engine), ::SM_ERR_RANGE (founding year, employees, size
+ * contradicting employees, over-long name), ::SM_ERR_LIMIT (lists longer than
+ * ::SM_LIST_MAX, too many languages or SMEs), ::SM_ERR_NOMEM.
+ * Duplicate entries within one list are dropped. Takes the writer lock.
+ */
+SM_API sm_status sm_sme_put(sm_engine *engine, const sm_sme_desc *desc);
+
+/**
+ * Removes the SME with this id.
+ * @return ::SM_OK; ::SM_ERR_INVALID_ARGUMENT; ::SM_ERR_NOT_FOUND. Takes the writer lock.
+ * Removal moves the last SME into the freed slot, so indices used by
+ * sm_sme_at() change.
+ */
+SM_API sm_status sm_sme_remove(sm_engine *engine, const char *id);
+
+/**
+ * A copy of the SME with this id.
+ * @param out receives a record owned by the caller (one allocation holding all
+ *            strings and lists); free it with sm_sme_desc_free()
+ * @return ::SM_OK; ::SM_ERR_INVALID_ARGUMENT; ::SM_ERR_NOT_FOUND; ::SM_ERR_NOMEM.
+ * Sector codes come back normalised, tags normalised, size derived.
+ */
+SM_API sm_status sm_sme_get(sm_sme_desc **out, const sm_engine *engine, const char *id);
+
+/** Like sm_sme_get() for the @p index-th SME (0-based). ::SM_ERR_NOT_FOUND past the end. */
+SM_API sm_status sm_sme_at(sm_sme_desc **out, const sm_engine *engine, size_t index);
+
+/** Whether an SME with this id exists (1) or not (0). Never fails; 0 for NULL arguments. */
+SM_API int sm_sme_contains(const sm_engine *engine, const char *id);
+
+/** Number of SMEs. 0 for NULL. */
+SM_API size_t sm_sme_count(const sm_engine *engine);
+
+/** Frees a record returned by sm_sme_get() or sm_sme_at(). Accepts NULL. */
+SM_API void sm_sme_desc_free(sm_sme_desc *desc);
+
+/**
+ * A bulk change: SMEs put into it are validated and prepared one by one, then
+ * committed all together or not at all. Loaders use it so that a strict load
+ * leaves the engine exactly as before when any row is bad. Not thread-safe by
+ * itself (one thread fills one bulk); the engine may be queried meanwhile.
+ */
+typedef struct sm_bulk sm_bulk;
+
+/** Starts a bulk change. Free it with sm_bulk_free(). ::SM_ERR_INVALID_ARGUMENT; ::SM_ERR_NOMEM. */
+SM_API sm_status sm_bulk_new(sm_bulk **out, sm_engine *engine);
+
+/**
+ * Validates and stages one SME (same rules and status codes as sm_sme_put();
+ * ::SM_ERR_DUPLICATE if the id was already staged in this bulk). A failing
+ * put leaves the bulk as it was. Regions and sectors are resolved now;
+ * they can never be removed from an engine, so they stay valid until commit.
+ * Takes the writer lock briefly (tags are interned at once).
+ */
+SM_API sm_status sm_bulk_put(sm_bulk *bulk, const sm_sme_desc *desc);
+
+/** Number of SMEs staged. */
+SM_API size_t sm_bulk_count(const sm_bulk *bulk);
+
+/**
+ * Applies every staged SME (insert or replace) atomically; the bulk is empty
+ * afterwards. @return ::SM_OK; ::SM_ERR_NOMEM (engine unchanged, bulk kept). Takes the writer lock.
+ */
+SM_API sm_status sm_bulk_commit(sm_bulk *bulk);
+
+/** Frees a bulk (uncommitted SMEs are dropped). Accepts NULL. Free before its engine. */
+SM_API void sm_bulk_free(sm_bulk *bulk);
+
+/** @} */
+
+/**
+ * @defgroup weighting Criteria and weighting
+ *
+ * A criterion maps a pair of SMEs (a, b) to a score in [0, 1]; docs/scoring.md
+ * gives each built-in formula. A weighting holds a weight per criterion, the
+ * parameters of the built-in criteria, optional custom criteria and a
+ * combiner that turns the scores into one total in [0, 1].
+ *
+ * A weighting is not tied to an engine. It is immutable while queries use it:
+ * several threads may query with one weighting at once, but changing it while
+ * a query runs is not allowed (copy it instead).
+ * @{
+ */
+
+/** Built-in criteria. Values are part of the ABI. */
+typedef enum sm_criterion {
+    SM_CRIT_COMPLEMENTARITY = 0,  /**< "complementarity": offers meet needs, both ways. */
+    SM_CRIT_SECTOR_AFFINITY = 1,  /**< "sector_affinity": input–output affinity of the sectors. */
+    SM_CRIT_REGION_REACH = 2,     /**< "region_reach": distance decay, cross-border and neighbour bonus. */
+    SM_CRIT_COHESION = 3,         /**< "cohesion": links less with more developed regions. */
+    SM_CRIT_SIZE_FIT = 4,         /**< "size_fit": size-class compatibility. */
+    SM_CRIT_COOPERATION_FIT = 5,  /**< "cooperation_fit": overlap of cooperation types sought. */
+    SM_CRIT_LANGUAGE = 6          /**< "language": a shared working language. */
+} sm_criterion;
+
+#define SM_CRIT_BUILTIN_COUNT 7 /**< Number of built-in criteria. */
+#define SM_CRITERIA_MAX 32      /**< Most criteria (built-in + custom) in one weighting. */
+
+/** Name of a built-in criterion ("complementarity", ...), NULL if out of range. Static. */
+SM_API const char *sm_criterion_name(sm_criterion criterion);
+
+/** How the two directions of complementarity combine (see docs/scoring.md). */
+typedef enum sm_reciprocity {
+    SM_RECIPROCITY_HARMONIC = 0,   /**< 2xy/(x+y): both sides must gain (default). */
+    SM_RECIPROCITY_ARITHMETIC = 1, /**< (x+y)/2. */
+    SM_RECIPROCITY_MAX = 2,        /**< max(x, y): one-way supply counts fully. */
+    SM_RECIPROCITY_MIN = 3         /**< min(x, y). */
+} sm_reciprocity;
+
+/** How criterion scores combine into the total. */
+typedef enum sm_combiner {
+    SM_COMBINE_MEAN = 0,      /**< Weighted arithmetic mean (default). */
+    SM_COMBINE_GEOMETRIC = 1, /**< Weighted geometric mean. */
+    SM_COMBINE_MIN = 2,       /**< Minimum over criteria with weight > 0. */
+    SM_COMBINE_CUSTOM = 3     /**< A ::sm_combine_fn. */
+} sm_combiner;
+
+/** One side of a pair, as custom criteria see it. All pointers borrowed for the call. */
+typedef struct sm_pair_side {
+    const char *id;          /**< SME id. */
+    const char *region;      /**< Region code. */
+    const char *country;     /**< Country code. */
+    const char *sector;      /**< Primary sector code. */
+    sm_size size;            /**< Size class. */
+    long employees;          /**< Employees or -1. */
+    int founded;             /**< Founding year or 0. */
+    uint32_t cooperation;    /**< Cooperation bits. */
+    size_t n_offers;         /**< Number of offers. */
+    size_t n_needs;          /**< Number of needs. */
+} sm_pair_side;
+
+/** The pair handed to a custom criterion. Filled by the library; valid only during the call. */
+typedef struct sm_pair {
+    const sm_engine *engine; /**< The engine (read-only functions may be called). */
+    sm_pair_side a;          /**< The querying SME. */
+    sm_pair_side b;          /**< The candidate. */
+    double distance_km;      /**< Distance between the regions' points. */
+    const double *builtin;   /**< The ::SM_CRIT_BUILTIN_COUNT built-in scores of this pair, by ::sm_criterion. */
+} sm_pair;
+
+/**
+ * A custom criterion. Returns a score in [0, 1]. Values outside [0, 1] are
+ * clamped. NaN means failure: the query stops and returns ::SM_ERR_CALLBACK
+ * with the criterion name in the message. Called from the querying thread
+ * (batch: a worker thread), possibly from several threads at once; it may call
+ * read-only smartmatch functions but must not modify the engine.
+ */
+typedef double (*sm_criterion_fn)(const sm_pair *pair, void *userdata);
+
+/**
+ * A custom combiner: @p scores and @p weights have @p n entries (criteria with
+ * weight 0 are included). Must return a total in [0, 1]; clamped otherwise;
+ * NaN fails the query with ::SM_ERR_CALLBACK. Same threading rules as ::sm_criterion_fn.
+ */
+typedef double (*sm_combine_fn)(const double *scores, const double *weights, size_t n, void *userdata);
+
+/** Destroys user data kept by a weighting; called on replace and on free. */
+typedef void (*sm_destroy_fn)(void *userdata);
+
+/** A weighting of criteria. Opaque. */
+typedef struct sm_weighting sm_weighting;
+
+/**
+ * A new weighting equal to the "balanced" preset. Free with sm_weighting_free().
+ * @return ::SM_OK; ::SM_ERR_INVALID_ARGUMENT; ::SM_ERR_NOMEM.
+ */
+SM_API sm_status sm_weighting_new(sm_weighting **out);
+
+/**
+ * A new weighting from a named preset: "balanced", "cross_border",
+ * "supply_chain", "cohesion", "local" (docs/scoring.md lists their weights).
+ * "-" and "_" are interchangeable in names.
+ * @return ::SM_OK; ::SM_ERR_INVALID_ARGUMENT; ::SM_ERR_UNKNOWN_NAME; ::SM_ERR_NOMEM.
+ */
+SM_API sm_status sm_weighting_preset(sm_weighting **out, const char *name);
+
+/** Number of presets; sm_weighting_preset_name() enumerates them. */
+SM_API size_t sm_weighting_preset_count(void);
+/** Name of the @p index-th preset, NULL past the end. Static. */
+SM_API const char *sm_weighting_preset_name(size_t index);
+
+/**
+ * Parses a weighting from text: an optional preset name first, then
+ * comma-separated "name=value" items, e.g. "cross_border,complementarity=3,cohesion=0.5".
+ * Names are built-in criterion names or parameters ("complementarity.reciprocity=max",
+ * "region_reach.scale_km=300", see sm_weighting_set_param()), and "combiner=mean|geometric|min".
+ * Without a preset, criteria not named get weight 0.
+ * Errors name the item: ::SM_ERR_UNKNOWN_NAME, ::SM_ERR_RANGE (negative, NaN,
+ * infinite or all-zero weights), ::SM_ERR_PARSE (no '=', empty item, bad number);
+ * ::SM_ERR_INVALID_ARGUMENT; ::SM_ERR_NOMEM.
+ */
+SM_API sm_status sm_weighting_parse(sm_weighting **out, const char *text);
+
+/** A deep copy (custom criteria share their user data; destructors run once, with the last owner). */
+SM_API sm_status sm_weighting_copy(sm_weighting **out, const sm_weighting *weighting);
+
+/** Frees a weighting, calling the destructors of user data it holds. Accepts NULL. */
+SM_API void sm_weighting_free(sm_weighting *weighting);
+
+/**
+ * Sets the weight of a criterion (built-in or custom) by name.
+ * @return ::SM_OK; ::SM_ERR_INVALID_ARGUMENT; ::SM_ERR_UNKNOWN_NAME; ::SM_ERR_RANGE (negative, NaN, infinite).
+ */
+SM_API sm_status sm_weighting_set(sm_weighting *weighting, const char *name, double weight);
+
+/** Sets the weight of a built-in criterion. Errors as sm_weighting_set(). */
+SM_API sm_status sm_weighting_set_builtin(sm_weighting *weighting, sm_criterion criterion, double weight);
+
+/** The weight of a criterion by name. ::SM_ERR_UNKNOWN_NAME if none. */
+SM_API sm_status sm_weighting_get(double *out, const sm_weighting *weighting, const char *name);
+
+/** Number of criteria (built-in first, then custom in order of addition). */
+SM_API size_t sm_weighting_count(const sm_weighting *weighting);
+
+/**
+ * Name and weight of the @p index-th criterion.
+ * @param out_name   receives a borrowed name (valid while the weighting lives), may be NULL
+ * @param out_weight receives the weight, may be NULL
+ * @return ::SM_OK; ::SM_ERR_INVALID_ARGUMENT; ::SM_ERR_NOT_FOUND past the end.
+ */
+SM_API sm_status sm_weighting_at(const char **out_name, double *out_weight, const sm_weighting *weighting, size_t index);
+
+/**
+ * Adds a custom criterion, or replaces the function of the custom criterion
+ * of that name (the old user data is destroyed).
+ * @param name     [a-z0-9_], 1..32 bytes, not a built-in name
+ * @param fn       the criterion
+ * @param userdata passed to @p fn
+ * @param destroy  called on @p userdata when replaced or when the last weighting holding it is freed; may be NULL
+ * @param weight   its weight (>= 0)
+ * @return ::SM_OK; ::SM_ERR_INVALID_ARGUMENT; ::SM_ERR_BAD_CODE (name); ::SM_ERR_DUPLICATE
+ *         (built-in name); ::SM_ERR_RANGE; ::SM_ERR_LIMIT (::SM_CRITERIA_MAX); ::SM_ERR_NOMEM.
+ * On failure @p destroy is not called: the caller keeps ownership of @p userdata.
+ */
+SM_API sm_status sm_weighting_add_criterion(sm_weighting *weighting, const char *name, sm_criterion_fn fn,
+                                            void *userdata, sm_destroy_fn destroy, double weight);
+
+/**
+ * Chooses the combiner. For ::SM_COMBINE_CUSTOM pass @p fn (and optional
+ * user data and destructor); otherwise they must be NULL.
+ * @return ::SM_OK; ::SM_ERR_INVALID_ARGUMENT.
+ */
+SM_API sm_status sm_weighting_set_combiner(sm_weighting *weighting, sm_combiner combiner, sm_combine_fn fn,
+                                           void *userdata, sm_destroy_fn destroy);
+
+/** The combiner in use. */
+SM_API sm_combiner sm_weighting_combiner(const sm_weighting *weighting);
+
+/**
+ * Sets a parameter of a built-in criterion (docs/scoring.md lists defaults):
+ * "complementarity.reciprocity" (an ::sm_reciprocity value),
+ * "region_reach.scale_km" (> 0), "region_reach.cross_border_bonus" and
+ * "region_reach.neighbour_bonus" (0..1), "cohesion.full_ratio" (> 1),
+ * "sector_affinity.secondary_factor" (0..1).
+ * @return ::SM_OK; ::SM_ERR_INVALID_ARGUMENT; ::SM_ERR_UNKNOWN_NAME; ::SM_ERR_RANGE.
+ */
+SM_API sm_status sm_weighting_set_param(sm_weighting *weighting, const char *name, double value);
+
+/** Reads a parameter. ::SM_ERR_UNKNOWN_NAME if none. */
+SM_API sm_status sm_weighting_get_param(double *out, const sm_weighting *weighting, const char *name);
+
+/**
+ * Writes the weighting as text that sm_weighting_parse() reads back (custom
+ * criteria are listed with their weights but cannot be recreated from text).
+ * @param out receives a string owned by the caller; free with sm_free()
+ */
+SM_API sm_status sm_weighting_to_string(char **out, const sm_weighting *weighting);
+
+/** @} */
+
+/**
+ * @defgroup queries Queries and results
+ * @{
+ */
+
+#define SM_LEVEL_ANY (-1) /**< "No constraint" for cross_region_level and cross_sector_level. */
+
+/**
+ * A query: how many partners, under which weighting and filters.
+ * Initialise with ::SM_QUERY_OPTIONS_INIT or sm_query_options_init().
+ */
+typedef struct sm_query_options {
+    unsigned int version;                  /**< ::SM_QUERY_OPTIONS_VERSION. */
+    size_t k;                              /**< Number of partners wanted (default 10; 0 = none). */
+    const sm_weighting *weighting;         /**< Weighting; NULL = "balanced". Borrowed for the call. */
+    double min_score;                      /**< Keep only totals >= this (default 0). */
+    int cross_region_level;                /**< Partner's region must differ at this NUTS level (0..3), ::SM_LEVEL_ANY = off. */
+    int cross_border;                      /**< Non-zero: partner must be in another country. */
+    int cross_sector_level;                /**< Primary sectors must differ at this NACE level (1..4), ::SM_LEVEL_ANY = off. */
+    const char *const *countries;          /**< If n_countries > 0: partner's country must be one of these. */
+    size_t n_countries;                    /**< Number of @c countries. */
+    const char *const *exclude_countries;  /**< Partner's country must not be one of these. */
+    size_t n_exclude_countries;            /**< Number of @c exclude_countries. */
+    unsigned int size_classes;             /**< Bit set of (1u << ::sm_size) allowed; 0 = all. */
+    double max_km;                         /**< Maximum distance between regions' points; 0 = no limit. */
+    const char *const *exclude_ids;        /**< SMEs never returned (unknown ids are ignored). */
+    size_t n_exclude_ids;                  /**< Number of @c exclude_ids. */
+} sm_query_options;
+
+#define SM_QUERY_OPTIONS_VERSION 1 /**< Current version of ::sm_query_options. */
+/** Static initialiser: k = 10, balanced, no filters. */
+#define SM_QUERY_OPTIONS_INIT { SM_QUERY_OPTIONS_VERSION, 10, NULL, 0.0, SM_LEVEL_ANY, 0, SM_LEVEL_ANY, NULL, 0, NULL, 0, 0u, 0.0, NULL, 0 }
+
+/** Fills @p opts with the defaults. ::SM_ERR_INVALID_ARGUMENT on NULL or bad version. */
+SM_API sm_status sm_query_options_init(sm_query_options *opts, unsigned int version);
+
+/**
+ * A ranked list of matches for one querying SME, each with its total and the
+ * per-criterion breakdown. Owned by the caller; immutable; independent of
+ * the engine once returned (ids are copied). Free with sm_result_free().
+ */
+typedef struct sm_result sm_result;
+
+/**
+ * The best @p opts->k partners of SME @p id.
+ *
+ * Ranking: total descending, ties broken by id ascending (byte order), so the
+ * result does not depend on insertion order or threads. The SME itself never
+ * appears. Read-only and thread-safe.
+ * @return ::SM_OK; ::SM_ERR_INVALID_ARGUMENT (NULL, bad version, bad level,
+ *         negative or NaN min_score/max_km); ::SM_ERR_NOT_FOUND (unknown id);
+ *         ::SM_ERR_BAD_CODE (malformed country in a filter); ::SM_ERR_CALLBACK; ::SM_ERR_NOMEM.
+ */
+SM_API sm_status sm_query_top(sm_result **out, const sm_engine *engine, const char *id, const sm_query_options *opts);
+
+/**
+ * The breakdown of one pair, ignoring filters: a result with exactly one match
+ * (@p id_b) whose query id is @p id_a. @p weighting NULL = "balanced".
+ * @return as sm_query_top(); ::SM_ERR_INVALID_ARGUMENT if @p id_a equals @p id_b.
+ */
+SM_API sm_status sm_query_explain(sm_result **out, const sm_engine *engine, const char *id_a, const char *id_b,
+                                  const sm_weighting *weighting);
+
+/** Frees a result. Accepts NULL. */
+SM_API void sm_result_free(sm_result *result);
+/** The id of the querying SME. Borrowed from the result. */
+SM_API const char *sm_result_query_id(const sm_result *result);
+/** Number of matches (0 for NULL). */
+SM_API size_t sm_result_count(const sm_result *result);
+/** Id of the @p i-th match, NULL past the end. Borrowed from the result. */
+SM_API const char *sm_result_id(const sm_result *result, size_t i);
+/** Total score of the @p i-th match, NaN past the end. */
+SM_API double sm_result_score(const sm_result *result, size_t i);
+/** All totals, count() entries, in rank order (NULL if empty). Borrowed. */
+SM_API const double *sm_result_scores(const sm_result *result);
+/** Number of criteria in each breakdown (those of the weighting, built-in first). */
+SM_API size_t sm_result_criterion_count(const sm_result *result);
+/** Name of criterion @p j of the breakdown, NULL past the end. Borrowed. */
+SM_API const char *sm_result_criterion_name(const sm_result *result, size_t j);
+/** Weight of criterion @p j as used, NaN past the end. */
+SM_API double sm_result_criterion_weight(const sm_result *result, size_t j);
+/** Score of criterion @p j for match @p i, NaN past the end. */
+SM_API double sm_result_breakdown(const sm_result *result, size_t i, size_t j);
+/** The breakdown matrix, count() × criterion_count() row-major (NULL if empty). Borrowed. */
+SM_API const double *sm_result_breakdowns(const sm_result *result);
+/** Distance in km between the querying SME's region and match @p i's, NaN past the end. */
+SM_API double sm_result_distance_km(const sm_result *result, size_t i);
+
+/** @} */
+
+/**
+ * @defgroup batch Batch: all-pairs top-k
+ * @{
+ */
+
+/**
+ * Receives the result of one querying SME. The result is borrowed for the call
+ * (copy what you keep). Calls are serialised (never two at once) but come
+ * from worker threads in no fixed order. Return 0 to go on, non-zero to cancel.
+ * Must not modify the engine.
+ */
+typedef int (*sm_batch_result_fn)(const sm_result *result, void *userdata);
+
+/** Progress: @p done of @p total SMEs finished. Serialised like results. Return non-zero to cancel. */
+typedef int (*sm_progress_fn)(size_t done, size_t total, void *userdata);
+
+/** Options for sm_batch_run(). */
+typedef struct sm_batch_options {
+    unsigned int version;             /**< ::SM_BATCH_OPTIONS_VERSION. */
+    const sm_query_options *query;    /**< k, weighting and filters for every SME; NULL = defaults. */
+    unsigned int threads;             /**< Worker threads; 0 = number of online CPUs. */
+    const char *const *ids;           /**< SMEs to match; NULL (n_ids 0) = all. */
+    size_t n_ids;                     /**< Number of @c ids. */
+    sm_batch_result_fn on_result;     /**< Receives each result (required). */
+    void *result_userdata;            /**< For @c on_result. */
+    sm_progress_fn on_progress;       /**< Optional progress callback. */
+    void *progress_userdata;          /**< For @c on_progress. */
+} sm_batch_options;
+
+#define SM_BATCH_OPTIONS_VERSION 1 /**< Current version of ::sm_batch_options. */
+/** Static initialiser: defaults, all SMEs, all CPUs; set on_result. */
+#define SM_BATCH_OPTIONS_INIT { SM_BATCH_OPTIONS_VERSION, NULL, 0u, NULL, 0, NULL, NULL, NULL, NULL }
+
+/** Fills @p opts with the defaults. */
+SM_API sm_status sm_batch_options_init(sm_batch_options *opts, unsigned int version);
+
+/**
+ * Top-k partners of every SME (or of @c ids), on several threads, streaming
+ * each result to @c on_result. Results equal those of sm_query_top() for each
+ * SME. Holds the reader lock for the whole run: updates wait until it ends.
+ * @return ::SM_OK; ::SM_ERR_INVALID_ARGUMENT; ::SM_ERR_NOT_FOUND (an id);
+ *         ::SM_ERR_CANCELLED (a callback returned non-zero); ::SM_ERR_CALLBACK; ::SM_ERR_NOMEM.
+ */
+SM_API sm_status sm_batch_run(const sm_engine *engine, const sm_batch_options *opts);
+
+/** @} */
+
+/**
+ * @defgroup io Loading and writing data
+ *
+ * File formats are defined in docs/data-format.md. CSV needs libcsv and JSON
+ * needs jansson at build time; without them the loaders return
+ * ::SM_ERR_UNSUPPORTED.
+ * @{
+ */
+
+/** File formats. */
+typedef enum sm_format {
+    SM_FORMAT_AUTO = 0, /**< From the file name (.csv, .json); buffers: sniffed. */
+    SM_FORMAT_CSV = 1,  /**< RFC 4180 CSV with a header row; lists separated by ';'. */
+    SM_FORMAT_JSON = 2  /**< JSON. */
+} sm_format;
+
+/** What a file holds. */
+typedef enum sm_data_kind {
+    SM_DATA_AUTO = 0,        /**< CSV: from the header; JSON: from the top-level keys. */
+    SM_DATA_SMES = 1,        /**< SMEs. */
+    SM_DATA_REGIONS = 2,     /**< Extra regions. */
+    SM_DATA_DEVELOPMENT = 3, /**< Development indices of regions. */
+    SM_DATA_AFFINITY = 4     /**< Sector-affinity entries. */
+} sm_data_kind;
+
+/**
+ * Receives each problem found by a lenient load or a validation. @p diag is
+ * borrowed for the call. Called on the loading thread. Return 0 to go on,
+ * non-zero to stop (the load then fails with ::SM_ERR_CANCELLED).
+ */
+typedef int (*sm_diag_fn)(const sm_error *diag, void *userdata);
+
+/** Options for sm_load_file() and sm_load_buffer(). */
+typedef struct sm_load_options {
+    unsigned int version;   /**< ::SM_LOAD_OPTIONS_VERSION. */
+    sm_format format;       /**< Format; default ::SM_FORMAT_AUTO. */
+    sm_data_kind kind;      /**< Content; default ::SM_DATA_AUTO. */
+    int lenient;            /**< 0 (default, strict): the first error aborts and nothing is loaded.
+                                 Non-zero: bad rows are reported to @c on_problem and skipped, good rows loaded. */
+    int dry_run;            /**< Non-zero: validate everything, change nothing (for "validate"). */
+    sm_diag_fn on_problem;  /**< Receives each problem (both modes); may be NULL. */
+    void *userdata;         /**< For @c on_problem. */
+} sm_load_options;
+
+#define SM_LOAD_OPTIONS_VERSION 1 /**< Current version of ::sm_load_options. */
+/** Static initialiser: auto format and kind, strict. */
+#define SM_LOAD_OPTIONS_INIT { SM_LOAD_OPTIONS_VERSION, SM_FORMAT_AUTO, SM_DATA_AUTO, 0, 0, NULL, NULL }
+
+/** Fills @p opts with the defaults. */
+SM_API sm_status sm_load_options_init(sm_load_options *opts, unsigned int version);
+
+/** Counts from a load. */
+typedef struct sm_load_report {
+    size_t rows;    /**< Data rows (records) read. */
+    size_t loaded;  /**< Records applied (or that would be, in a dry run). */
+    size_t skipped; /**< Records skipped as bad (lenient mode). */
+} sm_load_report;
+
+/**
+ * Loads a file into the engine.
+ * @param engine the engine
+ * @param path   file path
+ * @param opts   options, NULL = defaults (strict, auto)
+ * @param out_report receives counts, may be NULL
+ * @return ::SM_OK; ::SM_ERR_IO; ::SM_ERR_PARSE and the SME status codes (strict
+ *         mode, first problem; sm_error_last() names file, line, field, value);
+ *         ::SM_ERR_UNSUPPORTED; ::SM_ERR_CANCELLED; ::SM_ERR_NOMEM.
+ * Takes the writer lock only to commit. In strict mode a failure leaves the engine unchanged.
+ */
+SM_API sm_status sm_load_file(sm_engine *engine, const char *path, const sm_load_options *opts,
+                              sm_load_report *out_report);
+
+/**
+ * Like sm_load_file() for data in memory; @p name is used in messages
+ * (NULL = "<buffer>"). ::SM_FORMAT_AUTO sniffs: '{' or '[' first means JSON.
+ */
+SM_API sm_status sm_load_buffer(sm_engine *engine, const char *data, size_t size, const char *name,
+                                const sm_load_options *opts, sm_load_report *out_report);
+
+/** Whether a format was built in (1) or not (0). */
+SM_API int sm_format_supported(sm_format format);
+
+/**
+ * Writes results as text: CSV with a header
+ * ("query_id,rank,id,score,distance_km,<criterion>...") or a JSON array of
+ * objects. Needs no optional library.
+ * @param out     receives a NUL-terminated string owned by the caller; free with sm_free()
+ * @param out_len receives its length, may be NULL
+ * @param results @p n results written one after another (a batch)
+ * @param n       number of results
+ * @param format  ::SM_FORMAT_CSV or ::SM_FORMAT_JSON
+ * @return ::SM_OK; ::SM_ERR_INVALID_ARGUMENT; ::SM_ERR_NOMEM.
+ */
+SM_API sm_status sm_result_format(char **out, size_t *out_len, const sm_result *const *results, size_t n,
+                                  sm_format format);
+
+/** Frees a string returned by the library (sm_result_format(), sm_weighting_to_string()). Accepts NULL. */
+SM_API void sm_free(void *ptr);
+
+/** @} */
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* SMARTMATCH_H */

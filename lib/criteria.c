@@ -1,0 +1,2 @@
+/* placeholder: implemented in a later change */
+typedef int sm__placeholder_criteria;

@@ -1,0 +1,133 @@
+/* Shared test helpers; see test_util.h. */
+#include "test_util.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static pthread_mutex_t tu_mu = PTHREAD_MUTEX_INITIALIZER;
+
+static int tu_should_fail(tu_alloc_state *s)
+{
+    pthread_mutex_lock(&tu_mu);
+    long n = ++s->calls;
+    int fail = s->fail_at > 0 && n == s->fail_at;
+    if (fail)
+        s->failed = 1;
+    pthread_mutex_unlock(&tu_mu);
+    return fail;
+}
+
+static void *tu_malloc(size_t size, void *ud)
+{
+    tu_alloc_state *s = ud;
+    if (tu_should_fail(s))
+        return NULL;
+    void *p = malloc(size);
+    if (p) {
+        pthread_mutex_lock(&tu_mu);
+        s->live++;
+        pthread_mutex_unlock(&tu_mu);
+    }
+    return p;
+}
+
+static void *tu_realloc(void *ptr, size_t size, void *ud)
+{
+    tu_alloc_state *s = ud;
+    if (tu_should_fail(s))
+        return NULL;
+    return realloc(ptr, size);
+}
+
+static void tu_free(void *ptr, void *ud)
+{
+    tu_alloc_state *s = ud;
+    pthread_mutex_lock(&tu_mu);
+    s->live--;
+    pthread_mutex_unlock(&tu_mu);
+    free(ptr);
+}
+
+sm_allocator tu_allocator(tu_alloc_state *state)
+{
+    sm_allocator a = { tu_malloc, tu_realloc, tu_free, state };
+    return a;
+}
+
+sm_engine *tu_engine(unsigned taxonomies)
+{
+    sm_engine_options o = SM_ENGINE_OPTIONS_INIT;
+    o.taxonomies = taxonomies;
+    sm_engine *e = NULL;
+    sm_status st = sm_engine_new(&e, &o);
+    if (st != SM_OK)
+        fail_msg("sm_engine_new: %s", sm_error_last()->message);
+    return e;
+}
+
+#define TU_LISTS 8
+#define TU_ITEMS 32
+static _Thread_local char tu_buf[TU_LISTS][1024];
+static _Thread_local const char *tu_ptrs[TU_LISTS][TU_ITEMS];
+static _Thread_local int tu_next;
+
+size_t tu_split(const char *list, const char ***out)
+{
+    int slot = tu_next++ % TU_LISTS;
+    size_t n = 0;
+    *out = tu_ptrs[slot];
+    if (!list || !*list)
+        return 0;
+    strncpy(tu_buf[slot], list, sizeof tu_buf[slot] - 1);
+    tu_buf[slot][sizeof tu_buf[slot] - 1] = '\0';
+    char *p = tu_buf[slot];
+    while (p && n < TU_ITEMS) {
+        char *semi = strchr(p, ';');
+        if (semi)
+            *semi = '\0';
+        tu_ptrs[slot][n++] = p;
+        p = semi ? semi + 1 : NULL;
+    }
+    return n;
+}
+
+sm_status tu_put(sm_engine *e, const char *id, const char *region, const char *sectors, const char *offers,
+                 const char *needs, uint32_t coop, const char *languages, sm_size size)
+{
+    sm_sme_desc d = SM_SME_DESC_INIT;
+    d.id = id;
+    d.name = id;
+    d.region = region;
+    d.n_sectors = tu_split(sectors, (const char ***)&d.sectors);
+    d.n_offers = tu_split(offers, (const char ***)&d.offers);
+    d.n_needs = tu_split(needs, (const char ***)&d.needs);
+    d.n_languages = tu_split(languages, (const char ***)&d.languages);
+    d.cooperation = coop;
+    d.size = size;
+    return sm_sme_put(e, &d);
+}
+
+const char *tu_shared_data(void)
+{
+    const char *p = getenv("SM_SHARED_DATA");
+    if (!p || !*p)
+        return NULL;
+    char probe[4096];
+    snprintf(probe, sizeof probe, "%s/SOURCES.md", p);
+    FILE *f = fopen(probe, "r");
+    if (!f)
+        return NULL;
+    fclose(f);
+    return p;
+}
+
+void tu_assert_error(sm_status status, const char *substring)
+{
+    const sm_error *err = sm_error_last();
+    if (err->status != status)
+        fail_msg("expected %s, last error is %s: %s", sm_status_str(status), sm_status_str(err->status), err->message);
+    if (substring && !strstr(err->message, substring))
+        fail_msg("message \"%s\" lacks \"%s\"", err->message, substring);
+}

@@ -1,0 +1,45 @@
+/* Helpers shared by the cmocka tests: a counting/failing allocator, engines
+ * with the built-in taxonomies, and compact SME construction. */
+#ifndef SM_TEST_UTIL_H
+#define SM_TEST_UTIL_H
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <smartmatch.h>
+
+/* An allocator that counts live blocks and fails the fail_at-th allocation
+ * (1-based; 0 = never fails). Thread-safe. */
+typedef struct tu_alloc_state {
+    long fail_at;     /* which allocation fails (malloc or growing realloc); 0 = none */
+    long calls;       /* allocations attempted so far */
+    long live;        /* blocks currently allocated */
+    int failed;       /* set once the failure was injected */
+} tu_alloc_state;
+
+sm_allocator tu_allocator(tu_alloc_state *state);
+
+/* New engine with the given SM_TAXONOMY_* flags; fails the test on error. */
+sm_engine *tu_engine(unsigned taxonomies);
+
+/* Puts an SME from compact strings. Lists are ';'-separated ("" = empty).
+ * Returns the status of sm_sme_put(). */
+sm_status tu_put(sm_engine *e, const char *id, const char *region, const char *sectors, const char *offers,
+                 const char *needs, uint32_t coop, const char *languages, sm_size size);
+
+/* Splits a ';'-separated list into a static-lifetime array (up to 32 items,
+ * up to 8 lists alive at once). Returns the count. */
+size_t tu_split(const char *list, const char ***out);
+
+/* Directory of the reference data (env SM_SHARED_DATA), NULL if absent. */
+const char *tu_shared_data(void);
+
+/* Asserts that the last error on this thread has the status and that its
+ * message contains the substring. */
+void tu_assert_error(sm_status status, const char *substring);
+
+#endif
