@@ -181,11 +181,16 @@ sm_status sm_cooperation_parse(uint32_t *out, const sm_engine *e, const char *na
         n = "rnd";
     if (coop_eq(n, "joint venture") || coop_eq(n, "joint-venture"))
         n = "joint_venture";
-    for (unsigned i = 0; i < e->n_coop; i++)
-        if (coop_eq(n, e->coop_names[i])) {
-            *out = 1u << i;
-            return SM_OK;
-        }
+    sm__rdlock(e);
+    unsigned found = SM__COOP_MAX;
+    for (unsigned i = 0; i < e->n_coop && found == SM__COOP_MAX; i++)
+        if (coop_eq(n, e->coop_names[i]))
+            found = i;
+    sm__unlock(e);
+    if (found < SM__COOP_MAX) {
+        *out = 1u << found;
+        return SM_OK;
+    }
     return sm__fail_at(SM_ERR_UNKNOWN_NAME, NULL, 0, 0, "cooperation", name,
                        "cooperation: unknown cooperation type \"%s\"", name);
 }
@@ -197,7 +202,10 @@ const char *sm_cooperation_name(const sm_engine *e, uint32_t bit)
     unsigned i = 0;
     while (!(bit & (1u << i)))
         i++;
-    return i < e->n_coop ? e->coop_names[i] : NULL;
+    sm__rdlock(e);
+    const char *name = i < e->n_coop ? e->coop_names[i] : NULL;
+    sm__unlock(e);
+    return name;
 }
 
 sm_status sm_cooperation_register(uint32_t *out, sm_engine *e, const char *name)

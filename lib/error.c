@@ -11,7 +11,7 @@ typedef struct err_store {
     char message[1024];
     char file[256];
     char field[64];
-    char value[204];
+    char value[201];
 } err_store;
 
 static _Thread_local err_store tls_err = {

@@ -125,7 +125,7 @@ sm_status sm__sector_put_locked(sm_engine *e, const char *code, const char *name
     int level = len == 1 ? 1 : len == 2 ? 2 : len == 4 ? 3 : 4;
     long parent = -1;
     if (level == 2) {
-        char sec[2] = { letter, 0 };
+        char sec[SM_SECTOR_CODE_MAX + 1] = { letter, 0 };
         if (section && *section) {
             if (!parse_code(section, sec, NULL) || strlen(sec) != 1)
                 return sm__fail_at(SM_ERR_BAD_CODE, NULL, 0, 0, "section", section,

@@ -101,6 +101,7 @@ static void put_many_then_remove(void **state)
         }
         int failed = st.failed;
         st.fail_at = 0;
+        st.failed = 0;
         if (!failed) {
             assert_int_equal(s, SM_OK);
             sm_engine_free(e);

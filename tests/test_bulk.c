@@ -30,7 +30,7 @@ static void bulk_commits_atomically(void **state)
     sm_sme_desc d = mk("B5", "AT130", sec);
     assert_int_equal(sm_bulk_put(b, &d), SM_ERR_DUPLICATE);
     tu_assert_error(SM_ERR_DUPLICATE, "\"B5\"");
-    d = mk("C", "XX9", sec);
+    d = mk("C", "xx9", sec);
     assert_int_equal(sm_bulk_put(b, &d), SM_ERR_BAD_CODE);
     d = mk("A", "HR050", sec); /* replaces the existing A at commit */
     assert_int_equal(sm_bulk_put(b, &d), SM_OK);
