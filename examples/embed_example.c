@@ -47,21 +47,28 @@ int main(void)
         return 1;
     printf("smartmatch %s\n\n", sm_version_string());
 
-    size_t regions[4] = { 0 }, no_nuts = 0, sectors[5] = { 0 };
+    size_t regions[4] = { 0 }, with_children = 0, sectors[5] = { 0 };
     for (size_t i = 0; i < sm_region_count(engine); i++) {
         const sm_region_info *r;
         sm_region_at(&r, engine, i);
         regions[r->level]++;
-        if (r->level == 0) {
-            /* countries without NUTS codes have no level-1 child */
-            char child[4] = { r->code[0], r->code[1], '0', 0 };
-            const sm_region_info *c;
-            if (sm_region_get(&c, engine, child) != SM_OK) {
-                no_nuts++;
-                sm_error_clear();
+    }
+    /* countries without NUTS codes are those no level-1 region points to */
+    for (size_t i = 0; i < sm_region_count(engine); i++) {
+        const sm_region_info *country;
+        sm_region_at(&country, engine, i);
+        if (country->level != 0)
+            continue;
+        for (size_t j = 0; j < sm_region_count(engine); j++) {
+            const sm_region_info *r;
+            sm_region_at(&r, engine, j);
+            if (r->level == 1 && r->parent[0] == country->code[0] && r->parent[1] == country->code[1]) {
+                with_children++;
+                break;
             }
         }
     }
+    size_t no_nuts = regions[0] - with_children;
     for (size_t i = 0; i < sm_sector_count(engine); i++) {
         const sm_sector_info *s;
         sm_sector_at(&s, engine, i);

@@ -129,7 +129,7 @@ static void cooperation_types_are_named_and_extendable(void **state)
     assert_null(sm_cooperation_name(e, 3));
     assert_null(sm_cooperation_name(e, 1u << 20));
     assert_int_equal(sm_cooperation_register(&bit, e, "Bad Name"), SM_ERR_BAD_CODE);
-    char name[8];
+    char name[16];
     for (int i = 9; i < 32; i++) {
         snprintf(name, sizeof name, "t%d", i);
         assert_int_equal(sm_cooperation_register(&bit, e, name), SM_OK);

@@ -1,0 +1,2 @@
+// The header test compiled as C++ (extern "C", no C-only constructs).
+#include "header_test.c"
