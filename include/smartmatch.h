@@ -317,6 +317,16 @@ SM_API sm_status sm_region_at(const sm_region_info **out, const sm_engine *engin
  */
 SM_API sm_status sm_region_distance_km(double *out, const sm_engine *engine, const char *code_a, const char *code_b);
 
+/**
+ * Whether two regions are neighbours as the region-reach criterion sees
+ * them: different regions whose ancestors at the coarser of their two levels
+ * share a border (built-in adjacency from the GISCO NUTS 2021 polygons; a
+ * few land borders of countries without NUTS codes are added; user-added
+ * regions have no neighbours).
+ * @return 1 if neighbours, 0 if not or if either code is unknown or NULL.
+ */
+SM_API int sm_region_neighbours(const sm_engine *engine, const char *code_a, const char *code_b);
+
 /** @} */
 
 /**

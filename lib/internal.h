@@ -218,6 +218,9 @@ sm_status sm__lang_bits(sm_engine *e, const char *const *langs, size_t n, uint64
 int sm__region_ancestor(const sm_engine *e, int region, int level); /* ancestor-or-self at level, or region itself if coarser */
 double sm__region_dev(const sm_engine *e, int region); /* own or nearest ancestor's, NaN */
 bool sm__regions_adjacent(const sm_engine *e, int a, int b);
+/* Neighbouring as the region-reach criterion defines it: the ancestors at
+ * the coarser of the two levels are adjacent (and the regions differ). */
+bool sm__regions_neighbouring(const sm_engine *e, int a, int b);
 double sm__haversine_km(double lat1, double lon1, double lat2, double lon2);
 
 /* Sector helpers (sector.c). */

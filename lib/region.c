@@ -361,3 +361,24 @@ sm_status sm_region_distance_km(double *out, const sm_engine *e, const char *cod
     *out = d;
     return SM_OK;
 }
+
+/* Neighbours at the coarser of the two levels; lock held. */
+bool sm__regions_neighbouring(const sm_engine *e, int a, int b)
+{
+    if (a == b)
+        return false;
+    int level = e->regions[a]->level < e->regions[b]->level ? e->regions[a]->level : e->regions[b]->level;
+    int aa = sm__region_ancestor(e, a, level), bb = sm__region_ancestor(e, b, level);
+    return sm__regions_adjacent(e, aa, bb);
+}
+
+int sm_region_neighbours(const sm_engine *e, const char *code_a, const char *code_b)
+{
+    if (!e || !code_a || !code_b)
+        return 0;
+    sm__rdlock(e);
+    long a = sm__region_find(e, code_a), b = sm__region_find(e, code_b);
+    int r = a >= 0 && b >= 0 && sm__regions_neighbouring(e, (int)a, (int)b);
+    sm__unlock(e);
+    return r;
+}

@@ -119,6 +119,15 @@ static void distances_use_the_label_points(void **state)
     assert_int_equal(sm_region_distance_km(&km, e, "SI041", "ZZ1"), SM_ERR_NOT_FOUND);
     tu_assert_error(SM_ERR_NOT_FOUND, "ZZ1");
     assert_int_equal(sm_region_distance_km(NULL, e, "SI", "AT"), SM_ERR_INVALID_ARGUMENT);
+    /* neighbours: at the coarser level; same region is not its own neighbour */
+    assert_int_equal(sm_region_neighbours(e, "SI", "AT"), 1);
+    assert_int_equal(sm_region_neighbours(e, "SI", "DE"), 0);
+    assert_int_equal(sm_region_neighbours(e, "SI041", "SI042"), 1);
+    assert_int_equal(sm_region_neighbours(e, "SI032", "AT"), 1); /* compared at level 0 */
+    assert_int_equal(sm_region_neighbours(e, "SI032", "SI032"), 0);
+    assert_int_equal(sm_region_neighbours(e, "BA", "HR"), 1);
+    assert_int_equal(sm_region_neighbours(e, "SI", "ZZ"), 0);
+    assert_int_equal(sm_region_neighbours(NULL, "SI", "AT"), 0);
     sm_engine_free(e);
 }
 
