@@ -290,7 +290,9 @@ SM_API sm_status sm_region_set_development(sm_engine *engine, const char *code, 
 
 /**
  * Looks a region up by code.
- * @param out receives a borrowed pointer
+ * @param out    receives a borrowed pointer, valid until the region is replaced or the engine freed
+ * @param engine the engine
+ * @param code   a NUTS code in upper case ("SI032")
  * @return ::SM_OK; ::SM_ERR_INVALID_ARGUMENT; ::SM_ERR_BAD_CODE; ::SM_ERR_NOT_FOUND.
  */
 SM_API sm_status sm_region_get(const sm_region_info **out, const sm_engine *engine, const char *code);
@@ -454,7 +456,9 @@ SM_API sm_size sm_size_from_employees(long employees);
 
 /**
  * Registers a new cooperation type name (lower case letters, digits, '_').
- * @param out receives its bit; if the name exists, its existing bit
+ * @param out    receives its bit; if the name exists, its existing bit
+ * @param engine the engine
+ * @param name   the type's name, 1..32 bytes
  * @return ::SM_OK; ::SM_ERR_INVALID_ARGUMENT; ::SM_ERR_BAD_CODE; ::SM_ERR_LIMIT (32 types). Takes the writer lock.
  */
 SM_API sm_status sm_cooperation_register(uint32_t *out, sm_engine *engine, const char *name);
@@ -521,8 +525,10 @@ SM_API sm_status sm_sme_remove(sm_engine *engine, const char *id);
 
 /**
  * A copy of the SME with this id.
- * @param out receives a record owned by the caller (one allocation holding all
- *            strings and lists); free it with sm_sme_desc_free()
+ * @param out    receives a record owned by the caller (one allocation holding all
+ *               strings and lists); free it with sm_sme_desc_free()
+ * @param engine the engine
+ * @param id     the SME's external id
  * @return ::SM_OK; ::SM_ERR_INVALID_ARGUMENT; ::SM_ERR_NOT_FOUND; ::SM_ERR_NOMEM.
  * Sector codes come back normalised, tags normalised, size derived.
  */
@@ -722,6 +728,8 @@ SM_API size_t sm_weighting_count(const sm_weighting *weighting);
  * Name and weight of the @p index-th criterion.
  * @param out_name   receives a borrowed name (valid while the weighting lives), may be NULL
  * @param out_weight receives the weight, may be NULL
+ * @param weighting  the weighting
+ * @param index      0-based, below sm_weighting_count()
  * @return ::SM_OK; ::SM_ERR_INVALID_ARGUMENT; ::SM_ERR_NOT_FOUND past the end.
  */
 SM_API sm_status sm_weighting_at(const char **out_name, double *out_weight, const sm_weighting *weighting, size_t index);
@@ -729,6 +737,7 @@ SM_API sm_status sm_weighting_at(const char **out_name, double *out_weight, cons
 /**
  * Adds a custom criterion, or replaces the function of the custom criterion
  * of that name (the old user data is destroyed).
+ * @param weighting the weighting to extend
  * @param name     [a-z0-9_], 1..32 bytes, not a built-in name
  * @param fn       the criterion
  * @param userdata passed to @p fn
@@ -768,7 +777,9 @@ SM_API sm_status sm_weighting_get_param(double *out, const sm_weighting *weighti
 /**
  * Writes the weighting as text that sm_weighting_parse() reads back (custom
  * criteria are listed with their weights but cannot be recreated from text).
- * @param out receives a string owned by the caller; free with sm_free()
+ * @param out       receives a string owned by the caller; free with sm_free()
+ * @param weighting the weighting to write
+ * @return ::SM_OK; ::SM_ERR_INVALID_ARGUMENT; ::SM_ERR_NOMEM.
  */
 SM_API sm_status sm_weighting_to_string(char **out, const sm_weighting *weighting);
 
@@ -974,11 +985,14 @@ typedef struct sm_load_report {
  * @param engine the engine
  * @param path   file path
  * @param opts   options, NULL = defaults (strict, auto)
- * @param out_report receives counts, may be NULL
+ * @param out_report receives counts, may be NULL; filled even when the load
+ *                   fails (a dry run that found problems, say); after a failed
+ *                   load that is not a dry run its @c loaded is 0
  * @return ::SM_OK; ::SM_ERR_IO; ::SM_ERR_PARSE and the SME status codes (strict
  *         mode, first problem; sm_error_last() names file, line, field, value);
  *         ::SM_ERR_UNSUPPORTED; ::SM_ERR_CANCELLED; ::SM_ERR_NOMEM.
- * Takes the writer lock only to commit. In strict mode a failure leaves the engine unchanged.
+ * Takes the writer lock only to commit. In strict mode a failure leaves the engine unchanged
+ * (docs/data-format.md lists the two cases an allocation failure cannot undo).
  */
 SM_API sm_status sm_load_file(sm_engine *engine, const char *path, const sm_load_options *opts,
                               sm_load_report *out_report);

@@ -1,2 +1,161 @@
-/* placeholder: implemented in a later change */
-typedef int sm__placeholder_criteria;
+/* The built-in criteria of one pair (docs/scoring.md gives each formula) and
+ * the call of custom criteria. Everything per region and per sector comes
+ * from tables the query precomputed, so a pair costs a few lookups and one
+ * merge of two short sorted tag lists. */
+#include "scoring.h"
+
+#include <math.h>
+
+/* Symmetric; by sm_size (0 = unknown). Medium firms are the usual hub of
+ * supply chains; two large firms rarely need a broker. */
+const double sm__size_fit[5][5] = {
+    /*           unknown micro small medium large */
+    /* unknown */ { 0.5, 0.5, 0.5, 0.5, 0.5 },
+    /* micro   */ { 0.5, 0.7, 0.9, 0.8, 0.5 },
+    /* small   */ { 0.5, 0.9, 0.8, 1.0, 0.7 },
+    /* medium  */ { 0.5, 0.8, 1.0, 0.8, 0.9 },
+    /* large   */ { 0.5, 0.5, 0.7, 0.9, 0.6 },
+};
+
+double sm__reciprocity(int reciprocity, double ab, double ba)
+{
+    switch (reciprocity) {
+    case SM_RECIPROCITY_ARITHMETIC:
+        return (ab + ba) / 2;
+    case SM_RECIPROCITY_MAX:
+        return ab > ba ? ab : ba;
+    case SM_RECIPROCITY_MIN:
+        return ab < ba ? ab : ba;
+    default:
+        return ab + ba > 0 ? 2 * ab * ba / (ab + ba) : 0.0;
+    }
+}
+
+double sm__comp_direction(const sm_engine *e, size_t x, size_t y)
+{
+    double mass = e->cache.need_mass[y];
+    if (!(mass > 0))
+        return 0.0;
+    size_t no = e->smes.n_offers[x], nn = e->smes.n_needs[y];
+    if (!no || !nn || !(e->smes.offer_sig[x] & e->smes.need_sig[y]))
+        return 0.0;
+    const uint32_t *o = sm__sme_offers(e, x), *n = sm__sme_needs(e, y);
+    const double *idf = e->cache.idf;
+    double hit = 0;
+    size_t i = 0, j = 0;
+    while (i < no && j < nn) {
+        if (o[i] < n[j])
+            i++;
+        else if (o[i] > n[j])
+            j++;
+        else {
+            hit += idf[o[i]];
+            i++;
+            j++;
+        }
+    }
+    double s = hit / mass;
+    return s > 1.0 ? 1.0 : s;
+}
+
+double sm__coop_fit(uint32_t a, uint32_t b)
+{
+    if (!a || !b)
+        return 0.5;
+    return (double)__builtin_popcount(a & b) / (double)__builtin_popcount(a | b);
+}
+
+double sm__language_fit(uint64_t a, uint64_t b)
+{
+    if (!a || !b)
+        return 0.5;
+    return (a & b) ? 1.0 : 0.0;
+}
+
+uint64_t sm__region_langs(const sm_engine *e, int r)
+{
+    for (;;) {
+        const sm__region *reg = e->regions[r];
+        if (reg->langs || reg->parent == UINT16_MAX)
+            return reg->langs;
+        r = reg->parent;
+    }
+}
+
+void sm__pair_cheap(sm__qctx *q, size_t b)
+{
+    const sm__smes *s = &q->e->smes;
+    size_t a = q->a;
+    unsigned r = s->region[b];
+    double aff = q->aff[s->sector[b]];
+    if (s->n_secondary[b]) {
+        const uint32_t *sec = sm__sme_secondary(q->e, b);
+        for (size_t j = 0, n = s->n_secondary[b]; j < n; j++) {
+            double v = q->aff[sec[j]] * q->factor;
+            if (v > aff)
+                aff = v;
+        }
+    }
+    uint64_t lb = s->langs[b] ? s->langs[b] : q->rlangs[r];
+    q->scores[SM_CRIT_SECTOR_AFFINITY] = aff;
+    q->scores[SM_CRIT_REGION_REACH] = q->reach[r];
+    q->scores[SM_CRIT_COHESION] = q->cohesion[r];
+    q->scores[SM_CRIT_SIZE_FIT] = sm__size_fit[s->size[a]][s->size[b]];
+    q->scores[SM_CRIT_COOPERATION_FIT] = sm__coop_fit(s->coop[a], s->coop[b]);
+    q->scores[SM_CRIT_LANGUAGE] = sm__language_fit(q->a_langs, lb);
+}
+
+double sm__pair_comp(const sm__qctx *q, size_t b)
+{
+    double ab = sm__comp_direction(q->e, q->a, b);
+    double ba = sm__comp_direction(q->e, b, q->a);
+    return sm__reciprocity(q->w->p.reciprocity, ab, ba);
+}
+
+static void side(sm_pair_side *out, const sm_engine *e, size_t i)
+{
+    const sm__smes *s = &e->smes;
+    const sm__region *r = e->regions[s->region[i]];
+    out->id = sm__sme_id(e, i);
+    out->region = r->info.code;
+    out->country = e->regions[r->country]->info.code;
+    out->sector = e->sectors[s->sector[i]]->info.code;
+    out->size = (sm_size)s->size[i];
+    out->employees = s->employees[i];
+    out->founded = s->founded[i];
+    out->cooperation = s->coop[i];
+    out->n_offers = s->n_offers[i];
+    out->n_needs = s->n_needs[i];
+}
+
+sm_status sm__pair_custom(sm__qctx *q, size_t b)
+{
+    const sm_weighting *w = q->w;
+    if (!w->n_custom)
+        return SM_OK;
+    sm_pair pair;
+    pair.engine = q->e;
+    side(&pair.a, q->e, q->a);
+    side(&pair.b, q->e, b);
+    pair.distance_km = q->dist[q->e->smes.region[b]];
+    pair.builtin = q->scores;
+    for (size_t j = 0; j < w->n_custom; j++) {
+        double v = w->custom[j].fn(&pair, w->custom[j].ud->ptr);
+        if (isnan(v))
+            return sm__fail_at(SM_ERR_CALLBACK, NULL, 0, 0, w->custom[j].name, pair.b.id,
+                               "%s: custom criterion returned NaN for the pair (\"%s\", \"%s\")", w->custom[j].name,
+                               pair.a.id, pair.b.id);
+        q->scores[SM_CRIT_BUILTIN_COUNT + j] = v < 0 ? 0 : v > 1 ? 1 : v;
+    }
+    return SM_OK;
+}
+
+sm_status sm__pair_scores(sm__qctx *q, size_t b, double *total)
+{
+    sm__pair_cheap(q, b);
+    q->scores[SM_CRIT_COMPLEMENTARITY] = sm__pair_comp(q, b);
+    sm_status st = sm__pair_custom(q, b);
+    if (st)
+        return st;
+    return sm__combine(q->w, q->scores, total);
+}

@@ -153,10 +153,9 @@ typedef struct sm__tags {
 typedef struct sm__score_cache {
     pthread_mutex_t mu;
     uint64_t generation;  /* engine generation the cache was built for; 0 = never */
-    float *idf;           /* per tag */
+    double *idf;          /* per tag: ln(1 + N / df) */
     size_t idf_cap;
-    float *offer_mass;    /* per SME: sum of idf over offers */
-    float *need_mass;     /* per SME: sum of idf over needs */
+    double *need_mass;    /* per SME: sum of idf over its needs */
     size_t mass_cap;
 } sm__score_cache;
 
@@ -231,6 +230,9 @@ double sm__sector_pair_affinity(const sm_engine *e, int sa, int sb); /* with the
 /* SME helpers (sme.c). */
 static inline const char *sm__sme_id(const sm_engine *e, size_t i) { return e->smes.cold[i]; }
 const char *sm__sme_name(const sm_engine *e, size_t i);
+/* List accessors for the scoring loop, without branches: they rely on
+ * sm__smes_reserve allocating the pool before the first SME is committed,
+ * so pool is never NULL for a valid index i (offsets on NULL are undefined). */
 static inline const uint32_t *sm__sme_secondary(const sm_engine *e, size_t i) { return e->smes.pool + e->smes.list_off[i]; }
 static inline const uint32_t *sm__sme_offers(const sm_engine *e, size_t i)
 {

@@ -170,20 +170,39 @@ static sm_status check_id(const char *id)
     return SM_OK;
 }
 
-/* Interns a tag list into ids[]; returns the unique count. */
-static sm_status tag_ids(sm_engine *e, const char *const *list, size_t n, uint32_t *ids, size_t *n_out,
-                         uint64_t *sig, const char *field)
+/* The normalised offers and needs of one SME, NUL-separated. Normalising is
+ * the costly part of preparing an SME, so the validation pass keeps what it
+ * produced and interning reads it back. Typical lists fit on the stack. */
+typedef struct tag_scratch {
+    char stack[4096];
+    char *heap; /* engine allocator; NULL unless the lists did not fit */
+} tag_scratch;
+
+/* Normalises list[0..n) into buf; returns the end of what it wrote. Fails on
+ * the first bad tag. sm__tag_normalize writes at most min(strlen(tag),
+ * SM_TAG_MAX) + 1 bytes (each byte out stands for a distinct byte in), so
+ * prep_make sizes buf by that bound rather than SM_TAG_MAX + 1 per tag. */
+static sm_status normalize_list(char *buf, const char *const *list, size_t n, const char *field, char **end)
 {
-    char norm[SM_TAG_MAX + 1];
     sm_status st;
     for (size_t i = 0; i < n; i++) {
-        if ((st = sm__tag_normalize(norm, list[i], field)))
+        if ((st = sm__tag_normalize(buf, list[i], field)))
             return st;
+        buf += strlen(buf) + 1;
     }
+    *end = buf;
+    return SM_OK;
+}
+
+/* Interns n normalised tags (NUL-separated in norm) into ids[]; *n_out is
+ * the unique count. ids may be NULL when n is 0. */
+static sm_status tag_ids(sm_engine *e, const char *norm, size_t n, uint32_t *ids, size_t *n_out, uint64_t *sig)
+{
+    sm_status st;
     for (size_t i = 0; i < n; i++) {
-        sm__tag_normalize(norm, list[i], field);
         if ((st = intern_tag(e, norm, &ids[i])))
             return st;
+        norm += strlen(norm) + 1;
     }
     *n_out = sort_unique(ids, n);
     uint64_t s = 0;
@@ -193,7 +212,18 @@ static sm_status tag_ids(sm_engine *e, const char *const *list, size_t n, uint32
     return SM_OK;
 }
 
+static sm_status prep_make(sm_engine *e, const sm_sme_desc *d, sm__prep *out, tag_scratch *ts);
+
 sm_status sm__prep_make(sm_engine *e, const sm_sme_desc *d, sm__prep *out)
+{
+    tag_scratch ts;
+    ts.heap = NULL;
+    sm_status st = prep_make(e, d, out, &ts);
+    sm__free(&e->alloc, ts.heap);
+    return st;
+}
+
+static sm_status prep_make(sm_engine *e, const sm_sme_desc *d, sm__prep *out, tag_scratch *ts)
 {
     sm_status st;
     if (!d)
@@ -236,15 +266,46 @@ sm_status sm__prep_make(sm_engine *e, const sm_sme_desc *d, sm__prep *out)
                 return sm__fail_at(SM_ERR_BAD_CODE, NULL, 0, 0, "languages", d->languages[i],
                                    "languages: malformed language code \"%s\" (ISO 639-1, e.g. \"sl\")",
                                    d->languages[i]);
-    char norm[SM_TAG_MAX + 1];
-    if (!st_off)
-        for (size_t i = 0; i < d->n_offers; i++)
-            if ((st = sm__tag_normalize(norm, d->offers[i], "offers")))
-                return st;
-    if (!st_need)
-        for (size_t i = 0; i < d->n_needs; i++)
-            if ((st = sm__tag_normalize(norm, d->needs[i], "needs")))
-                return st;
+    /* Each tag is normalised once, here; interning reuses the result. A
+     * normalised tag is never longer than its source nor than SM_TAG_MAX. */
+    const char *norm_off = NULL, *norm_need = NULL;
+    if (!st_off && !st_need) {
+        size_t room = 0;
+        for (size_t i = 0; i < d->n_offers; i++) {
+            size_t l = strlen(d->offers[i]);
+            room += (l < SM_TAG_MAX ? l : SM_TAG_MAX) + 1;
+        }
+        for (size_t i = 0; i < d->n_needs; i++) {
+            size_t l = strlen(d->needs[i]);
+            room += (l < SM_TAG_MAX ? l : SM_TAG_MAX) + 1;
+        }
+        char *buf = ts->stack;
+        if (room > sizeof ts->stack) {
+            if (!(ts->heap = sm__malloc(&e->alloc, room)))
+                return sm__nomem();
+            buf = ts->heap;
+        }
+        char *mid;
+        norm_off = buf;
+        if ((st = normalize_list(buf, d->offers, d->n_offers, "offers", &mid)))
+            return st;
+        norm_need = mid;
+        if ((st = normalize_list(mid, d->needs, d->n_needs, "needs", &mid)))
+            return st;
+    } else {
+        /* a list over SM_LIST_MAX fails below; still report a bad tag in
+         * the other list first, as a caller fixing one error at a time
+         * would meet them in that order */
+        char norm[SM_TAG_MAX + 1];
+        if (!st_off)
+            for (size_t i = 0; i < d->n_offers; i++)
+                if ((st = sm__tag_normalize(norm, d->offers[i], "offers")))
+                    return st;
+        if (!st_need)
+            for (size_t i = 0; i < d->n_needs; i++)
+                if ((st = sm__tag_normalize(norm, d->needs[i], "needs")))
+                    return st;
+    }
     if (d->name && !sm__utf8_valid(d->name, strlen(d->name)))
         return sm__fail_at(SM_ERR_BAD_CODE, NULL, 0, 0, "name", d->id, "name: not valid UTF-8 (SME \"%s\")", d->id);
     /* unknown codes */
@@ -334,9 +395,10 @@ sm_status sm__prep_make(sm_engine *e, const sm_sme_desc *d, sm__prep *out)
         if (!dup)
             p.lists[ns++] = (uint32_t)sectors[i];
     }
+    /* p.lists is NULL when every list is empty: no offset may be applied */
     size_t no = 0, nn = 0;
-    if ((st = tag_ids(e, d->offers, d->n_offers, p.lists + ns, &no, &p.offer_sig, "offers")) ||
-        (st = tag_ids(e, d->needs, d->n_needs, p.lists + ns + no, &nn, &p.need_sig, "needs"))) {
+    if ((st = tag_ids(e, norm_off, d->n_offers, p.lists ? p.lists + ns : NULL, &no, &p.offer_sig)) ||
+        (st = tag_ids(e, norm_need, d->n_needs, p.lists ? p.lists + ns + no : NULL, &nn, &p.need_sig))) {
         sm__prep_free(e, &p);
         return st;
     }
@@ -423,7 +485,9 @@ sm_status sm__smes_reserve(sm_engine *e, size_t extra, size_t pool)
     if (pool > UINT32_MAX - s->pool_len)
         return sm__fail(SM_ERR_LIMIT, "sme: list storage exceeds 2^32 entries");
     size_t pneed = s->pool_len + pool;
-    if (pneed > s->pool_cap) {
+    /* The pool exists as soon as an SME may: the list accessors add offsets
+     * to it without a branch, and an offset on NULL is undefined even when 0. */
+    if (pneed > s->pool_cap || (!s->pool && (extra || pool))) {
         size_t live = s->pool_len - s->pool_garbage;
         size_t ncap = s->pool_cap ? s->pool_cap : 1024;
         while (ncap < live + pool)

@@ -131,3 +131,43 @@ void tu_assert_error(sm_status status, const char *substring)
     if (substring && !strstr(err->message, substring))
         fail_msg("message \"%s\" lacks \"%s\"", err->message, substring);
 }
+
+/* ---- random engines ---- */
+
+static const char *const regions_pool[] = { "SI032", "SI041", "AT221", "AT130", "HR050", "HU110", "ITH41",
+                                            "DE212", "CZ010", "SK010", "RO321", "BG411", "EL303", "PL911" };
+static const char *const sectors_pool[] = { "25.11", "25.62", "28.41", "10.51", "17.21", "46.69", "62.01",
+                                            "55.10", "49.41", "71.12", "C", "41.20", "73.11", "33.12" };
+
+static unsigned long rnd_state = 12345;
+static unsigned rnd(unsigned n)
+{
+    rnd_state = rnd_state * 6364136223846793005ul + 1442695040888963407ul;
+    return (unsigned)(rnd_state >> 33) % n;
+}
+
+sm_engine *tu_random_engine(size_t n)
+{
+    rnd_state = 12345;
+    sm_engine *e = tu_engine(SM_TAXONOMY_ALL);
+    char id[32], sectors[64], offers[256], needs[256];
+    for (size_t i = 0; i < n; i++) {
+        snprintf(id, sizeof id, "R-%04zu", (i * 7919) % n);
+        if (rnd(3))
+            snprintf(sectors, sizeof sectors, "%s", sectors_pool[rnd(14)]);
+        else
+            snprintf(sectors, sizeof sectors, "%s;%s", sectors_pool[rnd(14)], sectors_pool[rnd(14)]);
+        offers[0] = needs[0] = '\0';
+        for (unsigned j = 0, m = rnd(5); j < m; j++)
+            snprintf(offers + strlen(offers), sizeof offers - strlen(offers), "%stag%u", j ? ";" : "", rnd(40));
+        for (unsigned j = 0, m = rnd(5); j < m; j++)
+            snprintf(needs + strlen(needs), sizeof needs - strlen(needs), "%stag%u", j ? ";" : "", rnd(40));
+        const char *langs[] = { "", "en", "de;en", "sl", "hu", "it;sl" };
+        sm_status st = tu_put(e, id, regions_pool[rnd(14)], sectors, offers, needs, rnd(256), langs[rnd(6)],
+                              (sm_size)rnd(5));
+        if (st)
+            fail_msg("put %s: %s", id, sm_error_last()->message);
+    }
+    return e;
+}
+

@@ -42,4 +42,8 @@ const char *tu_shared_data(void);
  * message contains the substring. */
 void tu_assert_error(sm_status status, const char *substring);
 
+/* An engine with the built-in taxonomies and n random SMEs "R-0000".. over
+ * 14 regions, 14 sectors and 40 tags; the same n gives the same engine. */
+sm_engine *tu_random_engine(size_t n);
+
 #endif

@@ -1,0 +1,464 @@
+"""ctypes declarations of the C API: structs, callback types and one table of
+(name, argtypes, restype) for every public function of ``smartmatch.h``.
+
+This module is the only place that knows the C layout. The Pythonic classes
+(:mod:`smartmatch.engine`, :mod:`smartmatch.weighting`) call through
+:data:`lib`. Functions returning ``sm_status`` get an ``errcheck`` that
+raises the matching :mod:`smartmatch.errors` class with the details of
+``sm_error_last()``, read on the failing thread right after the call (the
+C library keeps them per thread, and ctypes runs ``errcheck`` on the calling
+thread before anything else can touch them).
+"""
+
+from __future__ import annotations
+
+import ctypes
+from ctypes import (CFUNCTYPE, POINTER, Structure, c_char_p, c_double, c_int, c_long, c_size_t,
+                    c_uint, c_uint32, c_void_p)
+from typing import Any, List
+
+from . import errors
+from ._loader import load_library
+
+# ---- opaque handles -------------------------------------------------------------
+
+
+class _Engine(c_void_p):
+    """``sm_engine *``"""
+
+
+class _Weighting(c_void_p):
+    """``sm_weighting *``"""
+
+
+class _Result(c_void_p):
+    """``sm_result *``"""
+
+
+class _Bulk(c_void_p):
+    """``sm_bulk *``"""
+
+
+# ---- constants --------------------------------------------------------------------
+
+SM_OK = 0
+SM_ERR_CALLBACK = 12
+SM_ERR_CANCELLED = 13
+
+TAXONOMY_NONE = 0
+TAXONOMY_NUTS = 1
+TAXONOMY_NACE = 2
+TAXONOMY_ALL = 3
+
+LEVEL_ANY = -1
+
+ENGINE_OPTIONS_VERSION = 1
+REGION_DESC_VERSION = 1
+SME_DESC_VERSION = 1
+QUERY_OPTIONS_VERSION = 1
+BATCH_OPTIONS_VERSION = 1
+LOAD_OPTIONS_VERSION = 1
+
+CRIT_BUILTIN_COUNT = 7
+SECTOR_CODE_MAX = 5
+
+# sm_size, sm_combiner, sm_reciprocity, sm_format, sm_data_kind values by name.
+SIZES = ("unknown", "micro", "small", "medium", "large")
+COMBINERS = ("mean", "geometric", "min", "custom")
+RECIPROCITIES = ("harmonic", "arithmetic", "max", "min")
+FORMATS = {None: 0, "auto": 0, "csv": 1, "json": 2}
+DATA_KINDS = {None: 0, "auto": 0, "smes": 1, "regions": 2, "development": 3, "affinity": 4}
+# The eight built-in cooperation bits, in bit order.
+BUILTIN_COOPERATION = ("joint_venture", "subcontracting", "distribution", "licensing", "rnd",
+                       "training", "supply", "services")
+BUILTIN_CRITERIA = ("complementarity", "sector_affinity", "region_reach", "cohesion", "size_fit",
+                    "cooperation_fit", "language")
+
+# ---- structs (mirrors of the public header; order and types must match) ----------
+
+_StrList = POINTER(c_char_p)
+
+
+class Error(Structure):
+    """``sm_error``"""
+    _fields_ = [
+        ("status", c_int),
+        ("message", c_char_p),
+        ("file", c_char_p),
+        ("line", ctypes.c_ulong),
+        ("column", ctypes.c_ulong),
+        ("field", c_char_p),
+        ("value", c_char_p),
+    ]
+
+
+class EngineOptions(Structure):
+    """``sm_engine_options``"""
+    _fields_ = [
+        ("version", c_uint),
+        ("taxonomies", c_uint),
+        ("allocator", c_void_p),
+    ]
+
+
+class RegionDesc(Structure):
+    """``sm_region_desc``"""
+    _fields_ = [
+        ("version", c_uint),
+        ("code", c_char_p),
+        ("name", c_char_p),
+        ("lat", c_double),
+        ("lon", c_double),
+        ("development", c_double),
+        ("languages", _StrList),
+        ("n_languages", c_size_t),
+    ]
+
+
+class RegionInfo(Structure):
+    """``sm_region_info``"""
+    _fields_ = [
+        ("code", c_char_p),
+        ("name", c_char_p),
+        ("country", c_char_p),
+        ("parent", c_char_p),
+        ("level", c_int),
+        ("lat", c_double),
+        ("lon", c_double),
+        ("development", c_double),
+        ("languages", _StrList),
+        ("n_languages", c_size_t),
+    ]
+
+
+class SectorInfo(Structure):
+    """``sm_sector_info``"""
+    _fields_ = [
+        ("code", c_char_p),
+        ("name", c_char_p),
+        ("parent", c_char_p),
+        ("section", c_char_p),
+        ("level", c_int),
+    ]
+
+
+class SmeDesc(Structure):
+    """``sm_sme_desc``"""
+    _fields_ = [
+        ("version", c_uint),
+        ("id", c_char_p),
+        ("name", c_char_p),
+        ("region", c_char_p),
+        ("sectors", _StrList),
+        ("n_sectors", c_size_t),
+        ("size", c_int),
+        ("employees", c_long),
+        ("founded", c_int),
+        ("offers", _StrList),
+        ("n_offers", c_size_t),
+        ("needs", _StrList),
+        ("n_needs", c_size_t),
+        ("cooperation", c_uint32),
+        ("languages", _StrList),
+        ("n_languages", c_size_t),
+    ]
+
+
+class PairSide(Structure):
+    """``sm_pair_side``"""
+    _fields_ = [
+        ("id", c_char_p),
+        ("region", c_char_p),
+        ("country", c_char_p),
+        ("sector", c_char_p),
+        ("size", c_int),
+        ("employees", c_long),
+        ("founded", c_int),
+        ("cooperation", c_uint32),
+        ("n_offers", c_size_t),
+        ("n_needs", c_size_t),
+    ]
+
+
+class Pair(Structure):
+    """``sm_pair``"""
+    _fields_ = [
+        ("engine", c_void_p),
+        ("a", PairSide),
+        ("b", PairSide),
+        ("distance_km", c_double),
+        ("builtin", POINTER(c_double)),
+    ]
+
+
+class QueryOptions(Structure):
+    """``sm_query_options``"""
+    _fields_ = [
+        ("version", c_uint),
+        ("k", c_size_t),
+        ("weighting", c_void_p),
+        ("min_score", c_double),
+        ("cross_region_level", c_int),
+        ("cross_border", c_int),
+        ("cross_sector_level", c_int),
+        ("countries", _StrList),
+        ("n_countries", c_size_t),
+        ("exclude_countries", _StrList),
+        ("n_exclude_countries", c_size_t),
+        ("size_classes", c_uint),
+        ("max_km", c_double),
+        ("exclude_ids", _StrList),
+        ("n_exclude_ids", c_size_t),
+    ]
+
+
+# Callback types.
+CRITERION_FN = CFUNCTYPE(c_double, POINTER(Pair), c_void_p)
+COMBINE_FN = CFUNCTYPE(c_double, POINTER(c_double), POINTER(c_double), c_size_t, c_void_p)
+DESTROY_FN = CFUNCTYPE(None, c_void_p)
+BATCH_RESULT_FN = CFUNCTYPE(c_int, c_void_p, c_void_p)
+PROGRESS_FN = CFUNCTYPE(c_int, c_size_t, c_size_t, c_void_p)
+DIAG_FN = CFUNCTYPE(c_int, POINTER(Error), c_void_p)
+
+
+class BatchOptions(Structure):
+    """``sm_batch_options``"""
+    _fields_ = [
+        ("version", c_uint),
+        ("query", POINTER(QueryOptions)),
+        ("threads", c_uint),
+        ("ids", _StrList),
+        ("n_ids", c_size_t),
+        ("on_result", BATCH_RESULT_FN),
+        ("result_userdata", c_void_p),
+        ("on_progress", PROGRESS_FN),
+        ("progress_userdata", c_void_p),
+    ]
+
+
+class LoadOptions(Structure):
+    """``sm_load_options``"""
+    _fields_ = [
+        ("version", c_uint),
+        ("format", c_int),
+        ("kind", c_int),
+        ("lenient", c_int),
+        ("dry_run", c_int),
+        ("on_problem", DIAG_FN),
+        ("userdata", c_void_p),
+    ]
+
+
+class LoadReport(Structure):
+    """``sm_load_report``"""
+    _fields_ = [
+        ("rows", c_size_t),
+        ("loaded", c_size_t),
+        ("skipped", c_size_t),
+    ]
+
+
+# ---- the function table ---------------------------------------------------------
+
+_STATUS = "status"  # restype marker: c_int checked by errcheck
+
+_P = POINTER
+_E = _Engine
+_W = _Weighting
+_R = _Result
+
+FUNCTIONS = [
+    # version and errors
+    ("sm_version", [], c_uint),
+    ("sm_version_string", [], c_char_p),
+    ("sm_status_str", [c_int], c_char_p),
+    ("sm_error_last", [], _P(Error)),
+    ("sm_error_clear", [], None),
+    # engine
+    ("sm_engine_options_init", [_P(EngineOptions), c_uint], _STATUS),
+    ("sm_engine_new", [_P(_E), _P(EngineOptions)], _STATUS),
+    ("sm_engine_free", [_E], None),
+    ("sm_engine_load_builtin", [_E, c_uint], _STATUS),
+    # regions
+    ("sm_region_put", [_E, _P(RegionDesc)], _STATUS),
+    ("sm_region_set_development", [_E, c_char_p, c_double], _STATUS),
+    ("sm_region_get", [_P(_P(RegionInfo)), _E, c_char_p], _STATUS),
+    ("sm_region_development", [_E, c_char_p], c_double),
+    ("sm_region_count", [_E], c_size_t),
+    ("sm_region_at", [_P(_P(RegionInfo)), _E, c_size_t], _STATUS),
+    ("sm_region_distance_km", [_P(c_double), _E, c_char_p, c_char_p], _STATUS),
+    ("sm_region_neighbours", [_E, c_char_p, c_char_p], c_int),
+    # sectors and affinity
+    ("sm_sector_normalize", [c_char_p, c_size_t, c_char_p], _STATUS),
+    ("sm_sector_put", [_E, c_char_p, c_char_p, c_char_p], _STATUS),
+    ("sm_sector_get", [_P(_P(SectorInfo)), _E, c_char_p], _STATUS),
+    ("sm_sector_count", [_E], c_size_t),
+    ("sm_sector_at", [_P(_P(SectorInfo)), _E, c_size_t], _STATUS),
+    ("sm_affinity_set_matrix", [_E, _StrList, c_size_t, _P(c_double)], _STATUS),
+    ("sm_affinity_set", [_E, c_char_p, c_char_p, c_double], _STATUS),
+    ("sm_affinity_reset", [_E], _STATUS),
+    ("sm_affinity_get", [_P(c_double), _E, c_char_p, c_char_p], _STATUS),
+    # sizes and cooperation types
+    ("sm_size_name", [c_int], c_char_p),
+    ("sm_size_parse", [_P(c_int), c_char_p], _STATUS),
+    ("sm_size_from_employees", [c_long], c_int),
+    ("sm_cooperation_register", [_P(c_uint32), _E, c_char_p], _STATUS),
+    ("sm_cooperation_parse", [_P(c_uint32), _E, c_char_p], _STATUS),
+    ("sm_cooperation_name", [_E, c_uint32], c_char_p),
+    # SMEs
+    ("sm_sme_desc_init", [_P(SmeDesc), c_uint], _STATUS),
+    ("sm_sme_put", [_E, _P(SmeDesc)], _STATUS),
+    ("sm_sme_remove", [_E, c_char_p], _STATUS),
+    ("sm_sme_get", [_P(_P(SmeDesc)), _E, c_char_p], _STATUS),
+    ("sm_sme_at", [_P(_P(SmeDesc)), _E, c_size_t], _STATUS),
+    ("sm_sme_contains", [_E, c_char_p], c_int),
+    ("sm_sme_count", [_E], c_size_t),
+    ("sm_sme_desc_free", [_P(SmeDesc)], None),
+    ("sm_bulk_new", [_P(_Bulk), _E], _STATUS),
+    ("sm_bulk_put", [_Bulk, _P(SmeDesc)], _STATUS),
+    ("sm_bulk_count", [_Bulk], c_size_t),
+    ("sm_bulk_commit", [_Bulk], _STATUS),
+    ("sm_bulk_free", [_Bulk], None),
+    # weighting
+    ("sm_criterion_name", [c_int], c_char_p),
+    ("sm_weighting_new", [_P(_W)], _STATUS),
+    ("sm_weighting_preset", [_P(_W), c_char_p], _STATUS),
+    ("sm_weighting_preset_count", [], c_size_t),
+    ("sm_weighting_preset_name", [c_size_t], c_char_p),
+    ("sm_weighting_parse", [_P(_W), c_char_p], _STATUS),
+    ("sm_weighting_copy", [_P(_W), _W], _STATUS),
+    ("sm_weighting_free", [_W], None),
+    ("sm_weighting_set", [_W, c_char_p, c_double], _STATUS),
+    ("sm_weighting_set_builtin", [_W, c_int, c_double], _STATUS),
+    ("sm_weighting_get", [_P(c_double), _W, c_char_p], _STATUS),
+    ("sm_weighting_count", [_W], c_size_t),
+    ("sm_weighting_at", [_P(c_char_p), _P(c_double), _W, c_size_t], _STATUS),
+    ("sm_weighting_add_criterion", [_W, c_char_p, CRITERION_FN, c_void_p, DESTROY_FN, c_double], _STATUS),
+    ("sm_weighting_set_combiner", [_W, c_int, COMBINE_FN, c_void_p, DESTROY_FN], _STATUS),
+    ("sm_weighting_combiner", [_W], c_int),
+    ("sm_weighting_set_param", [_W, c_char_p, c_double], _STATUS),
+    ("sm_weighting_get_param", [_P(c_double), _W, c_char_p], _STATUS),
+    ("sm_weighting_to_string", [_P(c_void_p), _W], _STATUS),
+    # queries and results
+    ("sm_query_options_init", [_P(QueryOptions), c_uint], _STATUS),
+    ("sm_query_top", [_P(_R), _E, c_char_p, _P(QueryOptions)], _STATUS),
+    ("sm_query_explain", [_P(_R), _E, c_char_p, c_char_p, _W], _STATUS),
+    ("sm_result_free", [_R], None),
+    ("sm_result_query_id", [_R], c_char_p),
+    ("sm_result_count", [_R], c_size_t),
+    ("sm_result_id", [_R, c_size_t], c_char_p),
+    ("sm_result_score", [_R, c_size_t], c_double),
+    ("sm_result_scores", [_R], _P(c_double)),
+    ("sm_result_criterion_count", [_R], c_size_t),
+    ("sm_result_criterion_name", [_R, c_size_t], c_char_p),
+    ("sm_result_criterion_weight", [_R, c_size_t], c_double),
+    ("sm_result_breakdown", [_R, c_size_t, c_size_t], c_double),
+    ("sm_result_breakdowns", [_R], _P(c_double)),
+    ("sm_result_distance_km", [_R, c_size_t], c_double),
+    # batch
+    ("sm_batch_options_init", [_P(BatchOptions), c_uint], _STATUS),
+    ("sm_batch_run", [_E, _P(BatchOptions)], _STATUS),
+    # loading and writing
+    ("sm_load_options_init", [_P(LoadOptions), c_uint], _STATUS),
+    ("sm_load_file", [_E, c_char_p, _P(LoadOptions), _P(LoadReport)], _STATUS),
+    ("sm_load_buffer", [_E, c_char_p, c_size_t, c_char_p, _P(LoadOptions), _P(LoadReport)], _STATUS),
+    ("sm_format_supported", [c_int], c_int),
+    ("sm_result_format", [_P(c_void_p), _P(c_size_t), _P(_R), c_size_t, c_int], _STATUS),
+    ("sm_free", [c_void_p], None),
+]
+
+
+def text(raw: Any) -> str:
+    """A C string (bytes or None) as str; invalid UTF-8 is replaced, never raised."""
+    if raw is None:
+        return ""
+    return raw.decode("utf-8", "replace")
+
+
+def error_details(status: int) -> errors.Error:
+    """The exception for a failure just reported by the library on this thread.
+
+    Must be called on the failing thread before any other library call.
+    """
+    err = _sm_error_last()
+    if err and err.contents.status == status:
+        e = err.contents
+        return errors.error_class(status)(
+            text(e.message) or errors.status_name(status), status,
+            file=text(e.file), line=int(e.line), column=int(e.column),
+            field=text(e.field), value=text(e.value))
+    # The library returned a failure without recording it: still raise, by status.
+    return errors.error_class(status)(errors.status_name(status), status)
+
+
+def _errcheck(result: int, func: Any, args: Any) -> int:
+    if result != SM_OK:
+        raise error_details(result)
+    return result
+
+
+def _missing(name: str):
+    def stub(*args: Any) -> Any:
+        raise errors.Unsupported(f"{name} is not in the loaded smartmatch library ({library_path})",
+                                 errors.Unsupported.status)
+    stub.__name__ = name
+    return stub
+
+
+class _Lib:
+    """The loaded library's functions as attributes, declared from :data:`FUNCTIONS`."""
+
+    def __init__(self, cdll: ctypes.CDLL) -> None:
+        self._cdll = cdll
+        self.missing: List[str] = []
+        for name, argtypes, restype in FUNCTIONS:
+            try:
+                fn = getattr(cdll, name)
+            except AttributeError:
+                self.missing.append(name)
+                setattr(self, name, _missing(name))
+                continue
+            fn.argtypes = argtypes
+            if restype == _STATUS:
+                fn.restype = c_int
+                fn.errcheck = _errcheck
+            else:
+                fn.restype = restype
+            setattr(self, name, fn)
+
+
+_cdll, library_path = load_library()
+lib = _Lib(_cdll)
+_sm_error_last = lib.sm_error_last if "sm_error_last" not in lib.missing else (lambda: None)
+
+
+def str_array(items: Any) -> Any:
+    """A ``const char *const *`` built from an iterable of str (None for empty), and its length.
+
+    The returned array keeps the encoded strings alive as long as it lives.
+    """
+    if items is None:
+        return None, 0
+    if isinstance(items, (str, bytes)):
+        items = [items]
+    encoded = [s.encode("utf-8") if isinstance(s, str) else bytes(s) for s in items]
+    if not encoded:
+        return None, 0
+    arr = (c_char_p * len(encoded))(*encoded)
+    return ctypes.cast(arr, _StrList), len(encoded)
+
+
+def cstr(s: Any, what: str = "argument") -> bytes:
+    """Encodes a str argument for the C API (TypeError for anything else)."""
+    if isinstance(s, str):
+        return s.encode("utf-8")
+    if isinstance(s, bytes):
+        return s
+    raise TypeError(f"{what} must be str, not {type(s).__name__}")
+
+
+def read_str_list(ptr: Any, n: int) -> List[str]:
+    """A C array of n strings as a list of str."""
+    if not n or not ptr:
+        return []
+    return [text(ptr[i]) for i in range(n)]

@@ -1,0 +1,173 @@
+"""Plain records the package returns: SMEs, regions, sectors, matches, load
+reports, and the pair a custom criterion sees.
+
+They are ordinary dataclasses holding Python values (copied out of the C
+library), so they stay valid after the engine is closed and can be pickled,
+compared and printed.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Dict, List, Optional, Tuple
+
+__all__ = ["SME", "Region", "Sector", "Match", "Problem", "LoadReport", "Pair", "PairSide"]
+
+
+@dataclass
+class SME:
+    """A small or medium enterprise, as put into and read back from an engine.
+
+    Attributes:
+        id:          unique external id (1..64 bytes, no control characters)
+        region:      NUTS region code, e.g. ``"SI032"``
+        sectors:     NACE codes, the first is the primary sector
+                     (read back normalised: ``"25.11"``)
+        name:        display name
+        size:        ``"micro"``, ``"small"``, ``"medium"``, ``"large"`` or
+                     ``"unknown"`` (derived from ``employees`` when unknown)
+        employees:   employee count, or None
+        founded:     founding year, or None
+        offers:      what the SME offers (tags, normalised to lower case)
+        needs:       what the SME needs (tags)
+        cooperation: cooperation types sought, e.g. ``["subcontracting"]``
+        languages:   working languages (ISO 639-1), e.g. ``["sl", "en"]``
+    """
+
+    id: str
+    region: str
+    sectors: List[str]
+    name: str = ""
+    size: str = "unknown"
+    employees: Optional[int] = None
+    founded: Optional[int] = None
+    offers: List[str] = field(default_factory=list)
+    needs: List[str] = field(default_factory=list)
+    cooperation: List[str] = field(default_factory=list)
+    languages: List[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Region:
+    """A NUTS-style region held by an engine.
+
+    ``development`` is the index set on this region itself (None if not set);
+    ``Engine.regions.development(code)`` gives the inherited one scoring uses.
+    """
+
+    code: str
+    name: str
+    country: str
+    parent: str
+    level: int
+    lat: float
+    lon: float
+    development: Optional[float] = None
+    languages: Tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Sector:
+    """A NACE Rev. 2 sector held by an engine (``code`` normalised, e.g. ``"25.11"``)."""
+
+    code: str
+    name: str
+    parent: str
+    section: str
+    level: int
+
+
+@dataclass
+class Match:
+    """One partner in a ranked result.
+
+    Attributes:
+        id:          the partner's id
+        score:       the total in [0, 1]
+        rank:        1 for the best partner
+        distance_km: distance between the two SMEs' regions
+        breakdown:   criterion name -> score in [0, 1] (the explanation)
+        weights:     criterion name -> the weight used (shared by all matches
+                     of one result)
+        query_id:    the id of the SME the partners were sought for
+    """
+
+    id: str
+    score: float
+    rank: int
+    distance_km: float
+    breakdown: Dict[str, float]
+    weights: Dict[str, float] = field(default_factory=dict, repr=False)
+    query_id: str = ""
+
+    def __str__(self) -> str:
+        reasons = ", ".join(f"{k}={v:.3f}" for k, v in self.breakdown.items())
+        return (f"{self.rank}. {self.id} {self.score:.4f} ({self.distance_km:.0f} km; {reasons})"
+                if not math.isnan(self.distance_km) else
+                f"{self.rank}. {self.id} {self.score:.4f} ({reasons})")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem found while loading or validating a file.
+
+    ``status`` is the C status code; :meth:`exception` gives the exception
+    a strict load would have raised for it.
+    """
+
+    status: int
+    message: str
+    file: str = ""
+    line: int = 0
+    column: int = 0
+    field: str = ""
+    value: str = ""
+
+    def exception(self):
+        """The :class:`smartmatch.Error` subclass instance for this problem."""
+        from .errors import error_class
+        return error_class(self.status)(self.message, self.status, file=self.file, line=self.line,
+                                        column=self.column, field=self.field, value=self.value)
+
+    def __str__(self) -> str:
+        return self.message
+
+
+@dataclass
+class LoadReport:
+    """What a load did: records read, applied (or that would be, in a dry run),
+    skipped as bad (lenient mode), and every problem reported."""
+
+    rows: int = 0
+    loaded: int = 0
+    skipped: int = 0
+    problems: List[Problem] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class PairSide:
+    """One side of the pair a custom criterion scores (copied; safe to keep)."""
+
+    id: str
+    region: str
+    country: str
+    sector: str
+    size: str
+    employees: Optional[int]
+    founded: Optional[int]
+    cooperation: frozenset
+    n_offers: int
+    n_needs: int
+
+
+@dataclass(frozen=True)
+class Pair:
+    """The pair handed to a custom criterion: ``a`` is the querying SME,
+    ``b`` the candidate; ``builtin`` maps each built-in criterion name to its
+    score for this pair."""
+
+    a: PairSide
+    b: PairSide
+    distance_km: float
+    builtin: Dict[str, float]

@@ -1,0 +1,103 @@
+/* Loading the data files named on the command line into an engine, and the
+ * small lookups the tool prints with: region, country and sector names, the
+ * tags where one SME's offers meet another's needs, cooperation types. */
+#include "args.h"
+#include "cli.h"
+
+#include <string.h>
+
+int cli_load_engine(sm_engine **out, const cli_args *a)
+{
+    sm_engine *engine = NULL;
+    sm_status st = sm_engine_new(&engine, NULL);
+    if (st != SM_OK)
+        return cli_fail(st, NULL);
+    for (size_t i = 0; i < a->n_data; i++) {
+        sm_load_options opts = SM_LOAD_OPTIONS_INIT;
+        opts.kind = a->data[i].kind;
+        st = sm_load_file(engine, a->data[i].path, &opts, NULL);
+        if (st != SM_OK) {
+            int rc = cli_fail(st, a->data[i].path);
+            sm_engine_free(engine);
+            return rc;
+        }
+    }
+    *out = engine;
+    return CLI_OK;
+}
+
+static int has_tag(const char *const *tags, size_t n, const char *tag)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(tags[i], tag) == 0)
+            return 1;
+    return 0;
+}
+
+size_t cli_count_matched_tags(const sm_sme_desc *from, const sm_sme_desc *to)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < from->n_offers; i++)
+        n += (size_t)has_tag(to->needs, to->n_needs, from->offers[i]);
+    return n;
+}
+
+size_t cli_print_matched_tags(FILE *f, const sm_sme_desc *from, const sm_sme_desc *to, const char *sep)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < from->n_offers; i++)
+        if (has_tag(to->needs, to->n_needs, from->offers[i]))
+            fprintf(f, "%s%s", n++ ? sep : "", from->offers[i]);
+    return n;
+}
+
+size_t cli_print_cooperation(FILE *f, const sm_engine *engine, uint32_t bits, const char *sep)
+{
+    size_t n = 0;
+    for (uint32_t bit = 1; bit; bit <<= 1) {
+        if (!(bits & bit))
+            continue;
+        const char *name = sm_cooperation_name(engine, bit);
+        fprintf(f, "%s%s", n++ ? sep : "", name ? name : "?");
+    }
+    return n;
+}
+
+void cli_print_list(FILE *f, const char *const *items, size_t n, const char *sep, const char *none)
+{
+    if (n == 0)
+        fputs(none, f);
+    for (size_t i = 0; i < n; i++)
+        fprintf(f, "%s%s", i ? sep : "", items[i]);
+}
+
+const char *cli_region_name(const sm_engine *engine, const char *code)
+{
+    const sm_region_info *r = NULL;
+    return code && sm_region_get(&r, engine, code) == SM_OK ? r->name : "?";
+}
+
+const char *cli_country_of(const sm_engine *engine, const char *region)
+{
+    const sm_region_info *r = NULL;
+    return region && sm_region_get(&r, engine, region) == SM_OK ? r->country : "?";
+}
+
+const char *cli_country_name(const sm_engine *engine, const char *country)
+{
+    return cli_region_name(engine, country);
+}
+
+const char *cli_sector_name(const sm_engine *engine, const char *code)
+{
+    const sm_sector_info *s = NULL;
+    return code && sm_sector_get(&s, engine, code) == SM_OK ? s->name : "?";
+}
+
+void cli_print_sme_line(FILE *f, const sm_engine *engine, const sm_sme_desc *d)
+{
+    const char *cc = cli_country_of(engine, d->region);
+    const char *sector = d->n_sectors ? d->sectors[0] : "";
+    fprintf(f, "%s  %s · %s (%s), %s · %s %s\n", d->id, d->name && d->name[0] ? d->name : "(no name)",
+            cli_region_name(engine, d->region), d->region, cc, sector, cli_sector_name(engine, sector));
+}
