@@ -157,9 +157,21 @@ typedef struct sm__score_cache {
     size_t idf_cap;
     double *need_mass;    /* per SME: sum of idf over its needs */
     size_t mass_cap;
+    /* Inverted index: the SMEs offering (needing) tag t are
+     * offerers[offer_start[t] .. offer_start[t + 1]), ascending; same for needers. */
+    uint32_t *offer_start, *need_start; /* n_tags + 1 */
+    uint32_t *offerers, *needers;
+    size_t start_cap, offerers_cap, needers_cap;
+    /* SMEs by region: by_region[region_start[r] .. region_start[r + 1]);
+     * and the distinct sectors of each region's SMEs, rsec[rsec_start[r] ..),
+     * each a sector index with SM__RSEC_SECONDARY set when no SME of the
+     * region has it as its primary sector. */
+    uint32_t *region_start, *by_region, *rsec_start, *rsec;
+    size_t region_start_cap, by_region_cap, rsec_cap;
 } sm__score_cache;
 
 #define SM__AFF_KEYS 121
+#define SM__RSEC_SECONDARY 0x80000000u
 
 struct sm_engine {
     sm__alloc alloc;

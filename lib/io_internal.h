@@ -72,6 +72,7 @@ typedef struct sm__record {
     unsigned long line; /* physical line where it starts, 1-based; 0 if unknown */
     int typed;          /* JSON: numbers must be numbers, strings strings */
     const char *bad;    /* set when the record as a whole is malformed: what is wrong */
+    const char *bad_field; /* the field it concerns, or NULL */
     const char *bad_value;
     size_t bad_value_len;
     sm__val v[SM__F_COUNT];

@@ -282,8 +282,11 @@ static sm_status fill(sm__json *j, const json_t *obj, uint32_t used, sm__record 
             continue; /* other keys are ignored */
         sm__val *v = &rec->v[f];
         if (v->kind != SM__V_ABSENT) {
-            snprintf(bad, badcap, "field \"%s\" appears twice (in different case)", sm__field_name((sm__fid)f));
+            snprintf(bad, badcap, "the key appears twice (in different case)");
             rec->bad = bad;
+            rec->bad_field = sm__field_name((sm__fid)f);
+            rec->bad_value = key;
+            rec->bad_value_len = strlen(key);
             return SM_OK;
         }
         v->type = type_name(val);

@@ -283,6 +283,17 @@ static bool ends_with(const char *s, const char *suffix)
 
 #define CHUNK ((size_t)1 << 16)
 
+/* fread that keeps the errno of a failed read in *err: parsing between
+ * reads may change errno (strtoll sets ERANGE). */
+static size_t read_chunk(char *buf, size_t n, FILE *f, int *err)
+{
+    errno = 0;
+    size_t k = fread(buf, 1, n, f);
+    if (ferror(f) && !*err)
+        *err = errno ? errno : EIO;
+    return k;
+}
+
 /* Reads from f: CSV is streamed through the parser in chunks, JSON read
  * whole (jansson builds a tree anyway). */
 static sm_status run_file(sm__load *ld, FILE *f, sm_format fmt)
@@ -292,9 +303,11 @@ static sm_status run_file(sm__load *ld, FILE *f, sm_format fmt)
     size_t cap = 0, len = 0;
     sm_status st = SM_OK;
     sm__csv *c = NULL;
+    int err = 0;
+    char what[300];
     if (sm__grow(a, (void **)&buf, &cap, CHUNK, 1))
         return sm__nomem();
-    len = fread(buf, 1, CHUNK, f);
+    len = read_chunk(buf, CHUNK, f, &err);
     if (fmt == SM_FORMAT_AUTO) {
         const char *d = buf;
         size_t n = len;
@@ -312,7 +325,7 @@ static sm_status run_file(sm__load *ld, FILE *f, sm_format fmt)
                 st = sm__nomem();
                 goto out;
             }
-            len += fread(buf + len, 1, CHUNK, f);
+            len += read_chunk(buf + len, CHUNK, f, &err);
         }
         if (ferror(f))
             goto io;
@@ -331,12 +344,13 @@ static sm_status run_file(sm__load *ld, FILE *f, sm_format fmt)
         if (feof(f))
             break;
         d = buf;
-        n = fread(buf, 1, CHUNK, f);
+        n = read_chunk(buf, CHUNK, f, &err);
     }
     st = sm__csv_end(c);
     goto out;
 io:
-    st = sm__load_problem(ld, true, SM_ERR_IO, 0, 0, NULL, NULL, 0, strerror(errno));
+    snprintf(what, sizeof what, "cannot read: %s", strerror(err));
+    st = sm__load_problem(ld, true, SM_ERR_IO, 0, 0, NULL, NULL, 0, what);
 out:
     sm__csv_free(c);
     sm__free(a, buf);

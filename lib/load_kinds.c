@@ -237,7 +237,7 @@ sm_status sm__load_record(sm__load *ld, sm_data_kind kind, const sm__record *r)
         ld->rep.rows++;
     sm_status st;
     if (r->bad)
-        st = sm__ld_record_problem(ld, SM_ERR_PARSE, r->line, 0, NULL, r->bad_value, r->bad_value_len,
+        st = sm__ld_record_problem(ld, SM_ERR_PARSE, r->line, 0, r->bad_field, r->bad_value, r->bad_value_len,
                                    r->bad_value != NULL, r->bad);
     else if (kind == SM_DATA_SMES)
         st = sme_record(ld, r);

@@ -175,8 +175,40 @@ sm_status sm__ld_bad(const sm__load *ld, const sm__record *r, int f, sm_status s
                                  vlen, true, what);
 }
 
+/* Writes s with its control characters escaped as sm__ld_show escapes
+ * them: the core quotes values raw, and a message must stay one printable
+ * line. Cut at a character boundary when out is too small. */
+static void escape_controls(char *out, size_t cap, const char *s)
+{
+    size_t o = 0;
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        char tmp[8];
+        size_t tn = 1;
+        if (c == '\n')
+            memcpy(tmp, "\\n", 2), tn = 2;
+        else if (c == '\r')
+            memcpy(tmp, "\\r", 2), tn = 2;
+        else if (c == '\t')
+            memcpy(tmp, "\\t", 2), tn = 2;
+        else if (c < 0x20 || c == 0x7f)
+            tn = (size_t)snprintf(tmp, sizeof tmp, "\\x%02X", c);
+        else
+            tmp[0] = (char)c;
+        if (o + tn >= cap) {
+            while (o > 0 && ((unsigned char)out[o] & 0xC0) == 0x80)
+                o--; /* out[o] continues a character: drop that character */
+            break;
+        }
+        memcpy(out + o, tmp, tn);
+        o += tn;
+    }
+    out[o] = '\0';
+}
+
 /* Re-records the core's last error at the record's file and line. The
- * core's messages start with the field they concern ("region: ..."). */
+ * core's messages start with the field they concern ("region: ..."); the
+ * value is added when the core's message does not quote it. */
 sm_status sm__ld_rewrap(const sm__load *ld, const sm__record *r)
 {
     const sm_error *e = sm_error_last();
@@ -184,7 +216,7 @@ sm_status sm__ld_rewrap(const sm__load *ld, const sm__record *r)
     if (st == SM_ERR_NOMEM)
         return st;
     char core[1024], field[64], value[201];
-    snprintf(core, sizeof core, "%s", e->message);
+    escape_controls(core, sizeof core, e->message);
     snprintf(field, sizeof field, "%s", e->field);
     snprintf(value, sizeof value, "%s", e->value);
     const char *colon = strchr(core, ':');
@@ -198,10 +230,22 @@ sm_status sm__ld_rewrap(const sm__load *ld, const sm__record *r)
     char msg[1024];
     int o = prefix(msg, sizeof msg, ld, r->line);
     snprintf(msg + o, sizeof msg - (size_t)o, "%s", core);
+    if (*value) {
+        /* the value as the core would have quoted it, escaped: 4 bytes out
+         * per byte in at most, plus the quotes */
+        char full[sizeof value * 4 + 3];
+        full[0] = '"';
+        sm__ld_show(full + 1, sizeof full - 2, value, strlen(value), sizeof value);
+        strcat(full, "\"");
+        if (!strstr(core, full)) {
+            char shown[300];
+            sm__ld_show(shown, sizeof shown, value, strlen(value), 80);
+            size_t m = strlen(msg);
+            snprintf(msg + m, sizeof msg - m, " \"%s\"", shown);
+        }
+    }
     return sm__fail_at(st, ld->name, r->line, f >= 0 ? r->v[f].column : 0, field, *value ? value : NULL, "%s", msg);
 }
-
-/* ---- regions ---------------------------------------------------------------------- */
 
 sm_status sm__ld_dup_problem(const sm__load *ld, const sm__record *r, int f, const char *value, const char *what,
                              unsigned long first)

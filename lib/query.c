@@ -96,11 +96,14 @@ void sm__qctx_free(sm__qctx *q)
     sm__free(a, q->dist);
     sm__free(a, q->reach);
     sm__free(a, q->cohesion);
+    sm__free(a, q->regpart);
     sm__free(a, q->aff);
     sm__free(a, q->sector_ok);
     sm__free(a, q->excluded);
     sm__free(a, q->heap);
     sm__free(a, q->rows);
+    sm__free(a, q->mark);
+    sm__free(a, q->rorder);
     memset(q, 0, sizeof *q);
 }
 
@@ -123,15 +126,26 @@ static sm_status reserve(sm__qctx *q, size_t k)
         if (grow(a, (void **)&q->region_ok, n, sizeof *q->region_ok) ||
             grow(a, (void **)&q->rlangs, n, sizeof *q->rlangs) || grow(a, (void **)&q->dist, n, sizeof *q->dist) ||
             grow(a, (void **)&q->reach, n, sizeof *q->reach) ||
-            grow(a, (void **)&q->cohesion, n, sizeof *q->cohesion))
+            grow(a, (void **)&q->cohesion, n, sizeof *q->cohesion) ||
+            grow(a, (void **)&q->regpart, n, sizeof *q->regpart))
             return SM_ERR_NOMEM;
         q->region_cap = n;
+    }
+    if (e->n_regions > q->rorder_cap) {
+        if (grow(a, (void **)&q->rorder, e->n_regions, sizeof *q->rorder))
+            return SM_ERR_NOMEM;
+        q->rorder_cap = e->n_regions;
     }
     if (e->n_sectors > q->sector_cap) {
         size_t n = e->n_sectors;
         if (grow(a, (void **)&q->aff, n, sizeof *q->aff) || grow(a, (void **)&q->sector_ok, n, sizeof *q->sector_ok))
             return SM_ERR_NOMEM;
         q->sector_cap = n;
+    }
+    if (e->smes.n > q->mark_cap) {
+        if (grow(a, (void **)&q->mark, e->smes.n, sizeof *q->mark))
+            return SM_ERR_NOMEM;
+        q->mark_cap = e->smes.n;
     }
     if (k > q->heap_cap) {
         if (grow(a, (void **)&q->heap, k, sizeof *q->heap))
@@ -327,6 +341,199 @@ static void heap_offer(sm__qctx *q, size_t k, uint32_t b, double total)
 
 /* ---- the scan ------------------------------------------------------------ */
 
+/* Bounds are compared with this much slack, so that a bound summed in
+ * another order than the combiner's sum can never drop a candidate whose
+ * exact total ties or beats the threshold. */
+#define BOUND_SLACK 1e-9
+
+/* Precomputed numbers of the fast scan (weighted mean, built-in criteria). */
+typedef struct fast {
+    double w_sec, w_comp, w_coop, w_lang;
+    double wsize[5];
+    int recip;
+    size_t k;
+    const sm_query_options *o;
+} fast;
+
+/* Considers candidate b whose complementarity is at most cb (from the tag
+ * signatures or the inverted index). Each bound reads more of b's columns
+ * only while b can still enter the top k; survivors are scored exactly as
+ * sm_query_explain() does. */
+static inline sm_status consider(sm__qctx *q, const fast *f, size_t b, double cb)
+{
+    const sm_engine *e = q->e;
+    const sm__smes *s = &e->smes;
+    unsigned r = s->region[b], sec = s->sector[b], sz = s->size[b];
+    if (!q->region_ok[r] || !q->sector_ok[sec] || b == q->a)
+        return SM_OK;
+    if (f->o->size_classes && !(f->o->size_classes >> sz & 1u))
+        return SM_OK;
+    double thr = q->heap_n == f->k ? q->heap[0].total : f->o->min_score;
+    double aff = q->aff[sec];
+    if (s->n_secondary[b]) {
+        const uint32_t *sb = sm__sme_secondary(e, b);
+        for (size_t j = 0, m = s->n_secondary[b]; j < m; j++) {
+            double v = q->aff[sb[j]] * q->factor;
+            if (v > aff)
+                aff = v;
+        }
+    }
+    double part = q->regpart[r] + f->w_sec * aff + f->wsize[sz] + f->w_comp * cb;
+    if (part + f->w_coop + f->w_lang + BOUND_SLACK < thr)
+        return SM_OK;
+    sm__pair_cheap(q, b);
+    if (part + f->w_coop * q->scores[SM_CRIT_COOPERATION_FIT] + f->w_lang * q->scores[SM_CRIT_LANGUAGE] +
+            BOUND_SLACK < thr)
+        return SM_OK;
+    q->scores[SM_CRIT_COMPLEMENTARITY] = cb > 0 ? sm__pair_comp(q, b) : 0.0;
+    double total;
+    sm_status st = sm__combine(q->w, q->scores, &total);
+    if (st)
+        return st;
+    if (total < f->o->min_score || is_excluded(q, (uint32_t)b))
+        return SM_OK;
+    heap_offer(q, f->k, (uint32_t)b, total);
+    return SM_OK;
+}
+
+/* The complementarity bound of b from the 64-bit tag signatures: a
+ * direction whose offer and need signatures do not meet scores 0. */
+static inline double sig_bound(const sm__qctx *q, const fast *f, size_t b)
+{
+    const sm__smes *s = &q->e->smes;
+    size_t a = q->a;
+    bool ab = s->n_offers[a] && (s->offer_sig[a] & s->need_sig[b]) != 0;
+    bool ba = s->n_needs[a] && (s->offer_sig[b] & s->need_sig[a]) != 0;
+    switch (f->recip) {
+    case SM_RECIPROCITY_ARITHMETIC: return ((double)ab + (double)ba) / 2;
+    case SM_RECIPROCITY_MAX: return ab || ba;
+    default: return ab && ba;
+    }
+}
+
+static int cmp_rbound(const void *x, const void *y)
+{
+    const sm__rbound *a = x, *b = y;
+    if (a->bound != b->bound)
+        return a->bound > b->bound ? -1 : 1;
+    return (a->region > b->region) - (a->region < b->region);
+}
+
+/* Every candidate not yet considered, region by region in the order of the
+ * region's bound (its reach and cohesion, the best sector affinity among
+ * its SMEs, the rest at their maximum), stopping at the first region that
+ * cannot beat the k-th total. */
+static sm_status rest_pass(sm__qctx *q, const fast *f, double max_size)
+{
+    const sm_engine *e = q->e;
+    const sm__score_cache *c = &e->cache;
+    const uint8_t *mark = q->mark;
+    size_t nr = 0;
+    for (size_t r = 0; r < e->n_regions; r++) {
+        if (!q->region_ok[r] || c->region_start[r] == c->region_start[r + 1])
+            continue;
+        double aff = 0;
+        for (uint32_t p = c->rsec_start[r]; p < c->rsec_start[r + 1]; p++) {
+            uint32_t sx = c->rsec[p];
+            double v = sx & SM__RSEC_SECONDARY ? q->aff[sx & ~SM__RSEC_SECONDARY] * q->factor : q->aff[sx];
+            if (v > aff)
+                aff = v;
+        }
+        q->rorder[nr].bound = q->regpart[r] + f->w_sec * aff;
+        q->rorder[nr++].region = (uint32_t)r;
+    }
+    qsort(q->rorder, nr, sizeof *q->rorder, cmp_rbound);
+    double rest = max_size + f->w_coop + f->w_lang + BOUND_SLACK;
+    bool comp_known = f->w_comp > 0; /* then every remaining candidate has complementarity 0 */
+    sm_status st;
+    for (size_t i = 0; i < nr; i++) {
+        double bound = q->rorder[i].bound + rest;
+        if (bound < f->o->min_score || (q->heap_n == f->k && bound < q->heap[0].total))
+            break;
+        uint32_t r = q->rorder[i].region;
+        for (uint32_t p = c->region_start[r]; p < c->region_start[r + 1]; p++) {
+            uint32_t b = c->by_region[p];
+            if (mark[b] & 4)
+                continue;
+            if ((st = consider(q, f, b, comp_known ? 0.0 : sig_bound(q, f, b))))
+                return st;
+        }
+    }
+    return SM_OK;
+}
+
+/* The fast scan for the common case: weighted mean, built-in criteria only.
+ * When complementarity has weight, the inverted index first yields every
+ * candidate whose complementarity can be > 0 (sharing a tag in the
+ * directions the reciprocity needs). All others score at most a bound that
+ * is known before the scan; if the k-th total already beats it, the rest
+ * of the engine is never read. Otherwise a full scan with per-candidate
+ * bounds follows, skipping the candidates already seen. */
+static sm_status scan_mean(sm__qctx *q, size_t k, const sm_query_options *o)
+{
+    const sm_engine *e = q->e;
+    const sm_weighting *w = q->w;
+    const sm__smes *s = &e->smes;
+    const sm__score_cache *c = &e->cache;
+    size_t n = s->n, a = q->a;
+    double W = 0;
+    for (size_t j = 0; j < SM_CRIT_BUILTIN_COUNT; j++)
+        W += w->w[j];
+    double wn[SM_CRIT_BUILTIN_COUNT];
+    for (size_t j = 0; j < SM_CRIT_BUILTIN_COUNT; j++)
+        wn[j] = w->w[j] / W;
+    for (size_t r = 0; r < e->n_regions; r++)
+        q->regpart[r] = wn[SM_CRIT_REGION_REACH] * q->reach[r] + wn[SM_CRIT_COHESION] * q->cohesion[r];
+    fast f;
+    f.k = k;
+    f.o = o;
+    f.recip = w->p.reciprocity;
+    f.w_sec = wn[SM_CRIT_SECTOR_AFFINITY];
+    f.w_comp = wn[SM_CRIT_COMPLEMENTARITY];
+    f.w_coop = wn[SM_CRIT_COOPERATION_FIT];
+    f.w_lang = wn[SM_CRIT_LANGUAGE];
+    double max_size = 0;
+    for (int z = 0; z < 5; z++) {
+        f.wsize[z] = wn[SM_CRIT_SIZE_FIT] * sm__size_fit[s->size[a]][z];
+        if (f.wsize[z] > max_size)
+            max_size = f.wsize[z];
+    }
+    sm_status st;
+    uint8_t *mark = q->mark;
+    memset(mark, 0, n);
+    if (!(f.w_comp > 0))
+        return rest_pass(q, &f, max_size);
+
+    /* 1: candidates from the inverted index. mark bit 1: b needs something a
+     * offers; bit 2: b offers something a needs; bit 4: already considered. */
+    const uint32_t *ao = sm__sme_offers(e, a), *an = sm__sme_needs(e, a);
+    for (size_t j = 0; j < s->n_offers[a]; j++)
+        for (uint32_t p = c->need_start[ao[j]]; p < c->need_start[ao[j] + 1]; p++)
+            mark[c->needers[p]] |= 1;
+    for (size_t j = 0; j < s->n_needs[a]; j++)
+        for (uint32_t p = c->offer_start[an[j]]; p < c->offer_start[an[j] + 1]; p++)
+            mark[c->offerers[p]] |= 2;
+    bool both = f.recip == SM_RECIPROCITY_HARMONIC || f.recip == SM_RECIPROCITY_MIN;
+    for (int side = 0; side < 2; side++) {
+        const uint32_t *tags = side ? an : ao;
+        const uint32_t *start = side ? c->offer_start : c->need_start;
+        const uint32_t *list = side ? c->offerers : c->needers;
+        for (size_t j = 0, m = side ? s->n_needs[a] : s->n_offers[a]; j < m; j++)
+            for (uint32_t p = start[tags[j]]; p < start[tags[j] + 1]; p++) {
+                uint32_t b = list[p];
+                uint8_t mk = mark[b];
+                if (mk & 4 || (both && mk != 3))
+                    continue;
+                mark[b] = mk | 4;
+                double cb = f.recip == SM_RECIPROCITY_ARITHMETIC ? ((mk & 1) + (mk >> 1 & 1)) / 2.0 : 1.0;
+                if ((st = consider(q, &f, b, cb)))
+                    return st;
+            }
+    }
+
+    return rest_pass(q, &f, max_size);
+}
+
 sm_status sm__query_run(sm__qctx *q, size_t a, const sm_query_options *o, const sm_weighting *w, sm_result **out)
 {
     const sm_engine *e = q->e;
@@ -336,6 +543,14 @@ sm_status sm__query_run(sm__qctx *q, size_t a, const sm_query_options *o, const 
     if (st)
         return st;
     q->heap_n = 0;
+    double wsum = 0;
+    for (size_t j = 0; j < q->n_crit; j++)
+        wsum += w->w[j];
+    if (k && w->combiner == SM_COMBINE_MEAN && !w->n_custom && isfinite(wsum)) {
+        if ((st = scan_mean(q, k, o)))
+            return st;
+        k = 0; /* done: skip the general scan */
+    }
     const sm__smes *s = &e->smes;
     /* An upper bound of the total, with complementarity and custom criteria
      * at 1, needs a monotone combiner: all built-in ones are. */

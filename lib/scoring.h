@@ -98,6 +98,7 @@ typedef struct sm__qctx {
     double *dist;
     double *reach;
     double *cohesion;
+    double *regpart;          /* fast path: normalised weights x (reach + cohesion) */
     size_t region_cap;
 
     /* per sector (n_sectors): affinity of a's primary / best of a's
@@ -106,6 +107,14 @@ typedef struct sm__qctx {
                                * secondary factor when sa is a secondary sector */
     uint8_t *sector_ok;
     size_t sector_cap;
+
+    /* regions in the order of their bound (fast scan) */
+    struct sm__rbound *rorder;
+    size_t rorder_cap;
+
+    /* per SME: candidate marks of the inverted-index pass */
+    uint8_t *mark;
+    size_t mark_cap;
 
     /* excluded SME indices, sorted */
     uint32_t *excluded;
@@ -124,6 +133,11 @@ typedef struct sm__qctx {
     /* per-candidate scratch: scores of all criteria */
     double scores[SM_CRITERIA_MAX];
 } sm__qctx;
+
+typedef struct sm__rbound {
+    double bound;
+    uint32_t region;
+} sm__rbound;
 
 typedef struct sm__cand {
     double total;

@@ -373,6 +373,53 @@ static void csv_unknown_and_malformed_codes(void **state)
     sm_engine_free(e);
 }
 
+/* Problems the engine finds (not the loader) still name the value, and
+ * control characters in it are escaped so that a message is one line. */
+static void csv_engine_problems_name_the_value(void **state)
+{
+    (void)state;
+    sm_engine *e = tu_engine(SM_TAXONOMY_ALL);
+    char long_id[71], long_tag[131], want_long_tag[200];
+    memset(long_id, 'A', 70);
+    long_id[70] = '\0';
+    memset(long_tag, 'x', 130);
+    long_tag[130] = '\0';
+    snprintf(want_long_tag, sizeof want_long_tag, "v.csv:2: offers: tag longer than 128 bytes \"%.80s...\"", long_tag);
+    char want_long_id[200];
+    snprintf(want_long_id, sizeof want_long_id, "v.csv:2: id: longer than 64 bytes \"%s\"", long_id);
+    char row_long_id[256], row_long_tag[256];
+    snprintf(row_long_id, sizeof row_long_id, "%s,SI041,C25,", long_id);
+    snprintf(row_long_tag, sizeof row_long_tag, "A,SI041,C25,%s", long_tag);
+    struct {
+        const char *row;
+        sm_status status;
+        const char *message;
+    } cases[] = {
+        { "A\x01" "B,SI041,C25,", SM_ERR_BAD_ID, "v.csv:2: id: control character in id \"A\\x01B\"" },
+        { row_long_id, SM_ERR_BAD_ID, want_long_id },
+        { "A,SI041,C25,a\x02" "b", SM_ERR_BAD_CODE, "v.csv:2: offers: control character in tag \"a\\x02b\"" },
+        { row_long_tag, SM_ERR_BAD_CODE, want_long_tag },
+        { "A,SI041,C25,\"a\x7f\"", SM_ERR_BAD_CODE, "v.csv:2: offers: control character in tag \"a\\x7F\"" },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        char text[512];
+        snprintf(text, sizeof text, "id,region,sectors,offers\n%s\n", cases[i].row);
+        io_problems p;
+        assert_int_equal(io_load(e, text, "v.csv", 0, 0, &p, NULL), cases[i].status);
+        if (strcmp(sm_error_last()->message, cases[i].message) != 0)
+            fail_msg("case %zu\n  got:  %s\n  want: %s", i, sm_error_last()->message, cases[i].message);
+        assert_int_equal(p.n, 1);
+        assert_int_equal(p.line[0], 2);
+        assert_string_equal(p.file[0], "v.csv");
+        assert_true(p.field[0][0] != '\0');
+        assert_true(p.value[0][0] != '\0');
+        for (const char *m = p.message[0]; *m; m++)
+            assert_false((unsigned char)*m < 0x20 || *m == 0x7f);
+    }
+    assert_int_equal(sm_sme_count(e), 0);
+    sm_engine_free(e);
+}
+
 static void csv_strict_failure_leaves_engine_unchanged(void **state)
 {
     (void)state;
@@ -611,6 +658,7 @@ int main(void)
         cmocka_unit_test(csv_huge_fields_are_rejected_cleanly),
         cmocka_unit_test(csv_numbers_are_strict),
         cmocka_unit_test(csv_unknown_and_malformed_codes),
+        cmocka_unit_test(csv_engine_problems_name_the_value),
         cmocka_unit_test(csv_strict_failure_leaves_engine_unchanged),
         cmocka_unit_test(csv_lenient_mode_and_cancel),
         cmocka_unit_test(csv_dry_run_reports_everything_changes_nothing),

@@ -126,7 +126,7 @@ static void json_wrong_types(void **state)
         { "\"offers\": 3", "t.json:2: offers: expected a list of strings, got a number \"3\"" },
         { "\"offers\": {}", "t.json:2: offers: expected a list of strings, got an object \"{}\"" },
         { "\"size\": false", "t.json:2: size: expected a string, got a boolean \"false\"" },
-        { "\"Employees\": 1, \"employees\": 2", "t.json:2: field \"employees\" appears twice (in different case)" },
+        { "\"Employees\": 1, \"employees\": 2", "t.json:2: employees: the key appears twice (in different case) \"employees\"" },
     };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
         char text[512];

@@ -105,24 +105,24 @@ static const command_help helps[] = {
     { CLI_CMD_MATCH, "smartmatch match --data FILE --id ID [options]",
       "The best partners of one SME, ranked, each with the criteria that contribute most\n"
       "and the tags that meet (what the SME offers that the partner needs, and back).",
-      "smartmatch match --data smes.csv --development dev.csv --id SI-00042 --cross-border -k 5" },
+      "smartmatch match --data examples/data/cadses_smes.csv --id CZ-00032 --cross-border -k 5" },
     { CLI_CMD_EXPLAIN, "smartmatch explain --data FILE [options] ID1 ID2",
       "Why two SMEs match: both described, then every criterion with its weight, score,\n"
       "contribution to the total and a one-line reason. Filters do not apply.",
-      "smartmatch explain --data smes.csv --preset cross_border SI-00042 HR-00117" },
+      "smartmatch explain --data examples/data/cadses_smes.csv --preset cross_border CZ-00032 SK-00038" },
     { CLI_CMD_INFO, "smartmatch info --data FILE [--data FILE]...",
       "What the data holds: SMEs by country, by NACE section of the primary sector and by\n"
       "size class; the regions and sectors of the engine.",
-      "smartmatch info --data smes.csv" },
+      "smartmatch info --data examples/data/cadses_smes.csv" },
     { CLI_CMD_VALIDATE, "smartmatch validate FILE [FILE]...",
       "Checks data files without loading anything and lists every problem as\n"
       "file:line: field: message, then a summary. Exit status 1 if any problem was found.",
-      "smartmatch validate smes.csv development.csv" },
+      "smartmatch validate examples/data/cadses_smes.csv examples/data/cadses_development.csv" },
     { CLI_CMD_BATCH, "smartmatch batch --data FILE --out FILE.csv|FILE.json [options]",
       "The best partners of every SME (or of those listed with --ids) on several threads,\n"
       "streamed to a CSV or JSON file as each SME finishes; rows of one SME are contiguous\n"
       "and ranked, SMEs come in the order they finish. A progress bar is shown on a terminal.",
-      "smartmatch batch --data smes.csv -k 10 --threads 2 --out top10.csv" },
+      "smartmatch batch --data examples/data/cadses_smes.csv -k 10 --threads 2 --out top10.csv" },
 };
 
 static const command_help *help_of(enum cli_command command)
@@ -513,7 +513,11 @@ int cli_args_weighting(sm_weighting **out, const cli_args *a)
         if (st == SM_ERR_NOMEM)
             return cli_fail(st, NULL);
         if (st != SM_OK) {
-            cli_error("--weights: %s", sm_error_last()->message);
+            /* The library's message already names the field ("weights: ..."). */
+            const char *msg = sm_error_last()->message;
+            if (strncmp(msg, "weights: ", 9) == 0)
+                msg += 9;
+            cli_error("--weights: %s", msg);
             return CLI_USAGE;
         }
     }

@@ -12,8 +12,10 @@ static void describe(FILE *f, const sm_engine *engine, const char *label, const 
 {
     const char *cc = cli_country_of(engine, d->region);
     fprintf(f, "%s  %s  %s\n", label, d->id, d->name && d->name[0] ? d->name : "(no name)");
-    fprintf(f, "   region       %s (%s) · %s (%s)", cli_region_name(engine, d->region), d->region,
-            cli_country_name(engine, cc), cc);
+    fputs("   region       ", f);
+    if (strcmp(d->region, cc) != 0)
+        fprintf(f, "%s (%s) · ", cli_region_name(engine, d->region), d->region);
+    fprintf(f, "%s (%s)", cli_country_name(engine, cc), cc);
     double dev = sm_region_development(engine, d->region);
     if (!isnan(dev))
         fprintf(f, " · development %g", dev);
@@ -214,6 +216,11 @@ int cmd_explain(int argc, char **argv)
     if ((rc = cli_load_engine(&engine, &a)) != CLI_OK)
         goto done;
     const char *id_a = a.positional[0], *id_b = a.positional[1];
+    if (strcmp(id_a, id_b) == 0) {
+        cli_error("explain needs two different SMEs, got \"%s\" twice", id_a);
+        rc = CLI_USAGE;
+        goto done;
+    }
     if ((st = sm_query_explain(&res, engine, id_a, id_b, w)) != SM_OK) {
         rc = cli_fail(st, NULL);
         goto done;
@@ -230,6 +237,8 @@ int cmd_explain(int argc, char **argv)
     describe(stdout, engine, "a", da);
     fputc('\n', stdout);
     describe(stdout, engine, "b", db);
+    fputs("\ndistance     ", stdout);
+    reason_region(stdout, engine, res, da, db);
     fputs("\n", stdout);
     cli_args_describe(stdout, &a);
     fputs("\n\n", stdout);

@@ -98,6 +98,9 @@ void cli_print_sme_line(FILE *f, const sm_engine *engine, const sm_sme_desc *d)
 {
     const char *cc = cli_country_of(engine, d->region);
     const char *sector = d->n_sectors ? d->sectors[0] : "";
-    fprintf(f, "%s  %s · %s (%s), %s · %s %s\n", d->id, d->name && d->name[0] ? d->name : "(no name)",
-            cli_region_name(engine, d->region), d->region, cc, sector, cli_sector_name(engine, sector));
+    fprintf(f, "%s  %s · ", d->id, d->name && d->name[0] ? d->name : "(no name)");
+    /* SMEs of countries without NUTS regions sit at country level: name it once. */
+    if (strcmp(d->region, cc) != 0)
+        fprintf(f, "%s (%s), ", cli_region_name(engine, d->region), d->region);
+    fprintf(f, "%s (%s) · %s %s\n", cli_country_name(engine, cc), cc, sector, cli_sector_name(engine, sector));
 }

@@ -13,8 +13,9 @@ Python bindings (ctypes, standard library only) to the smartmatch C library::
 
 Main classes: :class:`Engine` (SMEs, regions, sectors, queries) and
 :class:`Weighting` (criteria weights, parameters, custom criteria). Records:
-:class:`SME`, :class:`Region`, :class:`Sector`, :class:`Match`,
-:class:`LoadReport`, :class:`Problem`, :class:`Pair`. Errors: :class:`Error`
+:class:`SME`, :class:`Region`, :class:`Sector`, :class:`Match` (in a
+:class:`Matches` list, which writes itself as CSV or JSON),
+:class:`Explanation`, :class:`LoadReport`, :class:`Problem`, :class:`Pair`. Errors: :class:`Error`
 and one subclass per status of the C library.
 
 The C library is found through ``SMARTMATCH_LIBRARY``, the package directory,
@@ -34,7 +35,8 @@ from .engine import Engine, Regions, Sectors, normalize_sector
 from .errors import (BadCode, BadId, CallbackError, Cancelled, Duplicate, Error, FileError, InvalidArgument,
                      LimitExceeded, NoMemory, NotFound, ParseError, RangeError, UnknownCode, UnknownName,
                      Unsupported, error_class, status_name)
-from .records import SME, LoadReport, Match, Pair, PairSide, Problem, Region, Sector
+from .records import SME, Explanation, LoadReport, Match, Pair, PairSide, Problem, Region, Sector
+from .results import Matches, format_results, write_results
 from .weighting import PARAMS, Weighting
 
 __version__ = "0.1.0"
@@ -82,12 +84,12 @@ __all__ = [
     # main classes
     "Engine", "Weighting", "Regions", "Sectors",
     # records
-    "SME", "Region", "Sector", "Match", "LoadReport", "Problem", "Pair", "PairSide",
+    "SME", "Region", "Sector", "Match", "Matches", "Explanation", "LoadReport", "Problem", "Pair", "PairSide",
     # errors
     "Error", "InvalidArgument", "NoMemory", "NotFound", "Duplicate", "BadId", "BadCode", "UnknownCode",
     "RangeError", "ParseError", "FileError", "Unsupported", "CallbackError", "Cancelled", "LimitExceeded",
     "UnknownName", "error_class", "status_name",
     # functions and constants
-    "normalize_sector", "format_supported", "presets", "size_from_employees", "library_version",
+    "normalize_sector", "format_results", "write_results", "format_supported", "presets", "size_from_employees", "library_version",
     "library_version_info", "library_path", "CRITERIA", "SIZES", "PARAMS", "__version__",
 ]

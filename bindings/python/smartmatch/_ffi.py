@@ -66,7 +66,8 @@ SECTOR_CODE_MAX = 5
 SIZES = ("unknown", "micro", "small", "medium", "large")
 COMBINERS = ("mean", "geometric", "min", "custom")
 RECIPROCITIES = ("harmonic", "arithmetic", "max", "min")
-FORMATS = {None: 0, "auto": 0, "csv": 1, "json": 2}
+FORMAT_AUTO, FORMAT_CSV, FORMAT_JSON = 0, 1, 2
+FORMATS = {None: FORMAT_AUTO, "auto": FORMAT_AUTO, "csv": FORMAT_CSV, "json": FORMAT_JSON}
 DATA_KINDS = {None: 0, "auto": 0, "smes": 1, "regions": 2, "development": 3, "affinity": 4}
 # The eight built-in cooperation bits, in bit order.
 BUILTIN_COOPERATION = ("joint_venture", "subcontracting", "distribution", "licensing", "rnd",

@@ -10,7 +10,9 @@ has a compatible version wins:
    ``$SMARTMATCH_BUILD_DIR/lib`` first if that variable is set (relative
    paths are taken from the repository root), then every ``build*/lib``
    directory of the checkout, newest first;
-4. the system, through :func:`ctypes.util.find_library`.
+4. the system: the library directory ``meson install`` recorded next to
+   the package (when it was installed that way), then
+   :func:`ctypes.util.find_library`.
 
 If nothing loads, :class:`ImportError` lists every place tried and why it
 failed, so a user can tell a missing library from a wrong version.
@@ -71,6 +73,15 @@ def _is_checkout() -> bool:
     return os.path.isfile(os.path.join(_REPO_ROOT, "include", "smartmatch.h"))
 
 
+def _installed_libdir() -> Optional[str]:
+    """The libdir ``meson install`` wrote into ``_install.py``, if the package was installed so."""
+    try:
+        from ._install import LIBDIR  # type: ignore[import]  # generated at install time
+    except ImportError:
+        return None
+    return LIBDIR or None
+
+
 _NOTHING = "\0"  # marks a place that held no library file at all
 
 
@@ -115,6 +126,14 @@ def _candidates() -> Iterator[Tuple[str, str]]:
                 yield ("build tree", f"{_NOTHING}{os.path.join(build, 'lib')}: no {_PATTERNS[0]} built")
             for path in paths:
                 yield ("build tree", path)
+
+    installed = _installed_libdir()
+    if installed:
+        paths = _in_dir(installed)
+        if not paths:
+            yield ("installed", f"{_NOTHING}{installed}: no {_PATTERNS[0]} (recorded by meson install)")
+        for path in paths:
+            yield ("installed", path)
 
     name = ctypes.util.find_library("smartmatch")
     if name:

@@ -13,7 +13,8 @@ from . import _callbacks, _ffi
 from ._ffi import cstr, lib, read_str_list, str_array, text
 from ._handle import Owner
 from .errors import Error, InvalidArgument, NotFound, BadCode
-from .records import LoadReport, Match, Problem, Region, Sector, SME
+from .records import Explanation, LoadReport, Problem, Region, Sector, SME
+from .results import Matches, OutputArg, StreamWriter, convert, format_code
 from .weighting import Weighting, resolve
 
 __all__ = ["Engine", "Regions", "Sectors"]
@@ -56,26 +57,6 @@ def _region(info: Any) -> Region:
 def _sector(info: Any) -> Sector:
     return Sector(code=text(info.code), name=text(info.name), parent=text(info.parent),
                   section=text(info.section), level=info.level)
-
-
-def _convert_result(res: Any) -> Tuple[str, List[Match]]:
-    """(query id, matches) from a C result, reading scores and breakdowns in bulk."""
-    qid = text(lib.sm_result_query_id(res))
-    n = lib.sm_result_count(res)
-    if n == 0:
-        return qid, []
-    m = lib.sm_result_criterion_count(res)
-    names = [text(lib.sm_result_criterion_name(res, j)) for j in range(m)]
-    weights = {names[j]: lib.sm_result_criterion_weight(res, j) for j in range(m)}
-    scores = lib.sm_result_scores(res)[:n]
-    flat = lib.sm_result_breakdowns(res)[:n * m] if m else []
-    out = []
-    for i in range(n):
-        out.append(Match(id=text(lib.sm_result_id(res, i)), score=scores[i], rank=i + 1,
-                         distance_km=lib.sm_result_distance_km(res, i),
-                         breakdown=dict(zip(names, flat[i * m:(i + 1) * m])),
-                         weights=weights, query_id=qid))
-    return qid, out
 
 
 class _WeightingUse:
@@ -558,7 +539,7 @@ class Engine:
             cross_region: Optional[int] = None, cross_border: bool = False, cross_sector: Optional[int] = None,
             countries: Optional[Iterable[str]] = None, exclude_countries: Optional[Iterable[str]] = None,
             sizes: Optional[Iterable[Union[str, int]]] = None, max_km: Optional[float] = None,
-            exclude_ids: Optional[Iterable[str]] = None) -> List[Match]:
+            exclude_ids: Optional[Iterable[str]] = None) -> Matches:
         """The best ``k`` partners of SME ``id``, best first.
 
         Args:
@@ -577,9 +558,11 @@ class Engine:
             exclude_ids:       SMEs never returned
 
         Returns:
-            a list of :class:`Match` (``id``, ``score``, ``rank``,
-            ``distance_km``, ``breakdown``, ``weights``). Ties are broken by id,
-            so results do not depend on insertion order or threads.
+            a :class:`Matches`: a list of :class:`Match` (``id``, ``score``,
+            ``rank``, ``distance_km``, ``breakdown``, ``weights``) that can also
+            be written as CSV or JSON (:meth:`Matches.to_csv`,
+            :meth:`Matches.write`). Ties are broken by id, so results do not
+            depend on insertion order or threads.
 
         Raises :class:`NotFound` for an unknown id; an exception raised by a
         custom criterion or combiner propagates as is.
@@ -597,16 +580,16 @@ class Engine:
                 except Error:
                     sink.reraise()
                     raise
-        try:
-            return _convert_result(out)[1]
-        finally:
-            lib.sm_result_free(out)
+        # The result is independent of the engine; the Matches owns it from here on.
+        return Matches._from_c(out, keep=True)
 
-    def explain(self, id_a: str, id_b: str, *, weighting: WeightingArg = None) -> Match:
+    def explain(self, id_a: str, id_b: str, *, weighting: WeightingArg = None) -> Explanation:
         """How SME ``id_b`` scores as a partner of ``id_a``, ignoring filters.
 
-        Returns a :class:`Match` whose ``breakdown`` gives every criterion's
-        score and ``weights`` the weight it carried.
+        Returns an :class:`Explanation` (a :class:`Match`) whose ``breakdown``
+        gives every criterion's score and ``weights`` the weight it carried;
+        ``print()`` shows them as a table. Raises :class:`InvalidArgument` if
+        the two ids are equal, :class:`NotFound` for an unknown id.
         """
         out = _ffi._Result()
         with self._owner as h, _WeightingUse(weighting) as wh:
@@ -617,18 +600,19 @@ class Engine:
                     sink.reraise()
                     raise
         try:
-            matches = _convert_result(out)[1]
+            matches = convert(out)[3]
         finally:
             lib.sm_result_free(out)
         if len(matches) != 1:
             raise Error(f"explain returned {len(matches)} matches", -1)
-        return matches[0]
+        return Explanation(**matches[0].__dict__)
 
     def match_all(self, k: int = 10, *, threads: Optional[int] = None, weighting: WeightingArg = None,
                   ids: Optional[Iterable[str]] = None,
                   progress: Optional[Callable[[int, int], Any]] = None,
-                  on_result: Optional[Callable[[str, List[Match]], Any]] = None,
-                  **filters: Any) -> Dict[str, List[Match]]:
+                  on_result: Optional[Callable[[str, Matches], Any]] = None,
+                  output: Optional[OutputArg] = None, format: Optional[str] = None,
+                  **filters: Any) -> Dict[str, Matches]:
         """Top-``k`` partners of every SME (or of ``ids``), computed on several threads.
 
         Args:
@@ -641,16 +625,24 @@ class Engine:
             on_result: called as ``on_result(query_id, matches)`` for each SME as
                        it completes, instead of collecting the results (memory
                        then does not grow with the number of SMEs)
+            output:    a file name or an open file: each SME's matches are
+                       written to it as they complete, in the library's CSV or
+                       JSON format (the bytes ``smartmatch batch`` writes),
+                       instead of being collected. A file this call created is
+                       removed if the run fails.
+            format:    ``"csv"`` or ``"json"`` for ``output``; default from the
+                       file name's extension
             **filters: the filters of :meth:`top` (``cross_border=True``, ...)
 
         Returns:
-            ``{query_id: [Match, ...]}`` in the order of ``ids``, or sorted by
-            id when matching all; empty when ``on_result`` is given. Each list
-            equals ``top(query_id, k, ...)``.
+            ``{query_id: Matches}`` in the order of ``ids``, or sorted by id
+            when matching all; empty when ``on_result`` or ``output`` is given.
+            Each entry equals ``top(query_id, k, ...)``.
 
         Callbacks (``progress``, ``on_result``, custom criteria) run on worker
-        threads, one at a time for ``progress`` and ``on_result``. An
-        exception raised in any of them stops the run and propagates.
+        threads, one at a time for ``progress`` and ``on_result``; they must
+        not change the engine. An exception raised in any of them stops the
+        run and propagates.
         """
         if threads is None:
             nthreads = 0
@@ -660,16 +652,23 @@ class Engine:
             raise InvalidArgument(f"threads must be a positive int or None, not {threads!r}",
                                   InvalidArgument.status, field="threads", value=str(threads))
         id_list = None if ids is None else [ids] if isinstance(ids, str) else list(ids)
-        results: Dict[str, List[Match]] = {}
+        code = format_code(format, output) if output is not None else None
+        collect = on_result is None and output is None
+        results: Dict[str, Matches] = {}
         sink = _callbacks.Sink()
+        writer: Optional[StreamWriter] = None
 
         def result_cb(res: Optional[int], _userdata: Any) -> int:
             try:
-                qid, matches = _convert_result(_ffi._Result(res))
-                if on_result is not None:
-                    on_result(qid, matches)
-                else:
-                    results[qid] = matches
+                handle = _ffi._Result(res)
+                if writer is not None:
+                    writer.put(handle)
+                if on_result is not None or collect:
+                    matches = Matches._from_c(handle, keep=False)  # borrowed: the library frees it
+                    if on_result is not None:
+                        on_result(matches.query_id, matches)
+                    else:
+                        results[matches.query_id] = matches
                 return 0
             except BaseException as exc:  # noqa: B902
                 sink.put(exc)
@@ -696,16 +695,43 @@ class Engine:
             bopts.n_ids = n_ids
             bopts.on_result = c_result
             bopts.on_progress = c_progress
-            with _callbacks.batch_scope(h.value or 0, sink):
-                try:
-                    lib.sm_batch_run(h, byref(bopts))
-                except Error:
-                    sink.reraise()
-                    raise
-        if on_result is not None:
+            if output is not None:
+                writer = StreamWriter(output, code)  # type: ignore[arg-type]
+            ok = False
+            try:
+                with _callbacks.batch_scope(h.value or 0, sink):
+                    try:
+                        lib.sm_batch_run(h, byref(bopts))
+                    except Error:
+                        sink.reraise()
+                        raise
+                if writer is not None:
+                    writer.finish(_criteria(wh))
+                ok = True
+            finally:
+                if writer is not None:
+                    writer.close()
+                    if not ok and isinstance(output, (str, os.PathLike)):
+                        try:
+                            os.remove(output)  # no truncated output left behind
+                        except OSError:
+                            pass
+        if not collect:
             return {}
         order = id_list if id_list is not None else sorted(results)
         return {q: results[q] for q in order if q in results}
+
+
+def _criteria(weighting_handle: Any) -> List[str]:
+    """Criterion names of a weighting handle (None: the library's default, the built-in ones)."""
+    if not weighting_handle:
+        return list(_ffi.BUILTIN_CRITERIA)
+    name = ctypes.c_char_p()
+    names = []
+    for i in range(lib.sm_weighting_count(weighting_handle)):
+        lib.sm_weighting_at(byref(name), None, weighting_handle, i)
+        names.append(text(name.value))
+    return names
 
 
 def _level(value: Any, what: str) -> int:

@@ -12,7 +12,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Tuple
 
-__all__ = ["SME", "Region", "Sector", "Match", "Problem", "LoadReport", "Pair", "PairSide"]
+__all__ = ["SME", "Region", "Sector", "Match", "Explanation", "Problem", "LoadReport", "Pair", "PairSide"]
 
 
 @dataclass
@@ -106,6 +106,28 @@ class Match:
         return (f"{self.rank}. {self.id} {self.score:.4f} ({self.distance_km:.0f} km; {reasons})"
                 if not math.isnan(self.distance_km) else
                 f"{self.rank}. {self.id} {self.score:.4f} ({reasons})")
+
+
+@dataclass(eq=False)
+class Explanation(Match):
+    """The score of one pair with every criterion, as :meth:`Engine.explain`
+    returns it: a :class:`Match` whose ``str()`` is a small table::
+
+        AT-00042 as a partner of SI-00001: 0.5088 (152 km)
+          criterion          score  weight
+          complementarity    0.712       3
+          ...
+    """
+
+    def __str__(self) -> str:
+        where = "" if math.isnan(self.distance_km) else f" ({self.distance_km:.0f} km)"
+        width = max([len("criterion")] + [len(k) for k in self.breakdown])
+        lines = [f"{self.id} as a partner of {self.query_id}: {self.score:.4f}{where}",
+                 f"  {'criterion':<{width}}  score  weight"]
+        for name, score in self.breakdown.items():
+            weight = self.weights.get(name, math.nan)
+            lines.append(f"  {name:<{width}}  {score:5.3f}  {weight:6g}")
+        return "\n".join(lines)
 
 
 @dataclass(frozen=True)

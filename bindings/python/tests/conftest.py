@@ -73,7 +73,7 @@ def csv_supported() -> bool:
     return sm.format_supported("csv")
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def sample_csv() -> Path:
     if not csv_supported():
         pytest.skip("library built without CSV support")
@@ -83,8 +83,11 @@ def sample_csv() -> Path:
 
 
 def find_cli() -> Optional[Path]:
-    """The CLI built next to the library under test (<build>/examples/smartmatch)."""
+    """The CLI named by meson (SMARTMATCH_CLI), else the one built next to the
+    library under test (<build>/examples/smartmatch)."""
     candidates = []
+    if os.environ.get("SMARTMATCH_CLI"):
+        candidates.append(Path(os.environ["SMARTMATCH_CLI"]))
     libdir = Path(sm.library_path).resolve().parent if os.path.sep in sm.library_path else None
     if libdir is not None:
         candidates.append(libdir.parent / "examples" / "smartmatch")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ctypes
+import os
 import re
 import shutil
 import subprocess
@@ -44,7 +45,7 @@ def test_every_function_is_in_the_library():
 
 
 def test_struct_layouts_match_c(header, tmp_path):
-    cc = shutil.which("cc") or shutil.which("gcc") or shutil.which("clang")
+    cc = os.environ.get("SM_CC") or shutil.which("cc") or shutil.which("gcc") or shutil.which("clang")
     if cc is None:
         pytest.skip("no C compiler")
     lines = ["#include <stdio.h>", "#include <stddef.h>", '#include "smartmatch.h"', "int main(void) {"]
@@ -80,3 +81,116 @@ def test_constants_match_header(header):
         assert _ffi.text(_ffi.lib.sm_criterion_name(i)) == name
     for i, name in enumerate(_ffi.SIZES):
         assert _ffi.text(_ffi.lib.sm_size_name(i)) == name
+
+
+# ---- signatures: every argtypes/restype and callback type against the header ----------
+
+# Scalar C types and the ctypes type that passes them.
+_SCALARS = {
+    "void": None, "char": ctypes.c_char, "int": ctypes.c_int, "unsigned int": ctypes.c_uint,
+    "long": ctypes.c_long, "unsigned long": ctypes.c_ulong, "size_t": ctypes.c_size_t,
+    "double": ctypes.c_double, "uint32_t": ctypes.c_uint32,
+    # enums are int-sized (checked by the struct layouts above)
+    "sm_status": ctypes.c_int, "sm_size": ctypes.c_int, "sm_criterion": ctypes.c_int,
+    "sm_combiner": ctypes.c_int, "sm_format": ctypes.c_int, "sm_data_kind": ctypes.c_int,
+    "sm_reciprocity": ctypes.c_int,
+}
+# Opaque handles: one '*' is the handle class itself.
+_OPAQUE = {"sm_engine": _ffi._Engine, "sm_weighting": _ffi._Weighting, "sm_result": _ffi._Result,
+           "sm_bulk": _ffi._Bulk}
+_CALLBACKS = {"sm_criterion_fn": _ffi.CRITERION_FN, "sm_combine_fn": _ffi.COMBINE_FN,
+              "sm_destroy_fn": _ffi.DESTROY_FN, "sm_batch_result_fn": _ffi.BATCH_RESULT_FN,
+              "sm_progress_fn": _ffi.PROGRESS_FN, "sm_diag_fn": _ffi.DIAG_FN}
+_STRUCTS_BY_NAME = dict(STRUCTS)
+
+
+def _strip(text: str) -> str:
+    text = re.sub(r"/\*.*?\*/", " ", text, flags=re.S)
+    return "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#"))
+
+
+def _ctype(decl: str, *, bare_handles: bool = False):
+    """The ctypes type expected for one C declaration ("const char *const *codes", "double")."""
+    decl = " ".join(decl.replace("*", " * ").split())
+    words = decl.split(" ")
+    # drop the parameter name: the last word when it follows a type word or '*'
+    if len(words) > 1 and re.fullmatch(r"[a-z_][a-z0-9_]*", words[-1]) and \
+            " ".join(w for w in words[:-1] if w not in ("const", "*")) and \
+            words[-1] not in ("int", "long", "double", "char", "void", "size_t", "uint32_t") and \
+            not words[-1].startswith("sm_"):
+        words = words[:-1]
+    stars = words.count("*")
+    base = " ".join(w for w in words if w not in ("const", "*"))
+    pointee_const = words[0] == "const"
+    if base == "char" and stars == 2 and not pointee_const:
+        # a string the library allocates and we must sm_free(): kept as an address
+        return ctypes.POINTER(ctypes.c_void_p)
+    if base == "char" and stars >= 1:
+        t, stars = ctypes.c_char_p, stars - 1
+    elif base == "void" and stars >= 1:
+        t, stars = ctypes.c_void_p, stars - 1
+    elif base in _OPAQUE and stars >= 1:
+        # callbacks and struct fields hold a bare address that the package wraps itself
+        t, stars = (ctypes.c_void_p if bare_handles else _OPAQUE[base]), stars - 1
+    elif base in _CALLBACKS:
+        t = _CALLBACKS[base]
+    elif base in _STRUCTS_BY_NAME:
+        t = _STRUCTS_BY_NAME[base]
+    elif base in _SCALARS:
+        t = _SCALARS[base]
+    else:
+        raise AssertionError(f"no ctypes mapping for C type {decl!r}")
+    for _ in range(stars):
+        t = ctypes.POINTER(t)
+    return t
+
+
+def _params(text: str):
+    text = " ".join(text.split())
+    return [] if text in ("", "void") else [p.strip() for p in text.split(",")]
+
+
+def test_signatures_match_header(header):
+    protos = re.findall(r"SM_API\s+([^;(]*?)\b(sm_\w+)\s*\(([^)]*)\)\s*;", _strip(header))
+    assert len(protos) == len(_ffi.FUNCTIONS)
+    table = {name: (args, res) for name, args, res in _ffi.FUNCTIONS}
+    problems = []
+    for ret, name, params in protos:
+        args, res = table[name]
+        ret = " ".join(ret.split())
+        want_res = _ffi._STATUS if ret == "sm_status" else _ctype(ret)
+        want_args = [_ctype(p) for p in _params(params)]
+        if res != want_res:
+            problems.append(f"{name}: restype {res} != {want_res} ({ret})")
+        if list(args) != want_args:
+            problems.append(f"{name}: argtypes {args} != {want_args} ({params})")
+        fn = getattr(_ffi.lib, name)
+        assert list(fn.argtypes) == want_args, name  # what ctypes really uses
+    assert not problems, "\n".join(problems)
+
+
+def test_callback_types_match_header(header):
+    typedefs = dict((name, (ret, params)) for ret, name, params in
+                    re.findall(r"typedef\s+([^;(]*?)\(\s*\*\s*(sm_\w+_fn)\s*\)\s*\(([^)]*)\)\s*;", _strip(header)))
+    for name, cb in _CALLBACKS.items():
+        ret, params = typedefs[name]
+        assert cb._restype_ is _ctype(ret.strip(), bare_handles=True), name
+        assert list(cb._argtypes_) == [_ctype(p, bare_handles=True) for p in _params(params)], name
+    # the allocator callbacks are deliberately not wrapped (no Python allocator)
+    assert set(typedefs) - set(_CALLBACKS) == {"sm_malloc_fn", "sm_realloc_fn", "sm_free_fn"}
+
+
+def test_struct_fields_match_header(header):
+    """Field names and types, in order, of every mirrored struct (the layout test checks offsets)."""
+    text = _strip(header)
+    for cname, cls in STRUCTS.items():
+        body = re.search(r"typedef struct " + cname + r"\s*\{(.*?)\}\s*" + cname + r"\s*;", text, flags=re.S)
+        assert body, cname
+        fields = [" ".join(f.split()) for f in body.group(1).split(";") if f.strip()]
+        assert [f.rsplit(" ", 1)[-1].lstrip("*") for f in fields] == [n for n, *_ in cls._fields_], cname
+        for decl, (fname, ftype) in zip(fields, cls._fields_):
+            if cname == "sm_engine_options" and fname == "allocator":
+                assert ftype is ctypes.c_void_p  # not wrapped: always NULL from Python
+                continue
+            want = _ctype(decl, bare_handles=True)
+            assert ftype is want, f"{cname}.{fname}: {ftype} != {want} ({decl})"
