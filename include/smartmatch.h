@@ -710,7 +710,9 @@ SM_API sm_status sm_weighting_copy(sm_weighting **out, const sm_weighting *weigh
 SM_API void sm_weighting_free(sm_weighting *weighting);
 
 /**
- * Sets the weight of a criterion (built-in or custom) by name.
+ * Sets the weight of a criterion (built-in or custom) by name. Criterion,
+ * parameter and combiner names are matched ignoring ASCII case, with "-"
+ * and "_" interchangeable, here and in sm_weighting_parse().
  * @return ::SM_OK; ::SM_ERR_INVALID_ARGUMENT; ::SM_ERR_UNKNOWN_NAME; ::SM_ERR_RANGE (negative, NaN, infinite).
  */
 SM_API sm_status sm_weighting_set(sm_weighting *weighting, const char *name, double weight);

@@ -25,6 +25,8 @@ struct sm__json {
     size_t cap_items;
     char *dumps[SM__F_COUNT + 1];  /* JSON text of odd values, for messages */
     size_t n_dumps;
+    unsigned long key_line[KINDS][2]; /* lines of the first two top-level keys of each kind */
+    unsigned n_keys[KINDS];
 };
 
 static const char *const top_keys[KINDS] = { NULL, "smes", "regions", "development", "affinity" };
@@ -91,8 +93,11 @@ static void scan_lines(sm__json *j, const char *s, size_t n)
                 esc = true;
             else if (c == '"') {
                 in_str = false;
-                if (top_obj && depth == 1 && expect_key)
+                if (top_obj && depth == 1 && expect_key) {
                     pending = top_kind(s + kstart, i - kstart);
+                    if (pending > 0 && j->n_keys[pending] < 2)
+                        j->key_line[pending][j->n_keys[pending]++] = line;
+                }
             } else if (c == '\n')
                 line++;
             continue;
@@ -188,15 +193,19 @@ sm_status sm__json_parse(sm__json **out, sm__load *ld, const char *data, size_t 
             int k = top_kind(key, klen);
             if (k < 0 || (want != SM_DATA_AUTO && (int)want != k))
                 continue; /* "note" and other keys are ignored */
+            /* jansson keeps no positions: the lines come from a scan of the
+             * text, made only when there is a problem to report */
             if (j->arr[k]) {
-                st = sm__load_problem(ld, true, SM_ERR_PARSE, 0, 0, top_keys[k], key, klen,
+                scan_lines(j, data, len);
+                st = sm__load_problem(ld, true, SM_ERR_PARSE, j->key_line[k][1], 0, top_keys[k], key, klen,
                                       "the key appears twice (in different case)");
                 goto fail;
             }
             if (!json_is_array(val)) {
                 char what[64];
                 snprintf(what, sizeof what, "expected a list of records, got %s", type_name(val));
-                st = sm__load_problem(ld, true, SM_ERR_PARSE, 0, 0, top_keys[k], NULL, 0, what);
+                scan_lines(j, data, len);
+                st = sm__load_problem(ld, true, SM_ERR_PARSE, j->key_line[k][0], 0, top_keys[k], NULL, 0, what);
                 goto fail;
             }
             j->arr[k] = val;

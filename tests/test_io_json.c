@@ -165,8 +165,10 @@ static void json_document_shapes(void **state)
         { " \n\t", "j.json: empty file" },
         { "{}", "j.json: no \"smes\", \"regions\", \"development\" or \"affinity\" list in the top-level object" },
         { "{\"note\": \"x\"}", NULL },
-        { "{\"smes\": {\"a\": 1}}", "j.json: smes: expected a list of records, got an object" },
-        { "{\"smes\": [], \"SMEs\": []}", "j.json: smes: the key appears twice (in different case) \"SMEs\"" },
+        { "{\"smes\": {\"a\": 1}}", "j.json:1: smes: expected a list of records, got an object" },
+        { "{\"smes\": [], \"SMEs\": []}", "j.json:1: smes: the key appears twice (in different case) \"SMEs\"" },
+        { "{\"note\": 1,\n \"regions\": [],\n \"smes\": 5}", "j.json:3: smes: expected a list of records, got a number" },
+        { "{\"smes\": [\n],\n\"Smes\": [\n]}", "j.json:3: smes: the key appears twice (in different case) \"Smes\"" },
         { "42", "j.json:1: JSON syntax error at column 2: '[' or '{' expected near '42'" },
         { "\"smes\"", NULL },
     };

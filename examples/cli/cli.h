@@ -66,7 +66,8 @@ const char *cli_country_name(const sm_engine *engine, const char *country);
 /* Title of a sector code, "?" if unknown. */
 const char *cli_sector_name(const sm_engine *engine, const char *code);
 
-/* One-line description: "ID  Name · Region (CODE), Country (CC) · CODE Title". */
+/* One-line description: "ID  Name · Region (CODE), Country (CC) · CODE Title"
+ * (the region is left out when it is the country itself). */
 void cli_print_sme_line(FILE *f, const sm_engine *engine, const sm_sme_desc *d);
 
 /* ---- text output (print.c) --------------------------------------------- */

@@ -10,9 +10,11 @@ import csv
 import io
 import json
 import os
+import pty
 import subprocess
 import sys
 import tempfile
+import threading
 import unittest
 from pathlib import Path
 
@@ -161,13 +163,21 @@ class CliTest(unittest.TestCase):
         self.assertUsage("match", *d, "--id", "SI-1", "--size", "huge", msg="--size")
         self.assertUsage("match", *d, "--id", "SI-1", "--preset", "nonsense", msg="--preset")
         self.assertUsage("match", *d, "--id", "SI-1", "--weights", "complementarity", msg="--weights")
-        self.assertUsage("match", *d, "--id", "SI-1", "--weights", "bogus=1", msg="--weights")
+        p = self.assertUsage("match", *d, "--id", "SI-1", "--weights", "bogus=1", msg="--weights")
+        self.assertIn("bogus", p.stderr)
+        self.assertNotIn("weights: weights", p.stderr)
+        self.assertEqual(p.stdout, "")
         self.assertUsage("match", *d, msg="--id")
         self.assertUsage("match", "--id", "SI-1", msg="--data")
         self.assertUsage("match", *d, "--id", "SI-1", "extra", msg="extra")
         self.assertUsage("explain", *d, "SI-1", msg="missing argument")
         self.assertUsage("explain", *d, "SI-1", "AT-1", "HR-1")
         self.assertUsage("explain", *d, "--cross-border", "SI-1", "AT-1")  # filters do not apply
+        self.assertUsage("explain", *d, "SI-1", "SI-1", msg="two different SMEs")
+        self.assertUsage("explain", *d, "SI-1", "AT-1", "-k", "3", msg="-k")
+        self.assertUsage("validate", "--data", self.smes, msg="--data")
+        self.assertUsage("info", *d, "extra", msg="extra")
+        self.assertUsage("info", *d, "--id", "SI-1", msg="--id")
         self.assertUsage("info", msg="--data")
         self.assertUsage("validate", msg="missing argument")
         self.assertUsage("batch", *d, "--out", self.dir / "x.txt", msg="format")
@@ -188,8 +198,15 @@ class CliTest(unittest.TestCase):
         ids = self.dir / "ids_bad.txt"
         ids.write_text("SI-1\nNOPE-3\n")
         out = self.dir / "fail.csv"
-        self.assertFailure("batch", *d, "--out", out, "--ids", ids, msg="NOPE-3")
+        self.assertFailure("batch", *d, "--out", out, "--ids", ids, msg="ids_bad.txt:2")
         self.assertFalse(out.exists())
+        self.assertFailure("batch", *d, "--out", out, "--ids", self.dir / "no_ids.txt", msg="no_ids.txt")
+        self.assertFailure("batch", *d, "--out", self.dir / "no" / "such" / "dir.csv", msg="dir.csv")
+        # A bad --weights item names the item; an unknown id names the id.
+        self.assertFailure("match", "--data", self.smes, "--data", self.broken, "--id", "SI-1", msg="broken.csv:3")
+        # Errors go to stderr only.
+        p = self.assertFailure("match", *d, "--id", "NOPE-1")
+        self.assertEqual(p.stdout, "")
 
     # ---- match -----------------------------------------------------------------
 
@@ -293,6 +310,10 @@ class CliTest(unittest.TestCase):
         self.assertIn("different countries (SI/AT)", out)
         self.assertIn("cnc machining", out)
         self.assertIn("development 85 (SI032) and 120 (AT221)", out)
+        # Both SMEs by name, region name, country name and sector title; their distance.
+        self.assertIn("Podravska (SI032) · Slovenia (SI)", out)
+        self.assertIn("16.10 Sawmilling and planing of wood", out)
+        self.assertRegex(out, r"(?m)^distance\s+\d+ km apart")
         total = [line for line in out.splitlines() if line.startswith("total")]
         self.assertEqual(len(total), 1)
         # The total equals the pair's score in match.
@@ -337,6 +358,11 @@ class CliTest(unittest.TestCase):
         lines = p.stdout.splitlines()
         for n in BROKEN_LINES:
             self.assertTrue(any(f"broken.csv:{n}:" in line for line in lines), (n, p.stdout))
+        # Each problem exactly once (the load's own failure repeats the first one).
+        self.assertEqual(len([line for line in lines if line.startswith(str(self.broken))]), len(BROKEN_LINES),
+                         p.stdout)
+        self.assertIn('region: unknown NUTS code "SI9"', p.stdout)
+        self.assertIn("founded", p.stdout)
         self.assertIn(f"5 rows, {len(BROKEN_LINES)} problems", lines[-1])
         # Several files: one summary each and a total; the dry run loads nothing.
         p = run("validate", self.smes, self.broken, self.dev)
@@ -345,6 +371,25 @@ class CliTest(unittest.TestCase):
         p = run("validate", self.dir / "missing.csv")
         self.assertEqual(p.returncode, 1)
         self.assertIn("missing.csv", p.stdout)
+        # A fatal problem (broken quoting) ends the file; it is listed once.
+        quoted = self.dir / "quoted.csv"
+        quoted.write_text(HEADER + SMES[0] + 'XX-4,"Bad "quote",SI032,C25.11,small,12,1994,x,y,supply,sl\n'
+                          + SMES[1], encoding="utf-8")
+        p = run("validate", quoted)
+        self.assertEqual(p.returncode, 1, p.stdout + p.stderr)
+        self.assertEqual(len([line for line in p.stdout.splitlines() if "quoted.csv:3" in line]), 1, p.stdout)
+        # JSON: the same checks, lines of the records.
+        broken_json = self.dir / "broken.json"
+        broken_json.write_text(json.dumps({"smes": [
+            {"id": "J-1", "region": "SI032", "sectors": ["25.62"]},
+            {"id": "J-2", "region": "SI9", "sectors": ["25.62"]},
+            {"id": "J-3", "region": "SI032", "sectors": ["25.62"], "founded": "1990"},
+        ]}, indent=1), encoding="utf-8")
+        p = run("validate", broken_json)
+        self.assertEqual(p.returncode, 1, p.stdout + p.stderr)
+        self.assertIn("3 rows, 2 problems", p.stdout)
+        self.assertIn("region", p.stdout)
+        self.assertIn("founded", p.stdout)
 
     # ---- batch ------------------------------------------------------------------------
 
@@ -379,6 +424,48 @@ class CliTest(unittest.TestCase):
         odd = self.dir / "top.out"
         run("batch", *self.data(), "-k", "1", "--format", "csv", "--out", odd, check=0)
         self.assertEqual(len(list(csv.DictReader(io.StringIO(odd.read_text(encoding="utf-8"))))), 8)
+
+    def test_batch_empty(self):
+        out = self.dir / "none.csv"
+        p = run("batch", *self.data(), "--min-score", "1", "--out", out, check=0)
+        self.assertIn("0 rows", p.stdout)
+        text = out.read_text(encoding="utf-8")
+        self.assertEqual(text.splitlines(), [",".join(["query_id", "rank", "id", "score", "distance_km"] + CRITERIA)])
+        out = self.dir / "none.json"
+        run("batch", *self.data(), "--min-score", "1", "--out", out, check=0)
+        self.assertEqual(json_matches(json.loads(out.read_text(encoding="utf-8"))), [])
+
+    def test_batch_progress_on_terminal(self):
+        """The progress bar is drawn only when stderr is a terminal."""
+        master, slave = pty.openpty()
+        out = self.dir / "tty.csv"
+        proc = subprocess.Popen([CLI, "batch", *map(str, self.data()), "-k", "2", "--threads", "1", "--out",
+                                 str(out)], stdout=subprocess.PIPE, stderr=slave)
+        os.close(slave)
+        chunks = []
+
+        def drain():  # read the terminal while the program writes, so it never blocks
+            while True:
+                try:
+                    data = os.read(master, 4096)
+                except OSError:  # EIO once the program has closed the terminal
+                    break
+                if not data:
+                    break
+                chunks.append(data)
+
+        reader = threading.Thread(target=drain)
+        reader.start()
+        stdout, _ = proc.communicate(timeout=120)
+        reader.join(timeout=30)
+        os.close(master)
+        self.assertEqual(proc.returncode, 0)
+        tty = b"".join(chunks).decode("utf-8")
+        self.assertIn("100%", tty)
+        self.assertIn("8/8 SMEs", tty)
+        self.assertTrue(tty.endswith("\r\033[K"), repr(tty[-40:]))  # the bar is cleared at the end
+        self.assertNotIn("%", stdout.decode("utf-8").split("scored")[0])
+        self.assertEqual(len(list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8"))))), 16)
 
     def test_batch_threads_agree(self):
         one, two = self.dir / "t1.csv", self.dir / "t2.csv"
@@ -423,7 +510,7 @@ class SampleDataTest(unittest.TestCase):
         self.assertEqual(len(self.pairs), 40)
         info = run("info", "--data", SAMPLE_SMES, check=0).stdout
         self.assertIn("SMEs: 2,000", info)
-        self.assertRegex(info, r"IT\s+Italia\s+441\s+22\.1%")
+        self.assertRegex(info, r"IT\s+Italy\s+441\s+22\.1%")
         self.assertRegex(info, r"G\s+Wholesale and retail trade.*\s454\s+22\.7%")
         # CSV and JSON hold the same SMEs: the same partners come out.
         a = self.pairs[0][0]

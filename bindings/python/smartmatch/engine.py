@@ -699,12 +699,14 @@ class Engine:
                 writer = StreamWriter(output, code)  # type: ignore[arg-type]
             ok = False
             try:
-                with _callbacks.batch_scope(h.value or 0, sink):
-                    try:
-                        lib.sm_batch_run(h, byref(bopts))
-                    except Error:
-                        sink.reraise()
-                        raise
+                # The library reads "no ids" as "all SMEs"; an empty list here means none.
+                if id_list is None or id_list:
+                    with _callbacks.batch_scope(h.value or 0, sink):
+                        try:
+                            lib.sm_batch_run(h, byref(bopts))
+                        except Error:
+                            sink.reraise()
+                            raise
                 if writer is not None:
                     writer.finish(_criteria(wh))
                 ok = True

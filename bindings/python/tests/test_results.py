@@ -148,7 +148,11 @@ def test_match_all_output(engine, ids, tmp_path):
     assert buf.getvalue() == "query_id,rank,id,score,distance_km," + ",".join(w.keys()) + "\n"
     buf = io.StringIO()
     engine.match_all(k=0, ids=[], output=buf, format="json")
-    assert json.loads(buf.getvalue()) == [] or all(d["matches"] == [] for d in json.loads(buf.getvalue()))
+    assert buf.getvalue() == "[]\n"  # an empty list of ids means none, not all
+    assert engine.match_all(k=3, ids=[]) == {}
+    buf = io.StringIO()
+    engine.match_all(k=0, ids=ids[:2], output=buf, format="json", threads=1)
+    assert [d["matches"] for d in json.loads(buf.getvalue())] == [[], []]
     with pytest.raises(sm.InvalidArgument, match="format"):
         engine.match_all(k=1, output=io.StringIO())
     with pytest.raises(sm.InvalidArgument, match="format"):
