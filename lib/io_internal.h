@@ -78,7 +78,8 @@ typedef struct sm__record {
     sm__val v[SM__F_COUNT];
 } sm__record;
 
-/* The state of one load; parsers see it only through the functions below. */
+/* The state of one load. Parsers use it only through the functions below;
+ * its layout, further down, belongs to the loader's modules. */
 typedef struct sm__load sm__load;
 
 sm_engine *sm__load_engine(const sm__load *ld);

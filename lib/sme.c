@@ -194,6 +194,17 @@ static sm_status normalize_list(char *buf, const char *const *list, size_t n, co
     return SM_OK;
 }
 
+/* The bytes normalize_list needs for a list. */
+static size_t tags_room(const char *const *list, size_t n)
+{
+    size_t room = 0;
+    for (size_t i = 0; i < n; i++) {
+        size_t l = strlen(list[i]);
+        room += (l < SM_TAG_MAX ? l : SM_TAG_MAX) + 1;
+    }
+    return room;
+}
+
 /* Interns n normalised tags (NUL-separated in norm) into ids[]; *n_out is
  * the unique count. ids may be NULL when n is 0. */
 static sm_status tag_ids(sm_engine *e, const char *norm, size_t n, uint32_t *ids, size_t *n_out, uint64_t *sig)
@@ -236,8 +247,11 @@ static sm_status prep_make(sm_engine *e, const sm_sme_desc *d, sm__prep *out, ta
         return sm__fail_at(SM_ERR_INVALID_ARGUMENT, NULL, 0, 0, "region", NULL, "region: NULL region");
     if (d->n_sectors == 0)
         return sm__fail_at(SM_ERR_INVALID_ARGUMENT, NULL, 0, 0, "sectors", NULL, "sectors: at least one sector is needed");
-    if ((st = check_list(d->sectors, d->n_sectors, "sectors")) && st == SM_ERR_INVALID_ARGUMENT)
-        return st;
+    /* a list over SM_LIST_MAX is reported after the problems of its entries
+     * (limits come last), so each list keeps its own status until then */
+    sm_status st_sec = check_list(d->sectors, d->n_sectors, "sectors");
+    if (st_sec == SM_ERR_INVALID_ARGUMENT)
+        return st_sec;
     sm_status st_off = check_list(d->offers, d->n_offers, "offers");
     if (st_off == SM_ERR_INVALID_ARGUMENT)
         return st_off;
@@ -253,58 +267,37 @@ static sm_status prep_make(sm_engine *e, const sm_sme_desc *d, sm__prep *out, ta
     if (!sm__region_code_ok(d->region))
         return sm__fail_at(SM_ERR_BAD_CODE, NULL, 0, 0, "region", d->region, "region: malformed NUTS code \"%s\"",
                            d->region);
-    if (st == SM_OK)
-        for (size_t i = 0; i < d->n_sectors; i++) {
-            char norm[SM_SECTOR_CODE_MAX + 1];
-            if (sm_sector_normalize(norm, sizeof norm, d->sectors[i]) != SM_OK)
-                return sm__fail_at(SM_ERR_BAD_CODE, NULL, 0, 0, "sectors", d->sectors[i],
-                                   "sectors: malformed NACE code \"%s\"", d->sectors[i]);
-        }
+    for (size_t i = 0; i < d->n_sectors; i++) {
+        char norm[SM_SECTOR_CODE_MAX + 1];
+        if (sm_sector_normalize(norm, sizeof norm, d->sectors[i]) != SM_OK)
+            return sm__fail_at(SM_ERR_BAD_CODE, NULL, 0, 0, "sectors", d->sectors[i],
+                               "sectors: malformed NACE code \"%s\"", d->sectors[i]);
+    }
     if (!st_lang)
         for (size_t i = 0; i < d->n_languages; i++)
             if (sm__check_lang(d->languages[i]))
                 return sm__fail_at(SM_ERR_BAD_CODE, NULL, 0, 0, "languages", d->languages[i],
                                    "languages: malformed language code \"%s\" (ISO 639-1, e.g. \"sl\")",
                                    d->languages[i]);
-    /* Each tag is normalised once, here; interning reuses the result. A
-     * normalised tag is never longer than its source nor than SM_TAG_MAX. */
+    /* Each tag is normalised once, here, into one buffer that interning
+     * reads back. A list over SM_LIST_MAX is left for the limits below. */
     const char *norm_off = NULL, *norm_need = NULL;
-    if (!st_off && !st_need) {
-        size_t room = 0;
-        for (size_t i = 0; i < d->n_offers; i++) {
-            size_t l = strlen(d->offers[i]);
-            room += (l < SM_TAG_MAX ? l : SM_TAG_MAX) + 1;
-        }
-        for (size_t i = 0; i < d->n_needs; i++) {
-            size_t l = strlen(d->needs[i]);
-            room += (l < SM_TAG_MAX ? l : SM_TAG_MAX) + 1;
-        }
-        char *buf = ts->stack;
-        if (room > sizeof ts->stack) {
-            if (!(ts->heap = sm__malloc(&e->alloc, room)))
-                return sm__nomem();
-            buf = ts->heap;
-        }
-        char *mid;
+    size_t room = (st_off ? 0 : tags_room(d->offers, d->n_offers)) + (st_need ? 0 : tags_room(d->needs, d->n_needs));
+    char *buf = ts->stack;
+    if (room > sizeof ts->stack) {
+        if (!(ts->heap = sm__malloc(&e->alloc, room)))
+            return sm__nomem();
+        buf = ts->heap;
+    }
+    if (!st_off) {
         norm_off = buf;
-        if ((st = normalize_list(buf, d->offers, d->n_offers, "offers", &mid)))
+        if ((st = normalize_list(buf, d->offers, d->n_offers, "offers", &buf)))
             return st;
-        norm_need = mid;
-        if ((st = normalize_list(mid, d->needs, d->n_needs, "needs", &mid)))
+    }
+    if (!st_need) {
+        norm_need = buf;
+        if ((st = normalize_list(buf, d->needs, d->n_needs, "needs", &buf)))
             return st;
-    } else {
-        /* a list over SM_LIST_MAX fails below; still report a bad tag in
-         * the other list first, as a caller fixing one error at a time
-         * would meet them in that order */
-        char norm[SM_TAG_MAX + 1];
-        if (!st_off)
-            for (size_t i = 0; i < d->n_offers; i++)
-                if ((st = sm__tag_normalize(norm, d->offers[i], "offers")))
-                    return st;
-        if (!st_need)
-            for (size_t i = 0; i < d->n_needs; i++)
-                if ((st = sm__tag_normalize(norm, d->needs[i], "needs")))
-                    return st;
     }
     if (d->name && !sm__utf8_valid(d->name, strlen(d->name)))
         return sm__fail_at(SM_ERR_BAD_CODE, NULL, 0, 0, "name", d->id, "name: not valid UTF-8 (SME \"%s\")", d->id);
@@ -359,8 +352,8 @@ static sm_status prep_make(sm_engine *e, const sm_sme_desc *d, sm__prep *out, ta
         return sm__fail_at(SM_ERR_RANGE, NULL, 0, 0, "cooperation", v, "cooperation: unregistered type bits in %s", v);
     }
     /* limits */
-    if (st || st_off || st_need || st_lang)
-        return st ? st : st_off ? st_off : st_need ? st_need : st_lang;
+    if (st_sec || st_off || st_need || st_lang)
+        return st_sec ? st_sec : st_off ? st_off : st_need ? st_need : st_lang;
     if (e->smes.n >= SM__MAX_SMES && sm__sme_find(e, d->id) < 0)
         return sm__fail(SM_ERR_LIMIT, "sme: the engine holds %u SMEs at most", SM__MAX_SMES);
     uint64_t langs = 0;

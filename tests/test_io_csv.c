@@ -308,6 +308,39 @@ static void csv_huge_fields_are_rejected_cleanly(void **state)
     sm_engine_free(e);
 }
 
+/* A list holds at most SM_LIST_MAX items; the primary sector list too
+ * (it used to be cut to the limit without a word). */
+static void csv_lists_over_the_limit(void **state)
+{
+    (void)state;
+    sm_engine *e = tu_engine(SM_TAXONOMY_ALL);
+    const char *cols[] = { "sectors", "offers", "needs", "languages" };
+    const char *items[] = { "C25", "steel", "laser", "en" };
+    for (size_t k = 0; k < 4; k++)
+        for (int n = SM_LIST_MAX; n <= SM_LIST_MAX + 1; n++) {
+            char text[8192];
+            int o = snprintf(text, sizeof text, "id,region,sectors,offers,needs,languages\nA,SI041,");
+            for (size_t col = 0; col < 4; col++) {
+                int count = col == k ? n : 1;
+                for (int i = 0; i < count; i++)
+                    o += snprintf(text + o, sizeof text - (size_t)o, "%s%s", i ? ";" : "", items[col]);
+                o += snprintf(text + o, sizeof text - (size_t)o, col < 3 ? "," : "\n");
+            }
+            io_problems p;
+            sm_status st = io_load(e, text, "l.csv", 0, 0, &p, NULL);
+            if (n == SM_LIST_MAX) {
+                assert_int_equal(st, SM_OK); /* duplicates are dropped, but count towards the limit */
+                continue;
+            }
+            assert_int_equal(st, SM_ERR_LIMIT);
+            assert_int_equal(p.n, 1);
+            assert_string_equal(p.field[0], cols[k]);
+            assert_int_equal(p.line[0], 2);
+        }
+    assert_int_equal(sm_sme_count(e), 1);
+    sm_engine_free(e);
+}
+
 static void csv_numbers_are_strict(void **state)
 {
     (void)state;
@@ -656,6 +689,7 @@ int main(void)
         cmocka_unit_test(csv_invalid_utf8_and_nul_bytes),
         cmocka_unit_test(csv_duplicate_ids),
         cmocka_unit_test(csv_huge_fields_are_rejected_cleanly),
+        cmocka_unit_test(csv_lists_over_the_limit),
         cmocka_unit_test(csv_numbers_are_strict),
         cmocka_unit_test(csv_unknown_and_malformed_codes),
         cmocka_unit_test(csv_engine_problems_name_the_value),

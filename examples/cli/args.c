@@ -285,15 +285,16 @@ static int parse_real(double *out, const char *opt, const char *s, double lo, do
     return CLI_OK;
 }
 
-/* Country codes are upper-cased in place (argv strings are writable). */
+/* Country codes are upper-cased in place (argv strings are writable), after
+ * the check, so that a message shows what was typed. */
 static int parse_country(cli_list *l, const char *opt, char *s)
 {
-    for (char *p = s; *p; p++)
-        *p = (char)toupper((unsigned char)*p);
-    if (strlen(s) != 2 || !isupper((unsigned char)s[0]) || !isupper((unsigned char)s[1])) {
+    if (strlen(s) != 2 || !isalpha((unsigned char)s[0]) || !isalpha((unsigned char)s[1])) {
         cli_error("%s: expected a two-letter country code, got \"%s\"", opt, s);
         return CLI_USAGE;
     }
+    s[0] = (char)toupper((unsigned char)s[0]);
+    s[1] = (char)toupper((unsigned char)s[1]);
     return list_push(l, s);
 }
 

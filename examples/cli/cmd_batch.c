@@ -7,9 +7,11 @@
 #include "cli.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -110,7 +112,7 @@ static int read_ids(char ***out, size_t *n_out, const char *path, const sm_engin
 {
     FILE *f = fopen(path, "r");
     if (!f) {
-        cli_error("%s: cannot open the id list", path);
+        cli_error("%s: cannot open the id list: %s", path, strerror(errno));
         return CLI_FAIL;
     }
     char **ids = NULL;
@@ -139,12 +141,14 @@ static int read_ids(char ***out, size_t *n_out, const char *path, const sm_engin
             cap = cap ? 2 * cap : 64;
             char **grown = realloc(ids, cap * sizeof *grown);
             if (!grown) {
+                cli_error("out of memory");
                 rc = CLI_FAIL;
                 break;
             }
             ids = grown;
         }
         if (!(ids[n] = strdup(p))) {
+            cli_error("out of memory");
             rc = CLI_FAIL;
             break;
         }
@@ -188,7 +192,7 @@ int cmd_batch(int argc, char **argv)
     char **ids = NULL;
     size_t n_ids = 0;
     FILE *out = NULL;
-    int created = 0;
+    int remove_on_failure = 0; /* the output is a plain file this run may remove */
     int rc = cli_args_parse(&a, CLI_CMD_BATCH, argc, argv);
     if (rc != CLI_OK || a.help)
         goto done;
@@ -221,12 +225,16 @@ int cmd_batch(int argc, char **argv)
         rc = CLI_FAIL;
         goto done;
     }
+    /* A failed run removes its partial output, but only a plain file: never
+     * a device, a pipe or a symbolic link (--out /dev/stdout). */
+    struct stat before;
+    int removable = lstat(a.out, &before) != 0 || S_ISREG(before.st_mode);
     if (!(out = fopen(a.out, "w"))) {
-        cli_error("%s: cannot create the output file", a.out);
+        cli_error("%s: cannot create the output file: %s", a.out, strerror(errno));
         rc = CLI_FAIL;
         goto done;
     }
-    created = 1;
+    remove_on_failure = removable;
 
     sm_query_options q;
     cli_args_query(&q, &a, w);
@@ -289,7 +297,7 @@ int cmd_batch(int argc, char **argv)
 done:
     if (out)
         fclose(out);
-    if (created && rc != CLI_OK)
+    if (remove_on_failure && rc != CLI_OK)
         remove(a.out); /* no truncated output left behind */
     for (size_t i = 0; i < n_ids; i++)
         free(ids[i]);

@@ -38,11 +38,31 @@ static void check_sm(sm_status st, const char *what)
         die("%s: %s: %s", what, sm_status_str(st), sm_error_last()->message);
 }
 
-static double now_s(void)
+static double clock_s(clockid_t id)
 {
     struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
+    clock_gettime(id, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* Wall time; and CPU time, which other processes on a busy machine do not
+ * inflate (they still share caches and memory bandwidth). */
+static double now_s(void) { return clock_s(CLOCK_MONOTONIC); }
+static double thread_cpu_s(void) { return clock_s(CLOCK_THREAD_CPUTIME_ID); }
+static double process_cpu_s(void) { return clock_s(CLOCK_PROCESS_CPUTIME_ID); }
+
+/* The 1-minute load average, NaN if unknown: a busy machine makes wall
+ * times meaningless, so the output says how busy it was. */
+static double loadavg(void)
+{
+    double l = NAN;
+    FILE *f = fopen("/proc/loadavg", "r");
+    if (f) {
+        if (fscanf(f, "%lf", &l) != 1)
+            l = NAN;
+        fclose(f);
+    }
+    return l;
 }
 
 /* A field of /proc/self/status in bytes ("VmRSS", "VmHWM"); 0 if unknown. */
@@ -393,13 +413,14 @@ typedef struct batch_stats {
     size_t queries; /* query SMEs actually run */
     double seconds; /* for all N (extrapolated when queries < N) */
     double run_seconds;
+    double cpu_seconds; /* CPU time of all threads for the run */
     size_t compared, differing;
 } batch_stats;
 
 static batch_stats run_batch(const sm_engine *e, unsigned threads, size_t k, char **all_ids, size_t n,
                              double est_query_s, const opts *o, sm_result **checks, size_t n_checks)
 {
-    batch_stats bs = { threads, n, 0, 0, 0, 0 };
+    batch_stats bs = { threads, n, 0, 0, 0, 0, 0 };
     sm_query_options q = SM_QUERY_OPTIONS_INIT;
     q.k = k;
     sm_batch_options b = SM_BATCH_OPTIONS_INIT;
@@ -430,9 +451,10 @@ static batch_stats run_batch(const sm_engine *e, unsigned threads, size_t k, cha
         b.n_ids = m;
         bs.queries = m;
     }
-    double t0 = now_s();
+    double t0 = now_s(), c0 = process_cpu_s();
     check_sm(sm_batch_run(e, &b), "sm_batch_run");
     bs.run_seconds = now_s() - t0;
+    bs.cpu_seconds = process_cpu_s() - c0;
     if (u.count != bs.queries)
         die("sm_batch_run: %zu results for %zu SMEs", u.count, bs.queries);
     bs.seconds = bs.run_seconds * (double)n / (double)bs.queries;
@@ -485,9 +507,9 @@ int main(int argc, char **argv)
     }
     size_t nq = o.queries;
     const char **qids = malloc(nq * sizeof *qids);
-    double *lat = malloc(nq * sizeof *lat);
+    double *lat = malloc(nq * sizeof *lat), *cpu = malloc(nq * sizeof *cpu);
     sm_result **checks = calloc(o.checks ? o.checks : 1, sizeof *checks);
-    if (!qids || !lat || !checks)
+    if (!qids || !lat || !cpu || !checks)
         die("out of memory");
     for (size_t i = 0; i < nq; i++)
         qids[i] = ids[(size_t)((double)i * (double)n / (double)nq) % n];
@@ -502,10 +524,13 @@ int main(int argc, char **argv)
     sm_result_free(r);
     long long rss_query = proc_status_bytes("VmRSS");
 
+    double load0 = loadavg();
     for (size_t i = 0; i < nq; i++) {
+        double c0 = thread_cpu_s();
         t0 = now_s();
         check_sm(sm_query_top(&r, e, qids[i], &q), "sm_query_top");
         lat[i] = now_s() - t0;
+        cpu[i] = thread_cpu_s() - c0;
         if (i < o.checks)
             checks[i] = r;
         else
@@ -516,6 +541,7 @@ int main(int argc, char **argv)
         mean += lat[i];
     mean /= (double)nq;
     qsort(lat, nq, sizeof *lat, cmp_double);
+    qsort(cpu, nq, sizeof *cpu, cmp_double);
 
     batch_stats bs[8];
     size_t nb = 0;
@@ -531,6 +557,7 @@ int main(int argc, char **argv)
             bs[nb++] = run_batch(e, th, o.k, ids, n, mean, &o, checks, o.checks);
         }
     long long peak = proc_status_bytes("VmHWM");
+    double load1 = loadavg();
 
     if (o.export_path)
         export_tables(e, o.export_path);
@@ -538,12 +565,16 @@ int main(int argc, char **argv)
     FILE *f = stdout;
     if (o.out && !(f = fopen(o.out, "w")))
         die("%s: cannot write", o.out);
-    char cpu[256];
-    cpu_model(cpu, sizeof cpu);
+    char model[256];
+    cpu_model(model, sizeof model);
     fprintf(f, "{\"n\": %zu, \"k\": %zu,\n\"machine\": {\"cpu\": ", n, o.k);
-    json_str(f, cpu);
+    json_str(f, model);
     fprintf(f, ", \"cpus\": %ld, \"library\": ", cpus);
     json_str(f, sm_version_string());
+    fputs(", \"loadavg_before\": ", f);
+    json_num(f, load0);
+    fputs(", \"loadavg_after\": ", f);
+    json_num(f, load1);
     fprintf(f, "},\n\"load\": {\"file\": ");
     json_str(f, o.smes);
     fprintf(f, ", \"rows\": %zu, \"seconds\": ", rep.rows);
@@ -561,6 +592,10 @@ int main(int argc, char **argv)
     json_num(f, mean * 1e3);
     fputs(", \"max_ms\": ", f);
     json_num(f, lat[nq - 1] * 1e3);
+    fputs(", \"cpu_p50_ms\": ", f);
+    json_num(f, percentile(cpu, nq, 50) * 1e3);
+    fputs(", \"cpu_p99_ms\": ", f);
+    json_num(f, percentile(cpu, nq, 99) * 1e3);
     fputs("},\n\"batch\": [", f);
     for (size_t i = 0; i < nb; i++) {
         fprintf(f, "%s{\"threads\": %u, \"timed_queries\": %zu, \"extrapolated\": %s, \"run_seconds\": ", i ? ", " : "",
@@ -568,6 +603,8 @@ int main(int argc, char **argv)
         json_num(f, bs[i].run_seconds);
         fputs(", \"seconds\": ", f);
         json_num(f, bs[i].seconds);
+        fputs(", \"cpu_seconds\": ", f);
+        json_num(f, bs[i].cpu_seconds * (double)n / (double)bs[i].queries);
         fputs(", \"pairs_per_s\": ", f);
         json_num(f, (double)n * (double)(n - 1) / bs[i].seconds);
         fprintf(f, ", \"compared_with_query\": %zu, \"matches_query\": %s}", bs[i].compared,
@@ -613,12 +650,15 @@ int main(int argc, char **argv)
         die("%s: write failed", o.out);
 
     fprintf(stderr,
-            "sm_bench: N=%zu: load %.2f s, RSS +%.1f MiB (%.0f B/SME), first query %.1f ms, p50 %.3f ms, p99 %.3f ms\n",
+            "sm_bench: N=%zu: load %.2f s, RSS +%.1f MiB (%.0f B/SME), first query %.1f ms, p50 %.3f ms, p99 %.3f ms"
+            " (CPU p50 %.3f ms), load average %.1f\n",
             n, load_s, (double)(rss_query - rss0) / 1048576.0, (double)(rss_query - rss0) / (double)n,
-            first_s * 1e3, percentile(lat, nq, 50) * 1e3, percentile(lat, nq, 99) * 1e3);
+            first_s * 1e3, percentile(lat, nq, 50) * 1e3, percentile(lat, nq, 99) * 1e3,
+            percentile(cpu, nq, 50) * 1e3, load0);
     for (size_t i = 0; i < nb; i++)
-        fprintf(stderr, "sm_bench: N=%zu: batch %u thread(s): %.2f s%s, %.3g pairs/s%s\n", n, bs[i].threads,
-                bs[i].seconds, bs[i].queries < n ? " (extrapolated)" : "",
+        fprintf(stderr, "sm_bench: N=%zu: batch %u thread(s): %.2f s (CPU %.2f s)%s, %.3g pairs/s%s\n", n,
+                bs[i].threads, bs[i].seconds, bs[i].cpu_seconds * (double)n / (double)bs[i].queries,
+                bs[i].queries < n ? " (extrapolated)" : "",
                 (double)n * (double)(n - 1) / bs[i].seconds,
                 bs[i].differing ? "; RESULTS DIFFER from sm_query_top" : "");
 
@@ -629,6 +669,7 @@ int main(int argc, char **argv)
     free(ids);
     free(qids);
     free(lat);
+    free(cpu);
     free(checks);
     sm_engine_free(e);
     return 0;

@@ -1,9 +1,11 @@
 """Tests of the smartmatch command-line tool (examples/cli).
 
 Run by meson as: python3 tests/cli/test_cli.py PATH/TO/smartmatch
-Every test writes its own small data files into a temporary directory, so
-exact figures do not depend on the bundled sample data; the sample data (if
-present) is only used for a smoke test.
+CliTest writes its own small data files into a temporary directory, so that
+exact figures do not depend on the bundled sample data. SampleDataTest runs
+the tool on the sample data (examples/data): batch against match, the
+recall of the planted pairs under the default weighting, and the examples
+of docs/cli.md (tests/cli/cli_docs.py).
 """
 
 import csv
@@ -202,7 +204,17 @@ class CliTest(unittest.TestCase):
         self.assertFalse(out.exists())
         self.assertFailure("batch", *d, "--out", out, "--ids", self.dir / "no_ids.txt", msg="no_ids.txt")
         self.assertFailure("batch", *d, "--out", self.dir / "no" / "such" / "dir.csv", msg="dir.csv")
-        # A bad --weights item names the item; an unknown id names the id.
+        # Write errors: exit 1. A failed batch removes its partial output only when
+        # it is a plain file (here a symbolic link to a full device stays).
+        if os.path.exists("/dev/full"):
+            link = self.dir / "full.csv"
+            link.symlink_to("/dev/full")
+            self.assertFailure("batch", *d, "--out", link, "--format", "csv", msg="write error")
+            self.assertTrue(link.is_symlink())
+            with open("/dev/full", "w") as full:
+                p = subprocess.run([CLI, "match", *map(str, d), "--id", "SI-1"], stdout=full, stderr=subprocess.PIPE)
+            self.assertEqual(p.returncode, 1)
+            self.assertIn(b"cannot write the output", p.stderr)
         self.assertFailure("match", "--data", self.smes, "--data", self.broken, "--id", "SI-1", msg="broken.csv:3")
         # Errors go to stderr only.
         p = self.assertFailure("match", *d, "--id", "NOPE-1")
@@ -576,6 +588,15 @@ class SampleDataTest(unittest.TestCase):
                 share, misses = self.recall(data)
                 self.assertGreaterEqual(share, RECALL_MIN,
                                         f"recall@{RECALL_K} {share:.3f} {label}; misses:\n" + "\n".join(misses))
+
+    def test_docs_examples(self):
+        """Every example in docs/cli.md prints what the document shows."""
+        sys.path.insert(0, str(Path(__file__).resolve().parent))
+        import cli_docs
+        wrong = cli_docs.check(CLI)
+        self.assertEqual(wrong, [], "docs/cli.md is out of date; after a deliberate change run "
+                                   "python3 tests/cli/cli_docs.py PATH/TO/smartmatch --update\n"
+                         + "\n".join(f"$ {c}\n--- docs\n{e}--- actual\n{a}" for c, e, a in wrong))
 
 
 if __name__ == "__main__":

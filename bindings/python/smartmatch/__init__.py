@@ -8,7 +8,7 @@ Python bindings (ctypes, standard library only) to the smartmatch C library::
         eng.load("examples/data/cadses_smes.csv")
         w = sm.Weighting.preset("cross_border")
         w["complementarity"] = 3.0
-        for m in eng.top("SI-0001", k=5, weighting=w):
+        for m in eng.top("SI-00001", k=5, weighting=w):
             print(m.rank, m.id, f"{m.score:.3f}", m.breakdown)
 
 Main classes: :class:`Engine` (SMEs, regions, sectors, queries) and

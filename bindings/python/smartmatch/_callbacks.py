@@ -27,6 +27,7 @@ from typing import Any, Dict, List, Optional
 
 from . import _ffi
 from ._ffi import lib, text
+from ._handle import callback
 from .records import Pair, PairSide
 
 _NAN = math.nan
@@ -188,10 +189,11 @@ def make_pair(p: Any) -> Pair:
 def _criterion(pair_p: Any, userdata: Optional[int]) -> float:
     engine = None
     try:
-        p = pair_p.contents
-        engine = p.engine
-        fn = _registry[userdata or 0]
-        return float(fn(make_pair(p)))
+        with callback():
+            p = pair_p.contents
+            engine = p.engine
+            fn = _registry[userdata or 0]
+            return float(fn(make_pair(p)))
     except BaseException as exc:  # noqa: B902 - even KeyboardInterrupt must not cross C
         _report(exc, engine)
         return _NAN
@@ -199,10 +201,11 @@ def _criterion(pair_p: Any, userdata: Optional[int]) -> float:
 
 def _combine(scores_p: Any, weights_p: Any, n: int, userdata: Optional[int]) -> float:
     try:
-        fn = _registry[userdata or 0]
-        scores = scores_p[:n] if n else []
-        weights = weights_p[:n] if n else []
-        return float(fn(scores, weights))
+        with callback():
+            fn = _registry[userdata or 0]
+            scores = scores_p[:n] if n else []
+            weights = weights_p[:n] if n else []
+            return float(fn(scores, weights))
     except BaseException as exc:  # noqa: B902
         _report(exc, None)
         return _NAN

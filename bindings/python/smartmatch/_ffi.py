@@ -433,7 +433,7 @@ lib = _Lib(_cdll)
 _sm_error_last = lib.sm_error_last if "sm_error_last" not in lib.missing else (lambda: None)
 
 
-def str_array(items: Any) -> Any:
+def str_array(items: Any, what: str = "list item") -> Any:
     """A ``const char *const *`` built from an iterable of str (None for empty), and its length.
 
     The returned array keeps the encoded strings alive as long as it lives.
@@ -442,7 +442,7 @@ def str_array(items: Any) -> Any:
         return None, 0
     if isinstance(items, (str, bytes)):
         items = [items]
-    encoded = [s.encode("utf-8") if isinstance(s, str) else bytes(s) for s in items]
+    encoded = [cstr(s, what) for s in items]
     if not encoded:
         return None, 0
     arr = (c_char_p * len(encoded))(*encoded)
@@ -450,12 +450,21 @@ def str_array(items: Any) -> Any:
 
 
 def cstr(s: Any, what: str = "argument") -> bytes:
-    """Encodes a str argument for the C API (TypeError for anything else)."""
+    """Encodes a str argument for the C API.
+
+    TypeError for anything but str (or bytes); InvalidArgument for a NUL
+    character, which C would take for the end of the string.
+    """
     if isinstance(s, str):
-        return s.encode("utf-8")
-    if isinstance(s, bytes):
-        return s
-    raise TypeError(f"{what} must be str, not {type(s).__name__}")
+        b = s.encode("utf-8")
+    elif isinstance(s, bytes):
+        b = s
+    else:
+        raise TypeError(f"{what} must be str, not {type(s).__name__}")
+    if b"\0" in b:
+        raise errors.InvalidArgument(f"{what}: contains a NUL character: {s!r}", errors.InvalidArgument.status,
+                                     field=what, value=repr(s))
+    return b
 
 
 def read_str_list(ptr: Any, n: int) -> List[str]:

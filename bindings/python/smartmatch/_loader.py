@@ -8,8 +8,9 @@ has a compatible version wins:
 2. the package directory (a wheel or ``meson install`` may put it there);
 3. the meson build tree, when the package is used from a source checkout:
    ``$SMARTMATCH_BUILD_DIR/lib`` first if that variable is set (relative
-   paths are taken from the repository root), then every ``build*/lib``
-   directory of the checkout, newest first;
+   paths are taken from the repository root), then ``build/lib``, then
+   every other ``build*/lib`` directory of the checkout, the most recently
+   linked library first (sanitizer builds are skipped);
 4. the system: the library directory ``meson install`` recorded next to
    the package (when it was installed that way), then
    :func:`ctypes.util.find_library`.
@@ -69,6 +70,12 @@ def _sanitizers(build: str) -> str:
     return ""
 
 
+def _library_mtime(build: str) -> float:
+    """When the library of a build directory was last linked (0 if it has none)."""
+    times = [os.path.getmtime(p) for p in _in_dir(os.path.join(build, "lib"))]
+    return max(times, default=0.0)
+
+
 def _is_checkout() -> bool:
     return os.path.isfile(os.path.join(_REPO_ROOT, "include", "smartmatch.h"))
 
@@ -101,16 +108,26 @@ def _candidates() -> Iterator[Tuple[str, str]]:
         else:
             yield ("SMARTMATCH_LIBRARY", env)
 
-    for path in _in_dir(_PACKAGE_DIR):
+    paths = _in_dir(_PACKAGE_DIR)
+    if not paths:
+        yield ("package directory", f"{_NOTHING}{_PACKAGE_DIR}: no {_PATTERNS[0]}")
+    for path in paths:
         yield ("package directory", path)
 
-    if _is_checkout():
+    if not _is_checkout():
+        yield ("build tree", f"{_NOTHING}not used: the package is not in a source checkout")
+    else:
         build_dirs: List[str] = []
         named = os.environ.get("SMARTMATCH_BUILD_DIR")
         if named:
             build_dirs.append(named if os.path.isabs(named) else os.path.join(_REPO_ROOT, named))
-        others = [d for d in glob.glob(os.path.join(_REPO_ROOT, "build*")) if os.path.isdir(d)]
-        others.sort(key=lambda d: os.path.getmtime(d), reverse=True)
+        # "build" is the name the README uses; other build*/ directories
+        # (a clang or a benchmark build, say) follow, freshest library first.
+        default = os.path.join(_REPO_ROOT, "build")
+        if os.path.isdir(default):
+            build_dirs.append(default)
+        others = [d for d in glob.glob(os.path.join(_REPO_ROOT, "build?*")) if os.path.isdir(d)]
+        others.sort(key=_library_mtime, reverse=True)
         build_dirs.extend(others)
         if not build_dirs:
             yield ("build tree", f"{_NOTHING}{_REPO_ROOT}: no build* directory")

@@ -11,7 +11,7 @@ from typing import (Any, Callable, Collection, Dict, Iterable, Iterator, List, M
 
 from . import _callbacks, _ffi
 from ._ffi import cstr, lib, read_str_list, str_array, text
-from ._handle import Owner
+from ._handle import Owner, callback, in_callback
 from .errors import Error, InvalidArgument, NotFound, BadCode
 from .records import Explanation, LoadReport, Problem, Region, Sector, SME
 from .results import Matches, OutputArg, StreamWriter, convert, format_code
@@ -62,7 +62,7 @@ def _sector(info: Any) -> Sector:
 class _WeightingUse:
     """``with`` block lending the C handle of a weighting argument (None = library default)."""
 
-    __slots__ = ("_w", "_temp")
+    __slots__ = ("_w", "_temp", "_lend")
 
     def __init__(self, weighting: WeightingArg) -> None:
         self._w, self._temp = resolve(weighting)
@@ -70,15 +70,16 @@ class _WeightingUse:
     def __enter__(self) -> Any:
         if self._w is None:
             return None
+        self._lend = self._w._owner.lend()
         try:
-            return self._w._owner.__enter__()
+            return self._lend.__enter__()
         except BaseException:
             self._drop()
             raise
 
     def __exit__(self, *exc: Any) -> None:
         if self._w is not None:
-            self._w._owner.__exit__()
+            self._lend.__exit__()
             self._drop()
 
     def _drop(self) -> None:
@@ -94,12 +95,12 @@ class Engine:
 
         with smartmatch.Engine() as eng:             # NUTS 2021 + NACE Rev. 2 built in
             eng.load("smes.csv")
-            for m in eng.top("SI-0001", k=5, cross_border=True):
+            for m in eng.top("SI-00001", k=5, cross_border=True):
                 print(m.rank, m.id, round(m.score, 3), m.breakdown)
 
     The engine works like a collection of SMEs: ``len(eng)``,
-    ``"SI-0001" in eng``, ``eng["SI-0001"]`` (an :class:`SME`),
-    ``del eng["SI-0001"]`` and ``for sme in eng``. :attr:`regions` and
+    ``"SI-00001" in eng``, ``eng["SI-00001"]`` (an :class:`SME`),
+    ``del eng["SI-00001"]`` and ``for sme in eng``. :attr:`regions` and
     :attr:`sectors` are read-only mappings of the taxonomies.
 
     Queries (:meth:`top`, :meth:`explain`, :meth:`match_all`) may run from
@@ -155,9 +156,21 @@ class Engine:
             return (f"<smartmatch.Engine {lib.sm_sme_count(h)} SMEs, {lib.sm_region_count(h)} regions, "
                     f"{lib.sm_sector_count(h)} sectors>")
 
+    def _changing(self) -> Owner:
+        """The owner, for a call that changes the engine.
+
+        A change waits for the queries running on the engine; from inside a
+        callback of one of them it would wait for ever, so it is refused.
+        """
+        if in_callback():
+            raise InvalidArgument("cannot change an engine from inside a smartmatch callback "
+                                  "(custom criterion, combiner, progress, result or problem callback)",
+                                  InvalidArgument.status)
+        return self._owner
+
     def load_builtin(self, taxonomies: Union[bool, str, Collection[str]] = True) -> None:
         """Loads built-in taxonomies (``True``, ``"nuts"``, ``"nace"`` or a set); existing codes are kept."""
-        with self._owner as h:
+        with self._changing() as h:
             lib.sm_engine_load_builtin(h, _taxonomy_flags(taxonomies))
 
     # ---- loading ------------------------------------------------------------------
@@ -181,11 +194,12 @@ class Engine:
 
         def on_problem(diag: Any, _userdata: Any) -> int:
             try:
-                d = diag.contents
-                problems.append(Problem(status=d.status, message=text(d.message), file=text(d.file),
-                                        line=int(d.line), column=int(d.column), field=text(d.field),
-                                        value=text(d.value)))
-                return 0
+                with callback():
+                    d = diag.contents
+                    problems.append(Problem(status=d.status, message=text(d.message), file=text(d.file),
+                                            line=int(d.line), column=int(d.column), field=text(d.field),
+                                            value=text(d.value)))
+                    return 0
             except BaseException as exc:  # noqa: B902
                 sink.put(exc)
                 return 1
@@ -217,7 +231,7 @@ class Engine:
         opts, _keep = self._load_options(format, kind, strict, dry_run, sink, problems)
         report = _ffi.LoadReport()
         encoded = os.fsencode(os.fspath(path))
-        with self._owner as h:
+        with self._changing() as h:
             try:
                 lib.sm_load_file(h, encoded, byref(opts), byref(report))
             except Error:
@@ -236,7 +250,7 @@ class Engine:
         sink = _callbacks.Sink()
         opts, _keep = self._load_options(format, kind, strict, dry_run, sink, problems)
         report = _ffi.LoadReport()
-        with self._owner as h:
+        with self._changing() as h:
             try:
                 lib.sm_load_buffer(h, raw, len(raw), cstr(name, "name") if name is not None else None,
                                    byref(opts), byref(report))
@@ -276,7 +290,7 @@ class Engine:
             raise TypeError(f"SME {sme_id!r} needs sectors")
         for attr, values in (("sectors", sectors), ("offers", get("offers")), ("needs", get("needs")),
                              ("languages", get("languages"))):
-            arr, n = str_array(values)
+            arr, n = str_array(values, attr)
             keep.append(arr)
             setattr(d, attr, arr)
             setattr(d, "n_" + attr, n)
@@ -342,7 +356,7 @@ class Engine:
             record = dict(id=id, region=region, sectors=sectors, name=name, size=size, employees=employees,
                           founded=founded, offers=offers, needs=needs, cooperation=cooperation,
                           languages=languages)
-        with self._owner as h:
+        with self._changing() as h:
             d, _keep = self._desc(h, record)
             lib.sm_sme_put(h, byref(d))
 
@@ -354,7 +368,7 @@ class Engine:
         is raised and the engine is unchanged. Returns the number applied.
         """
         bulk = _ffi._Bulk()
-        with self._owner as h:
+        with self._changing() as h:
             lib.sm_bulk_new(byref(bulk), h)
             try:
                 for i, sme in enumerate(smes):
@@ -388,6 +402,8 @@ class Engine:
 
     def get(self, id: str, default: Any = None) -> Any:
         """The SME with this id, or ``default``."""
+        if isinstance(id, str) and "\0" in id:
+            return default
         try:
             return self[id]
         except NotFound:
@@ -402,7 +418,7 @@ class Engine:
 
     def __contains__(self, id: object) -> bool:
         """Whether an SME with this id is in the engine."""
-        if not isinstance(id, str):
+        if not isinstance(id, str) or "\0" in id:
             return False
         with self._owner as h:
             return bool(lib.sm_sme_contains(h, id.encode("utf-8")))
@@ -431,7 +447,7 @@ class Engine:
 
     def remove(self, id: str) -> None:
         """Removes the SME with this id; :class:`NotFound` if none."""
-        with self._owner as h:
+        with self._changing() as h:
             lib.sm_sme_remove(h, cstr(id, "id"))
 
     __delitem__ = remove
@@ -457,7 +473,7 @@ class Engine:
 
     def set_affinity(self, sector_a: str, sector_b: str, value: float) -> None:
         """Sets one symmetric entry of the affinity matrix (divisions or sections)."""
-        with self._owner as h:
+        with self._changing() as h:
             lib.sm_affinity_set(h, cstr(sector_a, "sector_a"), cstr(sector_b, "sector_b"), float(value))
 
     def set_affinity_matrix(self, codes: Sequence[str], values: Sequence[Sequence[float]]) -> None:
@@ -467,20 +483,20 @@ class Engine:
         flat = [float(x) for row in values for x in row]
         if len(values) != n or len(flat) != n * n:
             raise InvalidArgument(f"values must be a {n} x {n} matrix", InvalidArgument.status)
-        arr, _ = str_array(codes)
+        arr, _ = str_array(codes, "codes")
         mat = (c_double * max(1, n * n))(*flat)
-        with self._owner as h:
+        with self._changing() as h:
             lib.sm_affinity_set_matrix(h, arr, n, mat)
 
     def reset_affinity(self) -> None:
         """Restores the built-in affinity table."""
-        with self._owner as h:
+        with self._changing() as h:
             lib.sm_affinity_reset(h)
 
     def register_cooperation(self, name: str) -> int:
         """Adds a cooperation type name (returns its bit; the existing bit if known)."""
         out = c_uint32()
-        with self._owner as h:
+        with self._changing() as h:
             lib.sm_cooperation_register(byref(out), h, cstr(name, "name"))
         return out.value
 
@@ -512,7 +528,7 @@ class Engine:
         o.cross_sector_level = _ffi.LEVEL_ANY if cross_sector is None else _level(cross_sector, "cross_sector")
         for attr, values in (("countries", countries), ("exclude_countries", exclude_countries),
                              ("exclude_ids", exclude_ids)):
-            arr, n = str_array(values)
+            arr, n = str_array(values, attr)
             keep.append(arr)
             setattr(o, attr, arr)
             setattr(o, "n_" + attr, n)
@@ -660,23 +676,25 @@ class Engine:
 
         def result_cb(res: Optional[int], _userdata: Any) -> int:
             try:
-                handle = _ffi._Result(res)
-                if writer is not None:
-                    writer.put(handle)
-                if on_result is not None or collect:
-                    matches = Matches._from_c(handle, keep=False)  # borrowed: the library frees it
-                    if on_result is not None:
-                        on_result(matches.query_id, matches)
-                    else:
-                        results[matches.query_id] = matches
-                return 0
+                with callback():
+                    handle = _ffi._Result(res)
+                    if writer is not None:
+                        writer.put(handle)
+                    if on_result is not None or collect:
+                        matches = Matches._from_c(handle, keep=False)  # borrowed: the library frees it
+                        if on_result is not None:
+                            on_result(matches.query_id, matches)
+                        else:
+                            results[matches.query_id] = matches
+                    return 0
             except BaseException as exc:  # noqa: B902
                 sink.put(exc)
                 return 1
 
         def progress_cb(done: int, total: int, _userdata: Any) -> int:
             try:
-                return 1 if progress(done, total) else 0  # type: ignore[misc]
+                with callback():
+                    return 1 if progress(done, total) else 0  # type: ignore[misc]
             except BaseException as exc:  # noqa: B902
                 sink.put(exc)
                 return 1
@@ -690,7 +708,7 @@ class Engine:
             lib.sm_batch_options_init(byref(bopts), _ffi.BATCH_OPTIONS_VERSION)
             bopts.query = pointer(qopts)
             bopts.threads = nthreads
-            id_arr, n_ids = str_array(id_list)
+            id_arr, n_ids = str_array(id_list, "ids")
             bopts.ids = id_arr
             bopts.n_ids = n_ids
             bopts.on_result = c_result
@@ -761,7 +779,7 @@ class Regions(Mapping[str, Region]):
             return _region(out.contents)
 
     def __contains__(self, code: object) -> bool:
-        if not isinstance(code, str):
+        if not isinstance(code, str) or "\0" in code:
             return False
         try:
             self[code]
@@ -771,6 +789,8 @@ class Regions(Mapping[str, Region]):
 
     def get(self, code: str, default: Any = None) -> Any:  # type: ignore[override]
         """The region with this code, or ``default`` (also for a malformed code)."""
+        if isinstance(code, str) and "\0" in code:
+            return default
         try:
             return self[code]
         except (NotFound, BadCode):
@@ -808,15 +828,15 @@ class Regions(Mapping[str, Region]):
         d.lat = float(lat)
         d.lon = float(lon)
         d.development = math.nan if development is None else float(development)
-        arr, n = str_array(languages)
+        arr, n = str_array(languages, "languages")
         d.languages = arr
         d.n_languages = n
-        with self._engine._owner as h:
+        with self._engine._changing() as h:
             lib.sm_region_put(h, byref(d))
 
     def set_development(self, code: str, development: Optional[float]) -> None:
         """Sets (or with None clears) a region's development index (> 0, e.g. GDP/head PPS, EU = 100)."""
-        with self._engine._owner as h:
+        with self._engine._changing() as h:
             lib.sm_region_set_development(h, cstr(code, "code"),
                                           math.nan if development is None else float(development))
 
@@ -860,7 +880,7 @@ class Sectors(Mapping[str, Sector]):
             return _sector(out.contents)
 
     def __contains__(self, code: object) -> bool:
-        if not isinstance(code, str):
+        if not isinstance(code, str) or "\0" in code:
             return False
         try:
             self[code]
@@ -870,6 +890,8 @@ class Sectors(Mapping[str, Sector]):
 
     def get(self, code: str, default: Any = None) -> Any:  # type: ignore[override]
         """The sector for this code, or ``default`` (also for a malformed code)."""
+        if isinstance(code, str) and "\0" in code:
+            return default
         try:
             return self[code]
         except (NotFound, BadCode):
@@ -898,7 +920,7 @@ class Sectors(Mapping[str, Sector]):
 
     def add(self, code: str, name: str, section: Optional[str] = None) -> None:
         """Adds a sector or renames one; a new division needs its ``section`` letter."""
-        with self._engine._owner as h:
+        with self._engine._changing() as h:
             lib.sm_sector_put(h, cstr(code, "code"), cstr(name, "name"),
                               cstr(section, "section") if section is not None else None)
 

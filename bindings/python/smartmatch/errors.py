@@ -20,7 +20,7 @@ BadCode                SM_ERR_BAD_CODE                 ValueError
 UnknownCode            SM_ERR_UNKNOWN_CODE
 RangeError             SM_ERR_RANGE                    ValueError
 ParseError             SM_ERR_PARSE                    ValueError
-FileError              SM_ERR_IO
+FileError              SM_ERR_IO                       OSError
 Unsupported            SM_ERR_UNSUPPORTED
 CallbackError          SM_ERR_CALLBACK
 Cancelled              SM_ERR_CANCELLED
@@ -167,8 +167,11 @@ class ParseError(Error, ValueError):
     status = 9
 
 
-class FileError(Error):
-    """A file could not be opened, read or written (``SM_ERR_IO``)."""
+class FileError(Error, OSError):
+    """A file could not be opened, read or written (``SM_ERR_IO``).
+
+    Also an :class:`OSError`, like the errors of Python's own file functions.
+    """
     status = 10
 
 

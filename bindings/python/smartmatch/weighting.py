@@ -9,7 +9,7 @@ from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Seque
 from . import _callbacks, _ffi
 from ._ffi import cstr, lib, text
 from ._handle import Owner
-from .errors import InvalidArgument
+from .errors import InvalidArgument, UnknownName
 from .records import Pair
 
 __all__ = ["Weighting", "PARAMS"]
@@ -23,6 +23,11 @@ PARAMS: Tuple[str, ...] = (
     "cohesion.full_ratio",
     "sector_affinity.secondary_factor",
 )
+
+def _fold(name: str) -> str:
+    """A name as the library compares it: ASCII case ignored, "-" read as "_"."""
+    return name.lower().replace("-", "_")
+
 
 CriterionFn = Callable[[Pair], float]
 CombinerFn = Callable[[Sequence[float], Sequence[float]], float]
@@ -49,8 +54,9 @@ class Weighting:
 
         w.add_criterion("same_country", lambda p: float(p.a.country == p.b.country), weight=0.5)
 
-    A weighting must not be changed while a query in another thread uses it:
-    :meth:`copy` it instead. It holds a C object: use it as a context manager
+    Queries on many threads may share one weighting; changing it while a
+    query uses it raises :class:`~smartmatch.InvalidArgument` (the library
+    reads it without a lock): change a :meth:`copy` instead. It holds a C object: use it as a context manager
     or call :meth:`close` to free it at once; otherwise garbage collection
     frees it.
     """
@@ -150,7 +156,7 @@ class Weighting:
 
     def __setitem__(self, name: str, weight: float) -> None:
         """Sets the weight (>= 0, finite) of a built-in or custom criterion."""
-        with self._owner as h:
+        with self._owner.modify() as h:
             lib.sm_weighting_set(h, cstr(name, "name"), float(weight))
 
     def __len__(self) -> int:
@@ -180,7 +186,15 @@ class Weighting:
         return iter(self.keys())
 
     def __contains__(self, name: object) -> bool:
-        return isinstance(name, str) and name in self.keys()
+        """Whether the weighting has this criterion (names match as in the
+        library: ignoring ASCII case, ``-`` and ``_`` alike)."""
+        if not isinstance(name, str) or "\0" in name:
+            return False
+        try:
+            self[name]
+        except UnknownName:
+            return False
+        return True
 
     def as_dict(self) -> Dict[str, float]:
         """The weights as a plain dict."""
@@ -200,11 +214,11 @@ class Weighting:
         ``"arithmetic"``, ``"max"`` or ``"min"``.
         """
         if isinstance(value, str):
-            if name != "complementarity.reciprocity" or value not in _ffi.RECIPROCITIES:
+            if _fold(name) != "complementarity.reciprocity" or _fold(value) not in _ffi.RECIPROCITIES:
                 raise InvalidArgument(f"{name}: not a number: {value!r}", InvalidArgument.status,
                                       field=name, value=value)
-            value = _ffi.RECIPROCITIES.index(value)
-        with self._owner as h:
+            value = _ffi.RECIPROCITIES.index(_fold(value))
+        with self._owner.modify() as h:
             lib.sm_weighting_set_param(h, cstr(name, "name"), float(value))
 
     def get_param(self, name: str) -> float:
@@ -238,11 +252,11 @@ class Weighting:
     @combiner.setter
     def combiner(self, value: Union[str, CombinerFn]) -> None:
         if isinstance(value, str):
-            if value not in _ffi.COMBINERS[:3]:
+            if _fold(value) not in _ffi.COMBINERS[:3]:
                 raise InvalidArgument(f"combiner: unknown combiner {value!r} (mean, geometric, min or a callable)",
                                       InvalidArgument.status, field="combiner", value=value)
-            with self._owner as h:
-                lib.sm_weighting_set_combiner(h, _ffi.COMBINERS.index(value), _ffi.COMBINE_FN(), None,
+            with self._owner.modify() as h:
+                lib.sm_weighting_set_combiner(h, _ffi.COMBINERS.index(_fold(value)), _ffi.COMBINE_FN(), None,
                                               _ffi.DESTROY_FN())
             self._combiner_fn = None
             return
@@ -250,7 +264,7 @@ class Weighting:
             raise TypeError("combiner must be 'mean', 'geometric', 'min' or a callable")
         key = _callbacks.register(value)
         try:
-            with self._owner as h:
+            with self._owner.modify() as h:
                 lib.sm_weighting_set_combiner(h, 3, _callbacks.COMBINE, c_void_p(key), _callbacks.DESTROY)
         except BaseException:
             _callbacks.unregister(key)
@@ -263,7 +277,8 @@ class Weighting:
         ``fn(pair)`` gets a :class:`~smartmatch.Pair` and returns a score in
         [0, 1]. It may run on several threads at once (batch runs call it from
         worker threads) and must not modify the engine. The weighting keeps
-        ``fn`` alive as long as any copy of it uses it.
+        ``fn`` alive as long as any copy of it uses it (so a function that
+        refers to its own weighting keeps both alive until :meth:`close`).
 
         Raises :class:`~smartmatch.BadCode` (name not ``[a-z0-9_]{1,32}``),
         :class:`~smartmatch.Duplicate` (a built-in name),
@@ -273,7 +288,7 @@ class Weighting:
             raise TypeError("fn must be callable")
         key = _callbacks.register(fn)
         try:
-            with self._owner as h:
+            with self._owner.modify() as h:
                 lib.sm_weighting_add_criterion(h, cstr(name, "name"), _callbacks.CRITERION, c_void_p(key),
                                                _callbacks.DESTROY, float(weight))
         except BaseException:

@@ -7,7 +7,6 @@ import pickle
 import pytest
 
 import smartmatch as sm
-from smartmatch import errors
 
 EXPECTED = {
     1: sm.InvalidArgument, 2: sm.NoMemory, 3: sm.NotFound, 4: sm.Duplicate, 5: sm.BadId, 6: sm.BadCode,
@@ -33,6 +32,10 @@ def test_builtin_bases():
     assert issubclass(sm.NotFound, KeyError) and issubclass(sm.NotFound, LookupError)
     for cls in (sm.InvalidArgument, sm.RangeError, sm.ParseError, sm.BadId, sm.BadCode, sm.UnknownName):
         assert issubclass(cls, ValueError)
+    assert issubclass(sm.FileError, OSError)
+    e = sm.FileError("x.csv: cannot open", file="x.csv")
+    assert str(e) == "x.csv: cannot open" and e.file == "x.csv" and e.status == 10
+    assert isinstance(pickle.loads(pickle.dumps(e)), OSError)
 
 
 def test_error_attributes_and_pickle():
@@ -90,3 +93,20 @@ def test_each_class_is_reachable(engine, ids, tmp_path):
     if not sm.format_supported("json"):
         with pytest.raises(sm.Unsupported):
             engine.loads('{"smes": []}', format="json")
+
+
+def test_strings_are_checked_before_c(engine, ids):
+    """C would cut a string at a NUL, or take bytes(5) for five NULs: both refused up front."""
+    with pytest.raises(sm.InvalidArgument, match="NUL"):
+        engine.top(ids[0] + "\0junk")
+    with pytest.raises(sm.InvalidArgument, match="NUL"):
+        engine.add_sme("A\0B", region="SI032", sectors=["25"])
+    with pytest.raises(sm.InvalidArgument, match="sectors"):
+        engine.add_sme("A", region="SI032", sectors=["25\0"])
+    with pytest.raises(TypeError, match="sectors"):
+        engine.add_sme("A", region="SI032", sectors=[2511])
+    with pytest.raises(TypeError):
+        engine.top(42)
+    assert (ids[0] + "\0junk") not in engine and ids[0] in engine and engine.get(ids[0] + "\0") is None
+    assert "SI032\0" not in engine.regions and engine.regions.get("SI032\0") is None
+    assert "25\0" not in engine.sectors and engine.sectors.get("25\0", 1) == 1

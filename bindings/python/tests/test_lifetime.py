@@ -160,3 +160,73 @@ def test_dropping_the_last_reference_frees_at_once():
         assert ref() is None
     finally:
         gc.enable()
+
+
+def test_no_deadlock_when_callbacks_change_or_close_the_engine(engine, ids):
+    """Changing or closing the engine from a callback would wait for the very
+    query that runs the callback; it raises instead (also on worker threads)."""
+    w = sm.Weighting()
+    w.add_criterion("writer", lambda p: engine.add_sme("NEW-1", region="SI032", sectors=["25"]) or 0.5)
+    with pytest.raises(sm.InvalidArgument, match="inside a smartmatch callback"):
+        engine.top(ids[0], weighting=w)
+
+    def progress(done, total):
+        engine.remove(ids[0])
+
+    with pytest.raises(sm.InvalidArgument, match="inside a smartmatch callback"):
+        engine.match_all(k=1, threads=2, progress=progress)
+
+    def closer(query_id, matches):
+        engine.close()
+
+    with pytest.raises(sm.InvalidArgument, match="inside a call"):
+        engine.match_all(k=1, threads=2, on_result=closer)
+    assert not engine.closed and "NEW-1" not in engine and ids[0] in engine
+    # an engine no call uses may be freed from a callback (garbage collection does that)
+    other = sm.Engine(builtin_taxonomies=False)
+    w2 = sm.Weighting()
+    w2.add_criterion("frees", lambda p: other.close() or 0.5)
+    engine.top(ids[0], k=1, weighting=w2)
+    assert other.closed
+
+
+def test_weighting_in_use_cannot_change(engine, ids):
+    import threading
+
+    started = threading.Event()
+    release = threading.Event()
+
+    def slow(pair):
+        started.set()
+        release.wait(5)
+        return 0.5
+
+    w = sm.Weighting()
+    w.add_criterion("slow", slow)
+    t = threading.Thread(target=lambda: engine.top(ids[0], k=1, weighting=w))
+    t.start()
+    try:
+        assert started.wait(5)
+        with pytest.raises(sm.InvalidArgument, match="in use by a running query"):
+            w["complementarity"] = 2.0
+        with pytest.raises(sm.InvalidArgument, match="in use"):
+            w.add_criterion("other", lambda p: 0.1)
+        with pytest.raises(sm.InvalidArgument, match="in use"):
+            w.combiner = "min"
+        assert w["complementarity"] != 2.0  # reading is fine
+        c = w.copy()  # and so is copying
+        c["complementarity"] = 2.0
+    finally:
+        release.set()
+        t.join(10)
+    w["complementarity"] = 2.0  # free again after the query
+    # from inside its own criterion
+    w2 = sm.Weighting()
+
+    def self_changing(pair):
+        w2["cohesion"] = 0.0
+        return 0.5
+
+    w2.add_criterion("self_changing", self_changing)
+    with pytest.raises(sm.InvalidArgument, match="in use"):
+        engine.top(ids[0], weighting=w2)

@@ -17,7 +17,8 @@ PACKAGE = Path(sm.__file__).resolve().parent
 
 
 def _run(code: str, env_update: dict, cwd: Path, pythonpath: Path) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SMARTMATCH_")}
+    # Neither SMARTMATCH_* nor the loader path meson sets for tests: only the given places count.
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SMARTMATCH_") and k != "LD_LIBRARY_PATH"}
     env.update(env_update)
     env["PYTHONPATH"] = str(pythonpath)
     env["PYTHONDONTWRITEBYTECODE"] = "1"
@@ -61,6 +62,25 @@ def test_package_directory(tmp_path):
     assert r.stdout.strip() == str(site / "smartmatch" / "libsmartmatch.so")
 
 
+def test_directory_recorded_by_meson_install(tmp_path):
+    if os.path.sep not in sm.library_path:
+        pytest.skip("library loaded by name")
+    site = _copy_package(tmp_path)
+    libdir = tmp_path / "prefix" / "lib"
+    libdir.mkdir(parents=True)
+    shutil.copy(sm.library_path, libdir / "libsmartmatch.so.0")
+    (site / "smartmatch" / "_install.py").write_text(f"LIBDIR = {str(libdir)!r}\n")
+    r = _run("import smartmatch; print(smartmatch.library_path)", {}, tmp_path, site)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip() == str(libdir / "libsmartmatch.so.0")
+    # an empty recorded directory is listed among the attempts
+    (libdir / "libsmartmatch.so.0").unlink()
+    r = _run("import smartmatch", {}, tmp_path, site)
+    if r.returncode == 0:
+        pytest.skip("a system-wide libsmartmatch is installed")
+    assert f"installed: {libdir}: no libsmartmatch.so" in r.stderr
+
+
 def test_failure_lists_every_attempt(tmp_path):
     site = _copy_package(tmp_path)
     missing = tmp_path / "nowhere" / "libsmartmatch.so"
@@ -69,7 +89,9 @@ def test_failure_lists_every_attempt(tmp_path):
         pytest.skip("a system-wide libsmartmatch is installed")
     assert "ImportError" in r.stderr
     assert "SMARTMATCH_LIBRARY" in r.stderr and str(missing) in r.stderr
-    assert "system" in r.stderr
+    assert "system: find_library('smartmatch') found nothing" in r.stderr
+    assert f"package directory: {site / 'smartmatch'}: no libsmartmatch.so" in r.stderr
+    assert "build tree: not used" in r.stderr
 
 
 def test_not_a_smartmatch_library(tmp_path):
@@ -96,3 +118,30 @@ def test_version_check():
     assert "not compatible" in _loader._check_version(_FakeLib(10100))  # 1.1.0
     assert "not compatible" in _loader._check_version(_FakeLib(0))      # 0.0.0
     assert _loader.version_tuple(10203) == (1, 2, 3)
+
+
+def test_build_tree_order(tmp_path, monkeypatch):
+    """SMARTMATCH_BUILD_DIR, then build/, then other build*/ by library age; sanitizer builds skipped."""
+    import json as _json
+    import time
+
+    root = tmp_path / "repo"
+    (root / "include").mkdir(parents=True)
+    (root / "include" / "smartmatch.h").write_text("")
+    for name, age in (("build", 30), ("build-old", 20), ("build-new", 10), ("build-asan", 0), ("mine", 40)):
+        lib = root / name / "lib" / "libsmartmatch.so"
+        lib.parent.mkdir(parents=True)
+        lib.write_text("")
+        t = time.time() - age
+        os.utime(lib, (t, t))
+    info = root / "build-asan" / "meson-info"
+    info.mkdir()
+    (info / "intro-buildoptions.json").write_text(_json.dumps([{"name": "b_sanitize", "value": "address"}]))
+    monkeypatch.setattr(_loader, "_REPO_ROOT", str(root))
+    monkeypatch.setattr(_loader, "_installed_libdir", lambda: None)
+    monkeypatch.delenv("SMARTMATCH_LIBRARY", raising=False)
+    monkeypatch.setenv("SMARTMATCH_BUILD_DIR", "mine")
+    tree = [(where, p) for where, p in _loader._candidates() if where == "build tree"]
+    paths = [p for _, p in tree if not p.startswith(_loader._NOTHING)]
+    assert paths == [str(root / d / "lib" / "libsmartmatch.so") for d in ("mine", "build", "build-new", "build-old")]
+    assert any("build-asan: skipped, built with -Db_sanitize=address" in p for _, p in tree)

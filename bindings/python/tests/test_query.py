@@ -194,3 +194,15 @@ def test_closed_engine_raises(engine, ids):
         with pytest.raises(sm.InvalidArgument, match="closed"):
             call()
     engine.close()  # idempotent
+
+
+def test_pair_names_registered_cooperation_types(empty_engine):
+    eng = empty_engine
+    eng.register_cooperation("mentoring")
+    eng.add_sme("A", region="SI032", sectors=["25.11"], cooperation=["mentoring", "supply"])
+    eng.add_sme("B", region="AT221", sectors=["28.41"], cooperation=["mentoring"])
+    seen = []
+    w = sm.Weighting()
+    w.add_criterion("mentor", lambda p: seen.append((p.a.cooperation, p.b.cooperation)) or 1.0)
+    assert eng.top("A", weighting=w)[0].breakdown["mentor"] == 1.0
+    assert seen == [(frozenset({"mentoring", "supply"}), frozenset({"mentoring"}))]

@@ -100,3 +100,48 @@ def test_close_waits_for_running_queries(ids):
     t.join(10)
     closer.join(10)
     assert out and len(out[0]) == 1 and eng.closed
+
+
+def test_queries_beside_updates(engine, ids):
+    """Writers and readers from Python threads: no deadlock, no torn state.
+    Every query sees the engine before or after each add, never half of it."""
+    from conftest import make_smes
+
+    extra = [s for s in make_smes(engine, n=60, seed=7)]
+    for i, s in enumerate(extra):
+        s.id = f"NEW-{i:03d}"
+    errors = []
+    stop = threading.Event()
+
+    def reader(offset):
+        try:
+            i = 0
+            while not stop.is_set():
+                q = ids[(offset + i) % len(ids)]
+                res = engine.top(q, k=200)
+                n = len(res)
+                assert n >= len(ids) - 1  # the original SMEs are always there
+                assert all(m.id in engine for m in res)  # nothing is ever removed
+                i += 1
+        except BaseException as exc:
+            errors.append(exc)
+
+    def writer():
+        try:
+            for s in extra:
+                engine.add_sme(s)
+        except BaseException as exc:
+            errors.append(exc)
+
+    readers = [threading.Thread(target=reader, args=(i * 7,)) for i in range(4)]
+    w = threading.Thread(target=writer)
+    for t in readers:
+        t.start()
+    w.start()
+    w.join(60)
+    stop.set()
+    for t in readers:
+        t.join(60)
+    assert not errors, errors[0]
+    assert not w.is_alive() and len(engine) == len(ids) + len(extra)
+    assert len(engine.top(ids[0], k=1000)) == len(engine) - 1

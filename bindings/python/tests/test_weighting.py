@@ -147,3 +147,17 @@ def test_closed_weighting_raises():
         w.copy()
     with pytest.raises(sm.Error):
         w.add_criterion("x", lambda p: 0)
+
+
+def test_names_match_as_in_the_library():
+    """Criterion, parameter and combiner names ignore ASCII case; '-' and '_' are alike."""
+    w = sm.Weighting()
+    w.add_criterion("my_crit", lambda p: 0.5)
+    assert "Complementarity" in w and "region-reach" in w and "MY-CRIT" in w and "nope" not in w
+    w["Region-Reach"] = 2.0
+    assert w["region_reach"] == 2.0
+    w.combiner = "Geometric"
+    assert w.combiner == "geometric"
+    w.set_param("Complementarity.Reciprocity", "MAX")
+    assert w.get_param("complementarity.reciprocity") == 2
+    assert "x\0" not in w
