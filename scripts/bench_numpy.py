@@ -566,7 +566,8 @@ TARGETS = [
      lambda R: R[100000]["ratio"]["batch_1t"],
      lambda R: R[100000]["ratio"]["cpu_batch_1t"], 20.0, False),
     ("load_1m", "load a 1,000,000-row CSV [s]",
-     lambda R: R[1000000]["smartmatch"]["load"]["seconds"], lambda R: None, 3.0, True),
+     lambda R: R[1000000]["smartmatch"]["load"]["seconds"],
+     lambda R: R[1000000]["smartmatch"]["load"]["cpu_seconds"], 3.0, True),
     ("rss_1m", "resident memory for 1,000,000 SMEs [MiB]",
      lambda R: R[1000000]["smartmatch"]["memory"]["rss_delta_bytes"] / 2**20, lambda R: None, 512.0, True),
 ]

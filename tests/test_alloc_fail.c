@@ -46,7 +46,7 @@ static void engine_creation_with_taxonomies(void **state)
         assert_int_equal(st.live, 0);
     }
     assert_true(total_failures > 5);
-    print_message("engine creation: %ld allocation points checked\n", total_failures);
+    print_message("# engine creation: %ld allocation points checked\n", total_failures);
 }
 
 static void load_builtin_into_existing_engine(void **state)
@@ -128,7 +128,7 @@ static void put_many_then_remove(void **state)
         sm_engine_free(e);
         assert_int_equal(st.live, 0);
     }
-    print_message("put %d SMEs: %ld allocation points checked\n", N_SMES, checked);
+    print_message("# put %d SMEs: %ld allocation points checked\n", N_SMES, checked);
     assert_true(checked > 100);
 }
 

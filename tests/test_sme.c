@@ -246,6 +246,38 @@ static void size_helpers(void **state)
     assert_int_equal(sm_sme_desc_init(&d, 0), SM_ERR_INVALID_ARGUMENT);
 }
 
+/* The first SME without lists must not do pointer arithmetic on an empty
+ * pool (UBSan), and a list over SM_LIST_MAX is refused, not cut. */
+static void empty_lists_and_list_limit(void **state)
+{
+    (void)state;
+    sm_engine *e = tu_engine(SM_TAXONOMY_ALL);
+    assert_int_equal(tu_put(e, "P", "SI032", "25.11", "", "", 0, "", SM_SIZE_SMALL), SM_OK);
+    sm_result *r = NULL;
+    assert_int_equal(tu_put(e, "Q", "AT221", "28.41", "", "", 0, "", SM_SIZE_SMALL), SM_OK);
+    assert_int_equal(sm_query_top(&r, e, "P", NULL), SM_OK);
+    assert_int_equal(sm_result_count(r), 1);
+    sm_result_free(r);
+    static const char *many[300];
+    static char codes[300][8];
+    for (int i = 0; i < 300; i++) {
+        snprintf(codes[i], sizeof codes[i], "tag%d", i);
+        many[i] = codes[i];
+    }
+    sm_sme_desc d = SM_SME_DESC_INIT;
+    const char *sec[] = { "25.11" };
+    d.id = "R";
+    d.name = "R";
+    d.region = "SI032";
+    d.sectors = sec;
+    d.n_sectors = 1;
+    d.offers = many;
+    d.n_offers = 300;
+    assert_int_equal(sm_sme_put(e, &d), SM_ERR_LIMIT);
+    assert_int_equal(sm_sme_count(e), 2);
+    sm_engine_free(e);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -253,6 +285,7 @@ int main(void)
         cmocka_unit_test(replace_and_remove_keep_the_store_consistent),
         cmocka_unit_test(bad_input_gets_its_own_status_and_changes_nothing),
         cmocka_unit_test(size_helpers),
+        cmocka_unit_test(empty_lists_and_list_limit),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -484,9 +484,9 @@ int main(int argc, char **argv)
     long long rss0 = proc_status_bytes("VmRSS");
 
     sm_load_report rep;
-    double t0 = now_s();
+    double t0 = now_s(), c0 = thread_cpu_s();
     check_sm(sm_load_file(e, o.smes, NULL, &rep), o.smes);
-    double load_s = now_s() - t0;
+    double load_s = now_s() - t0, load_cpu_s = thread_cpu_s() - c0;
     long long rss_load = proc_status_bytes("VmRSS");
     size_t n = sm_sme_count(e);
     if (n < 2)
@@ -508,8 +508,9 @@ int main(int argc, char **argv)
     size_t nq = o.queries;
     const char **qids = malloc(nq * sizeof *qids);
     double *lat = malloc(nq * sizeof *lat), *cpu = malloc(nq * sizeof *cpu);
+    size_t *slow = malloc(nq * sizeof *slow);
     sm_result **checks = calloc(o.checks ? o.checks : 1, sizeof *checks);
-    if (!qids || !lat || !cpu || !checks)
+    if (!qids || !lat || !cpu || !slow || !checks)
         die("out of memory");
     for (size_t i = 0; i < nq; i++)
         qids[i] = ids[(size_t)((double)i * (double)n / (double)nq) % n];
@@ -526,7 +527,7 @@ int main(int argc, char **argv)
 
     double load0 = loadavg();
     for (size_t i = 0; i < nq; i++) {
-        double c0 = thread_cpu_s();
+        c0 = thread_cpu_s();
         t0 = now_s();
         check_sm(sm_query_top(&r, e, qids[i], &q), "sm_query_top");
         lat[i] = now_s() - t0;
@@ -540,6 +541,20 @@ int main(int argc, char **argv)
     for (size_t i = 0; i < nq; i++)
         mean += lat[i];
     mean /= (double)nq;
+    /* the slowest query SMEs, for whoever profiles the tail */
+    for (size_t i = 0; i < nq; i++)
+        slow[i] = i;
+    for (size_t i = 0; i < nq && i < 5; i++)
+        for (size_t j = i + 1; j < nq; j++)
+            if (lat[slow[j]] > lat[slow[i]]) {
+                size_t t = slow[i];
+                slow[i] = slow[j];
+                slow[j] = t;
+            }
+    double slow_ms[5];
+    size_t n_slow = nq < 5 ? nq : 5;
+    for (size_t i = 0; i < n_slow; i++)
+        slow_ms[i] = lat[slow[i]] * 1e3;
     qsort(lat, nq, sizeof *lat, cmp_double);
     qsort(cpu, nq, sizeof *cpu, cmp_double);
 
@@ -579,6 +594,8 @@ int main(int argc, char **argv)
     json_str(f, o.smes);
     fprintf(f, ", \"rows\": %zu, \"seconds\": ", rep.rows);
     json_num(f, load_s);
+    fputs(", \"cpu_seconds\": ", f);
+    json_num(f, load_cpu_s);
     fprintf(f, "},\n\"memory\": {\"rss_before_bytes\": %lld, \"rss_after_load_bytes\": %lld, "
                "\"rss_after_query_bytes\": %lld, \"rss_delta_bytes\": %lld, \"peak_bytes\": %lld},\n",
             rss0, rss_load, rss_query, rss_query - rss0, peak);
@@ -596,7 +613,15 @@ int main(int argc, char **argv)
     json_num(f, percentile(cpu, nq, 50) * 1e3);
     fputs(", \"cpu_p99_ms\": ", f);
     json_num(f, percentile(cpu, nq, 99) * 1e3);
-    fputs("},\n\"batch\": [", f);
+    fputs(", \"slowest\": [", f);
+    for (size_t i = 0; i < n_slow; i++) {
+        fputs(i ? ", {\"id\": " : "{\"id\": ", f);
+        json_str(f, qids[slow[i]]);
+        fputs(", \"ms\": ", f);
+        json_num(f, slow_ms[i]);
+        fputs("}", f);
+    }
+    fputs("]},\n\"batch\": [", f);
     for (size_t i = 0; i < nb; i++) {
         fprintf(f, "%s{\"threads\": %u, \"timed_queries\": %zu, \"extrapolated\": %s, \"run_seconds\": ", i ? ", " : "",
                 bs[i].threads, bs[i].queries, bs[i].queries < n ? "true" : "false");
@@ -670,6 +695,7 @@ int main(int argc, char **argv)
     free(qids);
     free(lat);
     free(cpu);
+    free(slow);
     free(checks);
     sm_engine_free(e);
     return 0;
