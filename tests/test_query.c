@@ -618,6 +618,141 @@ static void idf_follows_updates(void **state)
     sm_engine_free(e);
 }
 
+/* Every filter is honoured on random engines, alone and combined. */
+static void filters_on_random_engines(void **state)
+{
+    (void)state;
+    sm_engine *e = tu_random_engine(500);
+    const char *allow[] = { "AT", "HU", "IT", "DE" };
+    const char *deny[] = { "DE" };
+    const char *ex[] = { "R-0001", "R-0002", "R-0003" };
+    for (int t = 0; t < 64; t++) {
+        sm_query_options o = SM_QUERY_OPTIONS_INIT;
+        o.k = 20;
+        o.cross_border = t & 1;
+        o.cross_region_level = t & 2 ? (t >> 3) % 4 : SM_LEVEL_ANY;
+        o.cross_sector_level = t & 4 ? 1 + (t >> 2) % 4 : SM_LEVEL_ANY;
+        if (t % 5 == 0) {
+            o.countries = allow;
+            o.n_countries = 4;
+        }
+        if (t % 7 == 0) {
+            o.exclude_countries = deny;
+            o.n_exclude_countries = 1;
+        }
+        o.size_classes = t % 3 == 0 ? (1u << SM_SIZE_SMALL | 1u << SM_SIZE_UNKNOWN) : 0;
+        o.max_km = t % 4 == 0 ? 600 : 0;
+        o.min_score = t % 6 == 0 ? 0.45 : 0;
+        o.exclude_ids = ex;
+        o.n_exclude_ids = 3;
+        char qid[16];
+        snprintf(qid, sizeof qid, "R-%04d", (t * 37) % 500);
+        sm_sme_desc *qd = NULL;
+        assert_int_equal(sm_sme_get(&qd, e, qid), SM_OK);
+        sm_result *r = NULL;
+        assert_int_equal(sm_query_top(&r, e, qid, &o), SM_OK);
+        for (size_t i = 0; i < sm_result_count(r); i++) {
+            sm_sme_desc *d = NULL;
+            assert_int_equal(sm_sme_get(&d, e, sm_result_id(r, i)), SM_OK);
+            double sc = sm_result_score(r, i);
+            assert_true(sc >= o.min_score && sc <= 1.0);
+            if (i)
+                assert_true(sc <= sm_result_score(r, i - 1));
+            for (size_t j = 0; j < sm_result_criterion_count(r); j++) {
+                double v = sm_result_breakdown(r, i, j);
+                assert_true(v >= 0 && v <= 1);
+            }
+            assert_string_not_equal(d->id, qid);
+            for (size_t j = 0; j < 3; j++)
+                assert_string_not_equal(d->id, ex[j]);
+            if (o.cross_border)
+                assert_false(strncmp(d->region, qd->region, 2) == 0);
+            if (o.cross_region_level != SM_LEVEL_ANY) {
+                size_t len = (size_t)o.cross_region_level + 2;
+                assert_false(strlen(d->region) >= len && strlen(qd->region) >= len &&
+                             strncmp(d->region, qd->region, len) == 0);
+            }
+            if (o.cross_sector_level != SM_LEVEL_ANY) {
+                const sm_sector_info *sa = NULL, *sb = NULL;
+                assert_int_equal(sm_sector_get(&sa, e, qd->sectors[0]), SM_OK);
+                assert_int_equal(sm_sector_get(&sb, e, d->sectors[0]), SM_OK);
+                if (o.cross_sector_level == 1 || sa->level == 1 || sb->level == 1)
+                    assert_true(strcmp(sa->section, sb->section) != 0 || sa->level < o.cross_sector_level ||
+                                sb->level < o.cross_sector_level);
+                else {
+                    size_t len = o.cross_sector_level == 2 ? 2 : o.cross_sector_level == 3 ? 4 : 5;
+                    if (strlen(sa->code) >= len && strlen(sb->code) >= len)
+                        assert_false(strncmp(sa->code, sb->code, len) == 0);
+                }
+            }
+            if (o.n_countries)
+                assert_true(strncmp(d->region, "AT", 2) == 0 || strncmp(d->region, "HU", 2) == 0 ||
+                            strncmp(d->region, "IT", 2) == 0 || strncmp(d->region, "DE", 2) == 0);
+            if (o.n_exclude_countries)
+                assert_false(strncmp(d->region, "DE", 2) == 0);
+            if (o.size_classes)
+                assert_true(d->size == SM_SIZE_SMALL || d->size == SM_SIZE_UNKNOWN);
+            if (o.max_km > 0)
+                assert_true(sm_result_distance_km(r, i) <= o.max_km);
+            sm_sme_desc_free(d);
+        }
+        sm_result_free(r);
+        sm_sme_desc_free(qd);
+    }
+    sm_engine_free(e);
+}
+
+/* The same queries from 1 thread and from 8 at once give identical results. */
+typedef struct same_job {
+    sm_engine *e;
+    sm_result *res[50];
+} same_job;
+
+static void *run_50(void *arg)
+{
+    same_job *j = arg;
+    char id[16];
+    for (int i = 0; i < 50; i++) {
+        snprintf(id, sizeof id, "R-%04d", i * 7);
+        sm_query_options o = SM_QUERY_OPTIONS_INIT;
+        o.cross_border = i & 1;
+        if (sm_query_top(&j->res[i], j->e, id, &o) != SM_OK)
+            j->res[i] = NULL;
+    }
+    return NULL;
+}
+
+static void eight_threads_agree_with_one(void **state)
+{
+    (void)state;
+    sm_engine *e = tu_random_engine(400);
+    same_job ref = { e, { 0 } };
+    run_50(&ref);
+    same_job jobs[8];
+    pthread_t th[8];
+    for (int t = 0; t < 8; t++) {
+        jobs[t].e = e;
+        pthread_create(&th[t], NULL, run_50, &jobs[t]);
+    }
+    for (int t = 0; t < 8; t++)
+        pthread_join(th[t], NULL);
+    for (int t = 0; t < 8; t++)
+        for (int i = 0; i < 50; i++) {
+            sm_result *a = ref.res[i], *b = jobs[t].res[i];
+            assert_non_null(a);
+            assert_non_null(b);
+            assert_int_equal(sm_result_count(a), sm_result_count(b));
+            for (size_t m = 0; m < sm_result_count(a); m++) {
+                assert_string_equal(sm_result_id(a, m), sm_result_id(b, m));
+                assert_true(sm_result_score(a, m) == sm_result_score(b, m));
+            }
+            sm_result_free(b);
+        }
+    for (int i = 0; i < 50; i++)
+        sm_result_free(ref.res[i]);
+    sm_engine_free(e);
+}
+
 /* ---- threads: queries beside updates never crash or tear ---------------- */
 
 typedef struct qthread {
@@ -727,6 +862,8 @@ int main(void)
         cmocka_unit_test(top_equals_brute_force),
         cmocka_unit_test(null_weighting_is_balanced),
         cmocka_unit_test(idf_follows_updates),
+        cmocka_unit_test(filters_on_random_engines),
+        cmocka_unit_test(eight_threads_agree_with_one),
         cmocka_unit_test(queries_beside_updates),
         cmocka_unit_test(query_allocation_failures),
     };
