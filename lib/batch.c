@@ -5,6 +5,7 @@
 #include "scoring.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -13,7 +14,7 @@ typedef struct batch {
     const sm_batch_options *o;
     const sm_query_options *q;
     const sm_weighting *w;
-    const uint32_t *todo; /* SME indices, or NULL = 0..total-1 */
+    const uint32_t *todo; /* SME indices to query */
     size_t total;
     atomic_size_t next;
     atomic_int stop;      /* set on error or cancellation */
@@ -47,7 +48,7 @@ static void *worker(void *arg)
         size_t i = atomic_fetch_add(&b->next, 1);
         if (i >= b->total)
             break;
-        size_t a = b->todo ? b->todo[i] : i;
+        size_t a = b->todo[i];
         sm_result *r = NULL;
         sm_status st = sm__query_run(&q, a, b->q, b->w, &r);
         pthread_mutex_lock(&b->mu);
@@ -85,6 +86,26 @@ sm_status sm_batch_options_init(sm_batch_options *opts, unsigned int version)
 }
 
 #define MAX_THREADS 256
+
+static int cmp_u64(const void *x, const void *y)
+{
+    uint64_t a = *(const uint64_t *)x, b = *(const uint64_t *)y;
+    return (a > b) - (a < b);
+}
+
+/* Sorts SME indices by (region, index); keeps them when memory is short. */
+static void sort_by_region(const sm_engine *e, uint32_t *todo, size_t n)
+{
+    uint64_t *keys = sm__malloc(&e->alloc, n * sizeof *keys);
+    if (!keys)
+        return;
+    for (size_t i = 0; i < n; i++)
+        keys[i] = (uint64_t)e->smes.region[todo[i]] << 32 | todo[i];
+    qsort(keys, n, sizeof *keys, cmp_u64);
+    for (size_t i = 0; i < n; i++)
+        todo[i] = (uint32_t)keys[i];
+    sm__free(&e->alloc, keys);
+}
 
 sm_status sm_batch_run(const sm_engine *e, const sm_batch_options *o)
 {
@@ -135,9 +156,13 @@ sm_status sm_batch_run(const sm_engine *e, const sm_batch_options *o)
     } else {
         b->total = e->smes.n;
     }
-    b->todo = todo;
     if ((st = sm__score_cache_update(e)))
         goto out;
+    /* Region by region: consecutive queries of a worker mostly share their
+     * region tables (sm__qctx reuses them). Results come in no fixed order. */
+    if (todo)
+        sort_by_region(e, todo, o->n_ids);
+    b->todo = todo ? todo : e->cache.by_region;
 
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
     size_t threads = o->threads ? o->threads : (cpus > 0 ? (size_t)cpus : 1);

@@ -42,33 +42,17 @@ static void build_postings(const sm_engine *e, bool offers, uint32_t *start, uin
     start[0] = 0;
 }
 
-/* Groups SMEs by region (counting sort, ascending within a region) and
- * lists each region's distinct sectors. */
+/* Groups SMEs by region (counting sort, ascending within a region), with a
+ * packed copy of the columns the region-ordered scan reads first. */
 static sm_status build_regions(sm_engine *e)
 {
     sm__score_cache *c = &e->cache;
-    size_t nr = e->n_regions, ns = e->smes.n, nsec = e->n_sectors;
-    size_t n_lists = 0;
-    for (size_t i = 0; i < ns; i++)
-        n_lists += 1 + e->smes.n_secondary[i];
+    size_t nr = e->n_regions, ns = e->smes.n;
     sm_status st;
-    size_t cap = c->region_start_cap;
-    if ((st = grow(&e->alloc, (void **)&c->region_start, &cap, nr + 1, sizeof *c->region_start)))
+    if ((st = grow(&e->alloc, (void **)&c->region_start, &c->region_start_cap, nr + 1, sizeof *c->region_start)) ||
+        (st = grow(&e->alloc, (void **)&c->by_region, &c->by_region_cap, ns ? ns : 1, sizeof *c->by_region)) ||
+        (st = grow(&e->alloc, (void **)&c->rhot, &c->rhot_cap, ns ? ns : 1, sizeof *c->rhot)))
         return st;
-    cap = c->region_start_cap;
-    if ((st = grow(&e->alloc, (void **)&c->rsec_start, &cap, nr + 1, sizeof *c->rsec_start)))
-        return st;
-    c->region_start_cap = cap;
-    if ((st = grow(&e->alloc, (void **)&c->by_region, &c->by_region_cap, ns ? ns : 1, sizeof *c->by_region)) ||
-        (st = grow(&e->alloc, (void **)&c->rsec, &c->rsec_cap, n_lists ? n_lists : 1, sizeof *c->rsec)))
-        return st;
-    uint32_t *stamp = sm__calloc(&e->alloc, nsec ? nsec : 1, sizeof *stamp);
-    uint32_t *where = sm__malloc(&e->alloc, (nsec ? nsec : 1) * sizeof *where);
-    if (!stamp || !where) {
-        sm__free(&e->alloc, stamp);
-        sm__free(&e->alloc, where);
-        return sm__nomem();
-    }
     uint32_t *start = c->region_start;
     memset(start, 0, (nr + 1) * sizeof *start);
     for (size_t i = 0; i < ns; i++)
@@ -80,28 +64,16 @@ static sm_status build_regions(sm_engine *e)
     for (size_t r = nr; r > 0; r--)
         start[r] = start[r - 1];
     start[0] = 0;
-    size_t out = 0;
-    for (size_t r = 0; r < nr; r++) {
-        c->rsec_start[r] = (uint32_t)out;
-        for (uint32_t p = start[r]; p < start[r + 1]; p++) {
-            size_t i = c->by_region[p];
-            const uint32_t *sec = sm__sme_secondary(e, i);
-            for (size_t j = 0, m = e->smes.n_secondary[i]; j <= m; j++) {
-                uint32_t s = j == m ? e->smes.sector[i] : sec[j];
-                bool primary = j == m;
-                if (stamp[s] != r + 1) {
-                    stamp[s] = (uint32_t)r + 1;
-                    where[s] = (uint32_t)out;
-                    c->rsec[out++] = s | (primary ? 0 : SM__RSEC_SECONDARY);
-                } else if (primary) {
-                    c->rsec[where[s]] = s;
-                }
-            }
-        }
+    for (size_t p = 0; p < ns; p++) {
+        uint32_t i = c->by_region[p];
+        uint16_t nsec = e->smes.n_secondary[i];
+        c->rhot[p].idx = i;
+        c->rhot[p].sector = e->smes.sector[i];
+        c->rhot[p].size = e->smes.size[i];
+        c->rhot[p].n_secondary = nsec > 255 ? 255 : (uint8_t)nsec;
+        c->rhot[p].secondary[0] = nsec > 0 ? (uint16_t)sm__sme_secondary(e, i)[0] : 0;
+        c->rhot[p].secondary[1] = nsec > 1 ? (uint16_t)sm__sme_secondary(e, i)[1] : 0;
     }
-    c->rsec_start[nr] = (uint32_t)out;
-    sm__free(&e->alloc, stamp);
-    sm__free(&e->alloc, where);
     return SM_OK;
 }
 
@@ -167,10 +139,11 @@ void sm__score_cache_free(sm_engine *e)
     sm__free(&e->alloc, c->needers);
     sm__free(&e->alloc, c->region_start);
     sm__free(&e->alloc, c->by_region);
-    sm__free(&e->alloc, c->rsec_start);
-    sm__free(&e->alloc, c->rsec);
-    c->region_start = c->by_region = c->rsec_start = c->rsec = NULL;
-    c->region_start_cap = c->by_region_cap = c->rsec_cap = 0;
+    sm__free(&e->alloc, c->rhot);
+    c->rhot = NULL;
+    c->rhot_cap = 0;
+    c->region_start = c->by_region = NULL;
+    c->region_start_cap = c->by_region_cap = 0;
     c->idf = c->need_mass = NULL;
     c->offer_start = c->need_start = c->offerers = c->needers = NULL;
     c->idf_cap = c->mass_cap = c->start_cap = c->offerers_cap = c->needers_cap = 0;

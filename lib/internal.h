@@ -148,6 +148,15 @@ typedef struct sm__tags {
     size_t n, cap;
 } sm__tags;
 
+/* An SME's columns that the region-ordered scan reads first, packed. */
+typedef struct sm__rhot {
+    uint32_t idx;       /* SME index */
+    uint16_t sector;    /* primary sector */
+    uint16_t secondary[2]; /* the first two secondary sectors, if any */
+    uint8_t size;       /* sm_size */
+    uint8_t n_secondary;/* number of secondary sectors, capped at 255 */
+} sm__rhot;
+
 /* Lazily computed scoring caches (IDF and per-SME tag masses). Filled by the
  * first query after a change, under `mu`, while holding the reader lock. */
 typedef struct sm__score_cache {
@@ -162,16 +171,14 @@ typedef struct sm__score_cache {
     uint32_t *offer_start, *need_start; /* n_tags + 1 */
     uint32_t *offerers, *needers;
     size_t start_cap, offerers_cap, needers_cap;
-    /* SMEs by region: by_region[region_start[r] .. region_start[r + 1]);
-     * and the distinct sectors of each region's SMEs, rsec[rsec_start[r] ..),
-     * each a sector index with SM__RSEC_SECONDARY set when no SME of the
-     * region has it as its primary sector. */
-    uint32_t *region_start, *by_region, *rsec_start, *rsec;
-    size_t region_start_cap, by_region_cap, rsec_cap;
+    /* SMEs by region: by_region[region_start[r] .. region_start[r + 1]). */
+    uint32_t *region_start, *by_region;
+    size_t region_start_cap, by_region_cap;
+    struct sm__rhot *rhot; /* by_region's SMEs with their hot columns, same order */
+    size_t rhot_cap;
 } sm__score_cache;
 
 #define SM__AFF_KEYS 121
-#define SM__RSEC_SECONDARY 0x80000000u
 
 struct sm_engine {
     sm__alloc alloc;

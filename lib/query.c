@@ -130,6 +130,7 @@ static sm_status reserve(sm__qctx *q, size_t k)
             grow(a, (void **)&q->regpart, n, sizeof *q->regpart))
             return SM_ERR_NOMEM;
         q->region_cap = n;
+        q->regions_valid = 0;
     }
     if (e->n_regions > q->rorder_cap) {
         if (grow(a, (void **)&q->rorder, e->n_regions, sizeof *q->rorder))
@@ -185,7 +186,12 @@ static void prepare_regions(sm__qctx *q, const sm_query_options *o)
     double da = sm__region_dev(e, ra);
     double log_full = log(p->full_ratio);
     int anc_a = o->cross_region_level == SM_LEVEL_ANY ? -1 : sm__region_ancestor(e, ra, o->cross_region_level);
+    const uint32_t *count = e->cache.region_start; /* the cache is current */
     for (size_t r = 0; r < e->n_regions; r++) {
+        if (count[r] == count[r + 1]) {
+            q->region_ok[r] = 0; /* no SME there: nothing to score */
+            continue;
+        }
         const sm__region *R = e->regions[r];
         double d = sm__haversine_km(RA->info.lat, RA->info.lon, R->info.lat, R->info.lon);
         q->dist[r] = d;
@@ -276,7 +282,17 @@ static sm_status prepare(sm__qctx *q, size_t a, const sm_query_options *o, const
     if (st)
         return st;
     q->a_langs = q->e->smes.langs[a] ? q->e->smes.langs[a] : sm__region_langs(q->e, q->e->smes.region[a]);
-    prepare_regions(q, o);
+    /* Region tables depend only on a's region, the filters and the
+     * weighting: a batch that takes SMEs region by region reuses them. */
+    int ra = q->e->smes.region[a];
+    if (!q->regions_valid || q->cached_region != ra || q->cached_o != o || q->cached_w != w) {
+        prepare_regions(q, o);
+        q->regions_valid = 1;
+        q->rorder_valid = 0;
+        q->cached_region = ra;
+        q->cached_o = o;
+        q->cached_w = w;
+    }
     prepare_sectors(q, o);
     return prepare_excluded(q, o);
 }
@@ -359,7 +375,7 @@ typedef struct fast {
  * signatures or the inverted index). Each bound reads more of b's columns
  * only while b can still enter the top k; survivors are scored exactly as
  * sm_query_explain() does. */
-static inline sm_status consider(sm__qctx *q, const fast *f, size_t b, double cb)
+static inline sm_status consider(sm__qctx *q, const fast *f, size_t b, double cb, double known_aff)
 {
     const sm_engine *e = q->e;
     const sm__smes *s = &e->smes;
@@ -369,8 +385,8 @@ static inline sm_status consider(sm__qctx *q, const fast *f, size_t b, double cb
     if (f->o->size_classes && !(f->o->size_classes >> sz & 1u))
         return SM_OK;
     double thr = q->heap_n == f->k ? q->heap[0].total : f->o->min_score;
-    double aff = q->aff[sec];
-    if (s->n_secondary[b]) {
+    double aff = known_aff >= 0 ? known_aff : q->aff[sec];
+    if (known_aff < 0 && s->n_secondary[b]) {
         const uint32_t *sb = sm__sme_secondary(e, b);
         for (size_t j = 0, m = s->n_secondary[b]; j < m; j++) {
             double v = q->aff[sb[j]] * q->factor;
@@ -420,42 +436,62 @@ static int cmp_rbound(const void *x, const void *y)
 }
 
 /* Every candidate not yet considered, region by region in the order of the
- * region's bound (its reach and cohesion, the best sector affinity among
- * its SMEs, the rest at their maximum), stopping at the first region that
- * cannot beat the k-th total. */
+ * region's reach and cohesion, stopping at the first region that cannot
+ * beat the k-th total even with the best sector affinity. Within a region
+ * the packed copy of the SMEs' hot columns (sm__rhot) is read in order and
+ * bounds each candidate from its region, sectors and size, so most are
+ * dismissed without touching the engine's columns. */
 static sm_status rest_pass(sm__qctx *q, const fast *f, double max_size)
 {
     const sm_engine *e = q->e;
     const sm__score_cache *c = &e->cache;
     const uint8_t *mark = q->mark;
-    size_t nr = 0;
-    for (size_t r = 0; r < e->n_regions; r++) {
-        if (!q->region_ok[r] || c->region_start[r] == c->region_start[r + 1])
-            continue;
-        double aff = 0;
-        for (uint32_t p = c->rsec_start[r]; p < c->rsec_start[r + 1]; p++) {
-            uint32_t sx = c->rsec[p];
-            double v = sx & SM__RSEC_SECONDARY ? q->aff[sx & ~SM__RSEC_SECONDARY] * q->factor : q->aff[sx];
-            if (v > aff)
-                aff = v;
+    if (!q->rorder_valid) {
+        size_t m = 0;
+        for (size_t r = 0; r < e->n_regions; r++) {
+            if (!q->region_ok[r])
+                continue;
+            q->rorder[m].bound = q->regpart[r];
+            q->rorder[m++].region = (uint32_t)r;
         }
-        q->rorder[nr].bound = q->regpart[r] + f->w_sec * aff;
-        q->rorder[nr++].region = (uint32_t)r;
+        qsort(q->rorder, m, sizeof *q->rorder, cmp_rbound);
+        q->n_rorder = m;
+        q->rorder_valid = 1;
     }
-    qsort(q->rorder, nr, sizeof *q->rorder, cmp_rbound);
+    size_t nr = q->n_rorder;
     double rest = max_size + f->w_coop + f->w_lang + BOUND_SLACK;
+    double sec_ub = q->factor; /* bound of a secondary sector's affinity */
     bool comp_known = f->w_comp > 0; /* then every remaining candidate has complementarity 0 */
     sm_status st;
     for (size_t i = 0; i < nr; i++) {
-        double bound = q->rorder[i].bound + rest;
-        if (bound < f->o->min_score || (q->heap_n == f->k && bound < q->heap[0].total))
+        double thr = q->heap_n == f->k ? q->heap[0].total : f->o->min_score;
+        double reg = q->rorder[i].bound;
+        if (reg + f->w_sec + rest < thr)
             break;
         uint32_t r = q->rorder[i].region;
-        for (uint32_t p = c->region_start[r]; p < c->region_start[r + 1]; p++) {
-            uint32_t b = c->by_region[p];
+        const sm__rhot *hot = c->rhot + c->region_start[r];
+        for (uint32_t p = 0, m = c->region_start[r + 1] - c->region_start[r]; p < m; p++) {
+            thr = q->heap_n == f->k ? q->heap[0].total : f->o->min_score;
+            /* exact sector affinity from the packed columns when the SME has
+             * at most two secondary sectors, else a bound */
+            double aff_b = q->aff[hot[p].sector], known = -1.0;
+            unsigned nsec = hot[p].n_secondary;
+            if (nsec <= 2) {
+                for (unsigned j = 0; j < nsec; j++) {
+                    double v = q->aff[hot[p].secondary[j]] * q->factor;
+                    if (v > aff_b)
+                        aff_b = v;
+                }
+                known = aff_b;
+            } else if (sec_ub > aff_b) {
+                aff_b = sec_ub;
+            }
+            if (reg + f->w_sec * aff_b + f->wsize[hot[p].size] + rest < thr)
+                continue;
+            uint32_t b = hot[p].idx;
             if (mark[b] & 4)
                 continue;
-            if ((st = consider(q, f, b, comp_known ? 0.0 : sig_bound(q, f, b))))
+            if ((st = consider(q, f, b, comp_known ? 0.0 : sig_bound(q, f, b), known)))
                 return st;
         }
     }
@@ -482,8 +518,9 @@ static sm_status scan_mean(sm__qctx *q, size_t k, const sm_query_options *o)
     double wn[SM_CRIT_BUILTIN_COUNT];
     for (size_t j = 0; j < SM_CRIT_BUILTIN_COUNT; j++)
         wn[j] = w->w[j] / W;
-    for (size_t r = 0; r < e->n_regions; r++)
-        q->regpart[r] = wn[SM_CRIT_REGION_REACH] * q->reach[r] + wn[SM_CRIT_COHESION] * q->cohesion[r];
+    if (!q->rorder_valid)
+        for (size_t r = 0; r < e->n_regions; r++)
+            q->regpart[r] = wn[SM_CRIT_REGION_REACH] * q->reach[r] + wn[SM_CRIT_COHESION] * q->cohesion[r];
     fast f;
     f.k = k;
     f.o = o;
@@ -526,7 +563,7 @@ static sm_status scan_mean(sm__qctx *q, size_t k, const sm_query_options *o)
                     continue;
                 mark[b] = mk | 4;
                 double cb = f.recip == SM_RECIPROCITY_ARITHMETIC ? ((mk & 1) + (mk >> 1 & 1)) / 2.0 : 1.0;
-                if ((st = consider(q, &f, b, cb)))
+                if ((st = consider(q, &f, b, cb, -1.0)))
                     return st;
             }
     }

@@ -110,7 +110,12 @@ typedef struct sm__qctx {
 
     /* regions in the order of their bound (fast scan) */
     struct sm__rbound *rorder;
-    size_t rorder_cap;
+    size_t rorder_cap, n_rorder;
+
+    /* what the region tables were built for (reused while it stays so) */
+    int regions_valid, rorder_valid, cached_region;
+    const sm_query_options *cached_o;
+    const sm_weighting *cached_w;
 
     /* per SME: candidate marks of the inverted-index pass */
     uint8_t *mark;

@@ -25,7 +25,6 @@ import argparse
 import csv
 import json
 import math
-import os
 import platform
 import re
 import sys
@@ -429,11 +428,15 @@ def percentile(xs, q):
 
 
 def check(D, c_checks, k, tol=1e-9):
-    """Compares the library's top-k with ours. 'exact' = same ids in the same
-    order and every score within tol. 'equivalent' also accepts a different
-    order or choice among partners whose totals are within tol of each
-    other (floating-point ties); the breakdowns of the library's matches are
-    compared criterion by criterion to point at a formula when they differ."""
+    """Compares the library's top-k with ours.
+
+    'exact': the same ids in the same order, every total and every criterion
+    score within tol. 'equivalent' also accepts another order or choice
+    among partners whose totals are within tol of each other (ties that
+    rounding may break either way): the library's matches must be distinct,
+    ranked by total, each scored the same by us (total and criteria), and
+    their totals must be our best k totals, so nothing better was missed.
+    max_criterion_diff points at the formula when something differs."""
     out = {"queries": 0, "exact": 0, "equivalent": 0, "max_score_diff": 0.0,
            "max_criterion_diff": {c: 0.0 for c in CRITERIA}, "failures": []}
     for q in c_checks:
@@ -445,27 +448,28 @@ def check(D, c_checks, k, tol=1e-9):
         c_scores = np.array([m["score"] for m in q["matches"]], dtype=np.float64)
         out["queries"] += 1
         same_len = len(c_ids) == len(ours_ids)
-        diff = float(np.max(np.abs(c_scores - total[idx]))) if same_len and len(idx) else 0.0
-        out["max_score_diff"] = max(out["max_score_diff"], diff)
-        exact = same_len and ours_ids == c_ids and diff <= tol
+        diff = float(np.max(np.abs(c_scores - total[idx]))) if same_len and len(idx) else math.inf
+        out["max_score_diff"] = max(out["max_score_diff"], diff if same_len else 0.0)
         # the library's matches, scored by us
-        equiv = same_len
-        for r, m in enumerate(q["matches"]):
+        scored_alike = same_len and len(set(c_ids)) == len(c_ids)
+        for m in q["matches"]:
             b = D.index.get(m["id"])
             if b is None or b == a:
-                equiv = False
+                scored_alike = False
                 continue
-            equiv = equiv and abs(total[b] - m["score"]) <= tol
+            scored_alike = scored_alike and abs(total[b] - m["score"]) <= tol
             for j, c in enumerate(CRITERIA):
                 dj = abs(S[j, b] - m["breakdown"][j])
+                scored_alike = scored_alike and dj <= tol
                 if dj > out["max_criterion_diff"][c]:
                     out["max_criterion_diff"][c] = float(dj)
-        if equiv and same_len and len(idx):
-            # their scores equal our best k scores, so nothing better was missed
-            equiv = bool(np.all(np.abs(np.sort(c_scores)[::-1] - np.sort(total[idx])[::-1]) <= tol))
+        ranked = bool(np.all(c_scores[:-1] + tol >= c_scores[1:])) if len(c_scores) > 1 else True
+        best = same_len and bool(np.all(np.abs(np.sort(c_scores)[::-1] - np.sort(total[idx])[::-1]) <= tol))
+        exact = scored_alike and ours_ids == c_ids and diff <= tol
+        equiv = exact or (scored_alike and ranked and best)
         out["exact"] += bool(exact)
-        out["equivalent"] += bool(equiv or exact)
-        if not (exact or equiv) and len(out["failures"]) < 5:
+        out["equivalent"] += bool(equiv)
+        if not equiv and len(out["failures"]) < 5:
             out["failures"].append({
                 "query_id": q["query_id"],
                 "smartmatch": [[i, float(s)] for i, s in zip(c_ids, c_scores)],
