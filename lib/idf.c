@@ -1,7 +1,7 @@
 /* The scoring cache: inverse document frequency of every tag, the idf mass
  * of every SME's needs, and the inverted index from tags to the SMEs that
  * offer or need them. Rebuilt by the first query after a change. */
-#include "internal.h"
+#include "scoring.h"
 
 #include <math.h>
 #include <string.h>
@@ -19,9 +19,11 @@ static sm_status grow(const sm__alloc *a, void **p, size_t *cap, size_t need, si
 }
 
 /* Builds one side of the inverted index (offers when `offers`, else needs):
- * counting sort of (tag, SME) by tag, SMEs ascending within a tag. */
+ * counting sort of (tag, position) by tag, positions ascending within a
+ * tag. Positions are those of by_region, which must be built first. */
 static void build_postings(const sm_engine *e, bool offers, uint32_t *start, uint32_t *list)
 {
+    const uint32_t *order = e->cache.by_region;
     size_t nt = e->tags.n, ns = e->smes.n;
     memset(start, 0, (nt + 1) * sizeof *start);
     for (size_t i = 0; i < ns; i++) {
@@ -31,10 +33,11 @@ static void build_postings(const sm_engine *e, bool offers, uint32_t *start, uin
     }
     for (size_t t = 0; t < nt; t++)
         start[t + 1] += start[t];
-    for (size_t i = 0; i < ns; i++) {
+    for (size_t p = 0; p < ns; p++) {
+        size_t i = order[p];
         const uint32_t *t = offers ? sm__sme_offers(e, i) : sm__sme_needs(e, i);
         for (size_t j = 0, m = offers ? e->smes.n_offers[i] : e->smes.n_needs[i]; j < m; j++)
-            list[start[t[j]]++] = (uint32_t)i;
+            list[start[t[j]]++] = (uint32_t)p;
     }
     /* the fill advanced every start to the next tag's: shift back */
     for (size_t t = nt; t > 0; t--)
@@ -67,7 +70,11 @@ static sm_status build_regions(sm_engine *e)
     for (size_t p = 0; p < ns; p++) {
         uint32_t i = c->by_region[p];
         uint16_t nsec = e->smes.n_secondary[i];
+        uint16_t reg = e->smes.region[i];
         c->rhot[p].idx = i;
+        c->rhot[p].region = reg;
+        c->rhot[p].coop = e->smes.coop[i];
+        c->rhot[p].langs = e->smes.langs[i] ? e->smes.langs[i] : sm__region_langs(e, reg);
         c->rhot[p].sector = e->smes.sector[i];
         c->rhot[p].size = e->smes.size[i];
         c->rhot[p].n_secondary = nsec > 255 ? 255 : (uint8_t)nsec;
@@ -118,10 +125,10 @@ sm_status sm__score_cache_update(const sm_engine *ce)
             m += c->idf[needs[j]];
         c->need_mass[i] = m;
     }
-    build_postings(e, true, c->offer_start, c->offerers);
-    build_postings(e, false, c->need_start, c->needers);
     if ((st = build_regions(e)))
         goto out;
+    build_postings(e, true, c->offer_start, c->offerers);
+    build_postings(e, false, c->need_start, c->needers);
     c->generation = e->generation;
 out:
     pthread_mutex_unlock(&c->mu);

@@ -148,13 +148,17 @@ typedef struct sm__tags {
     size_t n, cap;
 } sm__tags;
 
-/* An SME's columns that the region-ordered scan reads first, packed. */
+/* An SME's columns that the fast scan reads, packed in region order so a
+ * scan reads them in sequence. */
 typedef struct sm__rhot {
-    uint32_t idx;       /* SME index */
-    uint16_t sector;    /* primary sector */
+    uint64_t langs;        /* effective languages (own, else the region's) */
+    uint32_t idx;          /* SME index */
+    uint32_t coop;         /* cooperation bits */
+    uint16_t region;       /* region */
+    uint16_t sector;       /* primary sector */
     uint16_t secondary[2]; /* the first two secondary sectors, if any */
-    uint8_t size;       /* sm_size */
-    uint8_t n_secondary;/* number of secondary sectors, capped at 255 */
+    uint8_t size;          /* sm_size */
+    uint8_t n_secondary;   /* number of secondary sectors, capped at 255 */
 } sm__rhot;
 
 /* Lazily computed scoring caches (IDF and per-SME tag masses). Filled by the
@@ -167,7 +171,8 @@ typedef struct sm__score_cache {
     double *need_mass;    /* per SME: sum of idf over its needs */
     size_t mass_cap;
     /* Inverted index: the SMEs offering (needing) tag t are
-     * offerers[offer_start[t] .. offer_start[t + 1]), ascending; same for needers. */
+     * offerers[offer_start[t] .. offer_start[t + 1]), as positions in
+     * by_region (and rhot), ascending; same for needers. */
     uint32_t *offer_start, *need_start; /* n_tags + 1 */
     uint32_t *offerers, *needers;
     size_t start_cap, offerers_cap, needers_cap;

@@ -366,41 +366,65 @@ static void heap_offer(sm__qctx *q, size_t k, uint32_t b, double total)
 typedef struct fast {
     double w_sec, w_comp, w_coop, w_lang;
     double wsize[5];
+    double rest;      /* max_size + w_coop + w_lang + slack */
     int recip;
+    uint32_t a_coop;
     size_t k;
     const sm_query_options *o;
 } fast;
 
-/* Considers candidate b whose complementarity is at most cb (from the tag
- * signatures or the inverted index). Each bound reads more of b's columns
- * only while b can still enter the top k; survivors are scored exactly as
- * sm_query_explain() does. */
-static inline sm_status consider(sm__qctx *q, const fast *f, size_t b, double cb, double known_aff)
+/* Sector affinity of the SME in packed row h, as sm__pair_cheap() computes it. */
+static inline double row_affinity(const sm__qctx *q, const sm__rhot *h)
 {
-    const sm_engine *e = q->e;
-    const sm__smes *s = &e->smes;
-    unsigned r = s->region[b], sec = s->sector[b], sz = s->size[b];
-    if (!q->region_ok[r] || !q->sector_ok[sec] || b == q->a)
-        return SM_OK;
-    if (f->o->size_classes && !(f->o->size_classes >> sz & 1u))
-        return SM_OK;
-    double thr = q->heap_n == f->k ? q->heap[0].total : f->o->min_score;
-    double aff = known_aff >= 0 ? known_aff : q->aff[sec];
-    if (known_aff < 0 && s->n_secondary[b]) {
-        const uint32_t *sb = sm__sme_secondary(e, b);
-        for (size_t j = 0, m = s->n_secondary[b]; j < m; j++) {
-            double v = q->aff[sb[j]] * q->factor;
+    double aff = q->aff[h->sector];
+    unsigned nsec = h->n_secondary;
+    const uint16_t *inl = h->secondary;
+    if (nsec <= 2) {
+        for (unsigned j = 0; j < nsec; j++) {
+            double v = q->aff[inl[j]] * q->factor;
             if (v > aff)
                 aff = v;
         }
+        return aff;
     }
-    double part = q->regpart[r] + f->w_sec * aff + f->wsize[sz] + f->w_comp * cb;
+    const uint32_t *sb = sm__sme_secondary(q->e, h->idx);
+    for (size_t j = 0, m = q->e->smes.n_secondary[h->idx]; j < m; j++) {
+        double v = q->aff[sb[j]] * q->factor;
+        if (v > aff)
+            aff = v;
+    }
+    return aff;
+}
+
+/* Considers the SME at position p of the packed rows, whose complementarity
+ * is at most cb. Each bound reads more only while the candidate can still
+ * enter the top k; the built-in scores are the same numbers
+ * sm__pair_cheap() gives, and survivors get the exact complementarity and
+ * the combiner's total, so results equal sm_query_explain()'s. */
+static inline sm_status consider(sm__qctx *q, const fast *f, uint32_t p, double cb)
+{
+    const sm__rhot *h = &q->e->cache.rhot[p];
+    unsigned r = h->region;
+    size_t b = h->idx;
+    if (!q->region_ok[r] || !q->sector_ok[h->sector] || b == q->a)
+        return SM_OK;
+    if (f->o->size_classes && !(f->o->size_classes >> h->size & 1u))
+        return SM_OK;
+    double thr = q->heap_n == f->k ? q->heap[0].total : f->o->min_score;
+    double aff = row_affinity(q, h);
+    double part = q->regpart[r] + f->w_sec * aff + f->wsize[h->size] + f->w_comp * cb;
     if (part + f->w_coop + f->w_lang + BOUND_SLACK < thr)
         return SM_OK;
-    sm__pair_cheap(q, b);
-    if (part + f->w_coop * q->scores[SM_CRIT_COOPERATION_FIT] + f->w_lang * q->scores[SM_CRIT_LANGUAGE] +
-            BOUND_SLACK < thr)
+    double coop = sm__coop_fit(f->a_coop, h->coop);
+    double lang = sm__language_fit(q->a_langs, h->langs);
+    if (part + f->w_coop * coop + f->w_lang * lang + BOUND_SLACK < thr)
         return SM_OK;
+    q->scores[SM_CRIT_SECTOR_AFFINITY] = aff;
+    q->scores[SM_CRIT_REGION_REACH] = q->reach[r];
+    q->scores[SM_CRIT_COHESION] = q->cohesion[r];
+    q->scores[SM_CRIT_SIZE_FIT] = sm__size_fit[q->e->smes.size[q->a]][h->size];
+    q->scores[SM_CRIT_COOPERATION_FIT] = coop;
+    q->scores[SM_CRIT_LANGUAGE] = lang;
     q->scores[SM_CRIT_COMPLEMENTARITY] = cb > 0 ? sm__pair_comp(q, b) : 0.0;
     double total;
     sm_status st = sm__combine(q->w, q->scores, &total);
@@ -438,10 +462,9 @@ static int cmp_rbound(const void *x, const void *y)
 /* Every candidate not yet considered, region by region in the order of the
  * region's reach and cohesion, stopping at the first region that cannot
  * beat the k-th total even with the best sector affinity. Within a region
- * the packed copy of the SMEs' hot columns (sm__rhot) is read in order and
- * bounds each candidate from its region, sectors and size, so most are
- * dismissed without touching the engine's columns. */
-static sm_status rest_pass(sm__qctx *q, const fast *f, double max_size)
+ * the packed rows (sm__rhot) are read in order and bound each candidate
+ * from its sectors and size before anything else is read. */
+static sm_status rest_pass(sm__qctx *q, const fast *f)
 {
     const sm_engine *e = q->e;
     const sm__score_cache *c = &e->cache;
@@ -459,39 +482,26 @@ static sm_status rest_pass(sm__qctx *q, const fast *f, double max_size)
         q->rorder_valid = 1;
     }
     size_t nr = q->n_rorder;
-    double rest = max_size + f->w_coop + f->w_lang + BOUND_SLACK;
-    double sec_ub = q->factor; /* bound of a secondary sector's affinity */
     bool comp_known = f->w_comp > 0; /* then every remaining candidate has complementarity 0 */
     sm_status st;
     for (size_t i = 0; i < nr; i++) {
         double thr = q->heap_n == f->k ? q->heap[0].total : f->o->min_score;
         double reg = q->rorder[i].bound;
-        if (reg + f->w_sec + rest < thr)
+        if (reg + f->w_sec + f->rest < thr)
             break;
         uint32_t r = q->rorder[i].region;
-        const sm__rhot *hot = c->rhot + c->region_start[r];
-        for (uint32_t p = 0, m = c->region_start[r + 1] - c->region_start[r]; p < m; p++) {
+        const sm__rhot *hot = c->rhot;
+        for (uint32_t p = c->region_start[r], end = c->region_start[r + 1]; p < end; p++) {
+            if (mark[p] & 4)
+                continue;
             thr = q->heap_n == f->k ? q->heap[0].total : f->o->min_score;
-            /* exact sector affinity from the packed columns when the SME has
-             * at most two secondary sectors, else a bound */
-            double aff_b = q->aff[hot[p].sector], known = -1.0;
-            unsigned nsec = hot[p].n_secondary;
-            if (nsec <= 2) {
-                for (unsigned j = 0; j < nsec; j++) {
-                    double v = q->aff[hot[p].secondary[j]] * q->factor;
-                    if (v > aff_b)
-                        aff_b = v;
-                }
-                known = aff_b;
-            } else if (sec_ub > aff_b) {
-                aff_b = sec_ub;
-            }
-            if (reg + f->w_sec * aff_b + f->wsize[hot[p].size] + rest < thr)
+            /* sector bound without reading more than the row */
+            double aff_b = q->aff[hot[p].sector];
+            if (hot[p].n_secondary && q->factor > aff_b)
+                aff_b = q->factor;
+            if (reg + f->w_sec * aff_b + f->wsize[hot[p].size] + f->rest < thr)
                 continue;
-            uint32_t b = hot[p].idx;
-            if (mark[b] & 4)
-                continue;
-            if ((st = consider(q, f, b, comp_known ? 0.0 : sig_bound(q, f, b), known)))
+            if ((st = consider(q, f, p, comp_known ? 0.0 : sig_bound(q, f, hot[p].idx))))
                 return st;
         }
     }
@@ -501,10 +511,8 @@ static sm_status rest_pass(sm__qctx *q, const fast *f, double max_size)
 /* The fast scan for the common case: weighted mean, built-in criteria only.
  * When complementarity has weight, the inverted index first yields every
  * candidate whose complementarity can be > 0 (sharing a tag in the
- * directions the reciprocity needs). All others score at most a bound that
- * is known before the scan; if the k-th total already beats it, the rest
- * of the engine is never read. Otherwise a full scan with per-candidate
- * bounds follows, skipping the candidates already seen. */
+ * directions the reciprocity needs); every other candidate has
+ * complementarity 0 and is left to the region-ordered rest pass. */
 static sm_status scan_mean(sm__qctx *q, size_t k, const sm_query_options *o)
 {
     const sm_engine *e = q->e;
@@ -525,6 +533,7 @@ static sm_status scan_mean(sm__qctx *q, size_t k, const sm_query_options *o)
     f.k = k;
     f.o = o;
     f.recip = w->p.reciprocity;
+    f.a_coop = s->coop[a];
     f.w_sec = wn[SM_CRIT_SECTOR_AFFINITY];
     f.w_comp = wn[SM_CRIT_COMPLEMENTARITY];
     f.w_coop = wn[SM_CRIT_COOPERATION_FIT];
@@ -535,14 +544,16 @@ static sm_status scan_mean(sm__qctx *q, size_t k, const sm_query_options *o)
         if (f.wsize[z] > max_size)
             max_size = f.wsize[z];
     }
+    f.rest = max_size + f.w_coop + f.w_lang + BOUND_SLACK;
     sm_status st;
-    uint8_t *mark = q->mark;
+    uint8_t *mark = q->mark; /* by position in region order */
     memset(mark, 0, n);
     if (!(f.w_comp > 0))
-        return rest_pass(q, &f, max_size);
+        return rest_pass(q, &f);
 
-    /* 1: candidates from the inverted index. mark bit 1: b needs something a
-     * offers; bit 2: b offers something a needs; bit 4: already considered. */
+    /* 1: candidates from the inverted index (lists of positions). mark bit
+     * 1: needs something a offers; bit 2: offers something a needs; bit 4:
+     * already considered. */
     const uint32_t *ao = sm__sme_offers(e, a), *an = sm__sme_needs(e, a);
     for (size_t j = 0; j < s->n_offers[a]; j++)
         for (uint32_t p = c->need_start[ao[j]]; p < c->need_start[ao[j] + 1]; p++)
@@ -557,18 +568,17 @@ static sm_status scan_mean(sm__qctx *q, size_t k, const sm_query_options *o)
         const uint32_t *list = side ? c->offerers : c->needers;
         for (size_t j = 0, m = side ? s->n_needs[a] : s->n_offers[a]; j < m; j++)
             for (uint32_t p = start[tags[j]]; p < start[tags[j] + 1]; p++) {
-                uint32_t b = list[p];
-                uint8_t mk = mark[b];
+                uint32_t pos = list[p];
+                uint8_t mk = mark[pos];
                 if (mk & 4 || (both && mk != 3))
                     continue;
-                mark[b] = mk | 4;
+                mark[pos] = mk | 4;
                 double cb = f.recip == SM_RECIPROCITY_ARITHMETIC ? ((mk & 1) + (mk >> 1 & 1)) / 2.0 : 1.0;
-                if ((st = consider(q, &f, b, cb, -1.0)))
+                if ((st = consider(q, &f, pos, cb)))
                     return st;
             }
     }
-
-    return rest_pass(q, &f, max_size);
+    return rest_pass(q, &f);
 }
 
 sm_status sm__query_run(sm__qctx *q, size_t a, const sm_query_options *o, const sm_weighting *w, sm_result **out)
