@@ -56,6 +56,8 @@ static sm_status build_regions(sm_engine *e)
         (st = grow(&e->alloc, (void **)&c->by_region, &c->by_region_cap, ns ? ns : 1, sizeof *c->by_region)) ||
         (st = grow(&e->alloc, (void **)&c->rhot, &c->rhot_cap, ns ? ns : 1, sizeof *c->rhot)))
         return st;
+    if ((st = grow(&e->alloc, (void **)&c->rkey, &c->rkey_cap, ns ? ns : 1, sizeof *c->rkey)))
+        return st;
     uint32_t *start = c->region_start;
     memset(start, 0, (nr + 1) * sizeof *start);
     for (size_t i = 0; i < ns; i++)
@@ -80,6 +82,7 @@ static sm_status build_regions(sm_engine *e)
         c->rhot[p].n_secondary = nsec > 255 ? 255 : (uint8_t)nsec;
         c->rhot[p].secondary[0] = nsec > 0 ? (uint16_t)sm__sme_secondary(e, i)[0] : 0;
         c->rhot[p].secondary[1] = nsec > 1 ? (uint16_t)sm__sme_secondary(e, i)[1] : 0;
+        c->rkey[p] = (uint32_t)e->smes.sector[i] << 4 | (uint32_t)e->smes.size[i] << 1 | (nsec > 0);
     }
     return SM_OK;
 }
@@ -147,8 +150,10 @@ void sm__score_cache_free(sm_engine *e)
     sm__free(&e->alloc, c->region_start);
     sm__free(&e->alloc, c->by_region);
     sm__free(&e->alloc, c->rhot);
+    sm__free(&e->alloc, c->rkey);
+    c->rkey = NULL;
     c->rhot = NULL;
-    c->rhot_cap = 0;
+    c->rhot_cap = c->rkey_cap = 0;
     c->region_start = c->by_region = NULL;
     c->region_start_cap = c->by_region_cap = 0;
     c->idf = c->need_mass = NULL;

@@ -180,7 +180,8 @@ typedef struct sm__score_cache {
     uint32_t *region_start, *by_region;
     size_t region_start_cap, by_region_cap;
     struct sm__rhot *rhot; /* by_region's SMEs with their hot columns, same order */
-    size_t rhot_cap;
+    uint32_t *rkey;        /* same order: sector << 4 | size << 1 | (any secondary) */
+    size_t rhot_cap, rkey_cap;
 } sm__score_cache;
 
 #define SM__AFF_KEYS 121

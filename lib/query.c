@@ -98,6 +98,7 @@ void sm__qctx_free(sm__qctx *q)
     sm__free(a, q->cohesion);
     sm__free(a, q->regpart);
     sm__free(a, q->aff);
+    sm__free(a, q->affw);
     sm__free(a, q->sector_ok);
     sm__free(a, q->excluded);
     sm__free(a, q->heap);
@@ -139,7 +140,8 @@ static sm_status reserve(sm__qctx *q, size_t k)
     }
     if (e->n_sectors > q->sector_cap) {
         size_t n = e->n_sectors;
-        if (grow(a, (void **)&q->aff, n, sizeof *q->aff) || grow(a, (void **)&q->sector_ok, n, sizeof *q->sector_ok))
+        if (grow(a, (void **)&q->aff, n, sizeof *q->aff) || grow(a, (void **)&q->sector_ok, n, sizeof *q->sector_ok) ||
+            grow(a, (void **)&q->affw, 2 * n, sizeof *q->affw))
             return SM_ERR_NOMEM;
         q->sector_cap = n;
     }
@@ -490,19 +492,21 @@ static sm_status rest_pass(sm__qctx *q, const fast *f)
         if (reg + f->w_sec + f->rest < thr)
             break;
         uint32_t r = q->rorder[i].region;
-        const sm__rhot *hot = c->rhot;
+        /* First bound from one packed key per SME: its sector's weighted
+         * affinity (a secondary sector's at most the secondary factor) and
+         * its size. */
+        const uint32_t *key = c->rkey;
+        const double *affw = q->affw, *wsize = f->wsize;
+        double row_rest = f->w_coop + f->w_lang + BOUND_SLACK; /* size is in the row's bound */
+        double lim = thr - reg - row_rest;
         for (uint32_t p = c->region_start[r], end = c->region_start[r + 1]; p < end; p++) {
-            if (mark[p] & 4)
+            uint32_t kk = key[p];
+            if (affw[(kk >> 4) << 1 | (kk & 1)] + wsize[kk >> 1 & 7] < lim || mark[p] & 4)
                 continue;
-            thr = q->heap_n == f->k ? q->heap[0].total : f->o->min_score;
-            /* sector bound without reading more than the row */
-            double aff_b = q->aff[hot[p].sector];
-            if (hot[p].n_secondary && q->factor > aff_b)
-                aff_b = q->factor;
-            if (reg + f->w_sec * aff_b + f->wsize[hot[p].size] + f->rest < thr)
-                continue;
-            if ((st = consider(q, f, p, comp_known ? 0.0 : sig_bound(q, f, hot[p].idx))))
+            if ((st = consider(q, f, p, comp_known ? 0.0 : sig_bound(q, f, c->rhot[p].idx))))
                 return st;
+            thr = q->heap_n == f->k ? q->heap[0].total : f->o->min_score;
+            lim = thr - reg - row_rest;
         }
     }
     return SM_OK;
@@ -545,6 +549,12 @@ static sm_status scan_mean(sm__qctx *q, size_t k, const sm_query_options *o)
             max_size = f.wsize[z];
     }
     f.rest = max_size + f.w_coop + f.w_lang + BOUND_SLACK;
+    /* per sector: weighted affinity without / with a secondary sector */
+    for (size_t x = 0; x < e->n_sectors; x++) {
+        double v = q->aff[x];
+        q->affw[2 * x] = f.w_sec * v;
+        q->affw[2 * x + 1] = f.w_sec * (q->factor > v ? q->factor : v);
+    }
     sm_status st;
     uint8_t *mark = q->mark; /* by position in region order */
     memset(mark, 0, n);
