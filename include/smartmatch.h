@@ -994,7 +994,7 @@ typedef struct sm_load_report {
  *         mode, first problem; sm_error_last() names file, line, field, value);
  *         ::SM_ERR_UNSUPPORTED; ::SM_ERR_CANCELLED; ::SM_ERR_NOMEM.
  * Takes the writer lock only to commit. In strict mode a failure leaves the engine unchanged
- * (docs/data-format.md lists the two cases an allocation failure cannot undo).
+ * (docs/data-format.md describes the one case it cannot undo).
  */
 SM_API sm_status sm_load_file(sm_engine *engine, const char *path, const sm_load_options *opts,
                               sm_load_report *out_report);
@@ -1013,7 +1013,7 @@ SM_API int sm_format_supported(sm_format format);
  * Writes results as text: CSV with a header
  * ("query_id,rank,id,score,distance_km,<criterion>...") or a JSON array of
  * objects. Needs no optional library.
- * @param out     receives a NUL-terminated string owned by the caller; free with sm_free()
+ * @param out     receives a NUL-terminated string owned by the caller; free with sm_free() (made with the results' engine allocator)
  * @param out_len receives its length, may be NULL
  * @param results @p n results written one after another (a batch)
  * @param n       number of results

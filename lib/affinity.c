@@ -64,8 +64,8 @@ static sm_status code_key(const char *code, int *out, const char *field)
                        field, code);
 }
 
-/* The engine's own copy of the table, made on first change. */
-static sm_status own_table(sm_engine *e)
+/* The engine's own copy of the table, made on first change (writer lock held). */
+sm_status sm__affinity_own(sm_engine *e)
 {
     if (e->affinity_own)
         return SM_OK;
@@ -92,7 +92,7 @@ sm_status sm_affinity_set(sm_engine *e, const char *code_a, const char *code_b, 
         return sm__fail_at(SM_ERR_RANGE, NULL, 0, 0, "affinity", v, "affinity: %s must be in [0, 1]", v);
     }
     sm__wrlock(e);
-    st = own_table(e);
+    st = sm__affinity_own(e);
     if (!st) {
         e->affinity_own[ka * N_KEYS + kb] = (float)value;
         e->affinity_own[kb * N_KEYS + ka] = (float)value;

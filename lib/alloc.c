@@ -99,6 +99,12 @@ void *sm__boxed_alloc(const sm__alloc *a, size_t size)
     return p->payload;
 }
 
+const sm__alloc *sm__boxed_alloc_of(const void *ptr)
+{
+    const boxed_prefix *p = (const boxed_prefix *)((const unsigned char *)ptr - offsetof(boxed_prefix, payload));
+    return &p->alloc;
+}
+
 void sm__boxed_free(void *ptr)
 {
     if (!ptr)

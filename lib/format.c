@@ -42,13 +42,14 @@ typedef struct buf {
     char *s;
     size_t len, cap;
     bool nomem;
+    const sm__alloc *alloc; /* the results' engine allocator */
 } buf;
 
 static void put(buf *b, const char *s, size_t n)
 {
     if (b->nomem)
         return;
-    if (n > SIZE_MAX - b->len - 1 || sm__grow(&sm__default_alloc, (void **)&b->s, &b->cap, b->len + n + 1, 1)) {
+    if (n > SIZE_MAX - b->len - 1 || sm__grow(b->alloc, (void **)&b->s, &b->cap, b->len + n + 1, 1)) {
         b->nomem = true;
         return;
     }
@@ -231,7 +232,7 @@ sm_status sm_result_format(char **out, size_t *out_len, const sm_result *const *
             return sm__fail(SM_ERR_INVALID_ARGUMENT,
                             "format: result %zu has other criteria than result 0 (one CSV header cannot fit both)", i);
     }
-    buf b = { NULL, 0, 0, false };
+    buf b = { NULL, 0, 0, false, n ? sm__boxed_alloc_of(results[0]) : &sm__default_alloc };
     locale_t loc = sm__c_locale(), old = (locale_t)0;
     if (loc)
         old = uselocale(loc);
@@ -241,10 +242,11 @@ sm_status sm_result_format(char **out, size_t *out_len, const sm_result *const *
         write_json(&b, results, n);
     if (loc)
         uselocale(old);
-    char *s = b.nomem ? NULL : sm__boxed_alloc(&sm__default_alloc, b.len + 1);
+    /* the string is made with the results' engine allocator, like the results */
+    char *s = b.nomem ? NULL : sm__boxed_alloc(b.alloc, b.len + 1);
     if (s)
         memcpy(s, b.s, b.len + 1);
-    sm__free(&sm__default_alloc, b.s);
+    sm__free(b.alloc, b.s);
     if (!s)
         return sm__nomem();
     *out = s;

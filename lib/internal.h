@@ -31,6 +31,8 @@ sm_status sm__grow(const sm__alloc *a, void **arr, size_t *cap, size_t need, siz
  * sm_sme_desc_free, sm_result_free) carry their allocator in a prefix. */
 void *sm__boxed_alloc(const sm__alloc *a, size_t size);
 void sm__boxed_free(void *ptr);
+/* The allocator a boxed block was made with. */
+const sm__alloc *sm__boxed_alloc_of(const void *ptr);
 
 /* ---- errors (error.c) -------------------------------------------------- */
 
@@ -251,6 +253,9 @@ double sm__haversine_km(double lat1, double lon1, double lat2, double lon2);
 sm_status sm__sector_put_locked(sm_engine *e, const char *code, const char *name, const char *section, bool replace);
 int sm__sector_ancestor(const sm_engine *e, int sector, int level); /* ancestor-or-self at level, or itself if coarser */
 double sm__sector_pair_affinity(const sm_engine *e, int sa, int sb); /* with the hierarchy rule */
+/* Makes the engine's own copy of the affinity table (writer lock held), so
+ * that later sm_affinity_set() calls cannot run out of memory. */
+sm_status sm__affinity_own(sm_engine *e);
 
 /* SME helpers (sme.c). */
 static inline const char *sm__sme_id(const sm_engine *e, size_t i) { return e->smes.cold[i]; }

@@ -29,14 +29,22 @@ sm_data_kind sm__load_kind(const sm__load *ld)
 /* ---- applying ------------------------------------------------------------------------- */
 
 /* Regions first (SMEs may be in them), then the SMEs, affinity and
- * development. Regions and SMEs are all-or-nothing each; affinity can fail
- * only on its first entry (the engine copies the built-in table then). */
+ * development. Regions and SMEs are all-or-nothing each; the affinity table
+ * is copied into the engine before anything is applied, so the affinity
+ * entries (validated while reading) cannot fail afterwards. */
 static sm_status apply(sm__load *ld)
 {
-    sm_status st = sm__ld_apply_regions(ld);
-    if (st)
-        return st;
     sm_engine *e = ld->engine;
+    sm_status st;
+    if (ld->n_affs) {
+        sm__wrlock(e);
+        st = sm__affinity_own(e);
+        sm__unlock(e);
+        if (st)
+            return st;
+    }
+    if ((st = sm__ld_apply_regions(ld)))
+        return st;
     if (ld->bulk && (st = sm_bulk_commit(ld->bulk)))
         return st;
     for (size_t i = 0; i < ld->n_affs; i++)
