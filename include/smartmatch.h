@@ -835,7 +835,20 @@ typedef struct sm_result sm_result;
  *
  * Ranking: total descending, ties broken by id ascending (byte order), so the
  * result does not depend on insertion order or threads. The SME itself never
- * appears. Read-only and thread-safe.
+ * appears. Pruning by upper bounds never changes the result: it equals a
+ * sort of sm_query_explain() over every candidate (docs/scoring.md).
+ *
+ * Read-only and thread-safe: it holds the engine's reader lock for the
+ * whole scan, so an update (put, remove, load) waits for it and a query
+ * started after the update sees the update complete. The first query after
+ * a change rebuilds the scoring caches (idf, inverted tag index, SMEs by
+ * region: about 0.15 s for a million SMEs); concurrent queries then wait
+ * for that rebuild once. Allocates per call (tables of one entry per
+ * region, per sector and per SME byte), never per candidate.
+ * @param out  receives the result (free with sm_result_free()); untouched on failure
+ * @param engine the engine
+ * @param id   the querying SME
+ * @param opts options, NULL = defaults (k 10, "balanced", no filters)
  * @return ::SM_OK; ::SM_ERR_INVALID_ARGUMENT (NULL, bad version, bad level,
  *         negative or NaN min_score/max_km); ::SM_ERR_NOT_FOUND (unknown id);
  *         ::SM_ERR_BAD_CODE (malformed country in a filter); ::SM_ERR_CALLBACK; ::SM_ERR_NOMEM.
