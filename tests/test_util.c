@@ -153,10 +153,11 @@ sm_engine *tu_random_engine(size_t n)
     char id[32], sectors[64], offers[256], needs[256];
     for (size_t i = 0; i < n; i++) {
         snprintf(id, sizeof id, "R-%04zu", (i * 7919) % n);
-        if (rnd(3))
-            snprintf(sectors, sizeof sectors, "%s", sectors_pool[rnd(14)]);
-        else
-            snprintf(sectors, sizeof sectors, "%s;%s", sectors_pool[rnd(14)], sectors_pool[rnd(14)]);
+        /* 0 to 4 secondary sectors: the scan packs up to two per SME and
+         * reads the rest from the engine */
+        snprintf(sectors, sizeof sectors, "%s", sectors_pool[rnd(14)]);
+        for (unsigned j = 0, m = rnd(3) ? 0 : 1 + rnd(4); j < m; j++)
+            snprintf(sectors + strlen(sectors), sizeof sectors - strlen(sectors), ";%s", sectors_pool[rnd(14)]);
         offers[0] = needs[0] = '\0';
         for (unsigned j = 0, m = rnd(5); j < m; j++)
             snprintf(offers + strlen(offers), sizeof offers - strlen(offers), "%stag%u", j ? ";" : "", rnd(40));
