@@ -72,16 +72,23 @@ sm_status sm_bulk_commit(sm_bulk *b)
         return sm__fail(SM_ERR_INVALID_ARGUMENT, "bulk: NULL pointer");
     sm_engine *e = b->engine;
     sm__wrlock(e);
+    /* Into an empty engine every staged id is new (the bulk refuses
+     * duplicates): no lookups, which is most of the cost of a first load. */
+    bool empty = e->smes.n == 0;
     size_t fresh = 0, pool = 0;
     for (size_t i = 0; i < b->n; i++) {
         const sm__prep *p = &b->items[i];
-        fresh += sm__sme_find(e, p->cold) < 0;
+        fresh += empty || sm__sme_find(e, p->cold) < 0;
         pool += (size_t)p->n_sec + p->n_off + p->n_need;
     }
     sm_status st = sm__smes_reserve(e, fresh, pool);
     if (st == SM_OK)
-        for (size_t i = 0; i < b->n; i++)
-            sm__prep_commit(e, &b->items[i]);
+        for (size_t i = 0; i < b->n; i++) {
+            if (empty)
+                sm__prep_commit_at(e, &b->items[i], -1);
+            else
+                sm__prep_commit(e, &b->items[i]);
+        }
     sm__unlock(e);
     if (st == SM_OK) {
         b->n = 0; /* items were handed over */

@@ -299,6 +299,8 @@ sm_status sm__smes_reserve(sm_engine *e, size_t extra, size_t pool);
 /* Applies a prepared SME (insert or replace); takes ownership; cannot fail
  * after a sufficient reserve. */
 void sm__prep_commit(sm_engine *e, sm__prep *p);
+/* The same when the caller knows the SME's index (found) or that it is new (-1). */
+void sm__prep_commit_at(sm_engine *e, sm__prep *p, long found);
 
 /* Builtin tables (tables.h). */
 sm_status sm__load_builtin_regions(sm_engine *e);

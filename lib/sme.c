@@ -527,8 +527,12 @@ static void release_slot(sm_engine *e, size_t i)
 
 void sm__prep_commit(sm_engine *e, sm__prep *p)
 {
+    sm__prep_commit_at(e, p, sm__sme_find(e, p->cold));
+}
+
+void sm__prep_commit_at(sm_engine *e, sm__prep *p, long found)
+{
     sm__smes *s = &e->smes;
-    long found = sm__sme_find(e, p->cold);
     size_t i;
     if (found >= 0) {
         i = (size_t)found;
