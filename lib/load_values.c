@@ -215,8 +215,12 @@ static const char *repr(const sm__val *v, char *buf, size_t cap, size_t *n)
     case SM__V_NUMBER:
         if (v->is_int)
             snprintf(buf, cap, "%lld", v->ival);
-        else
+        else {
             sm__fmt_double(buf, cap, v->num);
+            /* a real with an integral value ("12.0") must not read as "12" */
+            if (!strpbrk(buf, ".eEn") && strlen(buf) + 2 < cap)
+                strcat(buf, ".0");
+        }
         break;
     case SM__V_LIST: {
         size_t o = 0;
