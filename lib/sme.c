@@ -78,7 +78,7 @@ sm_status sm__tag_normalize(char *out, const char *tag, const char *field)
         }
         if (k >= SM_TAG_MAX)
             goto too_long;
-        out[k++] = (char)(c < 0x80 ? tolower(c) : c);
+        out[k++] = (char)(c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c); /* ASCII only, whatever the locale */
     }
     out[k] = '\0';
     if (!k)
