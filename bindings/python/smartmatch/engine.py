@@ -7,7 +7,7 @@ import math
 import os
 from ctypes import POINTER, byref, c_double, c_int, c_uint32, pointer
 from typing import (Any, Callable, Collection, Dict, Iterable, Iterator, List, Mapping, Optional,
-                    Sequence, Tuple, Union)
+                    Sequence, Tuple, Union, TypeVar)
 
 from . import _callbacks, _ffi
 from ._ffi import cstr, lib, read_str_list, str_array, text
@@ -761,22 +761,34 @@ def _level(value: Any, what: str) -> int:
     return value
 
 
-class Regions(Mapping[str, Region]):
-    """The regions of an engine: a read-only mapping from NUTS code to :class:`Region`.
+_T = TypeVar("_T")
 
-    ``eng.regions["SI032"]``, ``"SI032" in eng.regions``, ``len(eng.regions)``,
-    ``for code in eng.regions``, ``eng.regions.values()``. Also adds regions
-    and answers distance and development questions.
-    """
+
+class _CodeTable(Mapping[str, _T]):
+    """A read-only mapping from a code to the engine's record for it, over
+    the C functions get/count/at of one kind (regions or sectors)."""
+
+    _info: Any        # the ctypes struct of a record
+    _what = "record"
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
 
-    def __getitem__(self, code: str) -> Region:
-        out = POINTER(_ffi.RegionInfo)()
+    # the three C functions and the converter, set by subclasses
+    @staticmethod
+    def _get(out: Any, h: Any, code: bytes) -> int: raise NotImplementedError
+    @staticmethod
+    def _count(h: Any) -> int: raise NotImplementedError
+    @staticmethod
+    def _at(out: Any, h: Any, i: int) -> int: raise NotImplementedError
+    @staticmethod
+    def _convert(info: Any) -> _T: raise NotImplementedError
+
+    def __getitem__(self, code: str) -> _T:
+        out = POINTER(self._info)()
         with self._engine._owner as h:
-            lib.sm_region_get(byref(out), h, cstr(code, "code"))
-            return _region(out.contents)
+            self._get(byref(out), h, cstr(code, "code"))
+            return self._convert(out.contents)
 
     def __contains__(self, code: object) -> bool:
         if not isinstance(code, str) or "\0" in code:
@@ -788,7 +800,7 @@ class Regions(Mapping[str, Region]):
         return True
 
     def get(self, code: str, default: Any = None) -> Any:  # type: ignore[override]
-        """The region with this code, or ``default`` (also for a malformed code)."""
+        """The record for this code, or ``default`` (also for a malformed code)."""
         if isinstance(code, str) and "\0" in code:
             return default
         try:
@@ -798,24 +810,40 @@ class Regions(Mapping[str, Region]):
 
     def __len__(self) -> int:
         with self._engine._owner as h:
-            return lib.sm_region_count(h)
+            return self._count(h)
 
     def __iter__(self) -> Iterator[str]:
-        for region in self.records():
-            yield region.code
+        for rec in self.records():
+            yield rec.code  # type: ignore[attr-defined]
 
-    def records(self) -> Iterator[Region]:
-        """Every :class:`Region`, in engine order (built-ins first by level, then code)."""
+    def records(self) -> Iterator[_T]:
+        """Every record, in engine order."""
         i = 0
-        out = POINTER(_ffi.RegionInfo)()
+        out = POINTER(self._info)()
         while True:
             with self._engine._owner as h:
-                if i >= lib.sm_region_count(h):
+                if i >= self._count(h):
                     return
-                lib.sm_region_at(byref(out), h, i)
-                rec = _region(out.contents)
+                self._at(byref(out), h, i)
+                rec = self._convert(out.contents)
             yield rec
             i += 1
+
+
+class Regions(_CodeTable[Region]):
+    """The regions of an engine: a read-only mapping from NUTS code to :class:`Region`.
+
+    ``eng.regions["SI032"]``, ``"SI032" in eng.regions``, ``len(eng.regions)``,
+    ``for code in eng.regions``, ``eng.regions.values()``. Also adds regions
+    and answers distance and development questions. ``records()`` yields
+    every :class:`Region` in engine order (built-ins first by level, then code).
+    """
+
+    _info = _ffi.RegionInfo
+    _get = staticmethod(lambda out, h, code: lib.sm_region_get(out, h, code))
+    _count = staticmethod(lambda h: lib.sm_region_count(h))
+    _at = staticmethod(lambda out, h, i: lib.sm_region_at(out, h, i))
+    _convert = staticmethod(lambda info: _region(info))
 
     def add(self, code: str, name: str, lat: float, lon: float, *, development: Optional[float] = None,
             languages: Sequence[str] = ()) -> None:
@@ -863,60 +891,18 @@ class Regions(Mapping[str, Region]):
         return f"<smartmatch.Regions of {self._engine!r}>"
 
 
-class Sectors(Mapping[str, Sector]):
+class Sectors(_CodeTable[Sector]):
     """The sectors of an engine: a read-only mapping from NACE code to :class:`Sector`.
 
     Look-ups accept any usual spelling (``"C25.11"``, ``"2511"``, ``"25.11"``);
     iteration yields normalised codes.
     """
 
-    def __init__(self, engine: Engine) -> None:
-        self._engine = engine
-
-    def __getitem__(self, code: str) -> Sector:
-        out = POINTER(_ffi.SectorInfo)()
-        with self._engine._owner as h:
-            lib.sm_sector_get(byref(out), h, cstr(code, "code"))
-            return _sector(out.contents)
-
-    def __contains__(self, code: object) -> bool:
-        if not isinstance(code, str) or "\0" in code:
-            return False
-        try:
-            self[code]
-        except (NotFound, BadCode):
-            return False
-        return True
-
-    def get(self, code: str, default: Any = None) -> Any:  # type: ignore[override]
-        """The sector for this code, or ``default`` (also for a malformed code)."""
-        if isinstance(code, str) and "\0" in code:
-            return default
-        try:
-            return self[code]
-        except (NotFound, BadCode):
-            return default
-
-    def __len__(self) -> int:
-        with self._engine._owner as h:
-            return lib.sm_sector_count(h)
-
-    def __iter__(self) -> Iterator[str]:
-        for sector in self.records():
-            yield sector.code
-
-    def records(self) -> Iterator[Sector]:
-        """Every :class:`Sector`, in engine order."""
-        i = 0
-        out = POINTER(_ffi.SectorInfo)()
-        while True:
-            with self._engine._owner as h:
-                if i >= lib.sm_sector_count(h):
-                    return
-                lib.sm_sector_at(byref(out), h, i)
-                rec = _sector(out.contents)
-            yield rec
-            i += 1
+    _info = _ffi.SectorInfo
+    _get = staticmethod(lambda out, h, code: lib.sm_sector_get(out, h, code))
+    _count = staticmethod(lambda h: lib.sm_sector_count(h))
+    _at = staticmethod(lambda out, h, i: lib.sm_sector_at(out, h, i))
+    _convert = staticmethod(lambda info: _sector(info))
 
     def add(self, code: str, name: str, section: Optional[str] = None) -> None:
         """Adds a sector or renames one; a new division needs its ``section`` letter."""
