@@ -177,3 +177,32 @@ class _Modify:
         with o._cond:
             o._writing -= 1
         o.__exit__()
+
+
+class Closable:
+    """Life cycle shared by the objects that own a C handle through an
+    :class:`Owner`: ``close()``, ``closed``, use as a context manager, and
+    freeing on garbage collection."""
+
+    __slots__ = ()
+    _owner: Owner
+
+    def close(self) -> None:
+        """Frees the C object now. Further use raises :class:`~smartmatch.InvalidArgument`."""
+        self._owner.close()
+
+    @property
+    def closed(self) -> bool:
+        """Whether :meth:`close` was called."""
+        return self._owner.closed
+
+    def __enter__(self):  # type: ignore[no-untyped-def]
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+    def __del__(self) -> None:
+        owner = getattr(self, "_owner", None)
+        if owner is not None:
+            owner.finalize()

@@ -11,7 +11,7 @@ from typing import (Any, Callable, Collection, Dict, Iterable, Iterator, List, M
 
 from . import _callbacks, _ffi
 from ._ffi import cstr, lib, read_str_list, str_array, text
-from ._handle import Owner, callback, in_callback
+from ._handle import Closable, Owner, callback, in_callback
 from .errors import Error, InvalidArgument, NotFound, BadCode
 from .records import Explanation, LoadReport, Problem, Region, Sector, SME
 from .results import Matches, OutputArg, StreamWriter, convert, format_code
@@ -87,7 +87,7 @@ class _WeightingUse:
             self._w.close()
 
 
-class Engine:
+class Engine(Closable):
     """A smartmatch engine: regions (NUTS), sectors (NACE) and SMEs, and the
     queries that find, score and explain partners for an SME.
 
@@ -132,21 +132,8 @@ class Engine:
         """Frees the engine now (waits for queries running in other threads)."""
         self._owner.close()
 
-    @property
-    def closed(self) -> bool:
-        """Whether :meth:`close` was called."""
-        return self._owner.closed
-
     def __enter__(self) -> "Engine":
         return self
-
-    def __exit__(self, *exc: Any) -> None:
-        self.close()
-
-    def __del__(self) -> None:
-        owner = getattr(self, "_owner", None)
-        if owner is not None:
-            owner.finalize()
 
     def __repr__(self) -> str:
         """``<smartmatch.Engine 120 SMEs, 2014 regions, 996 sectors>``"""

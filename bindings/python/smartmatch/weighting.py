@@ -8,7 +8,7 @@ from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Seque
 
 from . import _callbacks, _ffi
 from ._ffi import cstr, lib, text
-from ._handle import Owner
+from ._handle import Closable, Owner
 from .errors import InvalidArgument, UnknownName
 from .records import Pair
 
@@ -33,7 +33,7 @@ CriterionFn = Callable[[Pair], float]
 CombinerFn = Callable[[Sequence[float], Sequence[float]], float]
 
 
-class Weighting:
+class Weighting(Closable):
     """A weight per criterion, the parameters of the built-in criteria,
     optional custom criteria written in Python, and a combiner.
 
@@ -125,25 +125,8 @@ class Weighting:
 
     # ---- life cycle ----------------------------------------------------------
 
-    def close(self) -> None:
-        """Frees the C object now. Further use raises :class:`~smartmatch.InvalidArgument`."""
-        self._owner.close()
-
-    @property
-    def closed(self) -> bool:
-        """Whether :meth:`close` was called."""
-        return self._owner.closed
-
     def __enter__(self) -> "Weighting":
         return self
-
-    def __exit__(self, *exc: Any) -> None:
-        self.close()
-
-    def __del__(self) -> None:
-        owner = getattr(self, "_owner", None)
-        if owner is not None:
-            owner.finalize()
 
     # ---- weights as a mapping ------------------------------------------------
 
