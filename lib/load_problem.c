@@ -8,6 +8,21 @@
 
 /* ---- problems ---------------------------------------------------------------- */
 
+/* The escaped form of a control character into tmp (\n, \r, \t, \xNN);
+ * its length, or 0 when c is not a control character. */
+static size_t escape_control(unsigned char c, char tmp[8])
+{
+    if (c == '\n')
+        return memcpy(tmp, "\\n", 2), 2;
+    if (c == '\r')
+        return memcpy(tmp, "\\r", 2), 2;
+    if (c == '\t')
+        return memcpy(tmp, "\\t", 2), 2;
+    if (c < 0x20 || c == 0x7f)
+        return (size_t)snprintf(tmp, 8, "\\x%02X", c);
+    return 0;
+}
+
 /* Writes v (n bytes) for a message: quotes, backslashes and control
  * characters escaped, bytes that are not UTF-8 shown as \xNN, cut after
  * `limit` input bytes with "...". */
@@ -27,17 +42,10 @@ void sm__ld_show(char *out, size_t cap, const char *v, size_t n, size_t limit)
         }
         if (c == '"' || c == '\\')
             tmp[0] = '\\', tmp[1] = (char)c, tn = 2;
-        else if (c == '\n')
-            memcpy(tmp, "\\n", 2), tn = 2;
-        else if (c == '\r')
-            memcpy(tmp, "\\r", 2), tn = 2;
-        else if (c == '\t')
-            memcpy(tmp, "\\t", 2), tn = 2;
-        else if (c < 0x20 || c == 0x7f)
-            tn = (size_t)snprintf(tmp, sizeof tmp, "\\x%02X", c);
-        else if (c < 0x80)
-            tmp[0] = (char)c;
-        else {
+        else if (c < 0x80) {
+            if (!(tn = escape_control(c, tmp)))
+                tmp[0] = (char)c, tn = 1;
+        } else {
             size_t len = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
             if (len > 1 && i + len <= n && sm__utf8_valid(v + i, len)) {
                 memcpy(tmp, v + i, len);
@@ -184,17 +192,9 @@ static void escape_controls(char *out, size_t cap, const char *s)
     for (; *s; s++) {
         unsigned char c = (unsigned char)*s;
         char tmp[8];
-        size_t tn = 1;
-        if (c == '\n')
-            memcpy(tmp, "\\n", 2), tn = 2;
-        else if (c == '\r')
-            memcpy(tmp, "\\r", 2), tn = 2;
-        else if (c == '\t')
-            memcpy(tmp, "\\t", 2), tn = 2;
-        else if (c < 0x20 || c == 0x7f)
-            tn = (size_t)snprintf(tmp, sizeof tmp, "\\x%02X", c);
-        else
-            tmp[0] = (char)c;
+        size_t tn = escape_control(c, tmp);
+        if (!tn)
+            tmp[0] = (char)c, tn = 1;
         if (o + tn >= cap) {
             while (o > 0 && ((unsigned char)out[o] & 0xC0) == 0x80)
                 o--; /* out[o] continues a character: drop that character */
