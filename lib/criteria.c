@@ -58,20 +58,6 @@ double sm__comp_direction(const sm_engine *e, size_t x, size_t y)
     return s > 1.0 ? 1.0 : s;
 }
 
-double sm__coop_fit(uint32_t a, uint32_t b)
-{
-    if (!a || !b)
-        return 0.5;
-    return (double)__builtin_popcount(a & b) / (double)__builtin_popcount(a | b);
-}
-
-double sm__language_fit(uint64_t a, uint64_t b)
-{
-    if (!a || !b)
-        return 0.5;
-    return (a & b) ? 1.0 : 0.0;
-}
-
 uint64_t sm__region_langs(const sm_engine *e, int r)
 {
     for (;;) {

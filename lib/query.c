@@ -279,7 +279,6 @@ static sm_status prepare(sm__qctx *q, size_t a, const sm_query_options *o, const
     q->w = w;
     q->n_crit = sm__weighting_n(w);
     q->factor = w->p.secondary_factor;
-    q->has_custom = w->n_custom > 0;
     sm_status st = reserve(q, k);
     if (st)
         return st;

@@ -70,11 +70,30 @@ double sm__reciprocity(int reciprocity, double ab, double ba);
 /* s(x -> y): idf mass of offers(x) ∩ needs(y) over idf mass of needs(y). */
 double sm__comp_direction(const sm_engine *e, size_t x, size_t y);
 
-/* Cooperation fit of two bit sets (Jaccard; 0.5 when either is empty). */
-double sm__coop_fit(uint32_t a, uint32_t b);
+/* Bits set in x (portable: no POPCNT instruction assumed). */
+static inline unsigned sm__popcount32(uint32_t x)
+{
+    x = x - ((x >> 1) & 0x55555555u);
+    x = (x & 0x33333333u) + ((x >> 2) & 0x33333333u);
+    return (((x + (x >> 4)) & 0x0F0F0F0Fu) * 0x01010101u) >> 24;
+}
+
+/* Cooperation fit of two bit sets (Jaccard; 0.5 when either is empty).
+ * Inline: the scan calls it for every candidate that passes the first bound. */
+static inline double sm__coop_fit(uint32_t a, uint32_t b)
+{
+    if (!a || !b)
+        return 0.5;
+    return (double)sm__popcount32(a & b) / (double)sm__popcount32(a | b);
+}
 
 /* Language criterion of two language bit sets (0 = none known). */
-double sm__language_fit(uint64_t a, uint64_t b);
+static inline double sm__language_fit(uint64_t a, uint64_t b)
+{
+    if (!a || !b)
+        return 0.5;
+    return (a & b) ? 1.0 : 0.0;
+}
 
 /* The languages of region r or of its nearest ancestor that has some. */
 uint64_t sm__region_langs(const sm_engine *e, int r);
@@ -134,7 +153,6 @@ typedef struct sm__qctx {
 
     uint64_t a_langs;         /* effective languages of a */
     double factor;            /* the weighting's secondary sector factor */
-    int has_custom;           /* the weighting has custom criteria */
 
     /* per-candidate scratch: scores of all criteria */
     double scores[SM_CRITERIA_MAX];
