@@ -1041,6 +1041,40 @@ SM_API void sm_free(void *ptr);
 
 /** @} */
 
+/* ========================================================================== */
+/* Experimental API                                                            */
+/* ========================================================================== */
+
+#if defined(SM_EXPERIMENTAL_API) || defined(SM_BUILDING_LIBRARY) || defined(DOXYGEN)
+/**
+ * @defgroup experimental Experimental API
+ * New functions start here, behind the macro @c SM_EXPERIMENTAL_API, and are
+ * promoted to the stable part in a later minor release (docs/api-stability.md).
+ * Define @c SM_EXPERIMENTAL_API before including this header to use them.
+ * Their signatures may change between minor releases; their symbols are
+ * exported like the stable ones, with the same @c sm_ prefix.
+ * @{
+ */
+
+/* ---- experimental: explanations ------------------------------------------ */
+
+/* ---- experimental: live engine -------------------------------------------- */
+
+/* ---- experimental: data intake -------------------------------------------- */
+
+/* ---- experimental: history and network criteria --------------------------- */
+
+/* ---- experimental: event planner ------------------------------------------ */
+
+/* ---- experimental: consortium builder ------------------------------------- */
+
+/* ---- experimental: regional overview -------------------------------------- */
+
+/* ---- experimental: snapshots ---------------------------------------------- */
+
+/** @} */
+#endif /* SM_EXPERIMENTAL_API */
+
 #ifdef __cplusplus
 }
 #endif
