@@ -6,9 +6,9 @@ Usage: scripts/gen_tables.py [--shared DIR]
 DIR defaults to ../shared/data next to the repository root. The script reads
 the reference data there (it is never copied into the project) and writes:
 
-  lib/gen_regions.c   sm__region_table, sm__adjacency_table
-  lib/gen_sectors.c   sm__sector_table
-  lib/gen_affinity.c  sm__affinity_table
+  lib/core/tables/gen_regions.c   sm__region_table, sm__adjacency_table
+  lib/core/tables/gen_sectors.c   sm__sector_table
+  lib/core/tables/gen_affinity.c  sm__affinity_table
 
 Only the Python standard library is used and the output is deterministic.
 
@@ -407,7 +407,7 @@ def gen_regions(shared, repo, use_tolerance):
     out.append("};\n")
     out.append("const size_t sm__adjacency_table_len = "
                "sizeof sm__adjacency_table / sizeof sm__adjacency_table[0];\n")
-    write(os.path.join(repo, "lib", "gen_regions.c"), "".join(out))
+    write(os.path.join(repo, "lib", "core", "tables", "gen_regions.c"), "".join(out))
     log("regions: %d rows (per level %s)" % (len(rows), counts))
     return rows
 
@@ -452,7 +452,7 @@ def gen_sectors(shared, repo, nace):
     out.append("};\n")
     out.append("const size_t sm__sector_table_len = "
                "sizeof sm__sector_table / sizeof sm__sector_table[0];\n")
-    write(os.path.join(repo, "lib", "gen_sectors.c"), "".join(out))
+    write(os.path.join(repo, "lib", "core", "tables", "gen_sectors.c"), "".join(out))
     log("sectors: %d rows" % len(nace))
 
 
@@ -580,7 +580,7 @@ def gen_affinity(shared, repo, nace):
         label = str(k) if k < 100 else chr(ord("A") + k - 100)
         out.append("    /* %s */ {%s},\n" % (label, ", ".join(c_float(v) for v in row)))
     out.append("};\n")
-    write(os.path.join(repo, "lib", "gen_affinity.c"), "".join(out))
+    write(os.path.join(repo, "lib", "core", "tables", "gen_affinity.c"), "".join(out))
 
 
 def main():

@@ -7,7 +7,7 @@
 #ifndef SM_FUZZ_LOAD_H
 #define SM_FUZZ_LOAD_H
 
-#include "internal.h"
+#include "core/core.h"
 
 #include <stdint.h>
 #include <stdio.h>

@@ -1,0 +1,67 @@
+/* Append-only storage for reference data (regions, sectors, tags, names):
+ * records never move, so borrowed pointers stay valid for the engine's life. */
+#include "base/base.h"
+
+#include <string.h>
+
+struct sm__arena_block {
+    sm__arena_block *prev;
+    size_t size;
+    _Alignas(16) unsigned char data[];
+};
+
+#define ARENA_BLOCK 65536u
+
+void *sm__arena_alloc(sm__arena *ar, const sm__alloc *a, size_t size)
+{
+    size = (size + 7u) & ~(size_t)7u;
+    if (!ar->head || ar->size - ar->used < size) {
+        size_t bsize = size > ARENA_BLOCK ? size : ARENA_BLOCK;
+        if (bsize > SIZE_MAX - sizeof(sm__arena_block))
+            return NULL;
+        sm__arena_block *b = sm__malloc(a, sizeof(sm__arena_block) + bsize);
+        if (!b)
+            return NULL;
+        b->prev = ar->head;
+        b->size = bsize;
+        ar->head = b;
+        ar->used = 0;
+        ar->size = bsize;
+    }
+    void *p = ar->head->data + ar->used;
+    ar->used += size;
+    memset(p, 0, size);
+    return p;
+}
+
+char *sm__arena_strdup(sm__arena *ar, const sm__alloc *a, const char *s)
+{
+    size_t n = strlen(s) + 1;
+    char *p = sm__arena_alloc(ar, a, n);
+    if (p)
+        memcpy(p, s, n);
+    return p;
+}
+
+sm__arena_mark sm__arena_mark_get(const sm__arena *ar)
+{
+    sm__arena_mark m = { ar->head, ar->used };
+    return m;
+}
+
+void sm__arena_rollback(sm__arena *ar, const sm__alloc *a, sm__arena_mark mark)
+{
+    while (ar->head && ar->head != mark.head) {
+        sm__arena_block *prev = ar->head->prev;
+        sm__free(a, ar->head);
+        ar->head = prev;
+    }
+    ar->used = mark.head ? mark.used : 0;
+    ar->size = ar->head ? ar->head->size : 0;
+}
+
+void sm__arena_free(sm__arena *ar, const sm__alloc *a)
+{
+    sm__arena_mark none = { NULL, 0 };
+    sm__arena_rollback(ar, a, none);
+}

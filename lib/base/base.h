@@ -1,0 +1,120 @@
+/* The base layer: allocation, errors, the string map, the arena, UTF-8 and
+ * numbers as text. Knows nothing of the engine; every other layer builds on
+ * it. Not installed. */
+#ifndef SM_BASE_H
+#define SM_BASE_H
+
+#include "smartmatch.h"
+
+#include <locale.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* ---- allocation (alloc.c) ---------------------------------------------- */
+
+/* Every allocation goes through one of these; each object that outlives a
+ * call keeps a copy of the allocator that made it. */
+typedef sm_allocator sm__alloc;
+
+extern const sm__alloc sm__default_alloc;
+
+void *sm__malloc(const sm__alloc *a, size_t size);
+void *sm__calloc(const sm__alloc *a, size_t n, size_t size); /* overflow-checked, zeroed */
+void *sm__realloc(const sm__alloc *a, void *ptr, size_t size);
+void sm__free(const sm__alloc *a, void *ptr);
+char *sm__strdup(const sm__alloc *a, const char *s);
+/* Grows *arr (element size elem) to hold at least need elements; doubles. */
+sm_status sm__grow(const sm__alloc *a, void **arr, size_t *cap, size_t need, size_t elem);
+
+/* Blocks handed to the caller and freed without an engine (sm_free,
+ * sm_sme_desc_free, sm_result_free) carry their allocator in a prefix. */
+void *sm__boxed_alloc(const sm__alloc *a, size_t size);
+void sm__boxed_free(void *ptr);
+/* The allocator a boxed block was made with. */
+const sm__alloc *sm__boxed_alloc_of(const void *ptr);
+
+/* ---- errors (error.c) -------------------------------------------------- */
+
+/* Records the failure for sm_error_last() and returns status. */
+sm_status sm__fail(sm_status status, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+/* Same, with structured location; field/value/file may be NULL. */
+sm_status sm__fail_at(sm_status status, const char *file, unsigned long line, unsigned long column,
+                      const char *field, const char *value, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 7, 8)))
+#endif
+    ;
+sm_status sm__nomem(void);
+
+/* ---- string map (hmap.c) ------------------------------------------------ */
+
+/* Open addressing map from a string key to a uint32 value. Keys are not
+ * stored: the map asks key_of(ctx, value) for the key of a stored value. */
+typedef const char *(*sm__key_fn)(const void *ctx, uint32_t value);
+
+typedef struct sm__hmap {
+    uint64_t *slots; /* (hash32 << 32) | (value + 1); 0 = empty */
+    size_t cap;      /* power of two, or 0 */
+    size_t n;
+} sm__hmap;
+
+uint32_t sm__hash(const char *s);
+/* Returns true and *out = value when found. */
+bool sm__hmap_get(const sm__hmap *m, const char *key, sm__key_fn key_of, const void *ctx, uint32_t *out);
+/* Makes room for `extra` more entries without further allocation. */
+sm_status sm__hmap_reserve(sm__hmap *m, const sm__alloc *a, size_t extra, sm__key_fn key_of, const void *ctx);
+/* Inserts (key must be absent); needs prior reserve. Never fails. */
+void sm__hmap_insert(sm__hmap *m, const char *key, uint32_t value);
+/* Replaces the value stored for key (present) by new_value. */
+void sm__hmap_replace(sm__hmap *m, const char *key, sm__key_fn key_of, const void *ctx, uint32_t new_value);
+/* Removes key (present). */
+void sm__hmap_remove(sm__hmap *m, const char *key, sm__key_fn key_of, const void *ctx);
+void sm__hmap_free(sm__hmap *m, const sm__alloc *a);
+
+/* ---- arena (arena.c): append-only storage freed with the engine --------- */
+
+typedef struct sm__arena_block sm__arena_block;
+typedef struct sm__arena {
+    sm__arena_block *head;
+    size_t used, size; /* of head */
+} sm__arena;
+
+void *sm__arena_alloc(sm__arena *ar, const sm__alloc *a, size_t size); /* 8-byte aligned, zeroed */
+char *sm__arena_strdup(sm__arena *ar, const sm__alloc *a, const char *s);
+/* Arena state, to roll back everything allocated since a mark. */
+typedef struct sm__arena_mark {
+    sm__arena_block *head;
+    size_t used;
+} sm__arena_mark;
+sm__arena_mark sm__arena_mark_get(const sm__arena *ar);
+void sm__arena_rollback(sm__arena *ar, const sm__alloc *a, sm__arena_mark mark);
+void sm__arena_free(sm__arena *ar, const sm__alloc *a);
+
+/* ---- text (text.c) ------------------------------------------------------ */
+
+/* Whether s is valid UTF-8 (no overlongs, no surrogates). */
+bool sm__utf8_valid(const char *s, size_t len);
+
+/* ---- numbers as text (numtext.c) ----------------------------------------- */
+
+/* The "C" locale for numbers (locale_t 0 if it could not be made): text
+ * files always use '.' whatever the program's locale. */
+locale_t sm__c_locale(void);
+/* The shortest text that reads back as exactly v ("%.15g", else 16 or 17
+ * digits), in the C locale; "nan", "inf", "-inf" for those. */
+void sm__fmt_double(char *out, size_t cap, double v);
+/* The same when the calling thread already uses the C locale (loops). */
+void sm__fmt_double_in_c(char *out, size_t cap, double v);
+
+/* Strict number parsing: the whole text must be a decimal number (no hex,
+ * inf or nan), in the C locale. */
+bool sm__parse_real(const char *s, size_t len, double *out);
+bool sm__parse_int(const char *s, size_t len, long long *out);
+
+#endif /* SM_BASE_H */

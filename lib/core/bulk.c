@@ -1,0 +1,108 @@
+/* Bulk changes: SMEs validated and prepared one by one, committed together
+ * or not at all. */
+#include "core/core.h"
+
+#include <string.h>
+
+struct sm_bulk {
+    sm_engine *engine;
+    sm__prep *items;
+    size_t n, cap;
+    sm__hmap ids; /* staged ids -> item index */
+};
+
+static const char *staged_key(const void *ctx, uint32_t v)
+{
+    return ((const sm_bulk *)ctx)->items[v].cold;
+}
+
+sm_status sm_bulk_new(sm_bulk **out, sm_engine *e)
+{
+    if (!out || !e)
+        return sm__fail(SM_ERR_INVALID_ARGUMENT, "bulk: NULL argument");
+    sm_bulk *b = sm__calloc(&e->alloc, 1, sizeof *b);
+    if (!b)
+        return sm__nomem();
+    b->engine = e;
+    *out = b;
+    return SM_OK;
+}
+
+sm_status sm_bulk_put(sm_bulk *b, const sm_sme_desc *d)
+{
+    if (!b)
+        return sm__fail(SM_ERR_INVALID_ARGUMENT, "bulk: NULL pointer");
+    sm_engine *e = b->engine;
+    if (d && d->id) {
+        uint32_t prev;
+        if (sm__hmap_get(&b->ids, d->id, staged_key, b, &prev))
+            return sm__fail_at(SM_ERR_DUPLICATE, NULL, 0, 0, "id", d->id, "id: duplicate id \"%s\" (staged as #%u)",
+                               d->id, prev + 1);
+    }
+    if (sm__grow(&e->alloc, (void **)&b->items, &b->cap, b->n + 1, sizeof *b->items) ||
+        sm__hmap_reserve(&b->ids, &e->alloc, 1, staged_key, b))
+        return sm__nomem();
+    /* preparation interns tags: writer lock */
+    sm__wrlock(e);
+    sm_status st = sm__prep_make(e, d, &b->items[b->n]);
+    sm__unlock(e);
+    if (st)
+        return st;
+    sm__hmap_insert(&b->ids, b->items[b->n].cold, (uint32_t)b->n);
+    b->n++;
+    return SM_OK;
+}
+
+size_t sm_bulk_count(const sm_bulk *b)
+{
+    return b ? b->n : 0;
+}
+
+static void clear(sm_bulk *b)
+{
+    for (size_t i = 0; i < b->n; i++)
+        sm__prep_free(b->engine, &b->items[i]);
+    b->n = 0;
+    sm__hmap_free(&b->ids, &b->engine->alloc);
+}
+
+sm_status sm_bulk_commit(sm_bulk *b)
+{
+    if (!b)
+        return sm__fail(SM_ERR_INVALID_ARGUMENT, "bulk: NULL pointer");
+    sm_engine *e = b->engine;
+    sm__wrlock(e);
+    /* Into an empty engine every staged id is new (the bulk refuses
+     * duplicates): no lookups, which is most of the cost of a first load. */
+    bool empty = e->smes.n == 0;
+    size_t fresh = 0, pool = 0;
+    for (size_t i = 0; i < b->n; i++) {
+        const sm__prep *p = &b->items[i];
+        fresh += empty || sm__sme_find(e, p->cold) < 0;
+        pool += (size_t)p->n_sec + p->n_off + p->n_need;
+    }
+    sm_status st = sm__smes_reserve(e, fresh, pool);
+    if (st == SM_OK)
+        for (size_t i = 0; i < b->n; i++) {
+            if (empty)
+                sm__prep_commit_at(e, &b->items[i], -1);
+            else
+                sm__prep_commit(e, &b->items[i]);
+        }
+    sm__unlock(e);
+    if (st == SM_OK) {
+        b->n = 0; /* items were handed over */
+        sm__hmap_free(&b->ids, &e->alloc);
+    }
+    return st;
+}
+
+void sm_bulk_free(sm_bulk *b)
+{
+    if (!b)
+        return;
+    sm_engine *e = b->engine;
+    clear(b);
+    sm__free(&e->alloc, b->items);
+    sm__free(&e->alloc, b);
+}

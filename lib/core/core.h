@@ -1,0 +1,213 @@
+/* The core layer: the data model. The engine's layout, regions, sectors,
+ * affinity, SMEs and their validation, bulk loading, the built-in tables.
+ * Builds on base only. Not installed. */
+#ifndef SM_CORE_H
+#define SM_CORE_H
+
+#include "base/base.h"
+
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* ---- engine parts ------------------------------------------------------- */
+
+#define SM__MAX_REGIONS 65535u
+#define SM__MAX_SECTORS 65535u
+#define SM__MAX_TAGS 0x7fffffffu
+#define SM__MAX_SMES 0x7fffffffu
+#define SM__COOP_MAX 32u
+
+typedef struct sm__region {
+    sm_region_info info; /* public view; strings in the arena */
+    uint16_t parent;     /* index, UINT16_MAX for countries */
+    uint16_t country;    /* index of the level-0 ancestor (itself for countries) */
+    uint8_t level;
+    uint64_t langs;      /* language bits (engine language ids) */
+} sm__region;
+
+typedef struct sm__sector {
+    sm_sector_info info;
+    uint16_t parent;  /* UINT16_MAX for sections */
+    uint16_t section; /* index of the section */
+    uint8_t level;    /* 1..4 */
+    uint8_t aff_key;  /* 0..99 division number (levels 2-4), 100 + letter - 'A' for sections */
+    uint16_t group;   /* index of the level-3 ancestor-or-self, UINT16_MAX if level < 3 */
+    uint16_t division;/* index of the level-2 ancestor-or-self, UINT16_MAX if level < 2 */
+} sm__sector;
+
+/* SMEs as a struct of arrays indexed by a dense index 0..n-1. */
+typedef struct sm__smes {
+    size_t n, cap;
+    char **cold;          /* per SME one block: "id\0name\0" (engine allocator) */
+    uint16_t *region;     /* region index */
+    uint16_t *sector;     /* primary sector index */
+    uint8_t *size;        /* sm_size */
+    int32_t *employees;   /* -1 unknown (clamped to INT32_MAX) */
+    int16_t *founded;     /* 0 unknown */
+    uint32_t *coop;       /* cooperation bits */
+    uint64_t *langs;      /* language bits */
+    uint64_t *offer_sig;  /* 1 << (hash(tag id) & 63) for each offer */
+    uint64_t *need_sig;   /* same for needs */
+    uint32_t *list_off;   /* start in pool */
+    uint16_t *n_secondary;/* pool[off .. off+n_secondary): secondary sector indices */
+    uint16_t *n_offers;   /* then n_offers offer tag ids, ascending */
+    uint16_t *n_needs;    /* then n_needs need tag ids, ascending */
+    uint32_t *pool;
+    size_t pool_len, pool_cap, pool_garbage;
+    sm__hmap by_id;       /* id -> index */
+} sm__smes;
+
+typedef struct sm__tags {
+    sm__hmap map;   /* tag string -> id */
+    char **str;     /* arena strings */
+    uint32_t *df;   /* number of SMEs listing the tag in offers or needs */
+    size_t n, cap;
+} sm__tags;
+
+/* An SME's columns that the fast scan reads, packed in region order so a
+ * scan reads them in sequence. */
+typedef struct sm__rhot {
+    uint64_t langs;        /* effective languages (own, else the region's) */
+    uint32_t idx;          /* SME index */
+    uint32_t coop;         /* cooperation bits */
+    uint16_t region;       /* region */
+    uint16_t sector;       /* primary sector */
+    uint16_t secondary[2]; /* the first two secondary sectors, if any */
+    uint8_t size;          /* sm_size */
+    uint8_t n_secondary;   /* number of secondary sectors, capped at 255 */
+} sm__rhot;
+
+/* Data that upper layers derive from the engine (the scoring caches). The
+ * core only holds it: the layer that builds it sets free_fn, which the
+ * engine calls when it is freed. */
+typedef struct sm__derived {
+    pthread_mutex_t mu;                           /* serialises building it */
+    void *ptr;                                    /* NULL until first built */
+    void (*free_fn)(void *ptr, const sm__alloc *a);
+} sm__derived;
+
+#define SM__AFF_KEYS 121
+
+struct sm_engine {
+    sm__alloc alloc;
+    pthread_rwlock_t lock;
+    sm__arena arena;
+    uint64_t generation; /* incremented by every change; starts at 1 */
+
+    sm__region **regions; size_t n_regions, cap_regions;
+    sm__hmap region_map;
+    uint32_t *adj_start;  /* CSR adjacency over regions (n_adj_regions + 1 entries) */
+    uint16_t *adj;
+    size_t n_adj_regions; /* regions covered by adj_start (later ones have no neighbours) */
+
+    sm__sector **sectors; size_t n_sectors, cap_sectors;
+    sm__hmap sector_map;
+
+    char langs[SM_LANGUAGE_MAX][4]; /* ISO 639-1 codes by language id */
+    unsigned n_langs;
+
+    const char *coop_names[SM__COOP_MAX];
+    unsigned n_coop;
+
+    const float *affinity; /* SM__AFF_KEYS x SM__AFF_KEYS, builtin table or affinity_own */
+    float *affinity_own;
+
+    sm__tags tags;
+    sm__smes smes;
+    sm__derived derived; /* score/cache.c: sm__score_cache */
+};
+
+/* Locking: public entry points take these; internal helpers assume held. */
+void sm__rdlock(const sm_engine *e);
+void sm__wrlock(sm_engine *e);
+void sm__unlock(const sm_engine *e);
+
+/* Lookups (lock held). Return -1 when absent. */
+long sm__region_find(const sm_engine *e, const char *code);
+long sm__sector_find(const sm_engine *e, const char *code); /* any accepted spelling */
+long sm__sme_find(const sm_engine *e, const char *id);
+/* The language id of an ISO 639-1 code, adding it when `add`; -1 when absent
+ * or full (add). Validates shape: returns -2 if malformed. */
+int sm__lang_id(sm_engine *e, const char *code, bool add);
+/* Shape checks. */
+bool sm__region_code_ok(const char *code);
+sm_status sm__check_lang(const char *code);
+
+/* Map key callbacks. */
+const char *sm__region_key(const void *ctx, uint32_t v);
+const char *sm__sector_key(const void *ctx, uint32_t v);
+
+/* Region helpers (region.c). */
+sm_status sm__region_put_locked(sm_engine *e, const sm_region_desc *d, bool replace);
+/* Resolves ISO 639-1 codes to language bits, adding new languages. */
+sm_status sm__lang_bits(sm_engine *e, const char *const *langs, size_t n, uint64_t *out, const char *field);
+int sm__region_ancestor(const sm_engine *e, int region, int level); /* ancestor-or-self at level, or region itself if coarser */
+double sm__region_dev(const sm_engine *e, int region); /* own or nearest ancestor's, NaN */
+bool sm__regions_adjacent(const sm_engine *e, int a, int b);
+/* Neighbouring as the region-reach criterion defines it: the ancestors at
+ * the coarser of the two levels are adjacent (and the regions differ). */
+bool sm__regions_neighbouring(const sm_engine *e, int a, int b);
+/* The languages of region r or of its nearest ancestor that has some. */
+uint64_t sm__region_langs(const sm_engine *e, int r);
+double sm__haversine_km(double lat1, double lon1, double lat2, double lon2);
+
+/* Sector helpers (sector.c). */
+sm_status sm__sector_put_locked(sm_engine *e, const char *code, const char *name, const char *section, bool replace);
+int sm__sector_ancestor(const sm_engine *e, int sector, int level); /* ancestor-or-self at level, or itself if coarser */
+double sm__sector_pair_affinity(const sm_engine *e, int sa, int sb); /* with the hierarchy rule */
+/* Makes the engine's own copy of the affinity table (writer lock held), so
+ * that later sm_affinity_set() calls cannot run out of memory. */
+sm_status sm__affinity_own(sm_engine *e);
+
+/* SME helpers (sme.c). */
+static inline const char *sm__sme_id(const sm_engine *e, size_t i) { return e->smes.cold[i]; }
+const char *sm__sme_name(const sm_engine *e, size_t i);
+/* List accessors for the scoring loop, without branches: they rely on
+ * sm__smes_reserve allocating the pool before the first SME is committed,
+ * so pool is never NULL for a valid index i (offsets on NULL are undefined). */
+static inline const uint32_t *sm__sme_secondary(const sm_engine *e, size_t i) { return e->smes.pool + e->smes.list_off[i]; }
+static inline const uint32_t *sm__sme_offers(const sm_engine *e, size_t i)
+{
+    return e->smes.pool + e->smes.list_off[i] + e->smes.n_secondary[i];
+}
+static inline const uint32_t *sm__sme_needs(const sm_engine *e, size_t i)
+{
+    return e->smes.pool + e->smes.list_off[i] + e->smes.n_secondary[i] + e->smes.n_offers[i];
+}
+static inline uint64_t sm__tag_sig(uint32_t tag) { return 1ull << ((tag * 0x9E3779B1u) >> 26 & 63u); }
+
+/* Normalises a tag into out (capacity SM_TAG_MAX + 1). */
+sm_status sm__tag_normalize(char *out, const char *tag, const char *field);
+
+/* An SME validated and prepared for commit (sme.c); bulk.c stages these. */
+typedef struct sm__prep {
+    char *cold;       /* "id\0name\0", engine allocator */
+    uint32_t *lists;  /* secondary sectors, offers, needs; engine allocator; NULL if all empty */
+    uint16_t region, sector;
+    uint8_t size;
+    int32_t employees;
+    int16_t founded;
+    uint32_t coop;
+    uint64_t langs, offer_sig, need_sig;
+    uint16_t n_sec, n_off, n_need;
+} sm__prep;
+/* Validates and prepares; interns tags and languages (writer lock held). */
+sm_status sm__prep_make(sm_engine *e, const sm_sme_desc *d, sm__prep *out);
+void sm__prep_free(sm_engine *e, sm__prep *p);
+/* Makes room for `extra` new SMEs and `pool` list entries (writer lock held). */
+sm_status sm__smes_reserve(sm_engine *e, size_t extra, size_t pool);
+/* Applies a prepared SME (insert or replace); takes ownership; cannot fail
+ * after a sufficient reserve. */
+void sm__prep_commit(sm_engine *e, sm__prep *p);
+/* The same when the caller knows the SME's index (found) or that it is new (-1). */
+void sm__prep_commit_at(sm_engine *e, sm__prep *p, long found);
+
+/* Builtin tables (tables.h). */
+sm_status sm__load_builtin_regions(sm_engine *e);
+sm_status sm__load_builtin_sectors(sm_engine *e);
+
+
+#endif /* SM_CORE_H */

@@ -1,0 +1,772 @@
+/* SMEs: validation, preparation (interning tags, resolving codes), the
+ * struct-of-arrays store, put/remove/get. */
+#include "core/core.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *id_key(const void *ctx, uint32_t v)
+{
+    return ((const sm_engine *)ctx)->smes.cold[v];
+}
+
+long sm__sme_find(const sm_engine *e, const char *id)
+{
+    uint32_t v;
+    if (sm__hmap_get(&e->smes.by_id, id, id_key, e, &v))
+        return (long)v;
+    return -1;
+}
+
+const char *sm__sme_name(const sm_engine *e, size_t i)
+{
+    const char *c = e->smes.cold[i];
+    return c + strlen(c) + 1;
+}
+
+sm_status sm__tag_normalize(char *out, const char *tag, const char *field)
+{
+    size_t k = 0;
+    bool space = false;
+    const unsigned char *p = (const unsigned char *)tag;
+    size_t len = strlen(tag);
+    if (!sm__utf8_valid(tag, len))
+        return sm__fail_at(SM_ERR_BAD_CODE, NULL, 0, 0, field, tag, "%s: tag is not valid UTF-8", field);
+    for (; *p; p++) {
+        unsigned char c = *p;
+        if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
+            space = k > 0;
+            continue;
+        }
+        if (c < 0x20 || c == 0x7f)
+            return sm__fail_at(SM_ERR_BAD_CODE, NULL, 0, 0, field, tag, "%s: control character in tag \"%s\"", field,
+                               tag);
+        if (space) {
+            if (k >= SM_TAG_MAX)
+                goto too_long;
+            out[k++] = ' ';
+            space = false;
+        }
+        if (k >= SM_TAG_MAX)
+            goto too_long;
+        out[k++] = (char)(c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c); /* ASCII only, whatever the locale */
+    }
+    out[k] = '\0';
+    if (!k)
+        return sm__fail_at(SM_ERR_BAD_CODE, NULL, 0, 0, field, tag, "%s: empty tag", field);
+    return SM_OK;
+too_long:
+    return sm__fail_at(SM_ERR_BAD_CODE, NULL, 0, 0, field, tag, "%s: tag longer than %d bytes", field, SM_TAG_MAX);
+}
+
+static const char *tag_key(const void *ctx, uint32_t v)
+{
+    return ((const sm_engine *)ctx)->tags.str[v];
+}
+
+/* Interns a normalised tag; returns its id or a status via *st. */
+static sm_status intern_tag(sm_engine *e, const char *norm, uint32_t *out)
+{
+    sm__tags *t = &e->tags;
+    if (sm__hmap_get(&t->map, norm, tag_key, e, out))
+        return SM_OK;
+    if (t->n >= SM__MAX_TAGS)
+        return sm__fail(SM_ERR_LIMIT, "offers/needs: too many distinct tags");
+    if (t->n == t->cap) {
+        size_t ncap = t->cap ? t->cap * 2 : 64;
+        char **str = sm__realloc(&e->alloc, t->str, ncap * sizeof *str);
+        if (!str)
+            return sm__nomem();
+        t->str = str;
+        uint32_t *df = sm__realloc(&e->alloc, t->df, ncap * sizeof *df);
+        if (!df)
+            return sm__nomem();
+        t->df = df;
+        t->cap = ncap;
+    }
+    if (sm__hmap_reserve(&t->map, &e->alloc, 1, tag_key, e))
+        return sm__nomem();
+    char *s = sm__arena_strdup(&e->arena, &e->alloc, norm);
+    if (!s)
+        return sm__nomem();
+    t->str[t->n] = s;
+    t->df[t->n] = 0;
+    sm__hmap_insert(&t->map, s, (uint32_t)t->n);
+    *out = (uint32_t)t->n++;
+    return SM_OK;
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+static size_t sort_unique(uint32_t *v, size_t n)
+{
+    if (n < 2)
+        return n;
+    qsort(v, n, sizeof *v, cmp_u32);
+    size_t k = 1;
+    for (size_t i = 1; i < n; i++)
+        if (v[i] != v[k - 1])
+            v[k++] = v[i];
+    return k;
+}
+
+static sm_status check_list(const char *const *list, size_t n, const char *field)
+{
+    if (n && !list)
+        return sm__fail(SM_ERR_INVALID_ARGUMENT, "%s: NULL list with %zu entries", field, n);
+    for (size_t i = 0; i < n; i++)
+        if (!list[i])
+            return sm__fail(SM_ERR_INVALID_ARGUMENT, "%s: NULL entry %zu", field, i);
+    if (n > SM_LIST_MAX)
+        return sm__fail(SM_ERR_LIMIT, "%s: %zu entries (at most %d)", field, n, SM_LIST_MAX);
+    return SM_OK;
+}
+
+static sm_status check_id(const char *id)
+{
+    size_t n = strlen(id);
+    if (n == 0)
+        return sm__fail_at(SM_ERR_BAD_ID, NULL, 0, 0, "id", id, "id: empty id");
+    if (n > SM_ID_MAX)
+        return sm__fail_at(SM_ERR_BAD_ID, NULL, 0, 0, "id", id, "id: longer than %d bytes", SM_ID_MAX);
+    for (size_t i = 0; i < n; i++)
+        if ((unsigned char)id[i] < 0x20 || id[i] == 0x7f)
+            return sm__fail_at(SM_ERR_BAD_ID, NULL, 0, 0, "id", id, "id: control character in id");
+    if (!sm__utf8_valid(id, n))
+        return sm__fail_at(SM_ERR_BAD_ID, NULL, 0, 0, "id", id, "id: not valid UTF-8");
+    return SM_OK;
+}
+
+/* The normalised offers and needs of one SME, NUL-separated. Normalising is
+ * the costly part of preparing an SME, so the validation pass keeps what it
+ * produced and interning reads it back. Typical lists fit on the stack. */
+typedef struct tag_scratch {
+    char stack[4096];
+    char *heap; /* engine allocator; NULL unless the lists did not fit */
+} tag_scratch;
+
+/* Normalises list[0..n) into buf; returns the end of what it wrote. Fails on
+ * the first bad tag. sm__tag_normalize writes at most min(strlen(tag),
+ * SM_TAG_MAX) + 1 bytes (each byte out stands for a distinct byte in), so
+ * prep_make sizes buf by that bound rather than SM_TAG_MAX + 1 per tag. */
+static sm_status normalize_list(char *buf, const char *const *list, size_t n, const char *field, char **end)
+{
+    sm_status st;
+    for (size_t i = 0; i < n; i++) {
+        if ((st = sm__tag_normalize(buf, list[i], field)))
+            return st;
+        buf += strlen(buf) + 1;
+    }
+    *end = buf;
+    return SM_OK;
+}
+
+/* The bytes normalize_list needs for a list. */
+static size_t tags_room(const char *const *list, size_t n)
+{
+    size_t room = 0;
+    for (size_t i = 0; i < n; i++) {
+        size_t l = strlen(list[i]);
+        room += (l < SM_TAG_MAX ? l : SM_TAG_MAX) + 1;
+    }
+    return room;
+}
+
+/* Interns n normalised tags (NUL-separated in norm) into ids[]; *n_out is
+ * the unique count. ids may be NULL when n is 0. */
+static sm_status tag_ids(sm_engine *e, const char *norm, size_t n, uint32_t *ids, size_t *n_out, uint64_t *sig)
+{
+    sm_status st;
+    for (size_t i = 0; i < n; i++) {
+        if ((st = intern_tag(e, norm, &ids[i])))
+            return st;
+        norm += strlen(norm) + 1;
+    }
+    *n_out = sort_unique(ids, n);
+    uint64_t s = 0;
+    for (size_t i = 0; i < *n_out; i++)
+        s |= sm__tag_sig(ids[i]);
+    *sig = s;
+    return SM_OK;
+}
+
+static sm_status prep_make(sm_engine *e, const sm_sme_desc *d, sm__prep *out, tag_scratch *ts);
+
+sm_status sm__prep_make(sm_engine *e, const sm_sme_desc *d, sm__prep *out)
+{
+    tag_scratch ts;
+    ts.heap = NULL;
+    sm_status st = prep_make(e, d, out, &ts);
+    sm__free(&e->alloc, ts.heap);
+    return st;
+}
+
+static sm_status prep_make(sm_engine *e, const sm_sme_desc *d, sm__prep *out, tag_scratch *ts)
+{
+    sm_status st;
+    if (!d)
+        return sm__fail(SM_ERR_INVALID_ARGUMENT, "sme: NULL description");
+    if (d->version != SM_SME_DESC_VERSION)
+        return sm__fail(SM_ERR_INVALID_ARGUMENT, "sme: unknown description version %u", d->version);
+    if (!d->id)
+        return sm__fail_at(SM_ERR_INVALID_ARGUMENT, NULL, 0, 0, "id", NULL, "id: NULL id");
+    if (!d->region)
+        return sm__fail_at(SM_ERR_INVALID_ARGUMENT, NULL, 0, 0, "region", NULL, "region: NULL region");
+    if (d->n_sectors == 0)
+        return sm__fail_at(SM_ERR_INVALID_ARGUMENT, NULL, 0, 0, "sectors", NULL, "sectors: at least one sector is needed");
+    /* a list over SM_LIST_MAX is reported after the problems of its entries
+     * (limits come last), so each list keeps its own status until then */
+    sm_status st_sec = check_list(d->sectors, d->n_sectors, "sectors");
+    if (st_sec == SM_ERR_INVALID_ARGUMENT)
+        return st_sec;
+    sm_status st_off = check_list(d->offers, d->n_offers, "offers");
+    if (st_off == SM_ERR_INVALID_ARGUMENT)
+        return st_off;
+    sm_status st_need = check_list(d->needs, d->n_needs, "needs");
+    if (st_need == SM_ERR_INVALID_ARGUMENT)
+        return st_need;
+    sm_status st_lang = check_list(d->languages, d->n_languages, "languages");
+    if (st_lang == SM_ERR_INVALID_ARGUMENT)
+        return st_lang;
+    if ((st = check_id(d->id)))
+        return st;
+    /* malformed codes */
+    if (!sm__region_code_ok(d->region))
+        return sm__fail_at(SM_ERR_BAD_CODE, NULL, 0, 0, "region", d->region, "region: malformed NUTS code \"%s\"",
+                           d->region);
+    for (size_t i = 0; i < d->n_sectors; i++) {
+        char norm[SM_SECTOR_CODE_MAX + 1];
+        if (sm_sector_normalize(norm, sizeof norm, d->sectors[i]) != SM_OK)
+            return sm__fail_at(SM_ERR_BAD_CODE, NULL, 0, 0, "sectors", d->sectors[i],
+                               "sectors: malformed NACE code \"%s\"", d->sectors[i]);
+    }
+    if (!st_lang)
+        for (size_t i = 0; i < d->n_languages; i++)
+            if (sm__check_lang(d->languages[i]))
+                return sm__fail_at(SM_ERR_BAD_CODE, NULL, 0, 0, "languages", d->languages[i],
+                                   "languages: malformed language code \"%s\" (ISO 639-1, e.g. \"sl\")",
+                                   d->languages[i]);
+    /* Each tag is normalised once, here, into one buffer that interning
+     * reads back. A list over SM_LIST_MAX is left for the limits below. */
+    const char *norm_off = NULL, *norm_need = NULL;
+    size_t room = (st_off ? 0 : tags_room(d->offers, d->n_offers)) + (st_need ? 0 : tags_room(d->needs, d->n_needs));
+    char *buf = ts->stack;
+    if (room > sizeof ts->stack) {
+        if (!(ts->heap = sm__malloc(&e->alloc, room)))
+            return sm__nomem();
+        buf = ts->heap;
+    }
+    if (!st_off) {
+        norm_off = buf;
+        if ((st = normalize_list(buf, d->offers, d->n_offers, "offers", &buf)))
+            return st;
+    }
+    if (!st_need) {
+        norm_need = buf;
+        if ((st = normalize_list(buf, d->needs, d->n_needs, "needs", &buf)))
+            return st;
+    }
+    if (d->name && !sm__utf8_valid(d->name, strlen(d->name)))
+        return sm__fail_at(SM_ERR_BAD_CODE, NULL, 0, 0, "name", d->id, "name: not valid UTF-8 (SME \"%s\")", d->id);
+    /* unknown codes */
+    long region = sm__region_find(e, d->region);
+    if (region < 0)
+        return sm__fail_at(SM_ERR_UNKNOWN_CODE, NULL, 0, 0, "region", d->region, "region: unknown NUTS code \"%s\"",
+                           d->region);
+    long sectors[SM_LIST_MAX];
+    size_t n_sectors = d->n_sectors > SM_LIST_MAX ? SM_LIST_MAX : d->n_sectors;
+    for (size_t i = 0; i < n_sectors; i++) {
+        sectors[i] = sm__sector_find(e, d->sectors[i]);
+        if (sectors[i] < 0)
+            return sm__fail_at(SM_ERR_UNKNOWN_CODE, NULL, 0, 0, "sectors", d->sectors[i],
+                               "sectors: unknown NACE code \"%s\"", d->sectors[i]);
+    }
+    /* ranges */
+    if (d->name && strlen(d->name) > SM_NAME_MAX)
+        return sm__fail_at(SM_ERR_RANGE, NULL, 0, 0, "name", d->id, "name: longer than %d bytes (SME \"%s\")",
+                           SM_NAME_MAX, d->id);
+    if (d->founded != 0 && (d->founded < 1000 || d->founded > 2100)) {
+        char v[16];
+        snprintf(v, sizeof v, "%d", d->founded);
+        return sm__fail_at(SM_ERR_RANGE, NULL, 0, 0, "founded", v, "founded: year out of range 1000..2100: %s", v);
+    }
+    if (d->employees < -1 || d->employees > 100000000L) {
+        char v[24];
+        snprintf(v, sizeof v, "%ld", d->employees);
+        return sm__fail_at(SM_ERR_RANGE, NULL, 0, 0, "employees", v,
+                           "employees: out of range 0..100000000 (or -1 for unknown): %s", v);
+    }
+    if ((int)d->size < SM_SIZE_UNKNOWN || (int)d->size > SM_SIZE_LARGE) {
+        char v[16];
+        snprintf(v, sizeof v, "%d", (int)d->size);
+        return sm__fail_at(SM_ERR_RANGE, NULL, 0, 0, "size", v, "size: unknown size class %s", v);
+    }
+    sm_size size = d->size;
+    if (d->employees >= 0) {
+        sm_size derived = sm_size_from_employees(d->employees);
+        if (size != SM_SIZE_UNKNOWN && size != derived) {
+            char v[24];
+            snprintf(v, sizeof v, "%ld", d->employees);
+            return sm__fail_at(SM_ERR_RANGE, NULL, 0, 0, "size", sm_size_name(size),
+                               "size: \"%s\" contradicts %s employees (%s)", sm_size_name(size), v,
+                               sm_size_name(derived));
+        }
+        size = derived;
+    }
+    if (d->cooperation >> e->n_coop && e->n_coop < 32) {
+        char v[16];
+        snprintf(v, sizeof v, "0x%x", d->cooperation);
+        return sm__fail_at(SM_ERR_RANGE, NULL, 0, 0, "cooperation", v, "cooperation: unregistered type bits in %s", v);
+    }
+    /* limits */
+    if (st_sec || st_off || st_need || st_lang)
+        return st_sec ? st_sec : st_off ? st_off : st_need ? st_need : st_lang;
+    if (e->smes.n >= SM__MAX_SMES && sm__sme_find(e, d->id) < 0)
+        return sm__fail(SM_ERR_LIMIT, "sme: the engine holds %u SMEs at most", SM__MAX_SMES);
+    uint64_t langs = 0;
+    if ((st = sm__lang_bits(e, d->languages, d->n_languages, &langs, "languages")))
+        return st;
+
+    /* allocations */
+    sm__prep p;
+    memset(&p, 0, sizeof p);
+    size_t idlen = strlen(d->id), namelen = d->name ? strlen(d->name) : 0;
+    p.cold = sm__malloc(&e->alloc, idlen + namelen + 2);
+    if (!p.cold)
+        return sm__nomem();
+    memcpy(p.cold, d->id, idlen + 1);
+    if (namelen)
+        memcpy(p.cold + idlen + 1, d->name, namelen);
+    p.cold[idlen + 1 + namelen] = '\0';
+    size_t total = (n_sectors - 1) + d->n_offers + d->n_needs;
+    if (total) {
+        p.lists = sm__malloc(&e->alloc, total * sizeof *p.lists);
+        if (!p.lists) {
+            sm__free(&e->alloc, p.cold);
+            return sm__nomem();
+        }
+    }
+    /* secondary sectors: unique, without the primary */
+    size_t ns = 0;
+    for (size_t i = 1; i < n_sectors; i++) {
+        bool dup = sectors[i] == sectors[0];
+        for (size_t j = 0; j < ns && !dup; j++)
+            dup = p.lists[j] == (uint32_t)sectors[i];
+        if (!dup)
+            p.lists[ns++] = (uint32_t)sectors[i];
+    }
+    /* p.lists is NULL when every list is empty: no offset may be applied */
+    size_t no = 0, nn = 0;
+    if ((st = tag_ids(e, norm_off, d->n_offers, p.lists ? p.lists + ns : NULL, &no, &p.offer_sig)) ||
+        (st = tag_ids(e, norm_need, d->n_needs, p.lists ? p.lists + ns + no : NULL, &nn, &p.need_sig))) {
+        sm__prep_free(e, &p);
+        return st;
+    }
+    p.region = (uint16_t)region;
+    p.sector = (uint16_t)sectors[0];
+    p.size = (uint8_t)size;
+    p.employees = d->employees < 0 ? -1 : (int32_t)d->employees;
+    p.founded = (int16_t)d->founded;
+    p.coop = d->cooperation;
+    p.langs = langs;
+    p.n_sec = (uint16_t)ns;
+    p.n_off = (uint16_t)no;
+    p.n_need = (uint16_t)nn;
+    *out = p;
+    return SM_OK;
+}
+
+void sm__prep_free(sm_engine *e, sm__prep *p)
+{
+    sm__free(&e->alloc, p->cold);
+    sm__free(&e->alloc, p->lists);
+    p->cold = NULL;
+    p->lists = NULL;
+}
+
+static size_t list_len(const sm__smes *s, size_t i)
+{
+    return (size_t)s->n_secondary[i] + s->n_offers[i] + s->n_needs[i];
+}
+
+/* Moves live lists into a fresh pool of capacity cap; false on no memory. */
+static bool compact_pool(sm_engine *e, size_t cap)
+{
+    sm__smes *s = &e->smes;
+    uint32_t *pool = sm__malloc(&e->alloc, cap * sizeof *pool);
+    if (!pool)
+        return false;
+    size_t k = 0;
+    for (size_t i = 0; i < s->n; i++) {
+        size_t len = list_len(s, i);
+        memcpy(pool + k, s->pool + s->list_off[i], len * sizeof *pool);
+        s->list_off[i] = (uint32_t)k;
+        k += len;
+    }
+    sm__free(&e->alloc, s->pool);
+    s->pool = pool;
+    s->pool_len = k;
+    s->pool_cap = cap;
+    s->pool_garbage = 0;
+    return true;
+}
+
+sm_status sm__smes_reserve(sm_engine *e, size_t extra, size_t pool)
+{
+    sm__smes *s = &e->smes;
+    if (extra > SM__MAX_SMES - s->n)
+        return sm__fail(SM_ERR_LIMIT, "sme: the engine holds %u SMEs at most", SM__MAX_SMES);
+    size_t need = s->n + extra;
+    if (need > s->cap) {
+        size_t ncap = s->cap ? s->cap : 64;
+        while (ncap < need)
+            ncap *= 2;
+        /* each array is resized on its own; a failure leaves the larger
+         * ones larger, which is harmless because `cap` stays the minimum */
+        struct { void **p; size_t elem; } arrs[] = {
+            { (void **)&s->cold, sizeof *s->cold },           { (void **)&s->region, sizeof *s->region },
+            { (void **)&s->sector, sizeof *s->sector },       { (void **)&s->size, sizeof *s->size },
+            { (void **)&s->employees, sizeof *s->employees }, { (void **)&s->founded, sizeof *s->founded },
+            { (void **)&s->coop, sizeof *s->coop },           { (void **)&s->langs, sizeof *s->langs },
+            { (void **)&s->offer_sig, sizeof *s->offer_sig }, { (void **)&s->need_sig, sizeof *s->need_sig },
+            { (void **)&s->list_off, sizeof *s->list_off },   { (void **)&s->n_secondary, sizeof *s->n_secondary },
+            { (void **)&s->n_offers, sizeof *s->n_offers },   { (void **)&s->n_needs, sizeof *s->n_needs },
+        };
+        for (size_t i = 0; i < sizeof arrs / sizeof *arrs; i++) {
+            void *p = sm__realloc(&e->alloc, *arrs[i].p, ncap * arrs[i].elem);
+            if (!p)
+                return sm__nomem();
+            *arrs[i].p = p;
+        }
+        s->cap = ncap;
+    }
+    if (sm__hmap_reserve(&s->by_id, &e->alloc, extra, id_key, e))
+        return sm__nomem();
+    if (pool > UINT32_MAX - s->pool_len)
+        return sm__fail(SM_ERR_LIMIT, "sme: list storage exceeds 2^32 entries");
+    size_t pneed = s->pool_len + pool;
+    /* The pool exists as soon as an SME may: the list accessors add offsets
+     * to it without a branch, and an offset on NULL is undefined even when 0. */
+    if (pneed > s->pool_cap || (!s->pool && (extra || pool))) {
+        size_t live = s->pool_len - s->pool_garbage;
+        size_t ncap = s->pool_cap ? s->pool_cap : 1024;
+        while (ncap < live + pool)
+            ncap *= 2;
+        /* mostly garbage: rebuild compactly instead of growing */
+        if (s->pool_garbage > s->pool_len / 2 && compact_pool(e, ncap))
+            return SM_OK;
+        while (ncap < pneed)
+            ncap *= 2;
+        uint32_t *p = sm__realloc(&e->alloc, s->pool, ncap * sizeof *p);
+        if (!p)
+            return sm__nomem();
+        s->pool = p;
+        s->pool_cap = ncap;
+    }
+    return SM_OK;
+}
+
+/* df counts each SME once per tag it lists in offers or needs. */
+static void df_update(sm_engine *e, const uint32_t *off, size_t no, const uint32_t *need, size_t nn, int delta)
+{
+    size_t i = 0, j = 0;
+    while (i < no || j < nn) {
+        uint32_t t;
+        if (j >= nn || (i < no && off[i] < need[j]))
+            t = off[i++];
+        else if (i >= no || need[j] < off[i])
+            t = need[j++];
+        else {
+            t = off[i++];
+            j++;
+        }
+        e->tags.df[t] = (uint32_t)((int64_t)e->tags.df[t] + delta);
+    }
+}
+
+static void release_slot(sm_engine *e, size_t i)
+{
+    sm__smes *s = &e->smes;
+    df_update(e, sm__sme_offers(e, i), s->n_offers[i], sm__sme_needs(e, i), s->n_needs[i], -1);
+    s->pool_garbage += list_len(s, i);
+    sm__free(&e->alloc, s->cold[i]);
+}
+
+void sm__prep_commit(sm_engine *e, sm__prep *p)
+{
+    sm__prep_commit_at(e, p, sm__sme_find(e, p->cold));
+}
+
+void sm__prep_commit_at(sm_engine *e, sm__prep *p, long found)
+{
+    sm__smes *s = &e->smes;
+    size_t i;
+    if (found >= 0) {
+        i = (size_t)found;
+        release_slot(e, i);
+        s->cold[i] = p->cold;
+        sm__hmap_replace(&s->by_id, p->cold, id_key, e, (uint32_t)i); /* key pointer changed, same value */
+    } else {
+        i = s->n++;
+        s->cold[i] = p->cold;
+        sm__hmap_insert(&s->by_id, p->cold, (uint32_t)i);
+    }
+    size_t len = (size_t)p->n_sec + p->n_off + p->n_need;
+    s->list_off[i] = (uint32_t)s->pool_len;
+    if (len)
+        memcpy(s->pool + s->pool_len, p->lists, len * sizeof *s->pool);
+    s->pool_len += len;
+    s->region[i] = p->region;
+    s->sector[i] = p->sector;
+    s->size[i] = p->size;
+    s->employees[i] = p->employees;
+    s->founded[i] = p->founded;
+    s->coop[i] = p->coop;
+    s->langs[i] = p->langs;
+    s->offer_sig[i] = p->offer_sig;
+    s->need_sig[i] = p->need_sig;
+    s->n_secondary[i] = p->n_sec;
+    s->n_offers[i] = p->n_off;
+    s->n_needs[i] = p->n_need;
+    df_update(e, sm__sme_offers(e, i), p->n_off, sm__sme_needs(e, i), p->n_need, +1);
+    sm__free(&e->alloc, p->lists);
+    p->lists = NULL;
+    p->cold = NULL;
+    e->generation++;
+}
+
+sm_status sm_sme_put(sm_engine *e, const sm_sme_desc *d)
+{
+    if (!e)
+        return sm__fail(SM_ERR_INVALID_ARGUMENT, "engine: NULL pointer");
+    sm__wrlock(e);
+    sm__prep p;
+    sm_status st = sm__prep_make(e, d, &p);
+    if (st == SM_OK) {
+        bool exists = sm__sme_find(e, d->id) >= 0;
+        st = sm__smes_reserve(e, exists ? 0 : 1, (size_t)p.n_sec + p.n_off + p.n_need);
+        if (st == SM_OK)
+            sm__prep_commit(e, &p);
+        else
+            sm__prep_free(e, &p);
+    }
+    sm__unlock(e);
+    return st;
+}
+
+sm_status sm_sme_remove(sm_engine *e, const char *id)
+{
+    if (!e || !id)
+        return sm__fail(SM_ERR_INVALID_ARGUMENT, "sme: NULL argument");
+    sm__wrlock(e);
+    long found = sm__sme_find(e, id);
+    if (found < 0) {
+        sm__unlock(e);
+        return sm__fail_at(SM_ERR_NOT_FOUND, NULL, 0, 0, "id", id, "id: no SME \"%s\"", id);
+    }
+    sm__smes *s = &e->smes;
+    size_t i = (size_t)found, last = s->n - 1;
+    sm__hmap_remove(&s->by_id, id, id_key, e);
+    release_slot(e, i);
+    if (i != last) {
+        s->cold[i] = s->cold[last];
+        s->region[i] = s->region[last];
+        s->sector[i] = s->sector[last];
+        s->size[i] = s->size[last];
+        s->employees[i] = s->employees[last];
+        s->founded[i] = s->founded[last];
+        s->coop[i] = s->coop[last];
+        s->langs[i] = s->langs[last];
+        s->offer_sig[i] = s->offer_sig[last];
+        s->need_sig[i] = s->need_sig[last];
+        s->list_off[i] = s->list_off[last];
+        s->n_secondary[i] = s->n_secondary[last];
+        s->n_offers[i] = s->n_offers[last];
+        s->n_needs[i] = s->n_needs[last];
+        sm__hmap_replace(&s->by_id, s->cold[i], id_key, e, (uint32_t)i);
+    }
+    s->n--;
+    e->generation++;
+    sm__unlock(e);
+    return SM_OK;
+}
+
+int sm_sme_contains(const sm_engine *e, const char *id)
+{
+    if (!e || !id)
+        return 0;
+    sm__rdlock(e);
+    int r = sm__sme_find(e, id) >= 0;
+    sm__unlock(e);
+    return r;
+}
+
+size_t sm_sme_count(const sm_engine *e)
+{
+    if (!e)
+        return 0;
+    sm__rdlock(e);
+    size_t n = e->smes.n;
+    sm__unlock(e);
+    return n;
+}
+
+/* Copies SME i into one boxed block; lock held. */
+static sm_status export_sme(sm_sme_desc **out, const sm_engine *e, size_t i)
+{
+    const sm__smes *s = &e->smes;
+    const char *id = s->cold[i], *name = sm__sme_name(e, i);
+    const char *region = e->regions[s->region[i]]->info.code;
+    size_t nsec = 1 + s->n_secondary[i], noff = s->n_offers[i], nneed = s->n_needs[i], nlang = 0;
+    for (unsigned b = 0; b < 64; b++)
+        nlang += (s->langs[i] >> b) & 1u;
+    const uint32_t *sec = sm__sme_secondary(e, i), *off = sm__sme_offers(e, i), *need = sm__sme_needs(e, i);
+    size_t strbytes = strlen(id) + strlen(name) + strlen(region) + 3;
+    strbytes += strlen(e->sectors[s->sector[i]]->info.code) + 1;
+    for (size_t k = 0; k + 1 < nsec; k++)
+        strbytes += strlen(e->sectors[sec[k]]->info.code) + 1;
+    for (size_t k = 0; k < noff; k++)
+        strbytes += strlen(e->tags.str[off[k]]) + 1;
+    for (size_t k = 0; k < nneed; k++)
+        strbytes += strlen(e->tags.str[need[k]]) + 1;
+    strbytes += nlang * 4;
+    size_t nptr = nsec + noff + nneed + nlang;
+    size_t size = sizeof(sm_sme_desc) + nptr * sizeof(char *) + strbytes;
+    sm_sme_desc *d = sm__boxed_alloc(&e->alloc, size);
+    if (!d)
+        return sm__nomem();
+    const char **ptrs = (const char **)(d + 1);
+    char *str = (char *)(ptrs + nptr);
+#define PUT(dst, src)                      \
+    do {                                   \
+        size_t l_ = strlen(src) + 1;       \
+        memcpy(str, (src), l_);            \
+        (dst) = str;                       \
+        str += l_;                         \
+    } while (0)
+    memset(d, 0, sizeof *d);
+    d->version = SM_SME_DESC_VERSION;
+    PUT(d->id, id);
+    PUT(d->name, name);
+    PUT(d->region, region);
+    const char **p = ptrs;
+    d->sectors = p;
+    d->n_sectors = nsec;
+    PUT(p[0], e->sectors[s->sector[i]]->info.code);
+    for (size_t k = 1; k < nsec; k++)
+        PUT(p[k], e->sectors[sec[k - 1]]->info.code);
+    p += nsec;
+    d->offers = p;
+    d->n_offers = noff;
+    for (size_t k = 0; k < noff; k++)
+        PUT(p[k], e->tags.str[off[k]]);
+    p += noff;
+    d->needs = p;
+    d->n_needs = nneed;
+    for (size_t k = 0; k < nneed; k++)
+        PUT(p[k], e->tags.str[need[k]]);
+    p += nneed;
+    d->languages = nlang ? p : NULL;
+    d->n_languages = nlang;
+    for (unsigned b = 0; b < 64; b++)
+        if ((s->langs[i] >> b) & 1u) {
+            PUT(*p, e->langs[b]);
+            p++;
+        }
+#undef PUT
+    if (!noff)
+        d->offers = NULL;
+    if (!nneed)
+        d->needs = NULL;
+    d->size = (sm_size)s->size[i];
+    d->employees = s->employees[i];
+    d->founded = s->founded[i];
+    d->cooperation = s->coop[i];
+    *out = d;
+    return SM_OK;
+}
+
+sm_status sm_sme_get(sm_sme_desc **out, const sm_engine *e, const char *id)
+{
+    if (!out || !e || !id)
+        return sm__fail(SM_ERR_INVALID_ARGUMENT, "sme: NULL argument");
+    sm__rdlock(e);
+    long i = sm__sme_find(e, id);
+    sm_status st = i < 0 ? sm__fail_at(SM_ERR_NOT_FOUND, NULL, 0, 0, "id", id, "id: no SME \"%s\"", id)
+                         : export_sme(out, e, (size_t)i);
+    sm__unlock(e);
+    return st;
+}
+
+sm_status sm_sme_at(sm_sme_desc **out, const sm_engine *e, size_t index)
+{
+    if (!out || !e)
+        return sm__fail(SM_ERR_INVALID_ARGUMENT, "sme: NULL argument");
+    sm__rdlock(e);
+    sm_status st = index >= e->smes.n
+                       ? sm__fail(SM_ERR_NOT_FOUND, "sme: index %zu past the end (%zu SMEs)", index, e->smes.n)
+                       : export_sme(out, e, index);
+    sm__unlock(e);
+    return st;
+}
+
+void sm_sme_desc_free(sm_sme_desc *d)
+{
+    sm__boxed_free(d);
+}
+
+sm_status sm_sme_desc_init(sm_sme_desc *d, unsigned int version)
+{
+    if (!d)
+        return sm__fail(SM_ERR_INVALID_ARGUMENT, "sme: NULL description");
+    if (version != SM_SME_DESC_VERSION)
+        return sm__fail(SM_ERR_INVALID_ARGUMENT, "sme: unknown description version %u", version);
+    sm_sme_desc init = SM_SME_DESC_INIT;
+    *d = init;
+    return SM_OK;
+}
+
+/* ---- size classes ------------------------------------------------------- */
+
+static const char *const size_names[] = { "unknown", "micro", "small", "medium", "large" };
+
+const char *sm_size_name(sm_size size)
+{
+    return (int)size >= 0 && (int)size <= SM_SIZE_LARGE ? size_names[size] : "unknown";
+}
+
+sm_status sm_size_parse(sm_size *out, const char *name)
+{
+    if (!out || !name)
+        return sm__fail(SM_ERR_INVALID_ARGUMENT, "size: NULL argument");
+    for (int i = 0; i <= SM_SIZE_LARGE; i++) {
+        const char *a = name, *b = size_names[i];
+        while (*a && *b && tolower((unsigned char)*a) == *b)
+            a++, b++;
+        if (!*a && !*b) {
+            *out = (sm_size)i;
+            return SM_OK;
+        }
+    }
+    return sm__fail_at(SM_ERR_UNKNOWN_NAME, NULL, 0, 0, "size", name,
+                       "size: unknown size class \"%s\" (micro, small, medium, large)", name);
+}
+
+sm_size sm_size_from_employees(long employees)
+{
+    if (employees < 0)
+        return SM_SIZE_UNKNOWN;
+    if (employees < 10)
+        return SM_SIZE_MICRO;
+    if (employees < 50)
+        return SM_SIZE_SMALL;
+    if (employees < 250)
+        return SM_SIZE_MEDIUM;
+    return SM_SIZE_LARGE;
+}

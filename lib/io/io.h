@@ -1,0 +1,245 @@
+/* Private interface between the loader (load*.c) and the format parsers
+ * (io_csv.c, io_json.c): a parser turns its input into format-neutral
+ * records; the loader validates them, reports problems and applies them.
+ * The last part is shared by the loader's own modules only. Not installed. */
+#ifndef SM_IO_H
+#define SM_IO_H
+
+#include "core/core.h"
+
+#include <locale.h>
+
+/* Every field any kind of file may carry. A field's name is its CSV column
+ * and JSON key (matched case-insensitively). */
+typedef enum sm__fid {
+    SM__F_ID,
+    SM__F_NAME,
+    SM__F_REGION,
+    SM__F_SECTORS,
+    SM__F_SIZE,
+    SM__F_EMPLOYEES,
+    SM__F_FOUNDED,
+    SM__F_OFFERS,
+    SM__F_NEEDS,
+    SM__F_COOPERATION,
+    SM__F_LANGUAGES,
+    SM__F_CODE,
+    SM__F_LAT,
+    SM__F_LON,
+    SM__F_DEVELOPMENT,
+    SM__F_SECTOR_A,
+    SM__F_SECTOR_B,
+    SM__F_AFFINITY,
+    SM__F_COUNT
+} sm__fid;
+
+/* The field of that name (ASCII case-insensitive, len bytes), or -1. */
+int sm__field_lookup(const char *name, size_t len);
+const char *sm__field_name(sm__fid f);
+/* Bit mask of the fields a kind uses, and of those it requires. */
+uint32_t sm__kind_fields(sm_data_kind kind);
+uint32_t sm__kind_required(sm_data_kind kind);
+/* The kind a CSV header (mask of the fields present) describes, or
+ * SM_DATA_AUTO if none. */
+sm_data_kind sm__kind_from_fields(uint32_t present);
+const char *sm__kind_name(sm_data_kind kind); /* "SMEs", "regions", ... */
+
+typedef enum sm__vkind {
+    SM__V_ABSENT = 0, /* the field is not in the record */
+    SM__V_NULL,       /* JSON null */
+    SM__V_TEXT,       /* a string (CSV cell, JSON string) */
+    SM__V_NUMBER,     /* a JSON number */
+    SM__V_LIST,       /* a JSON array of strings */
+    SM__V_BADTYPE     /* a JSON value of a type no field accepts (object, boolean, mixed array) */
+} sm__vkind;
+
+typedef struct sm__val {
+    sm__vkind kind;
+    const char *text;          /* TEXT: bytes (NUL-terminated, may hold NULs before len); BADTYPE: its JSON */
+    size_t len;                /* TEXT: length */
+    double num;                /* NUMBER */
+    long long ival;            /* NUMBER, when is_int */
+    int is_int;                /* NUMBER: written as an integer */
+    const char *const *items;  /* LIST: NUL-terminated strings */
+    size_t n_items;            /* LIST */
+    const char *type;          /* NUMBER, LIST, BADTYPE: what it is, for messages ("a number", "an object") */
+    unsigned long column;      /* CSV: 1-based field number; 0 if unknown */
+} sm__val;
+
+/* One input record: a CSV row or a JSON object. Borrowed by the loader for
+ * the call to sm__load_record(). */
+typedef struct sm__record {
+    unsigned long line; /* physical line where it starts, 1-based; 0 if unknown */
+    int typed;          /* JSON: numbers must be numbers, strings strings */
+    const char *bad;    /* set when the record as a whole is malformed: what is wrong */
+    const char *bad_field; /* the field it concerns, or NULL */
+    const char *bad_value;
+    size_t bad_value_len;
+    sm__val v[SM__F_COUNT];
+} sm__record;
+
+/* The state of one load. Parsers use it only through the functions below;
+ * its layout, further down, belongs to the loader's modules. */
+typedef struct sm__load sm__load;
+
+sm_engine *sm__load_engine(const sm__load *ld);
+const sm__alloc *sm__load_alloc(const sm__load *ld);
+sm_data_kind sm__load_kind(const sm__load *ld); /* as asked (may be AUTO) */
+
+/* Reports a problem at file:line. The message is "<file>:<line>: <field>:
+ * <what> "<value>"" (parts left out when empty or NULL). Returns SM_OK when
+ * the load goes on (lenient mode or dry run, callback returned 0), else the
+ * status that ends it: `status` itself, or SM_ERR_CANCELLED. `fatal`
+ * problems (syntax, missing columns) always end the load. */
+sm_status sm__load_problem(sm__load *ld, bool fatal, sm_status status, unsigned long line, unsigned long column,
+                           const char *field, const char *value, size_t value_len, const char *what);
+
+/* Counts a record of `kind` and validates it; a good one is staged or kept
+ * for applying, a bad one reported. Returns SM_OK to go on, else the status
+ * that ends the load. */
+sm_status sm__load_record(sm__load *ld, sm_data_kind kind, const sm__record *rec);
+
+/* Checks a CSV header against the kind: a fatal problem names the first
+ * required column missing. */
+sm_status sm__load_check_columns(sm__load *ld, sm_data_kind kind, uint32_t present, unsigned long line);
+
+/* Parsers. Both return SM_OK or the status that ended the load (already
+ * reported through sm__load_problem). Without their library they fail with
+ * SM_ERR_UNSUPPORTED. */
+
+/* CSV: streaming. begin, then feed any number of chunks, then end. */
+typedef struct sm__csv sm__csv;
+sm_status sm__csv_begin(sm__csv **out, sm__load *ld);
+sm_status sm__csv_feed(sm__csv *c, const char *data, size_t len);
+sm_status sm__csv_end(sm__csv *c);
+void sm__csv_free(sm__csv *c);
+
+/* JSON: a whole document in memory (without a byte order mark), parsed
+ * once; load.c then asks for the records of each kind, in its order. */
+typedef struct sm__json sm__json;
+sm_status sm__json_parse(sm__json **out, sm__load *ld, const char *data, size_t len);
+/* Whether the document holds an array of records of that kind. */
+bool sm__json_has(const sm__json *j, sm_data_kind kind);
+/* Hands every record of that kind to sm__load_record(). */
+sm_status sm__json_records(sm__json *j, sm_data_kind kind);
+void sm__json_free(sm__json *j);
+
+/* ---- the loader's modules (load*.c) only ---------------------------------- */
+
+/* A region row, kept until the whole file is read. */
+typedef struct sm__pend_region {
+    char code[SM_REGION_CODE_MAX + 1];
+    const char *name; /* load arena */
+    double lat, lon, development;
+    const char **langs; /* load arena */
+    size_t n_langs;
+    unsigned long line, column;
+    bool ok; /* passed the checks that need the whole file */
+} sm__pend_region;
+
+/* A region as it was before this load replaced it. */
+typedef struct sm__reg_undo {
+    long idx;
+    sm_region_info info;
+    uint64_t langs;
+} sm__reg_undo;
+
+typedef struct sm__pend_dev {
+    char code[SM_REGION_CODE_MAX + 1];
+    double value;
+    unsigned long line;
+} sm__pend_dev;
+
+typedef struct sm__pend_aff {
+    char a[SM_SECTOR_CODE_MAX + 1], b[SM_SECTOR_CODE_MAX + 1];
+    char key[2 * SM_SECTOR_CODE_MAX + 2]; /* "a|b", a <= b */
+    double value;
+    unsigned long line;
+} sm__pend_aff;
+
+struct sm__load {
+    sm_engine *engine;
+    const char *name; /* file or buffer name for messages */
+    sm_load_options opts;
+    sm_load_report rep;
+    bool quiet;           /* second pass over records already reported */
+    bool substitute;      /* dry staging: SMEs in regions of this file use an existing ancestor */
+    bool regions_applied;
+    bool regions_done;    /* whole-file region checks ran */
+    size_t n_problems;
+    bool have_first;
+    struct {
+        sm_status status;
+        unsigned long line, column;
+        char message[1024], field[64], value[201];
+    } first;
+    /* one record's strings and list pointers */
+    char *scratch;
+    size_t scratch_len, scratch_cap;
+    const char **ptrs;
+    size_t n_ptrs, cap_ptrs;
+    /* SMEs */
+    sm_bulk *bulk;
+    unsigned long *staged_line; /* line of each staged SME, by staging order */
+    size_t n_staged, cap_staged;
+    /* regions, development, affinity waiting to be applied */
+    sm__arena arena;
+    sm__pend_region *regs;
+    size_t n_regs, cap_regs, *reg_order;
+    sm__hmap reg_map;
+    sm__reg_undo *undo; /* regions replaced by this load, as they were */
+    size_t n_undo, regions_before;
+    uint64_t gen_after;    /* engine generation right after the regions were applied */
+    sm__pend_dev *devs;
+    size_t n_devs, cap_devs;
+    sm__hmap dev_map;
+    sm__pend_aff *affs;
+    size_t n_affs, cap_affs;
+    sm__hmap aff_map;
+};
+
+/* load_problem.c: every problem goes through sm__ld_record_problem, which
+ * records it as the thread's last error, then sm__ld_deliver, which counts
+ * it, calls the callback and decides whether the load goes on. */
+/* Writes v (n bytes) for a message: quotes, backslashes and control
+ * characters escaped, bytes that are not UTF-8 shown as \xNN, cut after
+ * `limit` input bytes with "...". */
+void sm__ld_show(char *out, size_t cap, const char *v, size_t n, size_t limit);
+sm_status sm__ld_record_problem(const sm__load *ld, sm_status st, unsigned long line, unsigned long column,
+                                const char *field, const char *value, size_t vlen, bool show_value, const char *what);
+sm_status sm__ld_deliver(sm__load *ld, bool fatal);
+/* A problem with field f (or -1) of record r; records it, returns st. */
+sm_status sm__ld_bad(const sm__load *ld, const sm__record *r, int f, sm_status st, const char *value, size_t vlen,
+                     const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 7, 8)))
+#endif
+    ;
+/* Re-records the core's last error at the record's file and line. */
+sm_status sm__ld_rewrap(const sm__load *ld, const sm__record *r);
+/* A value seen twice in one file: names the line of the first. */
+sm_status sm__ld_dup_problem(const sm__load *ld, const sm__record *r, int f, const char *value, const char *what,
+                             unsigned long first);
+
+/* load_values.c: reading field f of a record. Strings land in the load's
+ * scratch, which sm__ld_scratch_reserve sizes for the record first. */
+sm_status sm__ld_scratch_reserve(sm__load *ld, const sm__record *r, uint32_t used);
+sm_status sm__ld_get_text(sm__load *ld, const sm__record *r, int f, const char **out, size_t *len);
+sm_status sm__ld_get_list(sm__load *ld, const sm__record *r, int f, const char *const **out, size_t *n_out);
+sm_status sm__ld_get_int(sm__load *ld, const sm__record *r, int f, long long min, long long max, long long *out,
+                         bool *present);
+sm_status sm__ld_get_real(sm__load *ld, const sm__record *r, int f, double *out, bool *present, char text[64]);
+sm_status sm__ld_missing(const sm__load *ld, const sm__record *r, int f);
+sm_status sm__ld_real_in(const sm__load *ld, const sm__record *r, int f, double x, const char *text, double min,
+                         double max, const char *range);
+
+/* load_regions.c */
+bool sm__ld_engine_has_region(sm__load *ld, const char *code);
+/* The file's region of that code, if it passed the whole-file checks. */
+sm__pend_region *sm__ld_pending_region(const sm__load *ld, const char *code);
+sm_status sm__ld_region_record(sm__load *ld, const sm__record *r);
+sm_status sm__ld_finish_regions(sm__load *ld);
+sm_status sm__ld_apply_regions(sm__load *ld);
+void sm__ld_undo_regions(sm__load *ld);
+
+#endif /* SM_IO_H */

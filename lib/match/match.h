@@ -1,0 +1,110 @@
+/* The match layer: ranking. The per-query context (query.c, batch.c),
+ * results (result.c) and the pair scores computed with a query's
+ * precomputed tables (criteria.c's pair functions live here, in pair.c).
+ * Builds on score. Not installed. */
+#ifndef SM_MATCH_H
+#define SM_MATCH_H
+
+#include "score/score.h"
+
+/* ---- per-query context (query.c) ---------------------------------------- */
+
+/* Everything one query precomputes for its querying SME, reused across
+ * queries of one thread (batch). All arrays grow with the engine; no
+ * allocation per pair. */
+typedef struct sm__qctx {
+    const sm_engine *e;
+    const sm_weighting *w;
+    const sm_query_options *o;
+    const sm__alloc *alloc;
+    size_t a;                 /* querying SME */
+    size_t n_crit;
+
+    /* per region (n_regions): filter pass, distance, reach, cohesion */
+    uint8_t *region_ok;
+    uint64_t *rlangs;         /* languages of the region, inherited from ancestors */
+    double *dist;
+    double *reach;
+    double *cohesion;
+    double *regpart;          /* fast path: normalised weights x (reach + cohesion) */
+    size_t region_cap;
+
+    /* per sector (n_sectors): affinity of a's primary / best of a's
+     * secondaries to that sector, and the cross-sector filter */
+    double *aff;              /* max over a's sectors sa of aff(sa, s), times the
+                               * secondary factor when sa is a secondary sector */
+    double *affw;             /* fast scan: 2 per sector, weighted affinity without / with a secondary */
+    uint8_t *sector_ok;
+    size_t sector_cap;
+
+    /* regions in the order of their bound (fast scan) */
+    struct sm__rbound *rorder;
+    size_t rorder_cap, n_rorder;
+
+    /* what the region tables were built for (reused while it stays so) */
+    int regions_valid, rorder_valid, cached_region;
+    const sm_query_options *cached_o;
+    const sm_weighting *cached_w;
+
+    /* per SME: candidate marks of the inverted-index pass */
+    uint8_t *mark;
+    size_t mark_cap;
+
+    /* excluded SME indices, sorted */
+    uint32_t *excluded;
+    size_t n_excluded, excluded_cap;
+
+    /* bounded heap of candidates; each owns a row of criterion scores */
+    struct sm__cand *heap;
+    size_t heap_n, heap_cap;
+    double *rows;
+    size_t rows_cap;          /* in doubles */
+
+    uint64_t a_langs;         /* effective languages of a */
+    double factor;            /* the weighting's secondary sector factor */
+
+    /* per-candidate scratch: scores of all criteria */
+    double scores[SM_CRITERIA_MAX];
+} sm__qctx;
+
+typedef struct sm__rbound {
+    double bound;
+    uint32_t region;
+} sm__rbound;
+
+typedef struct sm__cand {
+    double total;
+    uint32_t idx; /* SME index */
+    uint32_t row; /* its scores: q->rows + row * q->n_crit */
+} sm__cand;
+
+void sm__qctx_init(sm__qctx *q, const sm_engine *e);
+void sm__qctx_free(sm__qctx *q);
+/* Runs a top-k query for SME a (reader lock held, cache current, options
+ * checked, weighting resolved) and builds the result. */
+sm_status sm__query_run(sm__qctx *q, size_t a, const sm_query_options *o, const sm_weighting *w, sm_result **out);
+/* The weighting a query uses: the given one or "balanced"; checks that some weight is > 0. */
+sm_status sm__query_weighting(const sm_weighting **out, const sm_weighting *given);
+/* Checks query options (version, levels, numbers, country codes). */
+sm_status sm__query_options_check(const sm_query_options *o);
+
+/* ---- results (result.c) ------------------------------------------------- */
+
+/* Builds a result for query SME q->a from the n candidates, ranked best
+ * first, with their breakdowns from q->rows. */
+sm_status sm__result_build(sm_result **out, sm__qctx *q, const sm__cand *cands, size_t n);
+
+/* ---- one pair (criteria.c), using the query's precomputed tables -------- */
+
+/* The built-in criteria other than complementarity into q->scores[1..6]. */
+void sm__pair_cheap(sm__qctx *q, size_t b);
+/* Complementarity of (q->a, b). */
+double sm__pair_comp(const sm__qctx *q, size_t b);
+/* The custom criteria into q->scores[7..]; needs the built-ins filled.
+ * SM_ERR_CALLBACK when one returns NaN. */
+sm_status sm__pair_custom(sm__qctx *q, size_t b);
+/* All criterion scores of the pair (a, b) into q->scores and the total into
+ * *total. SM_ERR_CALLBACK on a failing custom criterion or combiner. */
+sm_status sm__pair_scores(sm__qctx *q, size_t b, double *total);
+
+#endif /* SM_MATCH_H */

@@ -1,0 +1,713 @@
+/* Top-k queries: options, the per-query tables (regions, sectors,
+ * exclusions), the scan over the packed SME columns with a bounded heap and
+ * an upper bound that skips the tag merge for hopeless candidates, and the
+ * explanation of one pair. */
+#include "match/match.h"
+
+#include <ctype.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* "balanced" (weighting.c's preset table holds the same numbers; a test
+ * checks they agree). Used when a query passes no weighting. */
+static const sm_weighting balanced = {
+    .w = { 3.0, 2.0, 1.0, 1.0, 0.5, 1.0, 1.0 },
+    .combiner = SM_COMBINE_MEAN,
+    .p = { SM_RECIPROCITY_HARMONIC, 400.0, 0.15, 0.15, 2.0, 0.8 },
+};
+
+sm_status sm_query_options_init(sm_query_options *opts, unsigned int version)
+{
+    if (!opts || version != SM_QUERY_OPTIONS_VERSION)
+        return sm__fail(SM_ERR_INVALID_ARGUMENT, "query options: NULL or unsupported version %u", version);
+    sm_query_options d = SM_QUERY_OPTIONS_INIT;
+    *opts = d;
+    return SM_OK;
+}
+
+static bool country_ok(const char *c)
+{
+    return c && isalpha((unsigned char)c[0]) && isalpha((unsigned char)c[1]) && c[2] == '\0';
+}
+
+sm_status sm__query_options_check(const sm_query_options *o)
+{
+    if (o->version != SM_QUERY_OPTIONS_VERSION)
+        return sm__fail(SM_ERR_INVALID_ARGUMENT, "query options: unsupported version %u", o->version);
+    if (o->cross_region_level != SM_LEVEL_ANY && (o->cross_region_level < 0 || o->cross_region_level > 3))
+        return sm__fail(SM_ERR_INVALID_ARGUMENT, "cross_region_level: %d is no NUTS level (0..3)",
+                        o->cross_region_level);
+    if (o->cross_sector_level != SM_LEVEL_ANY && (o->cross_sector_level < 1 || o->cross_sector_level > 4))
+        return sm__fail(SM_ERR_INVALID_ARGUMENT, "cross_sector_level: %d is no NACE level (1..4)",
+                        o->cross_sector_level);
+    if (!(o->min_score >= 0.0) || !isfinite(o->min_score))
+        return sm__fail(SM_ERR_INVALID_ARGUMENT, "min_score: %g must be a number >= 0", o->min_score);
+    if (!(o->max_km >= 0.0))
+        return sm__fail(SM_ERR_INVALID_ARGUMENT, "max_km: %g must be >= 0 (0 = no limit)", o->max_km);
+    if (o->size_classes >> 5)
+        return sm__fail(SM_ERR_INVALID_ARGUMENT, "size_classes: 0x%x has bits beyond the five size classes",
+                        o->size_classes);
+    if ((o->n_countries && !o->countries) || (o->n_exclude_countries && !o->exclude_countries) ||
+        (o->n_exclude_ids && !o->exclude_ids))
+        return sm__fail(SM_ERR_INVALID_ARGUMENT, "query options: a list is NULL but its count is not 0");
+    for (size_t i = 0; i < o->n_countries; i++)
+        if (!country_ok(o->countries[i]))
+            return sm__fail_at(SM_ERR_BAD_CODE, NULL, 0, 0, "countries", o->countries[i],
+                               "countries: \"%s\" is not a two-letter country code",
+                               o->countries[i] ? o->countries[i] : "(null)");
+    for (size_t i = 0; i < o->n_exclude_countries; i++)
+        if (!country_ok(o->exclude_countries[i]))
+            return sm__fail_at(SM_ERR_BAD_CODE, NULL, 0, 0, "exclude_countries", o->exclude_countries[i],
+                               "exclude_countries: \"%s\" is not a two-letter country code",
+                               o->exclude_countries[i] ? o->exclude_countries[i] : "(null)");
+    for (size_t i = 0; i < o->n_exclude_ids; i++)
+        if (!o->exclude_ids[i])
+            return sm__fail(SM_ERR_INVALID_ARGUMENT, "exclude_ids: entry %zu is NULL", i);
+    return SM_OK;
+}
+
+sm_status sm__query_weighting(const sm_weighting **out, const sm_weighting *given)
+{
+    const sm_weighting *w = given ? given : &balanced;
+    double sum = 0;
+    for (size_t j = 0; j < sm__weighting_n(w); j++)
+        sum += w->w[j];
+    if (!(sum > 0))
+        return sm__fail(SM_ERR_INVALID_ARGUMENT, "weighting: all weights are zero");
+    *out = w;
+    return SM_OK;
+}
+
+/* ---- per-query context --------------------------------------------------- */
+
+void sm__qctx_init(sm__qctx *q, const sm_engine *e)
+{
+    memset(q, 0, sizeof *q);
+    q->e = e;
+    q->alloc = &e->alloc;
+}
+
+void sm__qctx_free(sm__qctx *q)
+{
+    const sm__alloc *a = q->alloc;
+    sm__free(a, q->region_ok);
+    sm__free(a, q->rlangs);
+    sm__free(a, q->dist);
+    sm__free(a, q->reach);
+    sm__free(a, q->cohesion);
+    sm__free(a, q->regpart);
+    sm__free(a, q->aff);
+    sm__free(a, q->affw);
+    sm__free(a, q->sector_ok);
+    sm__free(a, q->excluded);
+    sm__free(a, q->heap);
+    sm__free(a, q->rows);
+    sm__free(a, q->mark);
+    sm__free(a, q->rorder);
+    memset(q, 0, sizeof *q);
+}
+
+/* Grows one array of the context to n elements. */
+static sm_status grow(const sm__alloc *a, void **p, size_t n, size_t elem)
+{
+    void *np = sm__realloc(a, *p, n ? n * elem : 1);
+    if (!np)
+        return sm__nomem();
+    *p = np;
+    return SM_OK;
+}
+
+static sm_status reserve(sm__qctx *q, size_t k)
+{
+    const sm_engine *e = q->e;
+    const sm__alloc *a = q->alloc;
+    if (e->n_regions > q->region_cap) {
+        size_t n = e->n_regions;
+        if (grow(a, (void **)&q->region_ok, n, sizeof *q->region_ok) ||
+            grow(a, (void **)&q->rlangs, n, sizeof *q->rlangs) || grow(a, (void **)&q->dist, n, sizeof *q->dist) ||
+            grow(a, (void **)&q->reach, n, sizeof *q->reach) ||
+            grow(a, (void **)&q->cohesion, n, sizeof *q->cohesion) ||
+            grow(a, (void **)&q->regpart, n, sizeof *q->regpart))
+            return SM_ERR_NOMEM;
+        q->region_cap = n;
+        q->regions_valid = 0;
+    }
+    if (e->n_regions > q->rorder_cap) {
+        if (grow(a, (void **)&q->rorder, e->n_regions, sizeof *q->rorder))
+            return SM_ERR_NOMEM;
+        q->rorder_cap = e->n_regions;
+    }
+    if (e->n_sectors > q->sector_cap) {
+        size_t n = e->n_sectors;
+        if (grow(a, (void **)&q->aff, n, sizeof *q->aff) || grow(a, (void **)&q->sector_ok, n, sizeof *q->sector_ok) ||
+            grow(a, (void **)&q->affw, 2 * n, sizeof *q->affw))
+            return SM_ERR_NOMEM;
+        q->sector_cap = n;
+    }
+    if (e->smes.n > q->mark_cap) {
+        if (grow(a, (void **)&q->mark, e->smes.n, sizeof *q->mark))
+            return SM_ERR_NOMEM;
+        q->mark_cap = e->smes.n;
+    }
+    if (k > q->heap_cap) {
+        if (grow(a, (void **)&q->heap, k, sizeof *q->heap))
+            return SM_ERR_NOMEM;
+        q->heap_cap = k;
+    }
+    if (k * q->n_crit > q->rows_cap) {
+        if (grow(a, (void **)&q->rows, k * q->n_crit, sizeof *q->rows))
+            return SM_ERR_NOMEM;
+        q->rows_cap = k * q->n_crit;
+    }
+    return SM_OK;
+}
+
+static bool in_list(const char *country, const char *const *list, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (toupper((unsigned char)list[i][0]) == country[0] && toupper((unsigned char)list[i][1]) == country[1])
+            return true;
+    return false;
+}
+
+static int cmp_u32(const void *x, const void *y)
+{
+    uint32_t a = *(const uint32_t *)x, b = *(const uint32_t *)y;
+    return (a > b) - (a < b);
+}
+
+/* Region tables: filter, distance, reach, cohesion, languages. */
+static void prepare_regions(sm__qctx *q, const sm_query_options *o)
+{
+    const sm_engine *e = q->e;
+    const sm__params *p = &q->w->p;
+    int ra = e->smes.region[q->a];
+    const sm__region *RA = e->regions[ra];
+    int ca = RA->country;
+    double da = sm__region_dev(e, ra);
+    double log_full = log(p->full_ratio);
+    int anc_a = o->cross_region_level == SM_LEVEL_ANY ? -1 : sm__region_ancestor(e, ra, o->cross_region_level);
+    const uint32_t *count = sm__score_cache_of(e)->region_start; /* the cache is current */
+    for (size_t r = 0; r < e->n_regions; r++) {
+        if (count[r] == count[r + 1]) {
+            q->region_ok[r] = 0; /* no SME there: nothing to score */
+            continue;
+        }
+        const sm__region *R = e->regions[r];
+        double d = sm__haversine_km(RA->info.lat, RA->info.lon, R->info.lat, R->info.lon);
+        q->dist[r] = d;
+        double reach = exp(-d / p->scale_km);
+        if (R->country != ca)
+            reach += p->cross_border_bonus;
+        if (sm__regions_neighbouring(e, ra, (int)r))
+            reach += p->neighbour_bonus;
+        q->reach[r] = reach > 1.0 ? 1.0 : reach;
+        double db = sm__region_dev(e, (int)r);
+        if (isnan(da) || isnan(db))
+            q->cohesion[r] = 0.5;
+        else {
+            double c = fabs(log(da) - log(db)) / log_full;
+            q->cohesion[r] = c > 1.0 ? 1.0 : c;
+        }
+        q->rlangs[r] = sm__region_langs(e, (int)r);
+
+        bool ok = true;
+        const char *country = e->regions[R->country]->info.code;
+        if (o->cross_border && R->country == ca)
+            ok = false;
+        if (ok && anc_a >= 0 && sm__region_ancestor(e, (int)r, o->cross_region_level) == anc_a)
+            ok = false;
+        if (ok && o->n_countries && !in_list(country, o->countries, o->n_countries))
+            ok = false;
+        if (ok && o->n_exclude_countries && in_list(country, o->exclude_countries, o->n_exclude_countries))
+            ok = false;
+        if (ok && o->max_km > 0 && d > o->max_km)
+            ok = false;
+        q->region_ok[r] = ok;
+    }
+}
+
+/* Sector tables: affinity of a's sectors to every sector, cross-sector filter. */
+static void prepare_sectors(sm__qctx *q, const sm_query_options *o)
+{
+    const sm_engine *e = q->e;
+    int pa = e->smes.sector[q->a];
+    const uint32_t *sec = sm__sme_secondary(e, q->a);
+    size_t nsec = e->smes.n_secondary[q->a];
+    int anc_a = o->cross_sector_level == SM_LEVEL_ANY ? -1 : sm__sector_ancestor(e, pa, o->cross_sector_level);
+    for (size_t s = 0; s < e->n_sectors; s++) {
+        double best = sm__sector_pair_affinity(e, pa, (int)s);
+        for (size_t j = 0; j < nsec; j++) {
+            double v = sm__sector_pair_affinity(e, (int)sec[j], (int)s) * q->factor;
+            if (v > best)
+                best = v;
+        }
+        q->aff[s] = best;
+        q->sector_ok[s] = anc_a < 0 || sm__sector_ancestor(e, (int)s, o->cross_sector_level) != anc_a;
+    }
+}
+
+static sm_status prepare_excluded(sm__qctx *q, const sm_query_options *o)
+{
+    q->n_excluded = 0;
+    if (!o->n_exclude_ids)
+        return SM_OK;
+    if (o->n_exclude_ids > q->excluded_cap) {
+        if (grow(q->alloc, (void **)&q->excluded, o->n_exclude_ids, sizeof *q->excluded))
+            return SM_ERR_NOMEM;
+        q->excluded_cap = o->n_exclude_ids;
+    }
+    for (size_t i = 0; i < o->n_exclude_ids; i++) {
+        long x = sm__sme_find(q->e, o->exclude_ids[i]);
+        if (x >= 0)
+            q->excluded[q->n_excluded++] = (uint32_t)x;
+    }
+    qsort(q->excluded, q->n_excluded, sizeof *q->excluded, cmp_u32);
+    return SM_OK;
+}
+
+static bool is_excluded(const sm__qctx *q, uint32_t b)
+{
+    return q->n_excluded && bsearch(&b, q->excluded, q->n_excluded, sizeof b, cmp_u32);
+}
+
+static sm_status prepare(sm__qctx *q, size_t a, const sm_query_options *o, const sm_weighting *w, size_t k)
+{
+    q->a = a;
+    q->o = o;
+    q->w = w;
+    q->n_crit = sm__weighting_n(w);
+    q->factor = w->p.secondary_factor;
+    sm_status st = reserve(q, k);
+    if (st)
+        return st;
+    q->a_langs = q->e->smes.langs[a] ? q->e->smes.langs[a] : sm__region_langs(q->e, q->e->smes.region[a]);
+    /* Region tables depend only on a's region, the filters and the
+     * weighting: a batch that takes SMEs region by region reuses them. */
+    int ra = q->e->smes.region[a];
+    if (!q->regions_valid || q->cached_region != ra || q->cached_o != o || q->cached_w != w) {
+        prepare_regions(q, o);
+        q->regions_valid = 1;
+        q->rorder_valid = 0;
+        q->cached_region = ra;
+        q->cached_o = o;
+        q->cached_w = w;
+    }
+    prepare_sectors(q, o);
+    return prepare_excluded(q, o);
+}
+
+/* ---- bounded heap: the worst kept candidate at the root ------------------ */
+
+/* x ranks below y: lower total, or equal total and larger id. */
+static bool worse(const sm_engine *e, const sm__cand *x, const sm__cand *y)
+{
+    if (x->total != y->total)
+        return x->total < y->total;
+    return strcmp(sm__sme_id(e, x->idx), sm__sme_id(e, y->idx)) > 0;
+}
+
+static void sift_down(const sm_engine *e, sm__cand *h, size_t n, size_t i)
+{
+    for (;;) {
+        size_t l = 2 * i + 1, m = i;
+        if (l < n && worse(e, &h[l], &h[m]))
+            m = l;
+        if (l + 1 < n && worse(e, &h[l + 1], &h[m]))
+            m = l + 1;
+        if (m == i)
+            return;
+        sm__cand t = h[i];
+        h[i] = h[m];
+        h[m] = t;
+        i = m;
+    }
+}
+
+static void sift_up(const sm_engine *e, sm__cand *h, size_t i)
+{
+    while (i > 0) {
+        size_t p = (i - 1) / 2;
+        if (!worse(e, &h[i], &h[p]))
+            return;
+        sm__cand t = h[i];
+        h[i] = h[p];
+        h[p] = t;
+        i = p;
+    }
+}
+
+/* Offers candidate b with its scores in q->scores. */
+static void heap_offer(sm__qctx *q, size_t k, uint32_t b, double total)
+{
+    const sm_engine *e = q->e;
+    sm__cand c = { total, b, 0 };
+    if (q->heap_n < k) {
+        c.row = (uint32_t)q->heap_n;
+        memcpy(q->rows + (size_t)c.row * q->n_crit, q->scores, q->n_crit * sizeof(double));
+        q->heap[q->heap_n] = c;
+        sift_up(e, q->heap, q->heap_n++);
+    } else if (worse(e, &q->heap[0], &c)) {
+        c.row = q->heap[0].row;
+        memcpy(q->rows + (size_t)c.row * q->n_crit, q->scores, q->n_crit * sizeof(double));
+        q->heap[0] = c;
+        sift_down(e, q->heap, k, 0);
+    }
+}
+
+/* ---- the scan ------------------------------------------------------------ */
+
+/* Bounds are compared with this much slack, so that a bound summed in
+ * another order than the combiner's sum can never drop a candidate whose
+ * exact total ties or beats the threshold. */
+#define BOUND_SLACK 1e-9
+
+/* Precomputed numbers of the fast scan (weighted mean, built-in criteria). */
+typedef struct fast {
+    double w_sec, w_comp, w_coop, w_lang;
+    double wsize[5];
+    double rest;      /* max_size + w_coop + w_lang + slack */
+    int recip;
+    uint32_t a_coop;
+    size_t k;
+    const sm_query_options *o;
+} fast;
+
+/* Sector affinity of the SME in packed row h, as sm__pair_cheap() computes it. */
+static inline double row_affinity(const sm__qctx *q, const sm__rhot *h)
+{
+    double aff = q->aff[h->sector];
+    unsigned nsec = h->n_secondary;
+    const uint16_t *inl = h->secondary;
+    if (nsec <= 2) {
+        for (unsigned j = 0; j < nsec; j++) {
+            double v = q->aff[inl[j]] * q->factor;
+            if (v > aff)
+                aff = v;
+        }
+        return aff;
+    }
+    const uint32_t *sb = sm__sme_secondary(q->e, h->idx);
+    for (size_t j = 0, m = q->e->smes.n_secondary[h->idx]; j < m; j++) {
+        double v = q->aff[sb[j]] * q->factor;
+        if (v > aff)
+            aff = v;
+    }
+    return aff;
+}
+
+/* Considers the SME at position p of the packed rows, whose complementarity
+ * is at most cb. Each bound reads more only while the candidate can still
+ * enter the top k; the built-in scores are the same numbers
+ * sm__pair_cheap() gives, and survivors get the exact complementarity and
+ * the combiner's total, so results equal sm_query_explain()'s. */
+static inline sm_status consider(sm__qctx *q, const fast *f, uint32_t p, double cb)
+{
+    const sm__rhot *h = &sm__score_cache_of(q->e)->rhot[p];
+    unsigned r = h->region;
+    size_t b = h->idx;
+    if (!q->region_ok[r] || !q->sector_ok[h->sector] || b == q->a)
+        return SM_OK;
+    if (f->o->size_classes && !(f->o->size_classes >> h->size & 1u))
+        return SM_OK;
+    double thr = q->heap_n == f->k ? q->heap[0].total : f->o->min_score;
+    double aff = row_affinity(q, h);
+    double part = q->regpart[r] + f->w_sec * aff + f->wsize[h->size] + f->w_comp * cb;
+    if (part + f->w_coop + f->w_lang + BOUND_SLACK < thr)
+        return SM_OK;
+    double coop = sm__coop_fit(f->a_coop, h->coop);
+    double lang = sm__language_fit(q->a_langs, h->langs);
+    if (part + f->w_coop * coop + f->w_lang * lang + BOUND_SLACK < thr)
+        return SM_OK;
+    q->scores[SM_CRIT_SECTOR_AFFINITY] = aff;
+    q->scores[SM_CRIT_REGION_REACH] = q->reach[r];
+    q->scores[SM_CRIT_COHESION] = q->cohesion[r];
+    q->scores[SM_CRIT_SIZE_FIT] = sm__size_fit[q->e->smes.size[q->a]][h->size];
+    q->scores[SM_CRIT_COOPERATION_FIT] = coop;
+    q->scores[SM_CRIT_LANGUAGE] = lang;
+    q->scores[SM_CRIT_COMPLEMENTARITY] = cb > 0 ? sm__pair_comp(q, b) : 0.0;
+    double total;
+    sm_status st = sm__combine(q->w, q->scores, &total);
+    if (st)
+        return st;
+    if (total < f->o->min_score || is_excluded(q, (uint32_t)b))
+        return SM_OK;
+    heap_offer(q, f->k, (uint32_t)b, total);
+    return SM_OK;
+}
+
+/* The complementarity bound of b from the 64-bit tag signatures: a
+ * direction whose offer and need signatures do not meet scores 0. */
+static inline double sig_bound(const sm__qctx *q, const fast *f, size_t b)
+{
+    const sm__smes *s = &q->e->smes;
+    size_t a = q->a;
+    bool ab = s->n_offers[a] && (s->offer_sig[a] & s->need_sig[b]) != 0;
+    bool ba = s->n_needs[a] && (s->offer_sig[b] & s->need_sig[a]) != 0;
+    switch (f->recip) {
+    case SM_RECIPROCITY_ARITHMETIC: return ((double)ab + (double)ba) / 2;
+    case SM_RECIPROCITY_MAX: return ab || ba;
+    default: return ab && ba;
+    }
+}
+
+static int cmp_rbound(const void *x, const void *y)
+{
+    const sm__rbound *a = x, *b = y;
+    if (a->bound != b->bound)
+        return a->bound > b->bound ? -1 : 1;
+    return (a->region > b->region) - (a->region < b->region);
+}
+
+/* Every candidate not yet considered, region by region in the order of the
+ * region's reach and cohesion, stopping at the first region that cannot
+ * beat the k-th total even with the best sector affinity. Within a region
+ * the packed rows (sm__rhot) are read in order and bound each candidate
+ * from its sectors and size before anything else is read. */
+static sm_status rest_pass(sm__qctx *q, const fast *f)
+{
+    const sm_engine *e = q->e;
+    const sm__score_cache *c = sm__score_cache_of(e);
+    const uint8_t *mark = q->mark;
+    if (!q->rorder_valid) {
+        size_t m = 0;
+        for (size_t r = 0; r < e->n_regions; r++) {
+            if (!q->region_ok[r])
+                continue;
+            q->rorder[m].bound = q->regpart[r];
+            q->rorder[m++].region = (uint32_t)r;
+        }
+        qsort(q->rorder, m, sizeof *q->rorder, cmp_rbound);
+        q->n_rorder = m;
+        q->rorder_valid = 1;
+    }
+    size_t nr = q->n_rorder;
+    bool comp_known = f->w_comp > 0; /* then every remaining candidate has complementarity 0 */
+    sm_status st;
+    for (size_t i = 0; i < nr; i++) {
+        double thr = q->heap_n == f->k ? q->heap[0].total : f->o->min_score;
+        double reg = q->rorder[i].bound;
+        if (reg + f->w_sec + f->rest < thr)
+            break;
+        uint32_t r = q->rorder[i].region;
+        /* First bound from one packed key per SME: its sector's weighted
+         * affinity (a secondary sector's at most the secondary factor) and
+         * its size. */
+        const uint32_t *key = c->rkey;
+        const double *affw = q->affw, *wsize = f->wsize;
+        double row_rest = f->w_coop + f->w_lang + BOUND_SLACK; /* size is in the row's bound */
+        double lim = thr - reg - row_rest;
+        for (uint32_t p = c->region_start[r], end = c->region_start[r + 1]; p < end; p++) {
+            uint32_t kk = key[p];
+            if (affw[(kk >> 4) << 1 | (kk & 1)] + wsize[kk >> 1 & 7] < lim || mark[p] & 4)
+                continue;
+            if ((st = consider(q, f, p, comp_known ? 0.0 : sig_bound(q, f, c->rhot[p].idx))))
+                return st;
+            thr = q->heap_n == f->k ? q->heap[0].total : f->o->min_score;
+            lim = thr - reg - row_rest;
+        }
+    }
+    return SM_OK;
+}
+
+/* The fast scan for the common case: weighted mean, built-in criteria only.
+ * When complementarity has weight, the inverted index first yields every
+ * candidate whose complementarity can be > 0 (sharing a tag in the
+ * directions the reciprocity needs); every other candidate has
+ * complementarity 0 and is left to the region-ordered rest pass. */
+static sm_status scan_mean(sm__qctx *q, size_t k, const sm_query_options *o)
+{
+    const sm_engine *e = q->e;
+    const sm_weighting *w = q->w;
+    const sm__smes *s = &e->smes;
+    const sm__score_cache *c = sm__score_cache_of(e);
+    size_t n = s->n, a = q->a;
+    double W = 0;
+    for (size_t j = 0; j < SM_CRIT_BUILTIN_COUNT; j++)
+        W += w->w[j];
+    double wn[SM_CRIT_BUILTIN_COUNT];
+    for (size_t j = 0; j < SM_CRIT_BUILTIN_COUNT; j++)
+        wn[j] = w->w[j] / W;
+    if (!q->rorder_valid)
+        for (size_t r = 0; r < e->n_regions; r++)
+            q->regpart[r] = wn[SM_CRIT_REGION_REACH] * q->reach[r] + wn[SM_CRIT_COHESION] * q->cohesion[r];
+    fast f;
+    f.k = k;
+    f.o = o;
+    f.recip = w->p.reciprocity;
+    f.a_coop = s->coop[a];
+    f.w_sec = wn[SM_CRIT_SECTOR_AFFINITY];
+    f.w_comp = wn[SM_CRIT_COMPLEMENTARITY];
+    f.w_coop = wn[SM_CRIT_COOPERATION_FIT];
+    f.w_lang = wn[SM_CRIT_LANGUAGE];
+    double max_size = 0;
+    for (int z = 0; z < 5; z++) {
+        f.wsize[z] = wn[SM_CRIT_SIZE_FIT] * sm__size_fit[s->size[a]][z];
+        if (f.wsize[z] > max_size)
+            max_size = f.wsize[z];
+    }
+    f.rest = max_size + f.w_coop + f.w_lang + BOUND_SLACK;
+    /* per sector: weighted affinity without / with a secondary sector */
+    for (size_t x = 0; x < e->n_sectors; x++) {
+        double v = q->aff[x];
+        q->affw[2 * x] = f.w_sec * v;
+        q->affw[2 * x + 1] = f.w_sec * (q->factor > v ? q->factor : v);
+    }
+    sm_status st;
+    uint8_t *mark = q->mark; /* by position in region order */
+    memset(mark, 0, n);
+    if (!(f.w_comp > 0))
+        return rest_pass(q, &f);
+
+    /* 1: candidates from the inverted index (lists of positions). mark bit
+     * 1: needs something a offers; bit 2: offers something a needs; bit 4:
+     * already considered. */
+    const uint32_t *ao = sm__sme_offers(e, a), *an = sm__sme_needs(e, a);
+    for (size_t j = 0; j < s->n_offers[a]; j++)
+        for (uint32_t p = c->need_start[ao[j]]; p < c->need_start[ao[j] + 1]; p++)
+            mark[c->needers[p]] |= 1;
+    for (size_t j = 0; j < s->n_needs[a]; j++)
+        for (uint32_t p = c->offer_start[an[j]]; p < c->offer_start[an[j] + 1]; p++)
+            mark[c->offerers[p]] |= 2;
+    bool both = f.recip == SM_RECIPROCITY_HARMONIC || f.recip == SM_RECIPROCITY_MIN;
+    for (int side = 0; side < 2; side++) {
+        const uint32_t *tags = side ? an : ao;
+        const uint32_t *start = side ? c->offer_start : c->need_start;
+        const uint32_t *list = side ? c->offerers : c->needers;
+        for (size_t j = 0, m = side ? s->n_needs[a] : s->n_offers[a]; j < m; j++)
+            for (uint32_t p = start[tags[j]]; p < start[tags[j] + 1]; p++) {
+                uint32_t pos = list[p];
+                uint8_t mk = mark[pos];
+                if (mk & 4 || (both && mk != 3))
+                    continue;
+                mark[pos] = mk | 4;
+                double cb = f.recip == SM_RECIPROCITY_ARITHMETIC ? ((mk & 1) + (mk >> 1 & 1)) / 2.0 : 1.0;
+                if ((st = consider(q, &f, pos, cb)))
+                    return st;
+            }
+    }
+    return rest_pass(q, &f);
+}
+
+sm_status sm__query_run(sm__qctx *q, size_t a, const sm_query_options *o, const sm_weighting *w, sm_result **out)
+{
+    const sm_engine *e = q->e;
+    size_t n = e->smes.n;
+    size_t k = o->k < n ? o->k : (n ? n - 1 : 0);
+    sm_status st = prepare(q, a, o, w, k);
+    if (st)
+        return st;
+    q->heap_n = 0;
+    double wsum = 0;
+    for (size_t j = 0; j < q->n_crit; j++)
+        wsum += w->w[j];
+    if (k && w->combiner == SM_COMBINE_MEAN && !w->n_custom && isfinite(wsum)) {
+        if ((st = scan_mean(q, k, o)))
+            return st;
+        k = 0; /* done: skip the general scan */
+    }
+    const sm__smes *s = &e->smes;
+    /* An upper bound of the total, with complementarity and custom criteria
+     * at 1, needs a monotone combiner: all built-in ones are. */
+    bool bound = w->combiner != SM_COMBINE_CUSTOM;
+    double bscores[SM_CRITERIA_MAX];
+    for (size_t j = 0; j < q->n_crit; j++)
+        bscores[j] = 1.0;
+    for (size_t b = 0; k && b < n; b++) {
+        if (b == a || !q->region_ok[s->region[b]] || !q->sector_ok[s->sector[b]])
+            continue;
+        if (o->size_classes && !(o->size_classes >> s->size[b] & 1u))
+            continue;
+        sm__pair_cheap(q, b);
+        if (bound) {
+            memcpy(bscores + 1, q->scores + 1, (SM_CRIT_BUILTIN_COUNT - 1) * sizeof(double));
+            double ub;
+            sm__combine(w, bscores, &ub);
+            if (ub < o->min_score || (q->heap_n == k && ub < q->heap[0].total))
+                continue;
+        }
+        q->scores[SM_CRIT_COMPLEMENTARITY] = sm__pair_comp(q, b);
+        double total;
+        if ((st = sm__pair_custom(q, b)) || (st = sm__combine(w, q->scores, &total)))
+            return st;
+        if (total < o->min_score || is_excluded(q, (uint32_t)b))
+            continue;
+        heap_offer(q, k, (uint32_t)b, total);
+    }
+    /* Best first: pop the worst to the back. */
+    size_t m = q->heap_n;
+    for (size_t i = m; i > 1; i--) {
+        sm__cand t = q->heap[0];
+        q->heap[0] = q->heap[i - 1];
+        q->heap[i - 1] = t;
+        sift_down(e, q->heap, i - 1, 0);
+    }
+    return sm__result_build(out, q, q->heap, m);
+}
+
+sm_status sm_query_top(sm_result **out, const sm_engine *e, const char *id, const sm_query_options *opts)
+{
+    if (!out || !e || !id)
+        return sm__fail(SM_ERR_INVALID_ARGUMENT, "query: NULL argument");
+    sm_query_options defaults = SM_QUERY_OPTIONS_INIT;
+    const sm_query_options *o = opts ? opts : &defaults;
+    const sm_weighting *w = NULL;
+    sm_status st = sm__query_options_check(o);
+    if (st || (st = sm__query_weighting(&w, o->weighting)))
+        return st;
+    sm__rdlock(e);
+    long a = sm__sme_find(e, id);
+    if (a < 0) {
+        sm__unlock(e);
+        return sm__fail_at(SM_ERR_NOT_FOUND, NULL, 0, 0, "id", id, "id: no SME \"%s\"", id);
+    }
+    if ((st = sm__score_cache_get(NULL, e))) {
+        sm__unlock(e);
+        return st;
+    }
+    sm__qctx q;
+    sm__qctx_init(&q, e);
+    st = sm__query_run(&q, (size_t)a, o, w, out);
+    sm__qctx_free(&q);
+    sm__unlock(e);
+    return st;
+}
+
+sm_status sm_query_explain(sm_result **out, const sm_engine *e, const char *id_a, const char *id_b,
+                           const sm_weighting *weighting)
+{
+    if (!out || !e || !id_a || !id_b)
+        return sm__fail(SM_ERR_INVALID_ARGUMENT, "explain: NULL argument");
+    if (strcmp(id_a, id_b) == 0)
+        return sm__fail_at(SM_ERR_INVALID_ARGUMENT, NULL, 0, 0, "id", id_a,
+                           "explain: an SME is not its own partner (\"%s\" twice)", id_a);
+    const sm_weighting *w = NULL;
+    sm_status st = sm__query_weighting(&w, weighting);
+    if (st)
+        return st;
+    sm__rdlock(e);
+    long a = sm__sme_find(e, id_a), b = sm__sme_find(e, id_b);
+    if (a < 0 || b < 0) {
+        const char *missing = a < 0 ? id_a : id_b;
+        sm__unlock(e);
+        return sm__fail_at(SM_ERR_NOT_FOUND, NULL, 0, 0, "id", missing, "id: no SME \"%s\"", missing);
+    }
+    if ((st = sm__score_cache_get(NULL, e))) {
+        sm__unlock(e);
+        return st;
+    }
+    sm_query_options o = SM_QUERY_OPTIONS_INIT;
+    o.k = 1;
+    sm__qctx q;
+    sm__qctx_init(&q, e);
+    double total;
+    if (!(st = prepare(&q, (size_t)a, &o, w, 1)) && !(st = sm__pair_scores(&q, (size_t)b, &total))) {
+        memcpy(q.rows, q.scores, q.n_crit * sizeof(double));
+        sm__cand c = { total, (uint32_t)b, 0 };
+        st = sm__result_build(out, &q, &c, 1);
+    }
+    sm__qctx_free(&q);
+    sm__unlock(e);
+    return st;
+}

@@ -1,0 +1,134 @@
+/* The score layer: pair scores, no ranking. The weighting's layout
+ * (weighting.c), the built-in criteria (criteria.c) and the scoring caches
+ * (cache.c). Builds on core. Not installed. */
+#ifndef SM_SCORE_H
+#define SM_SCORE_H
+
+#include "core/core.h"
+
+#include <stdatomic.h>
+
+/* ---- weighting (weighting.c) -------------------------------------------- */
+
+/* User data shared by copies of a weighting; destroyed with the last owner. */
+typedef struct sm__udata {
+    void *ptr;
+    sm_destroy_fn destroy;
+    atomic_long refs;
+} sm__udata;
+
+/* Parameters of the built-in criteria (docs/scoring.md lists defaults). */
+typedef struct sm__params {
+    int reciprocity;          /* sm_reciprocity */
+    double scale_km;          /* region_reach.scale_km, > 0 */
+    double cross_border_bonus;/* region_reach.cross_border_bonus, 0..1 */
+    double neighbour_bonus;   /* region_reach.neighbour_bonus, 0..1 */
+    double full_ratio;        /* cohesion.full_ratio, > 1 */
+    double secondary_factor;  /* sector_affinity.secondary_factor, 0..1 */
+} sm__params;
+
+#define SM__CUSTOM_MAX (SM_CRITERIA_MAX - SM_CRIT_BUILTIN_COUNT)
+#define SM__NAME_CAP 33
+
+typedef struct sm__custom {
+    char name[SM__NAME_CAP];
+    sm_criterion_fn fn;
+    sm__udata *ud; /* never NULL */
+} sm__custom;
+
+struct sm_weighting {
+    double w[SM_CRITERIA_MAX];        /* built-in (by sm_criterion), then custom */
+    size_t n_custom;
+    sm__custom custom[SM__CUSTOM_MAX];
+    sm_combiner combiner;
+    sm_combine_fn combine_fn;         /* SM_COMBINE_CUSTOM only */
+    sm__udata *combine_ud;            /* SM_COMBINE_CUSTOM only; never NULL then */
+    sm__params p;
+};
+
+/* Defaults of the parameters (also those of every preset unless it says otherwise). */
+extern const sm__params sm__params_default;
+
+/* Total number of criteria of a weighting. */
+static inline size_t sm__weighting_n(const sm_weighting *w) { return SM_CRIT_BUILTIN_COUNT + w->n_custom; }
+
+/* Name of criterion j of a weighting (built-in or custom). */
+const char *sm__weighting_name(const sm_weighting *w, size_t j);
+
+/* Combines n scores with the weighting's combiner into *out (in [0, 1]).
+ * Returns SM_ERR_CALLBACK (with a message) when a custom combiner returns NaN. */
+sm_status sm__combine(const sm_weighting *w, const double *scores, double *out);
+
+/* ---- built-in criteria (criteria.c) ------------------------------------- */
+
+/* Size-fit table by sm_size (0 = unknown). */
+extern const double sm__size_fit[5][5];
+
+/* Complementarity of a pair from the two directions. */
+double sm__reciprocity(int reciprocity, double ab, double ba);
+
+/* s(x -> y): idf mass of offers(x) ∩ needs(y) over idf mass of needs(y). */
+double sm__comp_direction(const sm_engine *e, size_t x, size_t y);
+
+/* Bits set in x (portable: no POPCNT instruction assumed). */
+static inline unsigned sm__popcount32(uint32_t x)
+{
+    x = x - ((x >> 1) & 0x55555555u);
+    x = (x & 0x33333333u) + ((x >> 2) & 0x33333333u);
+    return (((x + (x >> 4)) & 0x0F0F0F0Fu) * 0x01010101u) >> 24;
+}
+
+/* Cooperation fit of two bit sets (Jaccard; 0.5 when either is empty).
+ * Inline: the scan calls it for every candidate that passes the first bound. */
+static inline double sm__coop_fit(uint32_t a, uint32_t b)
+{
+    if (!a || !b)
+        return 0.5;
+    return (double)sm__popcount32(a & b) / (double)sm__popcount32(a | b);
+}
+
+/* Language criterion of two language bit sets (0 = none known). */
+static inline double sm__language_fit(uint64_t a, uint64_t b)
+{
+    if (!a || !b)
+        return 0.5;
+    return (a & b) ? 1.0 : 0.0;
+}
+
+
+/* ---- scoring caches (cache.c) ------------------------------------------- */
+
+/* Lazily computed scoring caches (IDF and per-SME tag masses). Built by the
+ * first query after a change, under the engine's derived.mu, while holding
+ * the reader lock. */
+typedef struct sm__score_cache {
+    uint64_t generation;  /* engine generation the cache was built for; 0 = never */
+    double *idf;          /* per tag: ln(1 + N / df) */
+    size_t idf_cap;
+    double *need_mass;    /* per SME: sum of idf over its needs */
+    size_t mass_cap;
+    /* Inverted index: the SMEs offering (needing) tag t are
+     * offerers[offer_start[t] .. offer_start[t + 1]), as positions in
+     * by_region (and rhot), ascending; same for needers. */
+    uint32_t *offer_start, *need_start; /* n_tags + 1 */
+    uint32_t *offerers, *needers;
+    size_t start_cap, offerers_cap, needers_cap;
+    /* SMEs by region: by_region[region_start[r] .. region_start[r + 1]). */
+    uint32_t *region_start, *by_region;
+    size_t region_start_cap, by_region_cap;
+    struct sm__rhot *rhot; /* by_region's SMEs with their hot columns, same order */
+    uint32_t *rkey;        /* same order: sector << 4 | size << 1 | (any secondary) */
+    size_t rhot_cap, rkey_cap;
+} sm__score_cache;
+
+/* Makes the engine's scoring cache current for its generation (reader lock
+ * held) and stores it in *out unless out is NULL. */
+sm_status sm__score_cache_get(const sm__score_cache **out, const sm_engine *e);
+/* The cache as last built; only valid after sm__score_cache_get succeeded
+ * under the same reader lock. */
+static inline const sm__score_cache *sm__score_cache_of(const sm_engine *e)
+{
+    return (const sm__score_cache *)e->derived.ptr;
+}
+
+#endif /* SM_SCORE_H */

@@ -1,0 +1,1069 @@
+/* weighting.c: presets, weights, parameters, custom criteria and combiners,
+ * the text form (parse and to_string) and the combining of scores. */
+#include "test_util.h"
+#include "score/score.h"
+
+#include <float.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- helpers ---------------------------------------------------------------- */
+
+static sm_weighting *must_parse(const char *text)
+{
+    sm_weighting *w = NULL;
+    sm_status st = sm_weighting_parse(&w, text);
+    if (st != SM_OK)
+        fail_msg("parse \"%s\": %s: %s", text, sm_status_str(st), sm_error_last()->message);
+    return w;
+}
+
+static sm_weighting *must_preset(const char *name)
+{
+    sm_weighting *w = NULL;
+    assert_int_equal(sm_weighting_preset(&w, name), SM_OK);
+    assert_non_null(w);
+    return w;
+}
+
+static double weight_of(const sm_weighting *w, const char *name)
+{
+    double v = -1;
+    assert_int_equal(sm_weighting_get(&v, w, name), SM_OK);
+    return v;
+}
+
+static double param_of(const sm_weighting *w, const char *name)
+{
+    double v = -1;
+    assert_int_equal(sm_weighting_get_param(&v, w, name), SM_OK);
+    return v;
+}
+
+static char *text_of(const sm_weighting *w)
+{
+    char *s = NULL;
+    assert_int_equal(sm_weighting_to_string(&s, w), SM_OK);
+    assert_non_null(s);
+    return s;
+}
+
+static const char *const params[] = {
+    "complementarity.reciprocity", "region_reach.scale_km",   "region_reach.cross_border_bonus",
+    "region_reach.neighbour_bonus", "cohesion.full_ratio", "sector_affinity.secondary_factor",
+};
+#define N_PARAMS (sizeof params / sizeof *params)
+
+/* Two weightings hold the same built-in weights, parameters and combiner,
+ * compared exactly (bit for bit, as doubles). */
+static void assert_same(const sm_weighting *a, const sm_weighting *b)
+{
+    assert_int_equal(sm_weighting_count(a), sm_weighting_count(b));
+    for (size_t j = 0; j < sm_weighting_count(a); j++) {
+        const char *na, *nb;
+        double wa, wb;
+        assert_int_equal(sm_weighting_at(&na, &wa, a, j), SM_OK);
+        assert_int_equal(sm_weighting_at(&nb, &wb, b, j), SM_OK);
+        assert_string_equal(na, nb);
+        if (wa != wb)
+            fail_msg("%s: %.17g != %.17g", na, wa, wb);
+    }
+    for (size_t k = 0; k < N_PARAMS; k++)
+        if (param_of(a, params[k]) != param_of(b, params[k]))
+            fail_msg("%s: %.17g != %.17g", params[k], param_of(a, params[k]), param_of(b, params[k]));
+    assert_int_equal(sm_weighting_combiner(a), sm_weighting_combiner(b));
+}
+
+/* User data whose destruction is counted. */
+typedef struct counted {
+    int destroyed;
+} counted;
+
+static void count_destroy(void *ud)
+{
+    ((counted *)ud)->destroyed++;
+}
+
+static double crit_half(const sm_pair *pair, void *ud)
+{
+    (void)pair;
+    (void)ud;
+    return 0.5;
+}
+
+static double crit_one(const sm_pair *pair, void *ud)
+{
+    (void)pair;
+    (void)ud;
+    return 1;
+}
+
+/* ---- names and presets -------------------------------------------------------- */
+
+static void criterion_names_follow_the_enum(void **state)
+{
+    (void)state;
+    const char *expected[] = { "complementarity", "sector_affinity", "region_reach", "cohesion",
+                               "size_fit",        "cooperation_fit", "language" };
+    assert_int_equal(SM_CRIT_BUILTIN_COUNT, 7);
+    for (int c = 0; c < SM_CRIT_BUILTIN_COUNT; c++)
+        assert_string_equal(sm_criterion_name((sm_criterion)c), expected[c]);
+    assert_null(sm_criterion_name((sm_criterion)SM_CRIT_BUILTIN_COUNT));
+    assert_null(sm_criterion_name((sm_criterion)-1));
+    assert_null(sm_criterion_name((sm_criterion)1000));
+}
+
+static void params_have_documented_defaults(void **state)
+{
+    (void)state;
+    assert_int_equal(sm__params_default.reciprocity, SM_RECIPROCITY_HARMONIC);
+    assert_true(sm__params_default.scale_km == 400);
+    assert_true(sm__params_default.cross_border_bonus == 0.15);
+    assert_true(sm__params_default.neighbour_bonus == 0.15);
+    assert_true(sm__params_default.full_ratio == 2.0);
+    assert_true(sm__params_default.secondary_factor == 0.8);
+}
+
+typedef struct preset_case {
+    const char *name;
+    double w[SM_CRIT_BUILTIN_COUNT];
+    double p[6]; /* in the order of params[] */
+} preset_case;
+
+static const preset_case preset_cases[] = {
+    { "balanced", { 3, 2, 1, 1, 0.5, 1, 1 }, { 0, 400, 0.15, 0.15, 2, 0.8 } },
+    { "cross_border", { 3, 1.5, 1, 1, 0.5, 1, 1.5 }, { 0, 400, 0.3, 0.15, 2, 0.8 } },
+    { "supply_chain", { 3, 3, 1.5, 0, 1, 1.5, 0.5 }, { 2, 400, 0.15, 0.15, 2, 0.8 } },
+    { "cohesion", { 2, 1, 0.5, 3, 0.5, 1, 1 }, { 0, 400, 0.15, 0.15, 2, 0.8 } },
+    { "local", { 3, 1, 3, 0, 0.5, 1, 1 }, { 0, 100, 0.15, 0.15, 2, 0.8 } },
+};
+#define N_PRESET_CASES (sizeof preset_cases / sizeof *preset_cases)
+
+static void check_preset(const sm_weighting *w, const preset_case *pc)
+{
+    assert_int_equal(sm_weighting_count(w), SM_CRIT_BUILTIN_COUNT);
+    for (size_t j = 0; j < SM_CRIT_BUILTIN_COUNT; j++) {
+        const char *name;
+        double v;
+        assert_int_equal(sm_weighting_at(&name, &v, w, j), SM_OK);
+        assert_string_equal(name, sm_criterion_name((sm_criterion)j));
+        if (v != pc->w[j])
+            fail_msg("preset %s: %s = %g, expected %g", pc->name, name, v, pc->w[j]);
+    }
+    for (size_t k = 0; k < N_PARAMS; k++)
+        if (param_of(w, params[k]) != pc->p[k])
+            fail_msg("preset %s: %s = %g, expected %g", pc->name, params[k], param_of(w, params[k]), pc->p[k]);
+    assert_int_equal(sm_weighting_combiner(w), SM_COMBINE_MEAN);
+}
+
+static void presets_have_documented_weights_and_params(void **state)
+{
+    (void)state;
+    assert_int_equal(sm_weighting_preset_count(), N_PRESET_CASES);
+    for (size_t i = 0; i < N_PRESET_CASES; i++) {
+        assert_string_equal(sm_weighting_preset_name(i), preset_cases[i].name);
+        sm_weighting *w = must_preset(preset_cases[i].name);
+        check_preset(w, &preset_cases[i]);
+        sm_weighting_free(w);
+        /* a preset name is valid text on its own */
+        w = must_parse(preset_cases[i].name);
+        check_preset(w, &preset_cases[i]);
+        sm_weighting_free(w);
+    }
+    assert_null(sm_weighting_preset_name(N_PRESET_CASES));
+    assert_null(sm_weighting_preset_name((size_t)-1));
+
+    sm_weighting *w = NULL;
+    assert_int_equal(sm_weighting_new(&w), SM_OK);
+    check_preset(w, &preset_cases[0]);
+    sm_weighting_free(w);
+}
+
+static void preset_names_ignore_case_and_dashes(void **state)
+{
+    (void)state;
+    const char *names[] = { "cross-border", "Cross_Border", "CROSS-BORDER" };
+    for (size_t i = 0; i < 3; i++) {
+        sm_weighting *w = must_preset(names[i]);
+        check_preset(w, &preset_cases[1]);
+        sm_weighting_free(w);
+        w = must_parse(names[i]);
+        check_preset(w, &preset_cases[1]);
+        sm_weighting_free(w);
+    }
+    sm_weighting *w = must_parse(" Supply-Chain , cohesion = 1 ");
+    assert_true(weight_of(w, "cohesion") == 1);
+    assert_true(param_of(w, "complementarity.reciprocity") == SM_RECIPROCITY_MAX);
+    sm_weighting_free(w);
+}
+
+static void unknown_presets_are_refused(void **state)
+{
+    (void)state;
+    sm_weighting *w = (sm_weighting *)&w; /* a sentinel that must stay */
+    sm_weighting *const sentinel = w;
+    assert_int_equal(sm_weighting_preset(&w, "balancd"), SM_ERR_UNKNOWN_NAME);
+    tu_assert_error(SM_ERR_UNKNOWN_NAME, "unknown preset \"balancd\" (did you mean \"balanced\"?)");
+    assert_string_equal(sm_error_last()->field, "preset");
+    assert_string_equal(sm_error_last()->value, "balancd");
+    assert_int_equal(sm_weighting_preset(&w, "cross border"), SM_ERR_UNKNOWN_NAME);
+    assert_int_equal(sm_weighting_preset(&w, ""), SM_ERR_UNKNOWN_NAME);
+    assert_int_equal(sm_weighting_preset(&w, "zzzzzz"), SM_ERR_UNKNOWN_NAME);
+    tu_assert_error(SM_ERR_UNKNOWN_NAME, "unknown preset \"zzzzzz\"");
+    assert_null(strstr(sm_error_last()->message, "did you mean"));
+    assert_ptr_equal(w, sentinel);
+    assert_int_equal(sm_weighting_preset(&w, NULL), SM_ERR_INVALID_ARGUMENT);
+    tu_assert_error(SM_ERR_INVALID_ARGUMENT, "NULL name");
+    assert_int_equal(sm_weighting_preset(NULL, "balanced"), SM_ERR_INVALID_ARGUMENT);
+    assert_int_equal(sm_weighting_new(NULL), SM_ERR_INVALID_ARGUMENT);
+    tu_assert_error(SM_ERR_INVALID_ARGUMENT, "NULL out");
+    assert_ptr_equal(w, sentinel);
+}
+
+/* ---- weights -------------------------------------------------------------------- */
+
+static void weights_are_set_and_read_by_name_and_index(void **state)
+{
+    (void)state;
+    sm_weighting *w = NULL;
+    assert_int_equal(sm_weighting_new(&w), SM_OK);
+    assert_int_equal(sm_weighting_set(w, "cohesion", 2.5), SM_OK);
+    assert_true(weight_of(w, "cohesion") == 2.5);
+    assert_int_equal(sm_weighting_set(w, "Region-Reach", 0.25), SM_OK); /* case and '-' folded */
+    assert_true(weight_of(w, "region_reach") == 0.25);
+    assert_int_equal(sm_weighting_set_builtin(w, SM_CRIT_LANGUAGE, 4), SM_OK);
+    assert_true(weight_of(w, "language") == 4);
+    double v = -1;
+    const char *name = NULL;
+    assert_int_equal(sm_weighting_at(&name, &v, w, SM_CRIT_LANGUAGE), SM_OK);
+    assert_string_equal(name, "language");
+    assert_true(v == 4);
+    assert_int_equal(sm_weighting_at(NULL, NULL, w, 0), SM_OK);
+    assert_int_equal(sm_weighting_at(NULL, &v, w, 0), SM_OK);
+    assert_true(v == 3);
+
+    /* zero is a valid weight, even for all of them; -0 is stored as 0 */
+    for (int c = 0; c < SM_CRIT_BUILTIN_COUNT; c++)
+        assert_int_equal(sm_weighting_set_builtin(w, (sm_criterion)c, 0), SM_OK);
+    assert_int_equal(sm_weighting_set(w, "size_fit", -0.0), SM_OK);
+    assert_true(weight_of(w, "size_fit") == 0);
+    assert_false(signbit(weight_of(w, "size_fit")));
+    assert_int_equal(sm_weighting_set_builtin(w, SM_CRIT_COHESION, -0.0), SM_OK);
+    assert_false(signbit(weight_of(w, "cohesion")));
+    assert_int_equal(sm_weighting_set(w, "language", DBL_MAX), SM_OK);
+    assert_int_equal(sm_weighting_set(w, "language", DBL_TRUE_MIN), SM_OK);
+    assert_true(weight_of(w, "language") == DBL_TRUE_MIN);
+    sm_weighting_free(w);
+}
+
+static void bad_weights_are_refused_and_change_nothing(void **state)
+{
+    (void)state;
+    sm_weighting *w = NULL;
+    assert_int_equal(sm_weighting_new(&w), SM_OK);
+    const double bad[] = { -1, -DBL_TRUE_MIN, NAN, INFINITY, -INFINITY };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        assert_int_equal(sm_weighting_set(w, "cohesion", bad[i]), SM_ERR_RANGE);
+        tu_assert_error(SM_ERR_RANGE, "cohesion: weight must be finite and >= 0");
+        assert_string_equal(sm_error_last()->field, "cohesion");
+        assert_int_equal(sm_weighting_set_builtin(w, SM_CRIT_COHESION, bad[i]), SM_ERR_RANGE);
+        tu_assert_error(SM_ERR_RANGE, "cohesion");
+    }
+    assert_int_equal(sm_weighting_set(w, "cohesion", -2), SM_ERR_RANGE);
+    assert_string_equal(sm_error_last()->value, "-2");
+    assert_true(weight_of(w, "cohesion") == 1);
+
+    assert_int_equal(sm_weighting_set(w, "cohesoin", 1), SM_ERR_UNKNOWN_NAME);
+    tu_assert_error(SM_ERR_UNKNOWN_NAME, "unknown criterion \"cohesoin\" (did you mean \"cohesion\"?)");
+    assert_string_equal(sm_error_last()->value, "cohesoin");
+    assert_int_equal(sm_weighting_set(w, "region_reach.scale_km", 1), SM_ERR_UNKNOWN_NAME);
+    tu_assert_error(SM_ERR_UNKNOWN_NAME, "a parameter");
+    assert_int_equal(sm_weighting_set(w, "", 1), SM_ERR_UNKNOWN_NAME);
+    assert_int_equal(sm_weighting_set(w, NULL, 1), SM_ERR_INVALID_ARGUMENT);
+    assert_int_equal(sm_weighting_set(NULL, "cohesion", 1), SM_ERR_INVALID_ARGUMENT);
+    tu_assert_error(SM_ERR_INVALID_ARGUMENT, "NULL weighting");
+    assert_int_equal(sm_weighting_set_builtin(w, (sm_criterion)SM_CRIT_BUILTIN_COUNT, 1), SM_ERR_INVALID_ARGUMENT);
+    tu_assert_error(SM_ERR_INVALID_ARGUMENT, "no built-in criterion 7");
+    assert_int_equal(sm_weighting_set_builtin(w, (sm_criterion)-1, 1), SM_ERR_INVALID_ARGUMENT);
+    assert_int_equal(sm_weighting_set_builtin(NULL, SM_CRIT_COHESION, 1), SM_ERR_INVALID_ARGUMENT);
+
+    double v = 42;
+    const char *name = "x";
+    assert_int_equal(sm_weighting_get(&v, w, "bogus"), SM_ERR_UNKNOWN_NAME);
+    tu_assert_error(SM_ERR_UNKNOWN_NAME, "unknown criterion \"bogus\"");
+    assert_int_equal(sm_weighting_get(NULL, w, "cohesion"), SM_ERR_INVALID_ARGUMENT);
+    assert_int_equal(sm_weighting_get(&v, NULL, "cohesion"), SM_ERR_INVALID_ARGUMENT);
+    assert_int_equal(sm_weighting_get(&v, w, NULL), SM_ERR_INVALID_ARGUMENT);
+    assert_int_equal(sm_weighting_at(&name, &v, w, SM_CRIT_BUILTIN_COUNT), SM_ERR_NOT_FOUND);
+    tu_assert_error(SM_ERR_NOT_FOUND, "no criterion 7");
+    assert_int_equal(sm_weighting_at(&name, &v, NULL, 0), SM_ERR_INVALID_ARGUMENT);
+    assert_true(v == 42);
+    assert_string_equal(name, "x");
+    assert_int_equal(sm_weighting_count(NULL), 0);
+    assert_int_equal(sm_weighting_combiner(NULL), SM_COMBINE_MEAN);
+
+    sm_weighting *fresh = NULL;
+    assert_int_equal(sm_weighting_new(&fresh), SM_OK);
+    assert_same(w, fresh);
+    sm_weighting_free(fresh);
+    sm_weighting_free(w);
+    sm_weighting_free(NULL);
+}
+
+/* ---- parameters ------------------------------------------------------------------- */
+
+static void params_are_checked_against_their_ranges(void **state)
+{
+    (void)state;
+    sm_weighting *w = NULL;
+    assert_int_equal(sm_weighting_new(&w), SM_OK);
+    struct {
+        const char *name;
+        double value;
+        sm_status status;
+    } cases[] = {
+        { "complementarity.reciprocity", 0, SM_OK },
+        { "complementarity.reciprocity", 3, SM_OK },
+        { "complementarity.reciprocity", 4, SM_ERR_RANGE },
+        { "complementarity.reciprocity", 1.5, SM_ERR_RANGE },
+        { "complementarity.reciprocity", -1, SM_ERR_RANGE },
+        { "complementarity.reciprocity", NAN, SM_ERR_RANGE },
+        { "region_reach.scale_km", 1e-9, SM_OK },
+        { "region_reach.scale_km", 1e300, SM_OK },
+        { "region_reach.scale_km", 0, SM_ERR_RANGE },
+        { "region_reach.scale_km", -5, SM_ERR_RANGE },
+        { "region_reach.scale_km", INFINITY, SM_ERR_RANGE },
+        { "region_reach.scale_km", NAN, SM_ERR_RANGE },
+        { "region_reach.cross_border_bonus", 0, SM_OK },
+        { "region_reach.cross_border_bonus", 1, SM_OK },
+        { "region_reach.cross_border_bonus", 1.0001, SM_ERR_RANGE },
+        { "region_reach.cross_border_bonus", -0.1, SM_ERR_RANGE },
+        { "region_reach.cross_border_bonus", NAN, SM_ERR_RANGE },
+        { "region_reach.neighbour_bonus", 0.5, SM_OK },
+        { "region_reach.neighbour_bonus", 2, SM_ERR_RANGE },
+        { "cohesion.full_ratio", 1.0001, SM_OK },
+        { "cohesion.full_ratio", 1e6, SM_OK },
+        { "cohesion.full_ratio", 1, SM_ERR_RANGE },
+        { "cohesion.full_ratio", 0.5, SM_ERR_RANGE },
+        { "cohesion.full_ratio", INFINITY, SM_ERR_RANGE },
+        { "sector_affinity.secondary_factor", 0, SM_OK },
+        { "sector_affinity.secondary_factor", 1, SM_OK },
+        { "sector_affinity.secondary_factor", 1.5, SM_ERR_RANGE },
+        { "sector_affinity.secondary_factor", -INFINITY, SM_ERR_RANGE },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        double before = param_of(w, cases[i].name);
+        sm_status st = sm_weighting_set_param(w, cases[i].name, cases[i].value);
+        if (st != cases[i].status)
+            fail_msg("%s = %g: %s, expected %s", cases[i].name, cases[i].value, sm_status_str(st),
+                     sm_status_str(cases[i].status));
+        if (st == SM_OK) {
+            assert_true(param_of(w, cases[i].name) == cases[i].value);
+        } else {
+            tu_assert_error(SM_ERR_RANGE, cases[i].name);
+            assert_string_equal(sm_error_last()->field, cases[i].name);
+            assert_true(param_of(w, cases[i].name) == before);
+        }
+    }
+    assert_int_equal(sm_weighting_set_param(w, "region_reach.scale_km", 0), SM_ERR_RANGE);
+    tu_assert_error(SM_ERR_RANGE, "region_reach.scale_km: must be finite and > 0, not 0");
+    assert_int_equal(sm_weighting_set_param(w, "cohesion.full_ratio", 1), SM_ERR_RANGE);
+    tu_assert_error(SM_ERR_RANGE, "must be finite and > 1");
+    assert_int_equal(sm_weighting_set_param(w, "region_reach.neighbour_bonus", 2), SM_ERR_RANGE);
+    tu_assert_error(SM_ERR_RANGE, "must be in 0..1");
+
+    assert_int_equal(sm_weighting_set_param(w, "region_reach.scale", 1), SM_ERR_UNKNOWN_NAME);
+    tu_assert_error(SM_ERR_UNKNOWN_NAME, "unknown parameter \"region_reach.scale\" (did you mean \"region_reach.scale_km\"?)");
+    assert_int_equal(sm_weighting_set_param(w, "cohesion", 1), SM_ERR_UNKNOWN_NAME);
+    double v = 7;
+    assert_int_equal(sm_weighting_get_param(&v, w, "nope"), SM_ERR_UNKNOWN_NAME);
+    tu_assert_error(SM_ERR_UNKNOWN_NAME, "unknown parameter \"nope\"");
+    assert_true(v == 7);
+    assert_int_equal(sm_weighting_set_param(NULL, "cohesion.full_ratio", 3), SM_ERR_INVALID_ARGUMENT);
+    assert_int_equal(sm_weighting_set_param(w, NULL, 3), SM_ERR_INVALID_ARGUMENT);
+    assert_int_equal(sm_weighting_get_param(NULL, w, "cohesion.full_ratio"), SM_ERR_INVALID_ARGUMENT);
+    assert_int_equal(sm_weighting_get_param(&v, NULL, "cohesion.full_ratio"), SM_ERR_INVALID_ARGUMENT);
+    assert_int_equal(sm_weighting_get_param(&v, w, NULL), SM_ERR_INVALID_ARGUMENT);
+    /* parameter names fold like criterion names */
+    assert_int_equal(sm_weighting_set_param(w, "Cohesion.Full-Ratio", 3), SM_OK);
+    assert_true(param_of(w, "cohesion.full_ratio") == 3);
+    sm_weighting_free(w);
+}
+
+/* ---- parsing ------------------------------------------------------------------------ */
+
+static void parse_reads_items_over_a_preset_or_over_zero(void **state)
+{
+    (void)state;
+    /* without a preset: the criteria named, all others 0, default parameters */
+    sm_weighting *w = must_parse("complementarity=3,region_reach=1");
+    assert_true(weight_of(w, "complementarity") == 3);
+    assert_true(weight_of(w, "region_reach") == 1);
+    assert_true(weight_of(w, "sector_affinity") == 0);
+    assert_true(weight_of(w, "language") == 0);
+    assert_true(param_of(w, "region_reach.scale_km") == 400);
+    assert_int_equal(sm_weighting_combiner(w), SM_COMBINE_MEAN);
+    sm_weighting_free(w);
+
+    /* with a preset: items change it */
+    w = must_parse("cross_border,complementarity=3,cohesion=0.5");
+    assert_true(weight_of(w, "cohesion") == 0.5);
+    assert_true(weight_of(w, "language") == 1.5);
+    assert_true(param_of(w, "region_reach.cross_border_bonus") == 0.3);
+    sm_weighting_free(w);
+
+    /* whitespace around items, names and values; last duplicate wins */
+    w = must_parse(" \tlocal ,\n size_fit = 2 , size_fit=0.25 ,region_reach.scale_km = 250 ");
+    assert_true(weight_of(w, "size_fit") == 0.25);
+    assert_true(weight_of(w, "region_reach") == 3);
+    assert_true(param_of(w, "region_reach.scale_km") == 250);
+    sm_weighting_free(w);
+
+    /* every parameter and combiner by text */
+    w = must_parse("complementarity=1,complementarity.reciprocity=arithmetic,region_reach.scale_km=300,"
+                   "region_reach.cross_border_bonus=0,region_reach.neighbour_bonus=1,cohesion.full_ratio=3.5,"
+                   "sector_affinity.secondary_factor=0.5,combiner=geometric");
+    assert_true(param_of(w, "complementarity.reciprocity") == SM_RECIPROCITY_ARITHMETIC);
+    assert_true(param_of(w, "region_reach.scale_km") == 300);
+    assert_true(param_of(w, "region_reach.cross_border_bonus") == 0);
+    assert_true(param_of(w, "region_reach.neighbour_bonus") == 1);
+    assert_true(param_of(w, "cohesion.full_ratio") == 3.5);
+    assert_true(param_of(w, "sector_affinity.secondary_factor") == 0.5);
+    assert_int_equal(sm_weighting_combiner(w), SM_COMBINE_GEOMETRIC);
+    sm_weighting_free(w);
+
+    /* reciprocity by name (any case) or by number; combiners by name */
+    const char *recips[] = { "harmonic", "Arithmetic", "MAX", "min" };
+    for (int r = 0; r < 4; r++) {
+        char text[96];
+        snprintf(text, sizeof text, "cohesion=1,complementarity.reciprocity=%s", recips[r]);
+        w = must_parse(text);
+        assert_true(param_of(w, "complementarity.reciprocity") == r);
+        sm_weighting_free(w);
+        snprintf(text, sizeof text, "cohesion=1,complementarity.reciprocity=%d", r);
+        w = must_parse(text);
+        assert_true(param_of(w, "complementarity.reciprocity") == r);
+        sm_weighting_free(w);
+    }
+    const char *combs[] = { "mean", "geometric", "MIN" };
+    for (int c = 0; c < 3; c++) {
+        char text[64];
+        snprintf(text, sizeof text, c == 1 ? "language=1, combiner = %s" : "language=1,combiner=%s", combs[c]);
+        w = must_parse(text);
+        assert_int_equal(sm_weighting_combiner(w), (sm_combiner)c);
+        sm_weighting_free(w);
+    }
+
+    /* numbers: exponents, signs, leading dot, zero weights beside a positive one */
+    w = must_parse("complementarity=1e-3,language=+2.5,cohesion=.5,size_fit=0,region_reach=-0");
+    assert_true(weight_of(w, "complementarity") == 1e-3);
+    assert_true(weight_of(w, "language") == 2.5);
+    assert_true(weight_of(w, "cohesion") == 0.5);
+    assert_false(signbit(weight_of(w, "region_reach")));
+    sm_weighting_free(w);
+
+    /* names fold case and '-' */
+    w = must_parse("Sector-Affinity=2");
+    assert_true(weight_of(w, "sector_affinity") == 2);
+    sm_weighting_free(w);
+}
+
+typedef struct parse_err {
+    const char *text;
+    sm_status status;
+    const char *message; /* substring */
+    const char *field;   /* NULL: not checked */
+    const char *value;   /* NULL: not checked */
+} parse_err;
+
+static const parse_err parse_errors[] = {
+    /* unknown names */
+    { "complementarty=3", SM_ERR_UNKNOWN_NAME,
+      "weights: unknown criterion \"complementarty\" (did you mean \"complementarity\"?)", "weights",
+      "complementarty" },
+    { "bogus=1", SM_ERR_UNKNOWN_NAME, "unknown criterion \"bogus\"", "weights", "bogus" },
+    { "region_reach.scale=1", SM_ERR_UNKNOWN_NAME,
+      "unknown parameter \"region_reach.scale\" (did you mean \"region_reach.scale_km\"?)", "weights", NULL },
+    { "balancd", SM_ERR_UNKNOWN_NAME, "unknown preset \"balancd\" (did you mean \"balanced\"?)", "weights",
+      "balancd" },
+    { "language=1,combiner=median", SM_ERR_UNKNOWN_NAME, "unknown combiner \"median\"", "combiner", "median" },
+    { "language=1,combiner=custom", SM_ERR_UNKNOWN_NAME, "unknown combiner \"custom\"", "combiner", "custom" },
+    { "language=1,complementarity.reciprocity=sum", SM_ERR_UNKNOWN_NAME, "unknown reciprocity \"sum\"",
+      "complementarity.reciprocity", "sum" },
+    { "my_crit=1", SM_ERR_UNKNOWN_NAME, "unknown criterion \"my_crit\"", NULL, NULL },
+    /* syntax */
+    { "", SM_ERR_PARSE, "empty item 1", "weights", NULL },
+    { "   ", SM_ERR_PARSE, "empty item 1", NULL, NULL },
+    { "balanced,", SM_ERR_PARSE, "empty item 2", NULL, NULL },
+    { "balanced,,cohesion=1", SM_ERR_PARSE, "empty item 2", NULL, NULL },
+    { ",balanced", SM_ERR_PARSE, "empty item 1", NULL, NULL },
+    { "complementarity", SM_ERR_PARSE, "missing '=' in \"complementarity\"", "weights", "complementarity" },
+    { "balanced,cohesion", SM_ERR_PARSE, "missing '=' in \"cohesion\"", NULL, NULL },
+    { "balanced,bogus", SM_ERR_PARSE, "missing '=' in \"bogus\"", NULL, NULL },
+    { "cohesion=1,local", SM_ERR_PARSE, "preset \"local\" must be the first item", "weights", "local" },
+    { "balanced,local", SM_ERR_PARSE, "must be the first item", NULL, NULL },
+    { "language=1,Cross-Border", SM_ERR_PARSE, "preset \"Cross-Border\" must be the first item", NULL, NULL },
+    { "language=1,cohesion", SM_ERR_PARSE, "missing '=' in \"cohesion\"", NULL, NULL },
+    { "=3", SM_ERR_PARSE, "empty name in item 1", NULL, NULL },
+    { "cohesion=", SM_ERR_PARSE, "weights: cohesion: empty value", "cohesion", "" },
+    { "cohesion=  ", SM_ERR_PARSE, "cohesion: empty value", NULL, NULL },
+    { "complementarity=3x", SM_ERR_PARSE, "weights: complementarity: bad number \"3x\"", "complementarity", "3x" },
+    { "complementarity=x", SM_ERR_PARSE, "bad number \"x\"", NULL, NULL },
+    { "complementarity=3 4", SM_ERR_PARSE, "bad number \"3 4\"", NULL, NULL },
+    { "complementarity=1,5", SM_ERR_PARSE, "missing '=' in \"5\"", NULL, NULL },
+    { "complementarity=0x10", SM_ERR_PARSE, "bad number", NULL, NULL },
+    { "complementarity==1", SM_ERR_PARSE, "bad number \"=1\"", NULL, NULL },
+    { "region_reach.scale_km=10km", SM_ERR_PARSE, "region_reach.scale_km: bad number \"10km\"", NULL, NULL },
+    { "cohesion=.", SM_ERR_PARSE, "bad number", NULL, NULL },
+    /* ranges */
+    { "complementarity=-2", SM_ERR_RANGE, "weights: complementarity: negative weight \"-2\"", "complementarity",
+      "-2" },
+    { "cohesion=nan", SM_ERR_RANGE, "cohesion: not a finite number \"nan\"", "cohesion", "nan" },
+    { "cohesion=-INF", SM_ERR_RANGE, "not a finite number", NULL, NULL },
+    { "cohesion=infinity", SM_ERR_RANGE, "not a finite number", NULL, NULL },
+    { "cohesion=1e999", SM_ERR_RANGE, "cohesion: not a finite number \"1e999\"", NULL, NULL },
+    { "language=1,region_reach.scale_km=0", SM_ERR_RANGE, "region_reach.scale_km: must be finite and > 0",
+      "region_reach.scale_km", "0" },
+    { "language=1,region_reach.cross_border_bonus=1.5", SM_ERR_RANGE, "must be in 0..1", NULL, "1.5" },
+    { "language=1,region_reach.neighbour_bonus=-0.1", SM_ERR_RANGE, "must be in 0..1", NULL, NULL },
+    { "language=1,cohesion.full_ratio=1", SM_ERR_RANGE, "cohesion.full_ratio: must be finite and > 1", NULL, NULL },
+    { "language=1,sector_affinity.secondary_factor=nan", SM_ERR_RANGE, "not a finite number", NULL, NULL },
+    { "language=1,complementarity.reciprocity=4", SM_ERR_RANGE, "must be 0..3", NULL, "4" },
+    { "language=1,complementarity.reciprocity=1.5", SM_ERR_RANGE, "must be 0..3", NULL, NULL },
+    { "cohesion=0", SM_ERR_RANGE, "weights: all weights are zero", "weights", NULL },
+    { "supply_chain,complementarity=0,sector_affinity=0,region_reach=0,size_fit=0,cooperation_fit=0,language=0",
+      SM_ERR_RANGE, "all weights are zero", NULL, NULL },
+    { "combiner=min", SM_ERR_RANGE, "all weights are zero", NULL, NULL },
+    /* the first error wins, even when a later item is also wrong */
+    { "cohesion=-1,bogus=2", SM_ERR_RANGE, "negative weight", NULL, NULL },
+};
+
+static void parse_errors_name_the_item(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof parse_errors / sizeof *parse_errors; i++) {
+        const parse_err *pe = &parse_errors[i];
+        sm_weighting *w = (sm_weighting *)&w;
+        sm_weighting *const sentinel = w;
+        sm_status st = sm_weighting_parse(&w, pe->text);
+        if (st != pe->status)
+            fail_msg("\"%s\": %s (%s), expected %s", pe->text, sm_status_str(st), sm_error_last()->message,
+                     sm_status_str(pe->status));
+        const sm_error *err = sm_error_last();
+        if (!strstr(err->message, pe->message))
+            fail_msg("\"%s\": message \"%s\" lacks \"%s\"", pe->text, err->message, pe->message);
+        if (pe->field && strcmp(err->field, pe->field) != 0)
+            fail_msg("\"%s\": field \"%s\", expected \"%s\"", pe->text, err->field, pe->field);
+        if (pe->value && strcmp(err->value, pe->value) != 0)
+            fail_msg("\"%s\": value \"%s\", expected \"%s\"", pe->text, err->value, pe->value);
+        assert_ptr_equal(w, sentinel);
+    }
+}
+
+static void parse_refuses_null_and_overlong_text(void **state)
+{
+    (void)state;
+    sm_weighting *w = NULL;
+    assert_int_equal(sm_weighting_parse(&w, NULL), SM_ERR_INVALID_ARGUMENT);
+    tu_assert_error(SM_ERR_INVALID_ARGUMENT, "NULL text");
+    assert_int_equal(sm_weighting_parse(NULL, "balanced"), SM_ERR_INVALID_ARGUMENT);
+    assert_null(w);
+
+    /* 4096 bytes are read; one more is refused before any parsing */
+    char text[4098];
+    memset(text, ' ', sizeof text);
+    memcpy(text, "cohesion=1", 10);
+    text[4096] = '\0';
+    w = must_parse(text);
+    assert_true(weight_of(w, "cohesion") == 1);
+    sm_weighting_free(w);
+    w = NULL;
+    text[4096] = ' ';
+    text[4097] = '\0';
+    assert_int_equal(sm_weighting_parse(&w, text), SM_ERR_PARSE);
+    tu_assert_error(SM_ERR_PARSE, "weights: text too long");
+    assert_null(w);
+}
+
+/* ---- text form ------------------------------------------------------------------------ */
+
+static void to_string_writes_weights_changed_params_and_combiner(void **state)
+{
+    (void)state;
+    sm_weighting *w = must_preset("balanced");
+    char *s = text_of(w);
+    assert_string_equal(s, "complementarity=3,sector_affinity=2,region_reach=1,cohesion=1,size_fit=0.5,"
+                           "cooperation_fit=1,language=1");
+    sm_free(s);
+    sm_weighting_free(w);
+
+    w = must_preset("local");
+    s = text_of(w);
+    assert_string_equal(s, "complementarity=3,sector_affinity=1,region_reach=3,cohesion=0,size_fit=0.5,"
+                           "cooperation_fit=1,language=1,region_reach.scale_km=100");
+    sm_free(s);
+    sm_weighting_free(w);
+
+    w = must_preset("supply_chain");
+    assert_int_equal(sm_weighting_set_combiner(w, SM_COMBINE_GEOMETRIC, NULL, NULL, NULL), SM_OK);
+    assert_int_equal(sm_weighting_set_param(w, "cohesion.full_ratio", 2.5), SM_OK);
+    s = text_of(w);
+    assert_string_equal(s, "complementarity=3,sector_affinity=3,region_reach=1.5,cohesion=0,size_fit=1,"
+                           "cooperation_fit=1.5,language=0.5,complementarity.reciprocity=max,"
+                           "cohesion.full_ratio=2.5,combiner=geometric");
+    sm_free(s);
+
+    /* shortest text that reads back exactly */
+    assert_int_equal(sm_weighting_set(w, "complementarity", 0.1), SM_OK);
+    assert_int_equal(sm_weighting_set(w, "cohesion", 1.0 / 3), SM_OK);
+    assert_int_equal(sm_weighting_set(w, "language", 1e-300), SM_OK);
+    assert_int_equal(sm_weighting_set_combiner(w, SM_COMBINE_MIN, NULL, NULL, NULL), SM_OK);
+    s = text_of(w);
+    assert_non_null(strstr(s, "complementarity=0.1,"));
+    assert_non_null(strstr(s, "cohesion=0.3333333333333333,"));
+    assert_non_null(strstr(s, "language=1e-300,"));
+    assert_non_null(strstr(s, ",combiner=min"));
+    sm_weighting *back = must_parse(s);
+    assert_same(w, back);
+    sm_weighting_free(back);
+    sm_free(s);
+    sm_weighting_free(w);
+
+    assert_int_equal(sm_weighting_to_string(NULL, w), SM_ERR_INVALID_ARGUMENT);
+    s = (char *)"untouched";
+    assert_int_equal(sm_weighting_to_string(&s, NULL), SM_ERR_INVALID_ARGUMENT);
+    assert_string_equal(s, "untouched");
+}
+
+static void to_string_lists_custom_criteria_after_the_rest(void **state)
+{
+    (void)state;
+    sm_weighting *w = must_preset("cohesion");
+    assert_int_equal(sm_weighting_add_criterion(w, "same_country", crit_one, NULL, NULL, 2), SM_OK);
+    assert_int_equal(sm_weighting_add_criterion(w, "x1", crit_half, NULL, NULL, 0.25), SM_OK);
+    assert_int_equal(sm_weighting_set_combiner(w, SM_COMBINE_CUSTOM, (sm_combine_fn)NULL, NULL, NULL),
+                     SM_ERR_INVALID_ARGUMENT);
+    char *s = text_of(w);
+    assert_string_equal(s, "complementarity=2,sector_affinity=1,region_reach=0.5,cohesion=3,size_fit=0.5,"
+                           "cooperation_fit=1,language=1,same_country=2,x1=0.25");
+    /* custom criteria cannot come back from text */
+    sm_weighting *back = NULL;
+    assert_int_equal(sm_weighting_parse(&back, s), SM_ERR_UNKNOWN_NAME);
+    tu_assert_error(SM_ERR_UNKNOWN_NAME, "\"same_country\"");
+    assert_null(back);
+    sm_free(s);
+    sm_weighting_free(w);
+}
+
+static void every_preset_and_parsed_text_round_trips(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sm_weighting_preset_count(); i++) {
+        sm_weighting *w = must_preset(sm_weighting_preset_name(i));
+        char *s = text_of(w);
+        sm_weighting *back = must_parse(s);
+        assert_same(w, back);
+        char *s2 = text_of(back);
+        assert_string_equal(s, s2);
+        sm_free(s);
+        sm_free(s2);
+        sm_weighting_free(back);
+        sm_weighting_free(w);
+    }
+    const char *texts[] = {
+        "cross_border,complementarity=3,cohesion=0.5",
+        "complementarity.reciprocity=max,region_reach.scale_km=300,combiner=geometric,language=0.7",
+        "supply_chain,language=0,size_fit=1e-3",
+        "local,region_reach.neighbour_bonus=0.999999,sector_affinity.secondary_factor=0,combiner=min",
+        "cohesion=3.14159265358979,cohesion.full_ratio=1.0000000000000002,complementarity.reciprocity=3",
+        "size_fit=1e300,language=5e-324",
+    };
+    for (size_t i = 0; i < sizeof texts / sizeof *texts; i++) {
+        sm_weighting *w = must_parse(texts[i]);
+        char *s = text_of(w);
+        sm_weighting *back = must_parse(s);
+        assert_same(w, back);
+        char *s2 = text_of(back);
+        assert_string_equal(s, s2);
+        sm_free(s);
+        sm_free(s2);
+        sm_weighting_free(back);
+        sm_weighting_free(w);
+    }
+}
+
+/* Random weightings built through the API write text that parses back to
+ * the same weighting (seeded, so a failure repeats). */
+static void random_weightings_round_trip(void **state)
+{
+    (void)state;
+    srand(1234);
+    for (int round = 0; round < 500; round++) {
+        sm_weighting *w = NULL;
+        assert_int_equal(sm_weighting_new(&w), SM_OK);
+        for (int c = 0; c < SM_CRIT_BUILTIN_COUNT; c++) {
+            double v;
+            switch (rand() % 4) {
+            case 0: v = 0; break;
+            case 1: v = rand() % 10; break;
+            case 2: v = (double)rand() / RAND_MAX; break;
+            default: v = ldexp((double)rand() / RAND_MAX, rand() % 200 - 100); break;
+            }
+            assert_int_equal(sm_weighting_set_builtin(w, (sm_criterion)c, v), SM_OK);
+        }
+        assert_int_equal(sm_weighting_set_builtin(w, (sm_criterion)(rand() % 7), 1 + rand() % 3), SM_OK);
+        if (rand() % 2)
+            assert_int_equal(sm_weighting_set_param(w, params[0], rand() % 4), SM_OK);
+        if (rand() % 2)
+            assert_int_equal(sm_weighting_set_param(w, params[1], 1 + (double)rand() / RAND_MAX * 1000), SM_OK);
+        if (rand() % 2)
+            assert_int_equal(sm_weighting_set_param(w, params[2], (double)rand() / RAND_MAX), SM_OK);
+        if (rand() % 2)
+            assert_int_equal(sm_weighting_set_param(w, params[3], (double)rand() / RAND_MAX), SM_OK);
+        if (rand() % 2)
+            assert_int_equal(sm_weighting_set_param(w, params[4], 1.5 + (double)rand() / RAND_MAX), SM_OK);
+        if (rand() % 2)
+            assert_int_equal(sm_weighting_set_param(w, params[5], (double)rand() / RAND_MAX), SM_OK);
+        assert_int_equal(sm_weighting_set_combiner(w, (sm_combiner)(rand() % 3), NULL, NULL, NULL), SM_OK);
+        char *s = text_of(w);
+        sm_weighting *back = must_parse(s);
+        assert_same(w, back);
+        char *s2 = text_of(back);
+        assert_string_equal(s, s2);
+        sm_free(s);
+        sm_free(s2);
+        sm_weighting_free(back);
+        sm_weighting_free(w);
+    }
+}
+
+/* ---- custom criteria -------------------------------------------------------------------- */
+
+static void custom_criteria_are_added_replaced_and_destroyed_once(void **state)
+{
+    (void)state;
+    counted a = { 0 }, b = { 0 }, c = { 0 };
+    sm_weighting *w = NULL;
+    assert_int_equal(sm_weighting_new(&w), SM_OK);
+    assert_int_equal(sm_weighting_add_criterion(w, "same_country", crit_one, &a, count_destroy, 2), SM_OK);
+    assert_int_equal(sm_weighting_count(w), 8);
+    const char *name;
+    double v;
+    assert_int_equal(sm_weighting_at(&name, &v, w, 7), SM_OK);
+    assert_string_equal(name, "same_country");
+    assert_true(v == 2);
+    assert_string_equal(sm__weighting_name(w, 7), "same_country");
+    assert_string_equal(sm__weighting_name(w, 0), "complementarity");
+    assert_null(sm__weighting_name(w, 8));
+    assert_ptr_equal(w->custom[0].fn, crit_one);
+    assert_ptr_equal(w->custom[0].ud->ptr, &a);
+    assert_true(weight_of(w, "same_country") == 2);
+    assert_int_equal(sm_weighting_set(w, "same_country", 0.5), SM_OK);
+    assert_true(weight_of(w, "same_country") == 0.5);
+
+    /* replacing: the old user data goes at once, the position stays */
+    assert_int_equal(sm_weighting_add_criterion(w, "same_country", crit_half, &b, count_destroy, 3), SM_OK);
+    assert_int_equal(a.destroyed, 1);
+    assert_int_equal(sm_weighting_count(w), 8);
+    assert_ptr_equal(w->custom[0].fn, crit_half);
+    assert_true(weight_of(w, "same_country") == 3);
+
+    /* copies share the user data: destroyed with the last owner */
+    assert_int_equal(sm_weighting_add_criterion(w, "other", crit_one, &c, count_destroy, 1), SM_OK);
+    sm_weighting *copy = NULL, *copy2 = NULL;
+    assert_int_equal(sm_weighting_copy(&copy, w), SM_OK);
+    assert_int_equal(sm_weighting_copy(&copy2, copy), SM_OK);
+    assert_same(w, copy);
+    assert_ptr_equal(copy->custom[0].ud, w->custom[0].ud);
+    sm_weighting_free(w);
+    assert_int_equal(b.destroyed, 0);
+    assert_int_equal(c.destroyed, 0);
+    /* replacing in one copy releases only that copy's reference */
+    counted d = { 0 };
+    assert_int_equal(sm_weighting_add_criterion(copy, "other", crit_one, &d, count_destroy, 1), SM_OK);
+    assert_int_equal(c.destroyed, 0);
+    sm_weighting_free(copy2);
+    assert_int_equal(c.destroyed, 1);
+    assert_int_equal(b.destroyed, 0);
+    sm_weighting_free(copy);
+    assert_int_equal(a.destroyed, 1);
+    assert_int_equal(b.destroyed, 1);
+    assert_int_equal(c.destroyed, 1);
+    assert_int_equal(d.destroyed, 1);
+
+    /* no destructor: nothing to call, nothing leaks */
+    assert_int_equal(sm_weighting_new(&w), SM_OK);
+    assert_int_equal(sm_weighting_add_criterion(w, "plain", crit_one, NULL, NULL, 0), SM_OK);
+    assert_int_equal(sm_weighting_add_criterion(w, "plain", crit_half, NULL, NULL, 1), SM_OK);
+    sm_weighting_free(w);
+}
+
+static void bad_custom_criteria_are_refused_without_destroying(void **state)
+{
+    (void)state;
+    counted a = { 0 };
+    sm_weighting *w = NULL;
+    assert_int_equal(sm_weighting_new(&w), SM_OK);
+    const char *bad_names[] = { "", "Same", "a-b", "a b", "é", "x.y", "abcdefghijklmnopqrstuvwxyz0123456" };
+    for (size_t i = 0; i < sizeof bad_names / sizeof *bad_names; i++) {
+        assert_int_equal(sm_weighting_add_criterion(w, bad_names[i], crit_one, &a, count_destroy, 1),
+                         SM_ERR_BAD_CODE);
+        tu_assert_error(SM_ERR_BAD_CODE, "criterion: bad name");
+        assert_string_equal(sm_error_last()->value, bad_names[i]);
+    }
+    assert_int_equal(sm_weighting_add_criterion(w, "abcdefghijklmnopqrstuvwxyz012345", crit_one, NULL, NULL, 1),
+                     SM_OK); /* 32 bytes */
+    for (int c = 0; c < SM_CRIT_BUILTIN_COUNT; c++) {
+        const char *name = sm_criterion_name((sm_criterion)c);
+        assert_int_equal(sm_weighting_add_criterion(w, name, crit_one, &a, count_destroy, 1), SM_ERR_DUPLICATE);
+        tu_assert_error(SM_ERR_DUPLICATE, "is a built-in criterion");
+    }
+    assert_int_equal(sm_weighting_add_criterion(w, "ok", crit_one, &a, count_destroy, -1), SM_ERR_RANGE);
+    tu_assert_error(SM_ERR_RANGE, "ok: weight must be finite and >= 0");
+    assert_int_equal(sm_weighting_add_criterion(w, "ok", crit_one, &a, count_destroy, NAN), SM_ERR_RANGE);
+    assert_int_equal(sm_weighting_add_criterion(w, "ok", crit_one, &a, count_destroy, INFINITY), SM_ERR_RANGE);
+    assert_int_equal(sm_weighting_add_criterion(w, "ok", NULL, &a, count_destroy, 1), SM_ERR_INVALID_ARGUMENT);
+    tu_assert_error(SM_ERR_INVALID_ARGUMENT, "NULL function");
+    assert_int_equal(sm_weighting_add_criterion(w, NULL, crit_one, &a, count_destroy, 1), SM_ERR_INVALID_ARGUMENT);
+    assert_int_equal(sm_weighting_add_criterion(NULL, "ok", crit_one, &a, count_destroy, 1),
+                     SM_ERR_INVALID_ARGUMENT);
+    assert_int_equal(sm_weighting_count(w), 8);
+
+    /* fill up to SM_CRITERIA_MAX; one more is refused, replacing still works */
+    char name[16];
+    for (int i = 1; sm_weighting_count(w) < SM_CRITERIA_MAX; i++) {
+        snprintf(name, sizeof name, "c%d", i);
+        assert_int_equal(sm_weighting_add_criterion(w, name, crit_one, NULL, NULL, 1), SM_OK);
+    }
+    assert_int_equal(sm_weighting_count(w), SM_CRITERIA_MAX);
+    assert_int_equal(sm_weighting_add_criterion(w, "one_more", crit_one, &a, count_destroy, 1), SM_ERR_LIMIT);
+    tu_assert_error(SM_ERR_LIMIT, "at most 32 criteria");
+    assert_int_equal(sm_weighting_count(w), SM_CRITERIA_MAX);
+    assert_int_equal(sm_weighting_add_criterion(w, "c1", crit_half, &a, count_destroy, 2), SM_OK);
+    assert_true(weight_of(w, "c1") == 2);
+    assert_int_equal(a.destroyed, 0);
+    sm_weighting *copy = NULL;
+    assert_int_equal(sm_weighting_copy(&copy, w), SM_OK);
+    sm_weighting_free(w);
+    assert_int_equal(a.destroyed, 0);
+    sm_weighting_free(copy);
+    assert_int_equal(a.destroyed, 1);
+
+    sm_weighting *out = (sm_weighting *)&out;
+    assert_int_equal(sm_weighting_copy(&out, NULL), SM_ERR_INVALID_ARGUMENT);
+    assert_ptr_equal(out, (sm_weighting *)&out);
+    assert_int_equal(sm_weighting_copy(NULL, out), SM_ERR_INVALID_ARGUMENT);
+}
+
+/* ---- combiners ------------------------------------------------------------------------- */
+
+typedef struct comb_state {
+    counted c;
+    double result;
+    size_t seen_n;
+    double seen_weight7; /* weight of the first custom criterion */
+    double seen_score0;
+} comb_state;
+
+static double comb_fixed(const double *scores, const double *weights, size_t n, void *ud)
+{
+    comb_state *cs = ud;
+    cs->seen_n = n;
+    cs->seen_score0 = scores[0];
+    cs->seen_weight7 = n > 7 ? weights[7] : -1;
+    return cs->result;
+}
+
+static void comb_destroy(void *ud)
+{
+    ((comb_state *)ud)->c.destroyed++;
+}
+
+static void combiners_are_set_checked_and_released(void **state)
+{
+    (void)state;
+    sm_weighting *w = NULL;
+    assert_int_equal(sm_weighting_new(&w), SM_OK);
+    comb_state s1 = { { 0 }, 0.5, 0, 0, 0 }, s2 = { { 0 }, 0.5, 0, 0, 0 };
+    assert_int_equal(sm_weighting_set_combiner(w, SM_COMBINE_MEAN, comb_fixed, NULL, NULL), SM_ERR_INVALID_ARGUMENT);
+    tu_assert_error(SM_ERR_INVALID_ARGUMENT, "combiner: mean takes no function");
+    assert_int_equal(sm_weighting_set_combiner(w, SM_COMBINE_MIN, NULL, &s1, NULL), SM_ERR_INVALID_ARGUMENT);
+    assert_int_equal(sm_weighting_set_combiner(w, SM_COMBINE_GEOMETRIC, NULL, NULL, comb_destroy),
+                     SM_ERR_INVALID_ARGUMENT);
+    assert_int_equal(sm_weighting_set_combiner(w, SM_COMBINE_CUSTOM, NULL, &s1, comb_destroy),
+                     SM_ERR_INVALID_ARGUMENT);
+    tu_assert_error(SM_ERR_INVALID_ARGUMENT, "needs a function");
+    assert_int_equal(sm_weighting_set_combiner(w, (sm_combiner)4, NULL, NULL, NULL), SM_ERR_INVALID_ARGUMENT);
+    tu_assert_error(SM_ERR_INVALID_ARGUMENT, "unknown combiner 4");
+    assert_int_equal(sm_weighting_set_combiner(w, (sm_combiner)-1, NULL, NULL, NULL), SM_ERR_INVALID_ARGUMENT);
+    assert_int_equal(sm_weighting_set_combiner(NULL, SM_COMBINE_MEAN, NULL, NULL, NULL), SM_ERR_INVALID_ARGUMENT);
+    assert_int_equal(sm_weighting_combiner(w), SM_COMBINE_MEAN);
+    assert_int_equal(s1.c.destroyed, 0);
+
+    assert_int_equal(sm_weighting_set_combiner(w, SM_COMBINE_CUSTOM, comb_fixed, &s1, comb_destroy), SM_OK);
+    assert_int_equal(sm_weighting_combiner(w), SM_COMBINE_CUSTOM);
+    sm_weighting *copy = NULL;
+    assert_int_equal(sm_weighting_copy(&copy, w), SM_OK);
+    assert_int_equal(sm_weighting_combiner(copy), SM_COMBINE_CUSTOM);
+    /* replaced in w: s1 still lives in the copy */
+    assert_int_equal(sm_weighting_set_combiner(w, SM_COMBINE_CUSTOM, comb_fixed, &s2, comb_destroy), SM_OK);
+    assert_int_equal(s1.c.destroyed, 0);
+    /* a custom combiner writes nothing in the text */
+    char *s = text_of(w);
+    assert_null(strstr(s, "combiner"));
+    sm_free(s);
+    assert_int_equal(sm_weighting_set_combiner(w, SM_COMBINE_GEOMETRIC, NULL, NULL, NULL), SM_OK);
+    assert_int_equal(s2.c.destroyed, 1);
+    assert_null(w->combine_ud);
+    sm_weighting_free(copy);
+    assert_int_equal(s1.c.destroyed, 1);
+    /* a custom combiner without user data still works and frees cleanly */
+    assert_int_equal(sm_weighting_set_combiner(w, SM_COMBINE_CUSTOM, comb_fixed, NULL, NULL), SM_OK);
+    sm_weighting_free(w);
+    assert_int_equal(s1.c.destroyed, 1);
+    assert_int_equal(s2.c.destroyed, 1);
+}
+
+static double combine(const sm_weighting *w, const double *scores)
+{
+    double out = -1;
+    assert_int_equal(sm__combine(w, scores, &out), SM_OK);
+    assert_true(out >= 0 && out <= 1);
+    return out;
+}
+
+static sm_weighting *weights7(const double *wt, sm_combiner c)
+{
+    sm_weighting *w = NULL;
+    assert_int_equal(sm_weighting_new(&w), SM_OK);
+    for (int j = 0; j < SM_CRIT_BUILTIN_COUNT; j++)
+        assert_int_equal(sm_weighting_set_builtin(w, (sm_criterion)j, wt[j]), SM_OK);
+    assert_int_equal(sm_weighting_set_combiner(w, c, NULL, NULL, NULL), SM_OK);
+    return w;
+}
+
+static void combine_mean_geometric_min_by_hand(void **state)
+{
+    (void)state;
+    const double scores[SM_CRITERIA_MAX] = { 0.5, 0.25, 1, 0, 0.8, 0.4, 1 };
+
+    /* balanced mean: (3*.5 + 2*.25 + 1 + 0 + .5*.8 + .4 + 1) / 9.5 = 4.8 / 9.5 */
+    sm_weighting *w = NULL;
+    assert_int_equal(sm_weighting_new(&w), SM_OK);
+    assert_true(fabs(combine(w, scores) - 4.8 / 9.5) < 1e-15);
+
+    /* min over weights > 0: cohesion scores 0 */
+    assert_int_equal(sm_weighting_set_combiner(w, SM_COMBINE_MIN, NULL, NULL, NULL), SM_OK);
+    assert_true(combine(w, scores) == 0);
+    assert_int_equal(sm_weighting_set(w, "cohesion", 0), SM_OK);
+    assert_true(combine(w, scores) == 0.25);
+
+    /* geometric: a zero score with weight > 0 gives 0; with weight 0 it is ignored */
+    assert_int_equal(sm_weighting_set_combiner(w, SM_COMBINE_GEOMETRIC, NULL, NULL, NULL), SM_OK);
+    assert_int_equal(sm_weighting_set(w, "cohesion", 1), SM_OK);
+    assert_true(combine(w, scores) == 0);
+    sm_weighting_free(w);
+
+    /* exp((2 ln .5 + 1 ln .25) / 3) = exp(ln(.0625)/3) = .0625^(1/3) */
+    const double wg[7] = { 2, 1, 0, 0, 0, 0, 0 };
+    w = weights7(wg, SM_COMBINE_GEOMETRIC);
+    assert_true(fabs(combine(w, scores) - cbrt(0.0625)) < 1e-15);
+    /* sqrt(.5 * .8) */
+    const double wg2[7] = { 1, 0, 0, 0, 1, 0, 0 };
+    sm_weighting_free(w);
+    w = weights7(wg2, SM_COMBINE_GEOMETRIC);
+    assert_true(fabs(combine(w, scores) - sqrt(0.4)) < 1e-15);
+    sm_weighting_free(w);
+
+    /* mean with only some weights: (1*.5 + 3*1) / 4 */
+    const double wm[7] = { 1, 0, 3, 0, 0, 0, 0 };
+    w = weights7(wm, SM_COMBINE_MEAN);
+    assert_true(fabs(combine(w, scores) - 3.5 / 4) < 1e-15);
+    sm_weighting_free(w);
+
+    /* all weights zero: every combiner gives 0 */
+    const double w0[7] = { 0 };
+    for (int c = 0; c < 3; c++) {
+        w = weights7(w0, (sm_combiner)c);
+        const double ones[SM_CRITERIA_MAX] = { 1, 1, 1, 1, 1, 1, 1 };
+        assert_true(combine(w, ones) == 0);
+        sm_weighting_free(w);
+    }
+
+    /* all scores 1 give 1; weights near DBL_MAX do not overflow to NaN */
+    const double big[7] = { DBL_MAX, DBL_MAX, DBL_MAX, 0, 0, 0, 0 };
+    const double sb[SM_CRITERIA_MAX] = { 1, 0.5, 0, 1, 1, 1, 1 };
+    w = weights7(big, SM_COMBINE_MEAN);
+    assert_true(fabs(combine(w, sb) - 0.5) < 1e-15);
+    sm_weighting_free(w);
+    const double sg[SM_CRITERIA_MAX] = { 0.25, 1, 1, 1, 1, 1, 1 };
+    w = weights7(big, SM_COMBINE_GEOMETRIC);
+    assert_true(fabs(combine(w, sg) - cbrt(0.25)) < 1e-15);
+    sm_weighting_free(w);
+
+    /* custom criteria take part with their weights */
+    assert_int_equal(sm_weighting_new(&w), SM_OK);
+    assert_int_equal(sm_weighting_add_criterion(w, "extra", crit_one, NULL, NULL, 10.5), SM_OK);
+    double s8[SM_CRITERIA_MAX] = { 0.5, 0.25, 1, 0, 0.8, 0.4, 1, 1 };
+    assert_true(fabs(combine(w, s8) - (4.8 + 10.5) / 20) < 1e-15);
+    sm_weighting_free(w);
+}
+
+static void combine_custom_clamps_and_reports_nan(void **state)
+{
+    (void)state;
+    comb_state cs = { { 0 }, 0.25, 0, 0, 0 };
+    sm_weighting *w = NULL;
+    assert_int_equal(sm_weighting_new(&w), SM_OK);
+    assert_int_equal(sm_weighting_add_criterion(w, "extra", crit_one, NULL, NULL, 4), SM_OK);
+    assert_int_equal(sm_weighting_set_combiner(w, SM_COMBINE_CUSTOM, comb_fixed, &cs, comb_destroy), SM_OK);
+    const double scores[SM_CRITERIA_MAX] = { 0.75, 0, 0, 0, 0, 0, 0, 0 };
+    assert_true(combine(w, scores) == 0.25);
+    assert_int_equal(cs.seen_n, 8);
+    assert_true(cs.seen_score0 == 0.75);
+    assert_true(cs.seen_weight7 == 4);
+    cs.result = 1.7;
+    assert_true(combine(w, scores) == 1);
+    cs.result = -3;
+    assert_true(combine(w, scores) == 0);
+    cs.result = INFINITY;
+    assert_true(combine(w, scores) == 1);
+    cs.result = -INFINITY;
+    assert_true(combine(w, scores) == 0);
+    cs.result = NAN;
+    double out = 0.125;
+    assert_int_equal(sm__combine(w, scores, &out), SM_ERR_CALLBACK);
+    tu_assert_error(SM_ERR_CALLBACK, "combiner: custom combiner returned NaN");
+    assert_true(out == 0.125);
+    sm_weighting_free(w);
+    assert_int_equal(cs.c.destroyed, 1);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(criterion_names_follow_the_enum),
+        cmocka_unit_test(params_have_documented_defaults),
+        cmocka_unit_test(presets_have_documented_weights_and_params),
+        cmocka_unit_test(preset_names_ignore_case_and_dashes),
+        cmocka_unit_test(unknown_presets_are_refused),
+        cmocka_unit_test(weights_are_set_and_read_by_name_and_index),
+        cmocka_unit_test(bad_weights_are_refused_and_change_nothing),
+        cmocka_unit_test(params_are_checked_against_their_ranges),
+        cmocka_unit_test(parse_reads_items_over_a_preset_or_over_zero),
+        cmocka_unit_test(parse_errors_name_the_item),
+        cmocka_unit_test(parse_refuses_null_and_overlong_text),
+        cmocka_unit_test(to_string_writes_weights_changed_params_and_combiner),
+        cmocka_unit_test(to_string_lists_custom_criteria_after_the_rest),
+        cmocka_unit_test(every_preset_and_parsed_text_round_trips),
+        cmocka_unit_test(random_weightings_round_trip),
+        cmocka_unit_test(custom_criteria_are_added_replaced_and_destroyed_once),
+        cmocka_unit_test(bad_custom_criteria_are_refused_without_destroying),
+        cmocka_unit_test(combiners_are_set_checked_and_released),
+        cmocka_unit_test(combine_mean_geometric_min_by_hand),
+        cmocka_unit_test(combine_custom_clamps_and_reports_nan),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
