@@ -124,6 +124,9 @@ bool sm__json_has(const sm__json *j, sm_data_kind kind);
 sm_status sm__json_records(sm__json *j, sm_data_kind kind);
 void sm__json_free(sm__json *j);
 
+/* Bytes sm_load_file reads at a time (64 KiB; fuzz targets make it small). */
+extern size_t sm__load_chunk;
+
 /* ---- the loader's modules (load*.c) only ---------------------------------- */
 
 /* A region row, kept until the whole file is read. */

@@ -289,7 +289,10 @@ static bool ends_with(const char *s, const char *suffix)
     return true;
 }
 
-#define CHUNK ((size_t)1 << 16)
+/* Bytes read at a time. A variable only so that the fuzz targets can make
+ * it small and put chunk boundaries everywhere (a BOM, a CR LF or a
+ * multi-byte character split across reads); nothing else changes it. */
+size_t sm__load_chunk = (size_t)1 << 16;
 
 /* fread that keeps the errno of a failed read in *err: parsing between
  * reads may change errno (strtoll sets ERANGE). */
@@ -313,9 +316,34 @@ static sm_status run_file(sm__load *ld, FILE *f, sm_format fmt)
     sm__csv *c = NULL;
     int err = 0;
     char what[300];
-    if (sm__grow(a, (void **)&buf, &cap, CHUNK, 1))
-        return sm__nomem();
-    len = read_chunk(buf, CHUNK, f, &err);
+    const size_t chunk = sm__load_chunk ? sm__load_chunk : 1;
+    /* The first read holds at least a byte order mark's worth and, when the
+     * format is to be sniffed, the first byte that is not white space, so
+     * that neither depends on where a read ends. */
+    for (;;) {
+        if (sm__grow(a, (void **)&buf, &cap, len + chunk, 1)) {
+            sm__free(a, buf);
+            return sm__nomem();
+        }
+        len += read_chunk(buf + len, chunk, f, &err);
+        if (ferror(f) || feof(f))
+            break;
+        size_t skip = len >= 3 && (unsigned char)buf[0] == 0xEF && (unsigned char)buf[1] == 0xBB &&
+                              (unsigned char)buf[2] == 0xBF
+                          ? 3
+                          : 0;
+        if (len < 4)
+            continue;
+        if (fmt != SM_FORMAT_AUTO)
+            break;
+        size_t i = skip;
+        while (i < len && is_space(buf[i]))
+            i++;
+        if (i < len)
+            break;
+    }
+    if (ferror(f))
+        goto io;
     if (fmt == SM_FORMAT_AUTO) {
         const char *d = buf;
         size_t n = len;
@@ -329,11 +357,11 @@ static sm_status run_file(sm__load *ld, FILE *f, sm_format fmt)
     }
     if (fmt == SM_FORMAT_JSON) {
         while (!ferror(f) && !feof(f)) {
-            if (sm__grow(a, (void **)&buf, &cap, len + CHUNK, 1)) {
+            if (sm__grow(a, (void **)&buf, &cap, len + chunk, 1)) {
                 st = sm__nomem();
                 goto out;
             }
-            len += read_chunk(buf + len, CHUNK, f, &err);
+            len += read_chunk(buf + len, chunk, f, &err);
         }
         if (ferror(f))
             goto io;
@@ -352,7 +380,7 @@ static sm_status run_file(sm__load *ld, FILE *f, sm_format fmt)
         if (feof(f))
             break;
         d = buf;
-        n = read_chunk(buf, CHUNK, f, &err);
+        n = read_chunk(buf, chunk < cap ? chunk : cap, f, &err);
     }
     st = sm__csv_end(c);
     goto out;
