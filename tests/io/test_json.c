@@ -4,7 +4,9 @@
 #include "test_util.h"
 #include "io_helpers.h"
 
+#include <jansson.h>
 #include <math.h>
+#include <string.h>
 
 static void json_loads_object_with_smes(void **state)
 {
@@ -310,6 +312,85 @@ static void json_numbers_and_ranges(void **state)
     sm_engine_free(e);
 }
 
+/* jansson allocates through the engine's allocator during a load: every
+ * one of its allocations can fail, each failure is SM_ERR_NOMEM (not a
+ * syntax error), nothing leaks and the engine keeps what it had. jansson
+ * used by the program itself meanwhile keeps malloc and free. */
+static void json_allocations_go_through_the_engine(void **state)
+{
+    (void)state;
+    const char *doc = "{\"regions\": [{\"code\": \"SI9\", \"name\": \"Test\", \"lat\": 46, \"lon\": 14}],"
+                      " \"smes\": [{\"id\": \"J1\", \"region\": \"SI9\", \"sectors\": [\"C25\"],"
+                      " \"offers\": [\"cnc machining\", \"welding\"], \"needs\": [\"packaging\"], \"founded\": 1999},"
+                      " {\"id\": \"J2\", \"region\": \"SI041\", \"sectors\": [\"C28\", \"J62\"], \"size\": true}]}";
+    long failures = 0, jansson_points = 0;
+    for (long n = 1;; n++) {
+        tu_alloc_state st = { 0 };
+        sm_allocator a = tu_allocator(&st);
+        sm_engine_options eo = SM_ENGINE_OPTIONS_INIT;
+        eo.allocator = &a;
+        sm_engine *e = NULL;
+        assert_int_equal(sm_engine_new(&e, &eo), SM_OK);
+        size_t regions = sm_region_count(e);
+        sm_load_options o = SM_LOAD_OPTIONS_INIT;
+        o.lenient = 1;
+        long before = st.calls;
+        st.fail_at = before + n;
+        sm_load_report rep;
+        sm_status s = sm_load_buffer(e, doc, strlen(doc), "doc.json", &o, &rep);
+        int failed = st.failed;
+        /* the program's own jansson is untouched by the engine's allocator,
+         * even while that allocator would fail */
+        st.fail_at = st.calls + 1;
+        long calls = st.calls;
+        json_t *mine = json_pack("{s:i}", "x", 1);
+        assert_non_null(mine);
+        json_decref(mine);
+        assert_int_equal(st.calls, calls);
+        st.fail_at = 0;
+        if (!failed) {
+            assert_int_equal(s, SM_OK);
+            assert_int_equal(rep.rows, 3);
+            assert_int_equal(rep.skipped, 1); /* J2: "size": true */
+            assert_int_equal(sm_sme_count(e), 1);
+            sm_engine_free(e);
+            assert_int_equal(st.live, 0);
+            break;
+        }
+        failures++;
+        if (s == SM_ERR_NOMEM) {
+            assert_int_equal(sm_error_last()->status, SM_ERR_NOMEM);
+            assert_int_equal(sm_sme_count(e), 0);
+            assert_int_equal(sm_region_count(e), regions);
+        } else {
+            /* a failure the loader absorbs (a value's text for a message) */
+            assert_int_equal(s, SM_OK);
+        }
+        sm_engine_free(e);
+        assert_int_equal(st.live, 0);
+    }
+    /* the parse alone makes dozens of allocations: they were all failed */
+    {
+        tu_alloc_state st = { 0 };
+        sm_allocator a = tu_allocator(&st);
+        sm_engine_options eo = SM_ENGINE_OPTIONS_INIT;
+        eo.taxonomies = SM_TAXONOMY_NONE;
+        eo.allocator = &a;
+        sm_engine *e = NULL;
+        assert_int_equal(sm_engine_new(&e, &eo), SM_OK);
+        long before = st.calls;
+        sm_load_options o = SM_LOAD_OPTIONS_INIT;
+        o.dry_run = 1;
+        o.lenient = 1;
+        sm_load_buffer(e, doc, strlen(doc), "doc.json", &o, NULL);
+        jansson_points = st.calls - before;
+        sm_engine_free(e);
+    }
+    assert_true(jansson_points > 20);
+    assert_true(failures >= jansson_points / 2);
+    print_message("# JSON load: %ld allocation points failed in turn\n", failures);
+}
+
 int main(void)
 {
     if (!sm_format_supported(SM_FORMAT_JSON)) {
@@ -331,6 +412,7 @@ int main(void)
         cmocka_unit_test(json_records_know_their_lines),
         cmocka_unit_test(json_several_kinds_in_one_document),
         cmocka_unit_test(json_numbers_and_ranges),
+        cmocka_unit_test(json_allocations_go_through_the_engine),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
