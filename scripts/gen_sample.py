@@ -2,12 +2,17 @@
 """Generate the synthetic sample data of smartmatch: SMEs of the CADSES area.
 
 Usage:
-  scripts/gen_sample.py [--shared DIR] [--n 2000] [--seed S] [--out-dir examples/data]
+  scripts/gen_sample.py [--data DIR] [--n 2000] [--seed S] [--out-dir examples/data]
                         [--prefix cadses] [--formats csv,json] [--no-truth]
 
-DIR defaults to ../shared/data next to the repository root; --out-dir defaults
-to examples/data in the repository. The script reads the reference data in DIR
-(it is never copied into the project) and writes, for prefix P:
+The regions (NUTS 2021, with their label points) and sectors (NACE Rev. 2)
+come from the library's built-in tables, read through the Python package in
+bindings/python; it needs the built library (a meson build directory of this
+checkout, or SMARTMATCH_LIBRARY naming libsmartmatch.so). The population
+weights and development indices come from the derived files in DIR
+(scripts/data by default: population.csv and development.csv, made by
+scripts/gen_sample_facts.py). --out-dir defaults to examples/data in the
+repository. For prefix P the script writes:
 
   P_smes.csv            the SMEs (header + one row per SME, ordered by id)
   P_smes.json           the same SMEs as {"note": ..., "smes": [...]}
@@ -16,10 +21,11 @@ to examples/data in the repository. The script reads the reference data in DIR
   README.md             what the files are and how they were made
 
 The SMEs are SYNTHETIC: every name, tag and number is drawn at random; only
-the codes (NUTS 2021 regions, NACE Rev. 2 classes) and the population weights
-come from the reference data. The output is a pure function of the options:
-the same --seed and --n give byte-identical files (only random.Random.random()
-is used, with our own bisect-based weighted choice). --no-truth only skips the
+the codes (NUTS 2021 regions, NACE Rev. 2 classes), the population weights
+and the development indices come from reference data. The output is a pure
+function of the options: the same --seed and --n give byte-identical files
+(only random.Random.random() is used, with our own bisect-based weighted
+choice). --no-truth only skips the
 ground-truth file; the SMEs are the same with or without it.
 
 How an SME is drawn
@@ -782,8 +788,9 @@ def haversine_km(a, b):
 
 
 def read_csv(path):
+    """The rows of a CSV file as dicts; leading `#` lines (attribution) are skipped."""
     with open(path, newline="", encoding="utf-8") as f:
-        return list(csv.DictReader(f))
+        return list(csv.DictReader(line for line in f if not line.startswith("#")))
 
 
 def in_scope(code):
@@ -793,34 +800,51 @@ def in_scope(code):
     return code.startswith(SCOPE[cc]) if cc in SCOPE else True
 
 
+def open_library():
+    """The Python package of smartmatch, from bindings/python of this checkout.
+
+    The package finds the C library through SMARTMATCH_LIBRARY or the meson
+    build directories of the checkout (see bindings/python/smartmatch/_loader.py).
+    """
+    sys.path.insert(0, str(REPO / "bindings" / "python"))
+    try:
+        import smartmatch
+    except ImportError as exc:
+        raise SystemExit(f"gen_sample: the regions and sectors come from the library's built-in tables, "
+                         f"and the library did not load (build it first: meson setup build && ninja -C build, "
+                         f"or set SMARTMATCH_LIBRARY):\n{exc}")
+    finally:
+        del sys.path[0]
+    return smartmatch
+
+
 # ---------------------------------------------------------------------------
 # reference data
 # ---------------------------------------------------------------------------
 class Reference:
-    def __init__(self, shared):
-        shared = Path(shared)
-        self.nuts = {r["nuts_id"]: r for r in read_csv(shared / "nuts" / "nuts2021_regions.csv")}
-        countries = {r["eurostat_code"]: r for r in read_csv(shared / "nuts" / "countries.csv")}
-        nace = read_csv(shared / "nace" / "nace_rev2_en.csv")
-        self.classes = {r["code"]: r["section"] for r in nace if r["level"] == "4"}
-        self.nace_codes = {r["code"] for r in nace}
-        self.stats2 = read_csv(shared / "regional_stats" / "nuts2_2016_indicators_2007_2018.csv")
-        self.stats0 = read_csv(shared / "regional_stats" / "nuts0_country_indicators_2007_2018.csv")
-        self.point = {}
-        for code, r in self.nuts.items():
-            self.point[code] = (float(r["label_lat"]), float(r["label_lon"]))
-        for c in NO_NUTS:
-            r = countries[c]
-            self.point[c] = (float(r["point_lat"]), float(r["point_lon"]))
+    """Regions and sectors from the library's built-in tables (NUTS 2021, NACE Rev. 2);
+    population weights and development indices from the derived files in DATA."""
+
+    def __init__(self, data):
+        data = Path(data)
+        smartmatch = open_library()
+        with smartmatch.Engine() as eng:
+            regions = list(eng.regions.records())
+            sectors = list(eng.sectors.records())
+        # NUTS 2021 codes and their level, country and parent (BA, UA, MD: level-0 rows only)
+        self.nuts = {r.code: r for r in regions}
+        self.classes = {s.code: s.section for s in sectors if s.level == 4}
+        self.nace_codes = {s.code for s in sectors}
+        # the GISCO label point; for BA, UA, MD an approximate capital-city point
+        self.point = {r.code: (r.lat, r.lon) for r in regions}
+        self.population = read_csv(data / "population.csv")
+        self.development_rows = [(r["region"], r["development"], r["source"])
+                                 for r in read_csv(data / "development.csv")]
         self._regions()
 
     def _regions(self):
         """Per country: NUTS-3 regions in scope and their population weights."""
-        latest = {}
-        for r in self.stats2:
-            if r["region_population"] and (r["nuts_id"] not in latest or r["year"] > latest[r["nuts_id"]][0]):
-                latest[r["nuts_id"]] = (r["year"], float(r["region_population"]))
-        pop2 = {k: v[1] for k, v in latest.items()}
+        pop2 = {r["nuts_id"]: float(r["population"]) for r in self.population}
         self.regions = {}   # country -> (codes, weights)
         self.country_pop = {}
         for cc in CADSES:
@@ -828,7 +852,7 @@ class Reference:
                 self.regions[cc] = ([cc], [1.0])
                 self.country_pop[cc] = POP_NO_NUTS[cc]
                 continue
-            n2 = sorted(c for c, r in self.nuts.items() if r["level"] == "2" and r["country_code"] == cc)
+            n2 = sorted(c for c, r in self.nuts.items() if r.level == 2 and r.country == cc)
             # 2016 codes that no longer exist share their population among 2021 codes without data.
             gone = sum(p for c, p in pop2.items() if c[:2] == cc and c not in self.nuts)
             missing = [c for c in n2 if c not in pop2]
@@ -839,7 +863,7 @@ class Reference:
             for c2 in n2:
                 if not in_scope(c2) or weight2[c2] <= 0:
                     continue
-                kids = sorted(c for c, r in self.nuts.items() if r["level"] == "3" and r["parent_id"] == c2)
+                kids = sorted(c for c, r in self.nuts.items() if r.level == 3 and r.parent == c2)
                 for c3 in kids:
                     codes.append(c3)
                     weights.append(weight2[c2] / len(kids))
@@ -849,35 +873,8 @@ class Reference:
             self.country_pop[cc] = sum(weights)
 
     def development(self):
-        """Rows (region, development, source): NUTS 0 from tec00114, NUTS 2 derived."""
-        idx = {}
-        for r in self.stats0:
-            if r["nuts_id"] in CADSES and r["pc_gdp"]:
-                if r["nuts_id"] not in idx or r["year"] > idx[r["nuts_id"]][0]:
-                    idx[r["nuts_id"]] = (r["year"], float(r["pc_gdp"]))
-        gdp = {}   # (country, year) -> [sum gdp, sum pop]
-        per = {}   # nuts2 -> (year, gdp per capita)
-        for r in self.stats2:
-            cc = r["country_code"]
-            if cc not in idx or not r["gdp_per_capita_eur"] or not r["region_gdp"] or not r["region_population"]:
-                continue
-            s = gdp.setdefault((cc, r["year"]), [0.0, 0.0])
-            s[0] += float(r["region_gdp"]) * 1e6
-            s[1] += float(r["region_population"])
-            if r["nuts_id"] not in per or r["year"] > per[r["nuts_id"]][0]:
-                per[r["nuts_id"]] = (r["year"], float(r["gdp_per_capita_eur"]))
-        rows = []
-        for cc, (year, v) in idx.items():
-            rows.append((cc, f"{v:.1f}", f"Eurostat tec00114 {year}"))
-        for code, (year, v) in per.items():
-            cc = code[:2]
-            if code not in self.nuts or self.nuts[code]["level"] != "2":
-                continue      # not a NUTS 2021 code (e.g. HR04)
-            g, p = gdp[(cc, year)]
-            value = idx[cc][1] * v / (g / p)
-            rows.append((code, f"{value:.1f}", f"derived from Eurostat tgs00003/tgs00096 {year} and tec00114"))
-        rows.sort()
-        return rows
+        """Rows (region, development, source), as derived by scripts/gen_sample_facts.py."""
+        return self.development_rows
 
 
 # ---------------------------------------------------------------------------
@@ -1347,8 +1344,9 @@ Generated with
 ```
 
 The output depends only on these options and the reference data: the same
-command writes the same bytes. The script reads the reference data from a directory outside the
-project (`--shared`) and writes only derived data here.
+command writes the same bytes. Regions and sectors come from the library's
+built-in tables, population weights and development indices from
+`scripts/data/` (derived from Eurostat by `scripts/gen_sample_facts.py`).
 
 Files:
 
@@ -1444,8 +1442,8 @@ Eurostat tables for any real analysis.
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description="Generate the synthetic CADSES sample SMEs of smartmatch.")
-    ap.add_argument("--shared", default=str(REPO.parent / "shared" / "data"),
-                    help="reference data directory (default: ../shared/data next to the repository)")
+    ap.add_argument("--data", default=str(REPO / "scripts" / "data"),
+                    help="directory of population.csv and development.csv (default: scripts/data)")
     ap.add_argument("--n", type=int, default=2000, help="number of SMEs (default 2000)")
     ap.add_argument("--seed", type=int, default=2026, help="random seed (default 2026)")
     ap.add_argument("--out-dir", default=str(REPO / "examples" / "data"),
@@ -1460,7 +1458,7 @@ def main(argv=None):
     if args.n < len(CADSES):
         ap.error(f"--n must be at least {len(CADSES)}")
     t0 = time.monotonic()
-    ref = Reference(args.shared)
+    ref = Reference(args.data)
     gen = SampleGenerator(ref, args.n, args.seed)
     out = Path(args.out_dir)
     out.mkdir(parents=True, exist_ok=True)
