@@ -52,6 +52,21 @@ sm_status sm__fail_at(sm_status status, const char *file, unsigned long line, un
     ;
 sm_status sm__nomem(void);
 
+/* A copy of the thread's last error, to put back later (libgit2's
+ * git_error_save/git_error_restore): keeps a failure across calls that may
+ * record others, or hands it from a worker thread to the caller's. Same
+ * buffer sizes as the per-thread store, so a copy loses nothing. */
+typedef struct sm__error_saved {
+    sm_status status;
+    unsigned long line, column;
+    char message[1024], file[256], field[64], value[201];
+} sm__error_saved;
+
+/* Copies the calling thread's last error into *out. */
+void sm__error_save(sm__error_saved *out);
+/* Makes *saved the calling thread's last error again; returns its status. */
+sm_status sm__error_restore(const sm__error_saved *saved);
+
 /* ---- string map (hmap.c) ------------------------------------------------ */
 
 /* Open addressing map from a string key to a uint32 value. Keys are not

@@ -75,6 +75,23 @@ sm_status sm__nomem(void)
     return sm__fail(SM_ERR_NOMEM, "out of memory");
 }
 
+void sm__error_save(sm__error_saved *out)
+{
+    out->status = tls_err.pub.status;
+    out->line = tls_err.pub.line;
+    out->column = tls_err.pub.column;
+    copy_trunc(out->message, sizeof out->message, tls_err.message);
+    copy_trunc(out->file, sizeof out->file, tls_err.file);
+    copy_trunc(out->field, sizeof out->field, tls_err.field);
+    copy_trunc(out->value, sizeof out->value, tls_err.value);
+}
+
+sm_status sm__error_restore(const sm__error_saved *saved)
+{
+    return sm__fail_at(saved->status, saved->file, saved->line, saved->column, saved->field, saved->value, "%s",
+                       saved->message);
+}
+
 const sm_error *sm_error_last(void)
 {
     publish();

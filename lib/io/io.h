@@ -171,11 +171,7 @@ struct sm__load {
     bool regions_done;    /* whole-file region checks ran */
     size_t n_problems;
     bool have_first;
-    struct {
-        sm_status status;
-        unsigned long line, column;
-        char message[1024], field[64], value[201];
-    } first;
+    sm__error_saved first; /* the first problem, re-raised at the end */
     /* one record's strings and list pointers */
     char *scratch;
     size_t scratch_len, scratch_cap;

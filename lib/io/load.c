@@ -118,8 +118,7 @@ static sm_status load_end(sm__load *ld, sm_status st, sm_load_report *out)
     else if (st == SM_OK && !ld->opts.dry_run)
         st = apply(ld);
     if (st != SM_OK && st != SM_ERR_NOMEM && st != SM_ERR_CANCELLED && ld->have_first && st == ld->first.status)
-        sm__fail_at(ld->first.status, ld->name, ld->first.line, ld->first.column, ld->first.field, ld->first.value,
-                    "%s", ld->first.message);
+        sm__error_restore(&ld->first);
     if (st != SM_OK)
         sm__ld_undo_regions(ld);
     if (st != SM_OK && !ld->opts.dry_run)

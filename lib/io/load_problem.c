@@ -127,12 +127,7 @@ sm_status sm__ld_deliver(sm__load *ld, bool fatal)
     unsigned long line = err->line;
     if (!ld->have_first) {
         ld->have_first = true;
-        ld->first.status = st;
-        ld->first.line = line;
-        ld->first.column = err->column;
-        snprintf(ld->first.message, sizeof ld->first.message, "%s", err->message);
-        snprintf(ld->first.field, sizeof ld->first.field, "%s", err->field);
-        snprintf(ld->first.value, sizeof ld->first.value, "%s", err->value);
+        sm__error_save(&ld->first);
     }
     if (ld->opts.on_problem && ld->opts.on_problem(err, ld->opts.userdata)) {
         char msg[256];

@@ -21,8 +21,7 @@ typedef struct batch {
     pthread_mutex_t mu;   /* callbacks, done, first error */
     size_t done;
     sm_status status;     /* first failure */
-    sm_error err;         /* its details (strings below) */
-    char message[1024], file[256], field[64], value[201];
+    sm__error_saved err;  /* its details */
 } batch;
 
 /* Keeps the first failure with its details; the caller's thread re-raises it. */
@@ -30,13 +29,13 @@ static void record(batch *b, sm_status st)
 {
     if (b->status)
         return;
-    const sm_error *e = sm_error_last();
     b->status = st;
-    b->err = *e;
-    snprintf(b->message, sizeof b->message, "%s", e->status == st && e->message ? e->message : sm_status_str(st));
-    snprintf(b->file, sizeof b->file, "%s", e->status == st && e->file ? e->file : "");
-    snprintf(b->field, sizeof b->field, "%s", e->status == st && e->field ? e->field : "");
-    snprintf(b->value, sizeof b->value, "%s", e->status == st && e->value ? e->value : "");
+    sm__error_save(&b->err);
+    if (b->err.status != st) { /* the failure left no details: name the status */
+        b->err.status = st;
+        snprintf(b->err.message, sizeof b->err.message, "%s", sm_status_str(st));
+        b->err.file[0] = b->err.field[0] = b->err.value[0] = '\0';
+    }
 }
 
 static void *worker(void *arg)
@@ -181,8 +180,7 @@ sm_status sm_batch_run(const sm_engine *e, const sm_batch_options *o)
         pthread_join(tids[t], NULL);
     st = b->status;
     if (st)
-        sm__fail_at(st, b->file[0] ? b->file : NULL, b->err.line, b->err.column, b->field[0] ? b->field : NULL,
-                    b->value[0] ? b->value : NULL, "%s", b->message);
+        sm__error_restore(&b->err);
 out:
     sm__unlock(e);
     sm__free(&e->alloc, todo);
