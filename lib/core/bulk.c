@@ -79,7 +79,7 @@ sm_status sm_bulk_commit(sm_bulk *b)
     for (size_t i = 0; i < b->n; i++) {
         const sm__prep *p = &b->items[i];
         fresh += empty || sm__sme_find(e, p->cold) < 0;
-        pool += (size_t)p->n_sec + p->n_off + p->n_need;
+        pool += (size_t)p->n_secondary + p->n_offers + p->n_needs;
     }
     sm_status st = sm__smes_reserve(e, fresh, pool);
     if (st == SM_OK)

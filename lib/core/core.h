@@ -38,23 +38,35 @@ typedef struct sm__sector {
     uint16_t division;/* index of the level-2 ancestor-or-self, UINT16_MAX if level < 2 */
 } sm__sector;
 
+/* The SME columns, listed once: X(type, name) for each array of sm__smes.
+ * Storage, growth (sm__smes_reserve), removal (swap with the last), freeing
+ * and the prepared SME (sm__prep) all expand this list, so a new column is
+ * one line here. The columns a prepared SME carries as they are: */
+#define SM__SME_PREP_COLUMNS(X)                                                      \
+    X(uint16_t, region)      /* region index */                                      \
+    X(uint16_t, sector)      /* primary sector index */                              \
+    X(uint8_t, size)         /* sm_size */                                           \
+    X(int32_t, employees)    /* -1 unknown (clamped to INT32_MAX) */                 \
+    X(int16_t, founded)      /* 0 unknown */                                         \
+    X(uint32_t, coop)        /* cooperation bits */                                  \
+    X(uint64_t, langs)       /* language bits */                                     \
+    X(uint64_t, offer_sig)   /* 1 << (hash(tag id) & 63) for each offer */           \
+    X(uint64_t, need_sig)    /* same for needs */                                    \
+    X(uint16_t, n_secondary) /* pool[off .. off+n_secondary): secondary sectors */   \
+    X(uint16_t, n_offers)    /* then n_offers offer tag ids, ascending */            \
+    X(uint16_t, n_needs)     /* then n_needs need tag ids, ascending */
+/* All of them: the prepared ones, the id block and the list offset. */
+#define SM__SME_COLUMNS(X)                                                           \
+    X(char *, cold)          /* per SME one block: "id\0name\0" (engine allocator) */ \
+    X(uint32_t, list_off)    /* start in pool */                                     \
+    SM__SME_PREP_COLUMNS(X)
+
 /* SMEs as a struct of arrays indexed by a dense index 0..n-1. */
 typedef struct sm__smes {
     size_t n, cap;
-    char **cold;          /* per SME one block: "id\0name\0" (engine allocator) */
-    uint16_t *region;     /* region index */
-    uint16_t *sector;     /* primary sector index */
-    uint8_t *size;        /* sm_size */
-    int32_t *employees;   /* -1 unknown (clamped to INT32_MAX) */
-    int16_t *founded;     /* 0 unknown */
-    uint32_t *coop;       /* cooperation bits */
-    uint64_t *langs;      /* language bits */
-    uint64_t *offer_sig;  /* 1 << (hash(tag id) & 63) for each offer */
-    uint64_t *need_sig;   /* same for needs */
-    uint32_t *list_off;   /* start in pool */
-    uint16_t *n_secondary;/* pool[off .. off+n_secondary): secondary sector indices */
-    uint16_t *n_offers;   /* then n_offers offer tag ids, ascending */
-    uint16_t *n_needs;    /* then n_needs need tag ids, ascending */
+#define SM__X(type, name) type *name;
+    SM__SME_COLUMNS(SM__X)
+#undef SM__X
     uint32_t *pool;
     size_t pool_len, pool_cap, pool_garbage;
     sm__hmap by_id;       /* id -> index */
@@ -186,13 +198,9 @@ sm_status sm__tag_normalize(char *out, const char *tag, const char *field);
 typedef struct sm__prep {
     char *cold;       /* "id\0name\0", engine allocator */
     uint32_t *lists;  /* secondary sectors, offers, needs; engine allocator; NULL if all empty */
-    uint16_t region, sector;
-    uint8_t size;
-    int32_t employees;
-    int16_t founded;
-    uint32_t coop;
-    uint64_t langs, offer_sig, need_sig;
-    uint16_t n_sec, n_off, n_need;
+#define SM__X(type, name) type name;
+    SM__SME_PREP_COLUMNS(SM__X)
+#undef SM__X
 } sm__prep;
 /* Validates and prepares; interns tags and languages (writer lock held). */
 sm_status sm__prep_make(sm_engine *e, const sm_sme_desc *d, sm__prep *out);

@@ -76,8 +76,12 @@ void sm_engine_free(sm_engine *e)
     for (size_t i = 0; i < e->smes.n; i++)
         sm__free(&a, e->smes.cold[i]);
     sm__smes *s = &e->smes;
-    void *arrays[] = { s->cold, s->region, s->sector, s->size, s->employees, s->founded, s->coop, s->langs,
-                       s->offer_sig, s->need_sig, s->list_off, s->n_secondary, s->n_offers, s->n_needs, s->pool };
+    void *arrays[] = {
+#define SM__X(type, name) s->name,
+        SM__SME_COLUMNS(SM__X)
+#undef SM__X
+        s->pool,
+    };
     for (size_t i = 0; i < sizeof arrays / sizeof *arrays; i++)
         sm__free(&a, arrays[i]);
     sm__hmap_free(&s->by_id, &a);

@@ -375,9 +375,9 @@ static sm_status prep_make(sm_engine *e, const sm_sme_desc *d, sm__prep *out, ta
     p.founded = (int16_t)d->founded;
     p.coop = d->cooperation;
     p.langs = langs;
-    p.n_sec = (uint16_t)ns;
-    p.n_off = (uint16_t)no;
-    p.n_need = (uint16_t)nn;
+    p.n_secondary = (uint16_t)ns;
+    p.n_offers = (uint16_t)no;
+    p.n_needs = (uint16_t)nn;
     *out = p;
     return SM_OK;
 }
@@ -430,13 +430,9 @@ sm_status sm__smes_reserve(sm_engine *e, size_t extra, size_t pool)
         /* each array is resized on its own; a failure leaves the larger
          * ones larger, which is harmless because `cap` stays the minimum */
         struct { void **p; size_t elem; } arrs[] = {
-            { (void **)&s->cold, sizeof *s->cold },           { (void **)&s->region, sizeof *s->region },
-            { (void **)&s->sector, sizeof *s->sector },       { (void **)&s->size, sizeof *s->size },
-            { (void **)&s->employees, sizeof *s->employees }, { (void **)&s->founded, sizeof *s->founded },
-            { (void **)&s->coop, sizeof *s->coop },           { (void **)&s->langs, sizeof *s->langs },
-            { (void **)&s->offer_sig, sizeof *s->offer_sig }, { (void **)&s->need_sig, sizeof *s->need_sig },
-            { (void **)&s->list_off, sizeof *s->list_off },   { (void **)&s->n_secondary, sizeof *s->n_secondary },
-            { (void **)&s->n_offers, sizeof *s->n_offers },   { (void **)&s->n_needs, sizeof *s->n_needs },
+#define SM__X(type, name) { (void **)&s->name, sizeof *s->name },
+            SM__SME_COLUMNS(SM__X)
+#undef SM__X
         };
         for (size_t i = 0; i < sizeof arrs / sizeof *arrs; i++) {
             void *p = sm__realloc(&e->alloc, *arrs[i].p, ncap * arrs[i].elem);
@@ -517,24 +513,15 @@ void sm__prep_commit_at(sm_engine *e, sm__prep *p, long found)
         s->cold[i] = p->cold;
         sm__hmap_insert(&s->by_id, p->cold, (uint32_t)i);
     }
-    size_t len = (size_t)p->n_sec + p->n_off + p->n_need;
+    size_t len = (size_t)p->n_secondary + p->n_offers + p->n_needs;
     s->list_off[i] = (uint32_t)s->pool_len;
     if (len)
         memcpy(s->pool + s->pool_len, p->lists, len * sizeof *s->pool);
     s->pool_len += len;
-    s->region[i] = p->region;
-    s->sector[i] = p->sector;
-    s->size[i] = p->size;
-    s->employees[i] = p->employees;
-    s->founded[i] = p->founded;
-    s->coop[i] = p->coop;
-    s->langs[i] = p->langs;
-    s->offer_sig[i] = p->offer_sig;
-    s->need_sig[i] = p->need_sig;
-    s->n_secondary[i] = p->n_sec;
-    s->n_offers[i] = p->n_off;
-    s->n_needs[i] = p->n_need;
-    df_update(e, sm__sme_offers(e, i), p->n_off, sm__sme_needs(e, i), p->n_need, +1);
+#define SM__X(type, name) s->name[i] = p->name;
+    SM__SME_PREP_COLUMNS(SM__X)
+#undef SM__X
+    df_update(e, sm__sme_offers(e, i), p->n_offers, sm__sme_needs(e, i), p->n_needs, +1);
     sm__free(&e->alloc, p->lists);
     p->lists = NULL;
     p->cold = NULL;
@@ -550,7 +537,7 @@ sm_status sm_sme_put(sm_engine *e, const sm_sme_desc *d)
     sm_status st = sm__prep_make(e, d, &p);
     if (st == SM_OK) {
         bool exists = sm__sme_find(e, d->id) >= 0;
-        st = sm__smes_reserve(e, exists ? 0 : 1, (size_t)p.n_sec + p.n_off + p.n_need);
+        st = sm__smes_reserve(e, exists ? 0 : 1, (size_t)p.n_secondary + p.n_offers + p.n_needs);
         if (st == SM_OK)
             sm__prep_commit(e, &p);
         else
@@ -575,20 +562,9 @@ sm_status sm_sme_remove(sm_engine *e, const char *id)
     sm__hmap_remove(&s->by_id, id, id_key, e);
     release_slot(e, i);
     if (i != last) {
-        s->cold[i] = s->cold[last];
-        s->region[i] = s->region[last];
-        s->sector[i] = s->sector[last];
-        s->size[i] = s->size[last];
-        s->employees[i] = s->employees[last];
-        s->founded[i] = s->founded[last];
-        s->coop[i] = s->coop[last];
-        s->langs[i] = s->langs[last];
-        s->offer_sig[i] = s->offer_sig[last];
-        s->need_sig[i] = s->need_sig[last];
-        s->list_off[i] = s->list_off[last];
-        s->n_secondary[i] = s->n_secondary[last];
-        s->n_offers[i] = s->n_offers[last];
-        s->n_needs[i] = s->n_needs[last];
+#define SM__X(type, name) s->name[i] = s->name[last];
+        SM__SME_COLUMNS(SM__X)
+#undef SM__X
         sm__hmap_replace(&s->by_id, s->cold[i], id_key, e, (uint32_t)i);
     }
     s->n--;
