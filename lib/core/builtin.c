@@ -1,5 +1,5 @@
-/* Loads the generated reference tables (lib/gen_*.c) into an engine, all or
- * nothing. */
+/* Loads the generated reference tables (core/tables/gen_*.c) into an engine
+ * through a savepoint: the caller rolls a failure back, all or nothing. */
 #include "core/core.h"
 #include "core/tables.h"
 
@@ -26,11 +26,9 @@ static size_t split_langs(const char *s, char buf[8][4], const char *ptrs[8])
     return n;
 }
 
-sm_status sm__load_builtin_regions(sm_engine *e)
+sm_status sm__load_builtin_regions(sm_engine *e, sm__savepoint *sp)
 {
-    size_t n0 = e->n_regions, langs0 = e->n_langs;
-    uint64_t gen0 = e->generation;
-    sm__arena_mark mark = sm__arena_mark_get(&e->arena);
+    size_t n0 = e->n_regions;
     size_t total = sm__region_table_len;
     uint16_t *map = sm__malloc(&e->alloc, total * sizeof *map);
     uint32_t *start = NULL;
@@ -54,7 +52,7 @@ sm_status sm__load_builtin_regions(sm_engine *e)
         d.development = NAN;
         d.n_languages = split_langs(row->languages, lb, lp);
         d.languages = lp;
-        if ((st = sm__region_put_locked(e, &d, false)))
+        if ((st = sm__savepoint_put_region(sp, e, &d, false)))
             goto fail;
         map[i] = (uint16_t)sm__region_find(e, row->code);
     }
@@ -86,32 +84,19 @@ sm_status sm__load_builtin_regions(sm_engine *e)
         }
         sm__free(&e->alloc, fill);
     }
-    sm__free(&e->alloc, e->adj_start);
-    sm__free(&e->alloc, e->adj);
-    e->adj_start = start;
-    e->adj = adj;
-    e->n_adj_regions = nr;
+    sm__savepoint_set_adjacency(sp, e, start, adj, nr);
     sm__free(&e->alloc, map);
     return SM_OK;
 fail:
-    /* undo: drop added regions from the map, then the arena */
-    for (size_t i = e->n_regions; i-- > n0;)
-        sm__hmap_remove(&e->region_map, e->regions[i]->info.code, sm__region_key, e);
-    e->n_regions = n0;
-    e->n_langs = (unsigned)langs0;
-    e->generation = gen0;
-    sm__arena_rollback(&e->arena, &e->alloc, mark);
     sm__free(&e->alloc, map);
     sm__free(&e->alloc, start);
     sm__free(&e->alloc, adj);
     return st;
 }
 
-sm_status sm__load_builtin_sectors(sm_engine *e)
+sm_status sm__load_builtin_sectors(sm_engine *e, sm__savepoint *sp)
 {
     size_t n0 = e->n_sectors;
-    uint64_t gen0 = e->generation;
-    sm__arena_mark mark = sm__arena_mark_get(&e->arena);
     size_t total = sm__sector_table_len;
     sm_status st;
     if ((st = sm__grow(&e->alloc, (void **)&e->sectors, &e->cap_sectors, n0 + total, sizeof *e->sectors)) ||
@@ -122,15 +107,8 @@ sm_status sm__load_builtin_sectors(sm_engine *e)
         const sm__sector_row *row = &sm__sector_table[i];
         if (strlen(row->code) == 1)
             section[0] = row->code[0];
-        if ((st = sm__sector_put_locked(e, row->code, row->name, section, false)))
-            goto fail;
+        if ((st = sm__savepoint_put_sector(sp, e, row->code, row->name, section)))
+            return st;
     }
     return SM_OK;
-fail:
-    for (size_t i = e->n_sectors; i-- > n0;)
-        sm__hmap_remove(&e->sector_map, e->sectors[i]->info.code, sm__sector_key, e);
-    e->n_sectors = n0;
-    e->generation = gen0;
-    sm__arena_rollback(&e->arena, &e->alloc, mark);
-    return st;
 }

@@ -213,9 +213,59 @@ void sm__prep_commit(sm_engine *e, sm__prep *p);
 /* The same when the caller knows the SME's index (found) or that it is new (-1). */
 void sm__prep_commit_at(sm_engine *e, sm__prep *p, long found);
 
-/* Builtin tables (tables.h). */
-sm_status sm__load_builtin_regions(sm_engine *e);
-sm_status sm__load_builtin_sectors(sm_engine *e);
+/* Sets the development index of region k (writer lock held). */
+void sm__region_set_development(sm_engine *e, size_t k, double development);
+
+/* ---- savepoints (savepoint.c) ------------------------------------------- */
+
+/* A region as it was before a change replaced it. */
+typedef struct sm__region_saved {
+    long idx;
+    sm_region_info info;
+    uint64_t langs;
+} sm__region_saved;
+
+typedef struct sm__savepoint {
+    bool active;
+    /* Nothing refers to what is added before release or rollback, so
+     * rollback also takes back the arena, the new languages and the
+     * generation. Not so for a loader, which stages SMEs (interning tags in
+     * the arena) in between: its rollback keeps them and moves the
+     * generation on. */
+    bool exclusive;
+    uint64_t generation;
+    size_t n_regions, n_sectors;
+    unsigned n_langs;
+    sm__arena_mark mark;
+    bool adj_replaced; /* the adjacency in force at begin, kept until release */
+    uint32_t *adj_start;
+    uint16_t *adj;
+    size_t n_adj_regions;
+    sm__region_saved *replaced;
+    size_t n_replaced, cap_replaced;
+} sm__savepoint;
+
+/* All with the writer lock held. Begin cannot fail. */
+void sm__savepoint_begin(sm__savepoint *sp, sm_engine *e, bool exclusive);
+/* Room to record n more replaced regions, so that puts need no allocation for it. */
+sm_status sm__savepoint_reserve_regions(sm__savepoint *sp, sm_engine *e, size_t n);
+/* sm__region_put_locked, recording the region first when it is replaced. */
+sm_status sm__savepoint_put_region(sm__savepoint *sp, sm_engine *e, const sm_region_desc *d, bool replace);
+/* Adds a sector (an existing one is kept as it is). */
+sm_status sm__savepoint_put_sector(sm__savepoint *sp, sm_engine *e, const char *code, const char *name,
+                                   const char *section);
+/* Installs a new adjacency (taking ownership); the savepoint keeps the old one. */
+void sm__savepoint_set_adjacency(sm__savepoint *sp, sm_engine *e, uint32_t *start, uint16_t *adj, size_t n_regions);
+/* Puts the engine back as it was at begin and ends the savepoint; does
+ * nothing for an ended one. Cannot fail. */
+void sm__savepoint_rollback(sm__savepoint *sp, sm_engine *e);
+/* Keeps the change; frees what the savepoint held. */
+void sm__savepoint_release(sm__savepoint *sp, sm_engine *e);
+
+/* Builtin tables (tables.h), through the caller's savepoint: a failure
+ * leaves partial additions for the caller to roll back. */
+sm_status sm__load_builtin_regions(sm_engine *e, sm__savepoint *sp);
+sm_status sm__load_builtin_sectors(sm_engine *e, sm__savepoint *sp);
 
 
 #endif /* SM_CORE_H */

@@ -111,12 +111,20 @@ sm_status sm_engine_load_builtin(sm_engine *e, unsigned int taxonomies)
         return sm__fail(SM_ERR_INVALID_ARGUMENT, "taxonomies: unknown flags 0x%x", taxonomies);
     sm__wrlock(e);
     sm_status st = SM_OK;
+    /* one savepoint for both tables: a failure in the sectors takes the
+     * regions back too, as the header promises */
+    sm__savepoint sp;
+    sm__savepoint_begin(&sp, e, true);
     if (taxonomies & SM_TAXONOMY_NUTS)
-        st = sm__load_builtin_regions(e);
+        st = sm__load_builtin_regions(e, &sp);
     if (st == SM_OK && (taxonomies & SM_TAXONOMY_NACE))
-        st = sm__load_builtin_sectors(e);
-    if (st == SM_OK)
+        st = sm__load_builtin_sectors(e, &sp);
+    if (st == SM_OK) {
+        sm__savepoint_release(&sp, e);
         e->generation++;
+    } else {
+        sm__savepoint_rollback(&sp, e);
+    }
     sm__unlock(e);
     return st;
 }

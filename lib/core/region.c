@@ -132,6 +132,11 @@ static sm_status validate_desc(const sm_region_desc *d)
     return SM_OK;
 }
 
+void sm__region_set_development(sm_engine *e, size_t k, double development)
+{
+    e->regions[k]->info.development = development;
+}
+
 /* Adds or replaces a region; lock held. `replace` false keeps existing. */
 sm_status sm__region_put_locked(sm_engine *e, const sm_region_desc *d, bool replace)
 {

@@ -141,12 +141,6 @@ typedef struct sm__pend_region {
 } sm__pend_region;
 
 /* A region as it was before this load replaced it. */
-typedef struct sm__reg_undo {
-    long idx;
-    sm_region_info info;
-    uint64_t langs;
-} sm__reg_undo;
-
 typedef struct sm__pend_dev {
     char code[SM_REGION_CODE_MAX + 1];
     double value;
@@ -186,8 +180,7 @@ struct sm__load {
     sm__pend_region *regs;
     size_t n_regs, cap_regs, *reg_order;
     sm__hmap reg_map;
-    sm__reg_undo *undo; /* regions replaced by this load, as they were */
-    size_t n_undo, regions_before;
+    sm__savepoint regions_sp; /* the engine before the regions were applied */
     uint64_t gen_after;    /* engine generation right after the regions were applied */
     sm__pend_dev *devs;
     size_t n_devs, cap_devs;

@@ -55,7 +55,7 @@ static sm_status apply(sm__load *ld)
         for (size_t i = 0; i < ld->n_devs; i++) {
             long k = sm__region_find(e, ld->devs[i].code);
             if (k >= 0)
-                e->regions[k]->info.development = ld->devs[i].value;
+                sm__region_set_development(e, (size_t)k, ld->devs[i].value);
         }
         e->generation++;
         sm__unlock(e);
@@ -83,7 +83,8 @@ static void load_free(sm__load *ld)
     sm__free(a, ld->staged_line);
     sm__free(a, ld->regs);
     sm__free(a, ld->reg_order);
-    sm__free(a, ld->undo);
+    if (ld->regions_applied) /* kept: the load succeeded */
+        sm__savepoint_release(&ld->regions_sp, ld->engine);
     sm__free(a, ld->devs);
     sm__free(a, ld->affs);
     sm__hmap_free(&ld->reg_map, a);
@@ -181,9 +182,7 @@ static sm_status run_json(sm__load *ld, const char *data, size_t len)
         bool fresh = false; /* regions this file adds */
         for (size_t k = 0; k < ld->n_regs && !fresh; k++)
             fresh = ld->regs[k].ok && !sm__ld_engine_has_region(ld, ld->regs[k].code);
-        sm__rdlock(ld->engine);
-        bool standin = ld->engine->n_regions > 0;
-        sm__unlock(ld->engine);
+        bool standin = sm_region_count(ld->engine) > 0;
         if (fresh && !standin && !ld->opts.dry_run) {
             /* nothing can stand in for the new regions: add them first */
             if (!(st = sm__ld_apply_regions(ld)))

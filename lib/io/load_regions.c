@@ -198,24 +198,6 @@ sm_status sm__ld_finish_regions(sm__load *ld)
     return SM_OK;
 }
 
-/* Takes back the regions this load added or replaced (writer lock held).
- * Their strings stay in the engine's arena until it is freed: tags interned
- * since may follow them there. */
-static void undo_regions_locked(sm__load *ld)
-{
-    sm_engine *e = ld->engine;
-    while (e->n_regions > ld->regions_before) {
-        sm__hmap_remove(&e->region_map, e->regions[e->n_regions - 1]->info.code, sm__region_key, e);
-        e->n_regions--;
-    }
-    for (size_t i = ld->n_undo; i-- > 0;) {
-        sm__region *r = e->regions[ld->undo[i].idx];
-        r->info = ld->undo[i].info;
-        r->langs = ld->undo[i].langs;
-    }
-    e->generation++;
-}
-
 /* Adds or replaces the accepted regions under one writer lock, parents
  * first. Validated already: only an allocation can fail here, and then the
  * regions applied so far are taken back. */
@@ -227,23 +209,20 @@ sm_status sm__ld_apply_regions(sm__load *ld)
     size_t existing = 0;
     for (size_t k = 0; k < ld->n_regs; k++)
         existing += ld->regs[k].ok && sm__ld_engine_has_region(ld, ld->regs[k].code);
-    if (existing && !(ld->undo = sm__malloc(&e->alloc, existing * sizeof *ld->undo)))
-        return sm__nomem();
-    sm_status st = SM_OK;
+    sm__savepoint *sp = &ld->regions_sp;
     sm__wrlock(e);
-    ld->regions_before = e->n_regions;
-    ld->n_undo = 0;
+    /* not exclusive: SMEs staged after this intern tags in the arena */
+    sm__savepoint_begin(sp, e, false);
+    sm_status st = existing ? sm__savepoint_reserve_regions(sp, e, existing) : SM_OK;
+    if (st) { /* nothing applied yet */
+        sm__savepoint_release(sp, e);
+        sm__unlock(e);
+        return st;
+    }
     for (size_t k = 0; k < ld->n_regs && !st; k++) {
         const sm__pend_region *p = &ld->regs[ld->reg_order[k]];
         if (!p->ok)
             continue;
-        long idx = sm__region_find(e, p->code);
-        if (idx >= 0 && ld->n_undo < existing) {
-            ld->undo[ld->n_undo].idx = idx;
-            ld->undo[ld->n_undo].info = e->regions[idx]->info;
-            ld->undo[ld->n_undo].langs = e->regions[idx]->langs;
-            ld->n_undo++;
-        }
         sm_region_desc d = SM_REGION_DESC_INIT;
         d.code = p->code;
         d.name = p->name;
@@ -252,10 +231,10 @@ sm_status sm__ld_apply_regions(sm__load *ld)
         d.development = p->development;
         d.languages = p->langs;
         d.n_languages = p->n_langs;
-        st = sm__region_put_locked(e, &d, true);
+        st = sm__savepoint_put_region(sp, e, &d, true);
     }
     if (st)
-        undo_regions_locked(ld);
+        sm__savepoint_rollback(sp, e);
     else {
         ld->regions_applied = true;
         ld->gen_after = e->generation;
@@ -272,7 +251,9 @@ void sm__ld_undo_regions(sm__load *ld)
         return;
     sm__wrlock(ld->engine);
     if (ld->engine->generation == ld->gen_after)
-        undo_regions_locked(ld);
+        sm__savepoint_rollback(&ld->regions_sp, ld->engine);
+    else
+        sm__savepoint_release(&ld->regions_sp, ld->engine);
     sm__unlock(ld->engine);
     ld->regions_applied = false;
 }
