@@ -1058,6 +1058,34 @@ SM_API void sm_free(void *ptr);
 
 /* ---- experimental: explanations ------------------------------------------ */
 
+/* ---- experimental: allocators --------------------------------------------- */
+
+/**
+ * A new weighting equal to the "balanced" preset, made with the caller's
+ * allocator. The weighting keeps a copy of @p allocator: its copies
+ * (sm_weighting_copy()), the user data it holds and its text
+ * (sm_weighting_to_string(), freed with sm_free()) use it too.
+ * Free with sm_weighting_free().
+ * @param out       receives the new weighting, owned by the caller; untouched on failure
+ * @param allocator allocation functions, copied; NULL = malloc/realloc/free.
+ *                  Its userdata must outlive the weighting and everything made from it.
+ * @return ::SM_OK; ::SM_ERR_INVALID_ARGUMENT (NULL @p out, an allocator missing a
+ *         function); ::SM_ERR_NOMEM.
+ */
+SM_API sm_status sm_weighting_new_with(sm_weighting **out, const sm_allocator *allocator);
+
+/**
+ * sm_weighting_parse() with the caller's allocator, kept by the weighting as
+ * for sm_weighting_new_with(). A text that is just a preset name makes that
+ * preset.
+ * @param out       receives the new weighting, owned by the caller; untouched on failure
+ * @param text      the weighting as text, see sm_weighting_parse()
+ * @param allocator allocation functions, copied; NULL = malloc/realloc/free
+ * @return as sm_weighting_parse(); also ::SM_ERR_INVALID_ARGUMENT for an
+ *         allocator missing a function.
+ */
+SM_API sm_status sm_weighting_parse_with(sm_weighting **out, const char *text, const sm_allocator *allocator);
+
 /* ---- experimental: live engine -------------------------------------------- */
 
 /* ---- experimental: data intake -------------------------------------------- */

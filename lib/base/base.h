@@ -116,6 +116,18 @@ void sm__arena_free(sm__arena *ar, const sm__alloc *a);
 /* Whether s is valid UTF-8 (no overlongs, no surrogates). */
 bool sm__utf8_valid(const char *s, size_t len);
 
+/* Names typed by people: ASCII case is ignored and '-' equals '_'; table
+ * names are lower case. A table of names is `count` entries `stride` bytes
+ * apart, each starting with its `const char *` name (an array of strings,
+ * or of structs whose first member is the name). */
+/* Whether s (n bytes) names `name`. */
+bool sm__name_eq(const char *s, size_t n, const char *name);
+/* Index of the entry named s (n bytes), or -1. */
+int sm__name_find(const char *s, size_t n, const void *names, size_t stride, size_t count);
+/* Fills hint with " (did you mean \"x\"?)" when an entry is a likely typo
+ * of s, else with "". */
+void sm__name_hint(char *hint, size_t cap, const char *s, const void *names, size_t stride, size_t count);
+
 /* ---- numbers as text (numtext.c) ----------------------------------------- */
 
 /* The "C" locale for numbers (locale_t 0 if it could not be made): text

@@ -1,5 +1,9 @@
-/* Text helpers with no engine knowledge: UTF-8 validation. */
+/* Text helpers with no engine knowledge: UTF-8 validation, names typed by
+ * people (folded comparison, "did you mean" hints). */
 #include "base/base.h"
+
+#include <stdio.h>
+#include <string.h>
 
 bool sm__utf8_valid(const char *str, size_t len)
 {
@@ -26,4 +30,93 @@ bool sm__utf8_valid(const char *str, size_t len)
         s += n;
     }
     return true;
+}
+
+/* Names typed by people: ASCII case does not matter and '-' stands for '_'
+ * ("Cross-Border" is the preset cross_border). Table names are lower case. */
+static char fold(char c)
+{
+    if (c >= 'A' && c <= 'Z')
+        return (char)(c - 'A' + 'a');
+    return c == '-' ? '_' : c;
+}
+
+bool sm__name_eq(const char *s, size_t n, const char *name)
+{
+    for (size_t i = 0; i < n; i++)
+        if (name[i] == '\0' || fold(s[i]) != name[i])
+            return false;
+    return name[n] == '\0';
+}
+
+static const char *name_at(const void *names, size_t stride, size_t i)
+{
+    return *(const char *const *)((const char *)names + i * stride);
+}
+
+int sm__name_find(const char *s, size_t n, const void *names, size_t stride, size_t count)
+{
+    for (size_t i = 0; i < count; i++)
+        if (sm__name_eq(s, n, name_at(names, stride, i)))
+            return (int)i;
+    return -1;
+}
+
+/* Edit distance for "did you mean" hints; names longer than the buffer get
+ * no hint. */
+#define HINT_MAX 48
+
+static size_t edit_distance(const char *s, size_t n, const char *t)
+{
+    size_t m = strlen(t);
+    size_t row[HINT_MAX + 1];
+    for (size_t j = 0; j <= m; j++)
+        row[j] = j;
+    for (size_t i = 1; i <= n; i++) {
+        size_t diag = row[0];
+        row[0] = i;
+        for (size_t j = 1; j <= m; j++) {
+            size_t up = row[j];
+            size_t best = diag + (fold(s[i - 1]) != t[j - 1]);
+            if (up + 1 < best)
+                best = up + 1;
+            if (row[j - 1] + 1 < best)
+                best = row[j - 1] + 1;
+            row[j] = best;
+            diag = up;
+        }
+    }
+    return row[m];
+}
+
+/* The closest of names to s when it is close enough to be a typo, else NULL. */
+static const char *closest(const char *s, const void *names, size_t stride, size_t count)
+{
+    size_t n = strlen(s);
+    if (n == 0 || n > HINT_MAX)
+        return NULL;
+    const char *best = NULL;
+    size_t best_d = SIZE_MAX;
+    for (size_t i = 0; i < count; i++) {
+        const char *name = name_at(names, stride, i);
+        if (strlen(name) > HINT_MAX)
+            continue;
+        size_t d = edit_distance(s, n, name);
+        if (d < best_d) {
+            best_d = d;
+            best = name;
+        }
+    }
+    /* more edits than that is a guess, not a typo */
+    size_t limit = n < 5 ? 1 : n < 12 ? 2 : 3;
+    return best_d <= limit ? best : NULL;
+}
+
+void sm__name_hint(char *hint, size_t cap, const char *s, const void *names, size_t stride, size_t count)
+{
+    const char *c = closest(s, names, stride, count);
+    if (c)
+        snprintf(hint, cap, " (did you mean \"%s\"?)", c);
+    else
+        hint[0] = '\0';
 }

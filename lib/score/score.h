@@ -1,31 +1,71 @@
 /* The score layer: pair scores, no ranking. The weighting's layout
- * (weighting.c), the built-in criteria (criteria.c) and the scoring caches
- * (cache.c). Builds on core. Not installed. */
+ * (weighting.c, its text form in weighting_text.c, combining in combine.c),
+ * the built-in criteria (criteria.c) and the scoring caches (cache.c).
+ * Builds on core. Not installed. */
 #ifndef SM_SCORE_H
 #define SM_SCORE_H
 
 #include "core/core.h"
 
+#include <math.h>
 #include <stdatomic.h>
 
-/* ---- weighting (weighting.c) -------------------------------------------- */
+/* ---- weighting (weighting.c, weighting_text.c, combine.c) --------------- */
 
 /* User data shared by copies of a weighting; destroyed with the last owner. */
 typedef struct sm__udata {
     void *ptr;
     sm_destroy_fn destroy;
     atomic_long refs;
+    sm__alloc alloc; /* the one that made this block */
 } sm__udata;
 
-/* Parameters of the built-in criteria (docs/scoring.md lists defaults). */
+/* The parameters of the built-in criteria, listed once (docs/scoring.md
+ * gives the defaults): X(field, type, name, criterion, default, lo, lo_open,
+ * hi, hi_open, range). field and type make sm__params; name is the text and
+ * API name; a value v is in range when lo <= v <= hi (< where *_open), and
+ * whole for an int; range says the same in words for messages. */
+#define SM__PARAMS(X)                                                                                             \
+    X(reciprocity, int, "complementarity.reciprocity", SM_CRIT_COMPLEMENTARITY, SM_RECIPROCITY_HARMONIC, 0, 0, 3, \
+      0, "must be 0..3 (harmonic, arithmetic, max, min)")                                                         \
+    X(scale_km, double, "region_reach.scale_km", SM_CRIT_REGION_REACH, 400.0, 0, 1, INFINITY, 1,                   \
+      "must be finite and > 0")                                                                                   \
+    X(cross_border_bonus, double, "region_reach.cross_border_bonus", SM_CRIT_REGION_REACH, 0.15, 0, 0, 1, 0,       \
+      "must be in 0..1")                                                                                          \
+    X(neighbour_bonus, double, "region_reach.neighbour_bonus", SM_CRIT_REGION_REACH, 0.15, 0, 0, 1, 0,             \
+      "must be in 0..1")                                                                                          \
+    X(full_ratio, double, "cohesion.full_ratio", SM_CRIT_COHESION, 2.0, 1, 1, INFINITY, 1,                         \
+      "must be finite and > 1")                                                                                   \
+    X(secondary_factor, double, "sector_affinity.secondary_factor", SM_CRIT_SECTOR_AFFINITY, 0.8, 0, 0, 1, 0,      \
+      "must be in 0..1")
+
 typedef struct sm__params {
-    int reciprocity;          /* sm_reciprocity */
-    double scale_km;          /* region_reach.scale_km, > 0 */
-    double cross_border_bonus;/* region_reach.cross_border_bonus, 0..1 */
-    double neighbour_bonus;   /* region_reach.neighbour_bonus, 0..1 */
-    double full_ratio;        /* cohesion.full_ratio, > 1 */
-    double secondary_factor;  /* sector_affinity.secondary_factor, 0..1 */
+#define SM__X(field, type, name, crit, def, lo, lo_open, hi, hi_open, range) type field;
+    SM__PARAMS(SM__X)
+#undef SM__X
 } sm__params;
+
+/* One parameter as a table row (sm__param_defs, in SM__PARAMS order). */
+typedef struct sm__param_def {
+    const char *name; /* first: sm__name_find reads tables of these */
+    sm_criterion criterion;
+    size_t offset; /* in sm__params */
+    bool integer;  /* an int field, else a double */
+    double def, lo, hi;
+    bool lo_open, hi_open;
+    const char *range;
+} sm__param_def;
+
+#define SM__ONE(...) +1
+#define SM__N_PARAMS (0 SM__PARAMS(SM__ONE)) /* a constant, for array sizes */
+extern const sm__param_def sm__param_defs[SM__N_PARAMS];
+double sm__param_get(const sm__params *p, const sm__param_def *d);
+/* Sets a value that sm__param_range() accepted (-0 becomes 0). */
+void sm__param_put(sm__params *p, const sm__param_def *d, double v);
+/* NULL when v is in range, else the range in words; NaN is never in range. */
+const char *sm__param_range(const sm__param_def *d, double v);
+/* The parameter called name (n bytes, folded), or NULL. */
+const sm__param_def *sm__param_find(const char *name, size_t n);
 
 #define SM__CUSTOM_MAX (SM_CRITERIA_MAX - SM_CRIT_BUILTIN_COUNT)
 #define SM__NAME_CAP 33
@@ -44,10 +84,35 @@ struct sm_weighting {
     sm_combine_fn combine_fn;         /* SM_COMBINE_CUSTOM only */
     sm__udata *combine_ud;            /* SM_COMBINE_CUSTOM only; never NULL then */
     sm__params p;
+    sm__alloc alloc;                  /* made it; its copies, user data and text use it too */
 };
 
 /* Defaults of the parameters (also those of every preset unless it says otherwise). */
 extern const sm__params sm__params_default;
+
+/* Names of the built-in criteria, by sm_criterion; of the reciprocity
+ * modes, by sm_reciprocity; of the built-in combiners, by sm_combiner. */
+extern const char *const sm__criterion_names[SM_CRIT_BUILTIN_COUNT];
+extern const char *const sm__reciprocity_names[4];
+extern const char *const sm__combiner_names[3];
+
+/* The named presets (the one list of their names). */
+typedef struct sm__preset {
+    const char *name;                /* first: sm__name_find reads tables of these */
+    double w[SM_CRIT_BUILTIN_COUNT]; /* by sm_criterion */
+    const char *param;               /* one parameter differing from the defaults, or NULL */
+    double value;
+} sm__preset;
+extern const sm__preset sm__presets[];
+extern const size_t sm__n_presets;
+/* Sets the weights and parameters of a preset; custom criteria and the
+ * combiner are left to the caller (fresh weightings have none). */
+void sm__preset_apply(sm_weighting *w, const sm__preset *p);
+
+/* An empty weighting of allocator a: every weight 0, default parameters,
+ * the mean combiner, nothing custom. Not allocated (weighting_text.c
+ * parses into one on the stack). */
+void sm__weighting_init(sm_weighting *w, const sm__alloc *a);
 
 /* Total number of criteria of a weighting. */
 static inline size_t sm__weighting_n(const sm_weighting *w) { return SM_CRIT_BUILTIN_COUNT + w->n_custom; }

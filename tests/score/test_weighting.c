@@ -1,5 +1,6 @@
 /* weighting.c: presets, weights, parameters, custom criteria and combiners,
  * the text form (parse and to_string) and the combining of scores. */
+#define SM_EXPERIMENTAL_API
 #include "test_util.h"
 #include "score/score.h"
 
@@ -1041,6 +1042,132 @@ static void combine_custom_clamps_and_reports_nan(void **state)
     assert_int_equal(cs.c.destroyed, 1);
 }
 
+/* ---- the caller's allocator ---------------------------------------------------- */
+
+static double const_half(const sm_pair *pair, void *ud)
+{
+    (void)pair;
+    (void)ud;
+    return 0.5;
+}
+
+static void destroy_count(void *ud)
+{
+    (*(int *)ud)++;
+}
+
+/* Every block of a weighting made with an allocator goes through it: the
+ * weighting, its copies, user data and its text (freed by sm_free). */
+static void weightings_use_the_callers_allocator(void **state)
+{
+    (void)state;
+    tu_alloc_state st = { 0 };
+    sm_allocator a = tu_allocator(&st);
+    sm_weighting *w = NULL, *c = NULL, *p = NULL;
+    int destroyed = 0;
+    assert_int_equal(sm_weighting_new_with(&w, &a), SM_OK);
+    assert_int_equal(st.live, 1);
+    double v;
+    assert_int_equal(sm_weighting_get(&v, w, "complementarity"), SM_OK);
+    assert_true(v == 3.0); /* balanced */
+    assert_int_equal(sm_weighting_add_criterion(w, "half", const_half, &destroyed, destroy_count, 1.0), SM_OK);
+    assert_int_equal(st.live, 2);
+    assert_int_equal(sm_weighting_copy(&c, w), SM_OK);
+    assert_int_equal(st.live, 3);
+    char *text = NULL;
+    assert_int_equal(sm_weighting_to_string(&text, c), SM_OK);
+    assert_int_equal(st.live, 4);
+    assert_non_null(strstr(text, "half=1"));
+    sm_free(text);
+    assert_int_equal(st.live, 3);
+    sm_weighting_free(w);
+    assert_int_equal(destroyed, 0);
+    sm_weighting_free(c);
+    assert_int_equal(destroyed, 1);
+    assert_int_equal(st.live, 0);
+
+    assert_int_equal(sm_weighting_parse_with(&p, "cross_border,language=2", &a), SM_OK);
+    assert_int_equal(st.live, 1);
+    assert_int_equal(sm_weighting_get_param(&v, p, "region_reach.cross_border_bonus"), SM_OK);
+    assert_true(v == 0.3);
+    assert_int_equal(sm_weighting_to_string(&text, p), SM_OK);
+    assert_int_equal(st.live, 2);
+    sm_free(text);
+    sm_weighting_free(p);
+    assert_int_equal(st.live, 0);
+
+    /* NULL is the default allocator; a partial one is refused */
+    assert_int_equal(sm_weighting_new_with(&w, NULL), SM_OK);
+    sm_weighting_free(w);
+    assert_int_equal(sm_weighting_parse_with(&w, "local", NULL), SM_OK);
+    sm_weighting_free(w);
+    sm_allocator bad = a;
+    bad.free_fn = NULL;
+    w = NULL;
+    tu_assert_error(sm_weighting_new_with(&w, &bad), "allocator needs");
+    tu_assert_error(sm_weighting_parse_with(&w, "local", &bad), "allocator needs");
+    assert_null(w);
+    tu_assert_error(sm_weighting_new_with(NULL, &a), "NULL out");
+}
+
+/* Failing each allocation in turn: NOMEM, out untouched, user data
+ * destroyed once, nothing leaked. */
+static void weighting_allocation_failures_leak_nothing(void **state)
+{
+    (void)state;
+    long points = 0;
+    for (long n = 1;; n++) {
+        tu_alloc_state st = { .fail_at = n };
+        sm_allocator a = tu_allocator(&st);
+        sm_weighting *w = NULL, *c = NULL, *p = NULL;
+        char *text = NULL;
+        int destroyed = 0;
+        sm_status s = sm_weighting_new_with(&w, &a);
+        if (s == SM_OK)
+            s = sm_weighting_add_criterion(w, "half", const_half, &destroyed, destroy_count, 1.0);
+        if (s == SM_OK)
+            s = sm_weighting_copy(&c, w);
+        if (s == SM_OK)
+            s = sm_weighting_to_string(&text, c);
+        if (s == SM_OK)
+            s = sm_weighting_parse_with(&p, "supply_chain,cohesion=1", &a);
+        if (!st.failed) {
+            assert_int_equal(s, SM_OK);
+        } else {
+            points++;
+            assert_int_equal(s, SM_ERR_NOMEM);
+        }
+        bool had_udata = w && sm_weighting_count(w) == SM_CRIT_BUILTIN_COUNT + 1;
+        sm_free(text);
+        sm_weighting_free(c);
+        sm_weighting_free(w);
+        sm_weighting_free(p);
+        assert_int_equal(destroyed, had_udata ? 1 : 0);
+        assert_int_equal(st.live, 0);
+        if (!st.failed)
+            break;
+    }
+    assert_int_equal(points, 5);
+}
+
+/* The parameter table agrees with the struct it describes. */
+static void parameter_table_matches_the_defaults(void **state)
+{
+    (void)state;
+    assert_int_equal(SM__N_PARAMS, 6);
+    for (size_t k = 0; k < SM__N_PARAMS; k++) {
+        const sm__param_def *d = &sm__param_defs[k];
+        assert_ptr_equal(sm__param_find(d->name, strlen(d->name)), d);
+        assert_true(sm__param_get(&sm__params_default, d) == d->def);
+        assert_null(sm__param_range(d, d->def));
+        assert_non_null(sm__param_range(d, NAN));
+        assert_true((unsigned)d->criterion < SM_CRIT_BUILTIN_COUNT);
+        assert_true(strncmp(d->name, sm_criterion_name(d->criterion), strlen(sm_criterion_name(d->criterion))) == 0);
+    }
+    assert_true(sm__param_defs[0].integer);
+    assert_non_null(sm__param_range(&sm__param_defs[0], 1.5));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1064,6 +1191,9 @@ int main(void)
         cmocka_unit_test(combiners_are_set_checked_and_released),
         cmocka_unit_test(combine_mean_geometric_min_by_hand),
         cmocka_unit_test(combine_custom_clamps_and_reports_nan),
+        cmocka_unit_test(weightings_use_the_callers_allocator),
+        cmocka_unit_test(weighting_allocation_failures_leak_nothing),
+        cmocka_unit_test(parameter_table_matches_the_defaults),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

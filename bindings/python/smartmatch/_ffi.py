@@ -93,6 +93,16 @@ class Error(Structure):
     ]
 
 
+class Allocator(Structure):
+    """``sm_allocator`` (the functions as bare addresses)"""
+    _fields_ = [
+        ("malloc_fn", c_void_p),
+        ("realloc_fn", c_void_p),
+        ("free_fn", c_void_p),
+        ("userdata", c_void_p),
+    ]
+
+
 class EngineOptions(Structure):
     """``sm_engine_options``"""
     _fields_ = [
@@ -327,6 +337,8 @@ FUNCTIONS = [
     ("sm_weighting_preset_count", [], c_size_t),
     ("sm_weighting_preset_name", [c_size_t], c_char_p),
     ("sm_weighting_parse", [_P(_W), c_char_p], _STATUS),
+    ("sm_weighting_new_with", [_P(_W), _P(Allocator)], _STATUS),
+    ("sm_weighting_parse_with", [_P(_W), c_char_p, _P(Allocator)], _STATUS),
     ("sm_weighting_copy", [_P(_W), _W], _STATUS),
     ("sm_weighting_free", [_W], None),
     ("sm_weighting_set", [_W, c_char_p, c_double], _STATUS),

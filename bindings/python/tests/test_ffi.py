@@ -21,7 +21,7 @@ STRUCTS = {
     "sm_region_info": _ffi.RegionInfo, "sm_sector_info": _ffi.SectorInfo, "sm_sme_desc": _ffi.SmeDesc,
     "sm_pair_side": _ffi.PairSide, "sm_pair": _ffi.Pair, "sm_query_options": _ffi.QueryOptions,
     "sm_batch_options": _ffi.BatchOptions, "sm_load_options": _ffi.LoadOptions,
-    "sm_load_report": _ffi.LoadReport,
+    "sm_load_report": _ffi.LoadReport, "sm_allocator": _ffi.Allocator,
 }
 
 
@@ -101,6 +101,8 @@ _OPAQUE = {"sm_engine": _ffi._Engine, "sm_weighting": _ffi._Weighting, "sm_resul
 _CALLBACKS = {"sm_criterion_fn": _ffi.CRITERION_FN, "sm_combine_fn": _ffi.COMBINE_FN,
               "sm_destroy_fn": _ffi.DESTROY_FN, "sm_batch_result_fn": _ffi.BATCH_RESULT_FN,
               "sm_progress_fn": _ffi.PROGRESS_FN, "sm_diag_fn": _ffi.DIAG_FN}
+# The allocator's functions are kept as bare addresses.
+_BARE_FNS = ("sm_malloc_fn", "sm_realloc_fn", "sm_free_fn")
 _STRUCTS_BY_NAME = dict(STRUCTS)
 
 
@@ -132,6 +134,8 @@ def _ctype(decl: str, *, bare_handles: bool = False):
     elif base in _OPAQUE and stars >= 1:
         # callbacks and struct fields hold a bare address that the package wraps itself
         t, stars = (ctypes.c_void_p if bare_handles else _OPAQUE[base]), stars - 1
+    elif base in _BARE_FNS:
+        t = ctypes.c_void_p
     elif base in _CALLBACKS:
         t = _CALLBACKS[base]
     elif base in _STRUCTS_BY_NAME:
