@@ -1,31 +1,72 @@
 /* Allocation through the engine's replaceable allocator, and the boxed
  * blocks that the library hands to callers. */
+#define SM__BASE_IMPL /* base calls its own allocation functions unmarked */
 #include "base/base.h"
 
 #include <stdlib.h>
 #include <string.h>
 
+#if defined(SM_ALLOC_SITES)
+static const sm_allocator *default_override;
+#define OVERRIDE default_override
+#else
+#define OVERRIDE ((const sm_allocator *)NULL)
+#endif
+
 static void *default_malloc(size_t size, void *ud)
 {
     (void)ud;
-    return malloc(size);
+    const sm_allocator *o = OVERRIDE;
+    return o ? o->malloc_fn(size, o->userdata) : malloc(size);
 }
 static void *default_realloc(void *ptr, size_t size, void *ud)
 {
     (void)ud;
-    return realloc(ptr, size);
+    const sm_allocator *o = OVERRIDE;
+    return o ? o->realloc_fn(ptr, size, o->userdata) : realloc(ptr, size);
 }
 static void default_free(void *ptr, void *ud)
 {
     (void)ud;
-    free(ptr);
+    const sm_allocator *o = OVERRIDE;
+    if (o)
+        o->free_fn(ptr, o->userdata);
+    else
+        free(ptr);
 }
 
 const sm__alloc sm__default_alloc = { default_malloc, default_realloc, default_free, NULL };
 
+#if defined(SM_ALLOC_SITES)
+static _Thread_local const char *site_file;
+static _Thread_local int site_line;
+void sm__alloc_site_mark(const char *file, int line)
+{
+    site_file = file;
+    site_line = line;
+}
+
+const char *sm__alloc_site(int *line)
+{
+    if (line)
+        *line = site_line;
+    return site_file;
+}
+
+void sm__default_alloc_override(const sm_allocator *a)
+{
+    default_override = a;
+}
+#define SITE_DONE() (site_file = NULL)
+#else
+#define SITE_DONE() ((void)0)
+#endif
+
 void *sm__malloc(const sm__alloc *a, size_t size)
 {
-    return a->malloc_fn(size ? size : 1, a->userdata);
+    void *p = a->malloc_fn(size ? size : 1, a->userdata);
+    SITE_DONE();
+    return p;
 }
 
 void *sm__calloc(const sm__alloc *a, size_t n, size_t size)
@@ -43,7 +84,9 @@ void *sm__realloc(const sm__alloc *a, void *ptr, size_t size)
 {
     if (!ptr)
         return sm__malloc(a, size);
-    return a->realloc_fn(ptr, size ? size : 1, a->userdata);
+    void *p = a->realloc_fn(ptr, size ? size : 1, a->userdata);
+    SITE_DONE();
+    return p;
 }
 
 void sm__free(const sm__alloc *a, void *ptr)

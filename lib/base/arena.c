@@ -1,5 +1,6 @@
 /* Append-only storage for reference data (regions, sectors, tags, names):
  * records never move, so borrowed pointers stay valid for the engine's life. */
+#define SM__BASE_IMPL /* base calls its own allocation functions unmarked */
 #include "base/base.h"
 
 #include <string.h>
@@ -10,7 +11,13 @@ struct sm__arena_block {
     _Alignas(16) unsigned char data[];
 };
 
+#if defined(SM_ALLOC_SITES)
+/* The allocation-failure tests' build: a block per allocation, so that every
+ * arena call reaches the allocator and can be failed. */
+#define ARENA_BLOCK 8u
+#else
 #define ARENA_BLOCK 65536u
+#endif
 
 void *sm__arena_alloc(sm__arena *ar, const sm__alloc *a, size_t size)
 {

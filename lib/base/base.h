@@ -144,4 +144,31 @@ void sm__fmt_double_in_c(char *out, size_t cap, double v);
 bool sm__parse_real(const char *s, size_t len, double *out);
 bool sm__parse_int(const char *s, size_t len, long long *out);
 
+/* ---- allocation sites (alloc.c), for the allocation-failure tests ------ */
+
+/* With SM_ALLOC_SITES (meson -Dalloc_sites=true; off in normal builds) every
+ * allocating call outside base/ records its file and line just before it
+ * reaches the allocator, so a test allocator can tell which call site it is
+ * failing (tests/support/test_util.c); tests/alloc/check_sites.py compares
+ * the sites the tests failed with every site in the source. */
+#if defined(SM_ALLOC_SITES)
+void sm__alloc_site_mark(const char *file, int line);
+/* The site of the allocation being made now (NULL when it is not marked). */
+const char *sm__alloc_site(int *line);
+/* Tests only: the allocator behind sm__default_alloc (NULL = malloc). */
+void sm__default_alloc_override(const sm_allocator *a);
+#if !defined(SM__BASE_IMPL)
+#define SM__SITE(call) (sm__alloc_site_mark(__FILE__, __LINE__), (call))
+#define sm__malloc(...) SM__SITE((sm__malloc)(__VA_ARGS__))
+#define sm__calloc(...) SM__SITE((sm__calloc)(__VA_ARGS__))
+#define sm__realloc(...) SM__SITE((sm__realloc)(__VA_ARGS__))
+#define sm__strdup(...) SM__SITE((sm__strdup)(__VA_ARGS__))
+#define sm__grow(...) SM__SITE((sm__grow)(__VA_ARGS__))
+#define sm__boxed_alloc(...) SM__SITE((sm__boxed_alloc)(__VA_ARGS__))
+#define sm__arena_alloc(...) SM__SITE((sm__arena_alloc)(__VA_ARGS__))
+#define sm__arena_strdup(...) SM__SITE((sm__arena_strdup)(__VA_ARGS__))
+#define sm__hmap_reserve(...) SM__SITE((sm__hmap_reserve)(__VA_ARGS__))
+#endif
+#endif
+
 #endif /* SM_BASE_H */

@@ -1,4 +1,5 @@
 /* Per-thread error details (sm_error_last), status names, version. */
+#define SM__BASE_IMPL /* base calls its own allocation functions unmarked */
 #include "base/base.h"
 
 #include <stdio.h>

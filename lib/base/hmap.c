@@ -1,6 +1,7 @@
 /* A string-keyed open-addressing hash map storing uint32 values; keys live
  * with their owners and are fetched through a callback, so the map stores
  * 8 bytes per slot. Linear probing with backward-shift deletion. */
+#define SM__BASE_IMPL /* base calls its own allocation functions unmarked */
 #include "base/base.h"
 
 #include <string.h>

@@ -1,6 +1,7 @@
 /* Numbers as text, in the C locale whatever the program's locale: strict
  * parsing (loaders, weighting text) and the shortest exact formatting
  * (outputs, weighting text). */
+#define SM__BASE_IMPL /* base calls its own allocation functions unmarked */
 #include "base/base.h"
 
 #include <errno.h>

@@ -1,5 +1,6 @@
 /* Text helpers with no engine knowledge: UTF-8 validation, names typed by
  * people (folded comparison, "did you mean" hints). */
+#define SM__BASE_IMPL /* base calls its own allocation functions unmarked */
 #include "base/base.h"
 
 #include <stdio.h>

@@ -25,7 +25,9 @@
  * made and freed by the load's engine allocator on the load's thread, and
  * jansson used elsewhere in the program, on any thread, still gets malloc
  * and free. An allocation failure is recorded, so that it is reported as
- * SM_ERR_NOMEM and not as the syntax error jansson makes of it. A program
+ * SM_ERR_NOMEM and not as the syntax error jansson makes of it -- nor
+ * missed: jansson's lexer drops a byte it cannot store and parses on, so a
+ * document is refused whenever any of its allocations failed. A program
  * that installs allocation functions of its own before its first load keeps
  * them: smartmatch then leaves the setting alone. */
 
@@ -230,6 +232,12 @@ sm_status sm__json_parse(sm__json **out, sm__load *ld, const char *data, size_t 
     const sm__alloc *old = jalloc_enter(sm__load_alloc(ld));
     json_t *root = json_loadb(data, len, JSON_REJECT_DUPLICATES, &err);
     int failed = jalloc_failed;
+    if (root && failed) {
+        /* jansson goes on after some failures (its lexer drops a byte it
+         * cannot store): a document parsed short of memory is not trusted */
+        json_decref(root);
+        root = NULL;
+    }
     jalloc_leave(old);
     if (!root) {
         enum json_error_code code = json_error_code(&err);
@@ -327,6 +335,9 @@ bool sm__json_has(const sm__json *j, sm_data_kind kind)
     return (int)kind > 0 && (int)kind < KINDS && j->arr[kind] != NULL;
 }
 
+/* The JSON text of v for a message, or NULL when it cannot be made (out of
+ * memory): the caller fails the load, since a value without its text would
+ * read as an empty one. */
 static const char *dump(sm__json *j, const json_t *v)
 {
     if (j->n_dumps >= sizeof j->dumps / sizeof j->dumps[0])
@@ -334,9 +345,8 @@ static const char *dump(sm__json *j, const json_t *v)
     const sm__alloc *old = jalloc_enter(j->alloc);
     char *s = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
     jalloc_leave(old);
-    if (!s) /* the message goes without the value's text */
-        return "";
-    j->dumps[j->n_dumps++] = s;
+    if (s)
+        j->dumps[j->n_dumps++] = s;
     return s;
 }
 
@@ -420,14 +430,16 @@ static sm_status fill(sm__json *j, const json_t *obj, uint32_t used, sm__record 
                 used_items += n;
             } else {
                 v->kind = SM__V_BADTYPE;
-                v->text = dump(j, val);
+                if (!(v->text = dump(j, val)))
+                    return sm__nomem();
                 v->len = strlen(v->text);
             }
             break;
         }
         default: /* object, true, false */
             v->kind = SM__V_BADTYPE;
-            v->text = dump(j, val);
+            if (!(v->text = dump(j, val)))
+                return sm__nomem();
             v->len = strlen(v->text);
             break;
         }
@@ -454,8 +466,8 @@ sm_status sm__json_records(sm__json *j, sm_data_kind kind)
             snprintf(bad, sizeof bad, "expected a record (an object), got %s", type_name(el));
             rec.bad = bad;
             rec.bad_value = dump(j, el);
-            rec.bad_value_len = strlen(rec.bad_value);
-            st = SM_OK;
+            st = rec.bad_value ? SM_OK : sm__nomem();
+            rec.bad_value_len = rec.bad_value ? strlen(rec.bad_value) : 0;
         } else {
             st = fill(j, el, used, &rec, bad, sizeof bad);
         }

@@ -8,6 +8,65 @@
 
 static pthread_mutex_t tu_mu = PTHREAD_MUTEX_INITIALIZER;
 
+#if defined(SM_ALLOC_SITES)
+/* Which allocation sites of the library this test reached and which it
+ * failed, appended at exit to $SM_ALLOC_SITES_LOG for
+ * tests/alloc/check_sites.py ("R lib/core/sme.c:120", "F ..."). */
+const char *sm__alloc_site(int *line);
+char tu_failed_site[256];
+#define TU_SITES 2048
+static struct {
+    const char *file;
+    int line, reached, failed;
+} tu_sites[TU_SITES];
+static size_t tu_n_sites;
+static int tu_sites_registered;
+
+static void tu_sites_write(void)
+{
+    const char *path = getenv("SM_ALLOC_SITES_LOG");
+    if (!path || !*path)
+        return;
+    FILE *f = fopen(path, "a");
+    if (!f)
+        return;
+    for (size_t i = 0; i < tu_n_sites; i++) {
+        const char *file = tu_sites[i].file ? tu_sites[i].file : "?";
+        const char *lib = strstr(file, "lib/");
+        fprintf(f, "%c %s:%d\n", tu_sites[i].failed ? 'F' : 'R', lib ? lib : file, tu_sites[i].line);
+    }
+    fclose(f);
+}
+
+/* Called with tu_mu held. */
+static void tu_site_note(int failed)
+{
+    int line = 0;
+    const char *file = sm__alloc_site(&line);
+    if (!tu_sites_registered) {
+        atexit(tu_sites_write);
+        tu_sites_registered = 1;
+    }
+    size_t i = 0;
+    while (i < tu_n_sites && !(tu_sites[i].line == line && (tu_sites[i].file == file ||
+                                                          (file && tu_sites[i].file && !strcmp(tu_sites[i].file, file)))))
+        i++;
+    if (i == tu_n_sites) {
+        if (tu_n_sites == TU_SITES)
+            return;
+        tu_sites[tu_n_sites].file = file;
+        tu_sites[tu_n_sites++].line = line;
+    }
+    tu_sites[i].reached = 1;
+    tu_sites[i].failed |= failed;
+    if (failed)
+        snprintf(tu_failed_site, sizeof tu_failed_site, "%s:%d", file ? file : "?", line);
+}
+#else
+#define tu_site_note(failed) ((void)0)
+char tu_failed_site[256] = "(build with -Dalloc_sites=true to know)";
+#endif
+
 static int tu_should_fail(tu_alloc_state *s)
 {
     pthread_mutex_lock(&tu_mu);
@@ -15,6 +74,7 @@ static int tu_should_fail(tu_alloc_state *s)
     int fail = s->fail_at > 0 && n == s->fail_at;
     if (fail)
         s->failed = 1;
+    tu_site_note(fail);
     pthread_mutex_unlock(&tu_mu);
     return fail;
 }

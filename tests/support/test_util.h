@@ -23,6 +23,10 @@ typedef struct tu_alloc_state {
 
 sm_allocator tu_allocator(tu_alloc_state *state);
 
+/* The library call site of the last allocation a test allocator failed
+ * ("lib/core/sme.c:120"), when the build records sites (-Dalloc_sites=true). */
+extern char tu_failed_site[256];
+
 /* New engine with the given SM_TAXONOMY_* flags; fails the test on error. */
 sm_engine *tu_engine(unsigned taxonomies);
 
