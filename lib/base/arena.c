@@ -11,19 +11,17 @@ struct sm__arena_block {
     _Alignas(16) unsigned char data[];
 };
 
-#if defined(SM_ALLOC_SITES)
-/* The allocation-failure tests' build: a block per allocation, so that every
- * arena call reaches the allocator and can be failed. */
-#define ARENA_BLOCK 8u
-#else
-#define ARENA_BLOCK 65536u
-#endif
+/* Bytes of a new block. A variable only so that the allocation-failure
+ * tests can set it to 0, which means a block per allocation: then every
+ * arena call reaches the allocator and can be failed. Nothing else changes
+ * it. */
+size_t sm__arena_block_size = 65536u;
 
 void *sm__arena_alloc(sm__arena *ar, const sm__alloc *a, size_t size)
 {
     size = (size + 7u) & ~(size_t)7u;
-    if (!ar->head || ar->size - ar->used < size) {
-        size_t bsize = size > ARENA_BLOCK ? size : ARENA_BLOCK;
+    if (!ar->head || !sm__arena_block_size || ar->size - ar->used < size) {
+        size_t bsize = size > sm__arena_block_size ? size : sm__arena_block_size;
         if (bsize > SIZE_MAX - sizeof(sm__arena_block))
             return NULL;
         sm__arena_block *b = sm__malloc(a, sizeof(sm__arena_block) + bsize);

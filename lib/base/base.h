@@ -110,6 +110,9 @@ typedef struct sm__arena_mark {
 sm__arena_mark sm__arena_mark_get(const sm__arena *ar);
 void sm__arena_rollback(sm__arena *ar, const sm__alloc *a, sm__arena_mark mark);
 void sm__arena_free(sm__arena *ar, const sm__alloc *a);
+/* Size of new arena blocks (64 KiB; 0 = a block per allocation, for the
+ * allocation-failure tests). */
+extern size_t sm__arena_block_size;
 
 /* ---- text (text.c) ------------------------------------------------------ */
 

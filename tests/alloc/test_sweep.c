@@ -26,7 +26,8 @@ static void sm__default_alloc_override(const sm_allocator *a)
 }
 #endif
 
-extern size_t sm__load_chunk; /* lib/io/load.c: bytes sm_load_file reads at a time */
+extern size_t sm__load_chunk;  /* lib/io/load.c: bytes sm_load_file reads at a time */
+extern size_t sm__arena_block_size;/* lib/base/arena.c: bytes of a new arena block */
 
 /* ---- fixtures --------------------------------------------------------------- */
 
@@ -188,6 +189,7 @@ typedef struct op {
     void (*setup)(fixture *f);
     sm_status (*run)(fixture *f);
     int absorbs;
+    int big_blocks; /* keep 64 KiB arena blocks (operations that fill thousands of records) */
 } op;
 
 static void setup_none(fixture *f)
@@ -616,43 +618,43 @@ out:
 }
 
 static const op ops[] = {
-    { "engine_new", setup_none, run_engine_new, 0 },
-    { "load_builtin", setup_empty, run_load_builtin, 0 },
-    { "region_put", fx_engine_with_smes, run_region_put, 0 },
-    { "region_put_first", setup_empty, run_region_put_first, 0 },
-    { "region_put_replace", fx_engine_with_smes, run_region_replace, 0 },
-    { "region_set_development", setup_builtin, run_development, 0 },
-    { "sector_put", setup_builtin, run_sector_put, 0 },
-    { "sector_put_first", setup_empty, run_section_put, 0 },
-    { "sector_put_replace", setup_builtin, run_sector_replace, 0 },
-    { "affinity_set", setup_builtin, run_affinity_set, 0 },
-    { "affinity_set_matrix", setup_builtin, run_affinity_matrix, 0 },
-    { "affinity_reset", setup_affinity_changed, run_affinity_reset, 0 },
-    { "cooperation_register", setup_empty, run_cooperation, 0 },
-    { "sme_put", fx_engine_with_smes, run_sme_put, 0 },
-    { "sme_put_replace", fx_engine_with_smes, run_sme_replace, 0 },
-    { "sme_put_replace_compacts", setup_garbage, run_replace_compacts, 1 },
-    { "sme_remove", fx_engine_with_smes, run_sme_remove, 0 },
-    { "sme_get_at", fx_engine_with_smes, run_sme_get, 0 },
-    { "bulk", fx_engine_with_smes, run_bulk, 0 },
-    { "csv_smes_lenient", setup_builtin, run_csv_smes_lenient, 1 },
-    { "csv_smes_strict", setup_builtin, run_csv_smes_strict, 1 },
-    { "csv_smes_dry_run", setup_builtin, run_csv_smes_dry, 1 },
-    { "csv_regions", fx_engine_with_smes, run_csv_regions, 1 },
-    { "csv_development", setup_builtin, run_csv_development, 1 },
-    { "csv_affinity", setup_builtin, run_csv_affinity, 1 },
-    { "json_smes", setup_builtin, run_json_smes, 1 },
-    { "json_regions_development_affinity", fx_engine_with_smes, run_json_kinds, 1 },
-    { "json_dry_run", setup_builtin, run_json_dry, 1 },
-    { "load_file_csv", setup_csv_file, run_file, 1 },
-    { "load_file_json", setup_json_file, run_file, 1 },
-    { "load_file_json_small_reads", setup_json_file, run_file_small_reads, 1 },
-    { "load_file_csv_small_reads", setup_csv_file, run_file_small_reads, 1 },
-    { "query_top_explain", fx_engine_with_smes, run_query, 0 },
-    { "batch", fx_engine_with_smes, run_batch, 0 },
-    { "batch_ids", fx_engine_with_smes, run_batch_ids, 1 }, /* sorting by region is skipped when short */
-    { "result_format", setup_results, run_format, 0 },
-    { "weighting", setup_none, run_weighting, 0 },
+    { "engine_new", setup_none, run_engine_new, 0, 1 },
+    { "load_builtin", setup_empty, run_load_builtin, 0, 1 },
+    { "region_put", fx_engine_with_smes, run_region_put, 0, 0 },
+    { "region_put_first", setup_empty, run_region_put_first, 0, 0 },
+    { "region_put_replace", fx_engine_with_smes, run_region_replace, 0, 0 },
+    { "region_set_development", setup_builtin, run_development, 0, 0 },
+    { "sector_put", setup_builtin, run_sector_put, 0, 0 },
+    { "sector_put_first", setup_empty, run_section_put, 0, 0 },
+    { "sector_put_replace", setup_builtin, run_sector_replace, 0, 0 },
+    { "affinity_set", setup_builtin, run_affinity_set, 0, 0 },
+    { "affinity_set_matrix", setup_builtin, run_affinity_matrix, 0, 0 },
+    { "affinity_reset", setup_affinity_changed, run_affinity_reset, 0, 0 },
+    { "cooperation_register", setup_empty, run_cooperation, 0, 0 },
+    { "sme_put", fx_engine_with_smes, run_sme_put, 0, 0 },
+    { "sme_put_replace", fx_engine_with_smes, run_sme_replace, 0, 0 },
+    { "sme_put_replace_compacts", setup_garbage, run_replace_compacts, 1, 0 },
+    { "sme_remove", fx_engine_with_smes, run_sme_remove, 0, 0 },
+    { "sme_get_at", fx_engine_with_smes, run_sme_get, 0, 0 },
+    { "bulk", fx_engine_with_smes, run_bulk, 0, 0 },
+    { "csv_smes_lenient", setup_builtin, run_csv_smes_lenient, 1, 0 },
+    { "csv_smes_strict", setup_builtin, run_csv_smes_strict, 1, 0 },
+    { "csv_smes_dry_run", setup_builtin, run_csv_smes_dry, 1, 0 },
+    { "csv_regions", fx_engine_with_smes, run_csv_regions, 1, 0 },
+    { "csv_development", setup_builtin, run_csv_development, 1, 0 },
+    { "csv_affinity", setup_builtin, run_csv_affinity, 1, 0 },
+    { "json_smes", setup_builtin, run_json_smes, 1, 0 },
+    { "json_regions_development_affinity", fx_engine_with_smes, run_json_kinds, 1, 0 },
+    { "json_dry_run", setup_builtin, run_json_dry, 1, 0 },
+    { "load_file_csv", setup_csv_file, run_file, 1, 0 },
+    { "load_file_json", setup_json_file, run_file, 1, 0 },
+    { "load_file_json_small_reads", setup_json_file, run_file_small_reads, 1, 0 },
+    { "load_file_csv_small_reads", setup_csv_file, run_file_small_reads, 1, 0 },
+    { "query_top_explain", fx_engine_with_smes, run_query, 0, 0 },
+    { "batch", fx_engine_with_smes, run_batch, 0, 0 },
+    { "batch_ids", fx_engine_with_smes, run_batch_ids, 1, 0 }, /* sorting by region is skipped when short */
+    { "result_format", setup_results, run_format, 0, 0 },
+    { "weighting", setup_none, run_weighting, 0, 0 },
 };
 
 static void sweep(const op *o)
@@ -663,7 +665,9 @@ static void sweep(const op *o)
     memset(&f, 0, sizeof f);
     f.alloc = tu_allocator(&f.st);
     o->setup(&f);
+    sm__arena_block_size = o->big_blocks ? 65536u : 0u;
     sm_status expect = o->run(&f);
+    sm__arena_block_size = 65536u;
     unsigned long long after = fingerprint(f.e);
     fx_free(&f);
     assert_int_equal(f.st.live, 0);
@@ -676,7 +680,10 @@ static void sweep(const op *o)
         sm__default_alloc_override(&f.alloc);
         f.st.failed = 0;
         f.st.fail_at = f.st.calls + n;
+        /* a block per arena allocation: every arena call can fail */
+        sm__arena_block_size = o->big_blocks ? 65536u : 0u;
         sm_status st = o->run(&f);
+        sm__arena_block_size = 65536u;
         int failed = f.st.failed;
         f.st.fail_at = 0;
         sm__default_alloc_override(NULL);

@@ -30,6 +30,9 @@ static void tu_sites_write(void)
     FILE *f = fopen(path, "a");
     if (!f)
         return;
+    /* one write, so that tests running at once do not interleave lines */
+    static char buf[1 << 17];
+    setvbuf(f, buf, _IOFBF, sizeof buf);
     for (size_t i = 0; i < tu_n_sites; i++) {
         const char *file = tu_sites[i].file ? tu_sites[i].file : "?";
         const char *lib = strstr(file, "lib/");
