@@ -1058,6 +1058,141 @@ SM_API void sm_free(void *ptr);
 
 /* ---- experimental: explanations ------------------------------------------ */
 
+/**
+ * @name Explanations
+ * Why a partner is in a result, as data and as English text: the tags where
+ * offers meet needs in each direction with their idf weights, each
+ * criterion's contribution to the total, and one reason per criterion (a
+ * ::sm_reason_code with named parameters, so an application can word it in
+ * any language, plus an English sentence). sm_query_explain() results carry
+ * them; other results get them from sm_result_explain().
+ * docs/explanations.md shows the output for the bundled data.
+ * @{
+ */
+
+/** What a reason says. Values are fixed; parameter names are listed per code. */
+typedef enum sm_reason_code {
+    SM_REASON_NONE = 0,            /**< No explanation (result not explained, index past the end). */
+    SM_REASON_TAGS_MATCH = 1,      /**< complementarity: "a", "b", "gives", "gets" (tags joined by ", "). */
+    SM_REASON_TAGS_NONE = 2,       /**< complementarity: no offer meets a need; "a", "b". */
+    SM_REASON_SECTORS = 3,         /**< sector_affinity: "sector_a", "sector_b", "section_a", "section_b",
+                                        "affinity" (of the primary sectors), "secondary_a", "secondary_b". */
+    SM_REASON_SAME_REGION = 4,     /**< region_reach: "km", "region". */
+    SM_REASON_SAME_COUNTRY = 5,    /**< region_reach: "km", "country", "neighbours" ("1"/"0"). */
+    SM_REASON_CROSS_BORDER = 6,    /**< region_reach: "km", "country_a", "country_b", "neighbours". */
+    SM_REASON_DEVELOPMENT = 7,     /**< cohesion: "region_a", "development_a", "region_b", "development_b",
+                                        "ratio" (larger over smaller; "" when one is unknown). */
+    SM_REASON_DEVELOPMENT_UNKNOWN = 8, /**< cohesion: neither index is known; "region_a", "region_b". */
+    SM_REASON_SIZES = 9,           /**< size_fit: "size_a", "size_b". */
+    SM_REASON_COOPERATION_SHARED = 10, /**< cooperation_fit: "shared". */
+    SM_REASON_COOPERATION_NONE = 11,   /**< cooperation_fit: nothing in common; "a", "b". */
+    SM_REASON_COOPERATION_UNKNOWN = 12,/**< cooperation_fit: "missing" (an id, or "either"). */
+    SM_REASON_LANGUAGE_SHARED = 13,    /**< language: "shared". */
+    SM_REASON_LANGUAGE_NONE = 14,      /**< language: none shared; "a", "b". */
+    SM_REASON_LANGUAGE_UNKNOWN = 15,   /**< language: "missing" (an id, or "either"). */
+    SM_REASON_CUSTOM = 16              /**< a custom criterion: "score". */
+} sm_reason_code;
+
+/** Name of a reason code ("tags_match", ...), NULL if out of range. Static. */
+SM_API const char *sm_reason_code_name(sm_reason_code code);
+
+/**
+ * Adds explanations to every match of a result, from the engine's current
+ * data (the same engine the result came from, normally right after the
+ * query). Calling it again replaces them. Not thread-safe for one result
+ * (explain it before sharing it); takes the engine's reader lock.
+ * @param result the result; gains the explanations, freed with it
+ * @param engine the engine the result came from
+ * @return ::SM_OK; ::SM_ERR_INVALID_ARGUMENT (NULL); ::SM_ERR_NOT_FOUND (an SME
+ *         of the result was removed since); ::SM_ERR_NOMEM (result unchanged).
+ */
+SM_API sm_status sm_result_explain(sm_result *result, const sm_engine *engine);
+
+/** Whether a result carries explanations (1) or not (0; also for NULL). */
+SM_API int sm_result_is_explained(const sm_result *result);
+
+/**
+ * Share of criterion @p j in the total of match @p i: weight × score over the
+ * sum of weights. For the weighted mean these add up to the total; for other
+ * combiners they show each criterion's part in the same way. Needs no
+ * explanation. NaN past the end.
+ */
+SM_API double sm_result_contribution(const sm_result *result, size_t i, size_t j);
+
+/** Number of tags that the querying SME offers and match @p i needs ("gives"); 0 if not explained. */
+SM_API size_t sm_result_gives_count(const sm_result *result, size_t i);
+/** The @p t-th "gives" tag of match @p i, heaviest first (ties by tag). NULL past the end. Borrowed. */
+SM_API const char *sm_result_gives_tag(const sm_result *result, size_t i, size_t t);
+/** The idf weight ln(1 + N/df) of that tag, as complementarity uses it. NaN past the end. */
+SM_API double sm_result_gives_weight(const sm_result *result, size_t i, size_t t);
+/** Number of tags that match @p i offers and the querying SME needs ("gets"); 0 if not explained. */
+SM_API size_t sm_result_gets_count(const sm_result *result, size_t i);
+/** The @p t-th "gets" tag of match @p i, heaviest first. NULL past the end. Borrowed. */
+SM_API const char *sm_result_gets_tag(const sm_result *result, size_t i, size_t t);
+/** The idf weight of that tag. NaN past the end. */
+SM_API double sm_result_gets_weight(const sm_result *result, size_t i, size_t t);
+
+/** The reason code for criterion @p j of match @p i; ::SM_REASON_NONE if not explained. */
+SM_API sm_reason_code sm_result_reason_code(const sm_result *result, size_t i, size_t j);
+/** Number of parameters of that reason (0 if not explained). */
+SM_API size_t sm_result_reason_param_count(const sm_result *result, size_t i, size_t j);
+/** Name of parameter @p p of that reason (see ::sm_reason_code). NULL past the end. Static. */
+SM_API const char *sm_result_reason_param_name(const sm_result *result, size_t i, size_t j, size_t p);
+/** Value of parameter @p p as text (numbers in C notation). NULL past the end. Borrowed. */
+SM_API const char *sm_result_reason_param_value(const sm_result *result, size_t i, size_t j, size_t p);
+/** The reason as an English sentence ("CZ-00032 offers what SK-00038 needs: ..."). NULL if not explained. Borrowed. */
+SM_API const char *sm_result_reason_text(const sm_result *result, size_t i, size_t j);
+
+/** Why a candidate is or is not in a query's result (sm_query_rank()). Values are fixed. */
+typedef enum sm_exclusion {
+    SM_EXCLUDED_NOT = 0,          /**< In the result. */
+    SM_EXCLUDED_SELF = 1,         /**< The querying SME itself. */
+    SM_EXCLUDED_ID = 2,           /**< Listed in @c exclude_ids. */
+    SM_EXCLUDED_CROSS_BORDER = 3, /**< Same country under @c cross_border. */
+    SM_EXCLUDED_CROSS_REGION = 4, /**< Same region at @c cross_region_level. */
+    SM_EXCLUDED_COUNTRY = 5,      /**< Country not in @c countries. */
+    SM_EXCLUDED_EXCLUDED_COUNTRY = 6, /**< Country in @c exclude_countries. */
+    SM_EXCLUDED_DISTANCE = 7,     /**< Farther than @c max_km. */
+    SM_EXCLUDED_CROSS_SECTOR = 8, /**< Same sector at @c cross_sector_level. */
+    SM_EXCLUDED_SIZE = 9,         /**< Size class not in @c size_classes. */
+    SM_EXCLUDED_MIN_SCORE = 10,   /**< Total below @c min_score. */
+    SM_EXCLUDED_RANK = 11         /**< Passes every filter but ranks below @c k. */
+} sm_exclusion;
+
+/** Name of an exclusion ("cross_border", ...), NULL if out of range. Static. */
+SM_API const char *sm_exclusion_name(sm_exclusion exclusion);
+
+/** Where a candidate stands for a query: the answer of sm_query_rank(). */
+typedef struct sm_rank_info {
+    unsigned int version;   /**< ::SM_RANK_INFO_VERSION (set by the library). */
+    size_t rank;            /**< 1-based rank among all candidates passing the filters (may exceed k); 0 if filtered out. */
+    size_t passing;         /**< Number of candidates passing every filter and @c min_score. */
+    double score;           /**< The candidate's total under the query's weighting (even when filtered out). */
+    double kth_score;       /**< Total of the last match in the result (NaN if the result is empty). */
+    sm_exclusion excluded;  /**< ::SM_EXCLUDED_NOT when in the result; otherwise the first filter (in the
+                                 order of ::sm_exclusion) or bound that keeps it out. */
+} sm_rank_info;
+
+#define SM_RANK_INFO_VERSION 1 /**< Current version of ::sm_rank_info. */
+
+/**
+ * "Why not b?": the rank and score of candidate @p id_b in the query of
+ * @p id_a with @p opts, and which filter or bound keeps it out of the result.
+ * Consistent with sm_query_top(): @c excluded is ::SM_EXCLUDED_NOT exactly
+ * when @p id_b is in sm_query_top()'s result, at position @c rank.
+ * Read-only and thread-safe; holds the reader lock. Costs one scan of all SMEs.
+ * @param out    receives the answer; untouched on failure
+ * @param engine the engine
+ * @param id_a   the querying SME
+ * @param id_b   the candidate
+ * @param opts   the query's options, NULL = defaults
+ * @return as sm_query_top(); ::SM_ERR_NOT_FOUND when either id is unknown.
+ */
+SM_API sm_status sm_query_rank(sm_rank_info *out, const sm_engine *engine, const char *id_a, const char *id_b,
+                               const sm_query_options *opts);
+
+/** @} */
+
 /* ---- experimental: allocators --------------------------------------------- */
 
 /**

@@ -45,14 +45,6 @@ int cmd_batch(int argc, char **argv);
  * file loaded strictly, in command-line order. Prints the error on failure. */
 int cli_load_engine(sm_engine **out, const struct cli_args *args);
 
-/* Writes the tags of @p from's offers that @p to needs, separated by @p sep.
- * Returns how many were written. Tags are compared as the library stores
- * them (normalised). */
-size_t cli_print_matched_tags(FILE *f, const sm_sme_desc *from, const sm_sme_desc *to, const char *sep);
-
-/* How many of @p from's offers @p to needs. */
-size_t cli_count_matched_tags(const sm_sme_desc *from, const sm_sme_desc *to);
-
 /* The cooperation types set in @p bits, separated by @p sep; returns how many. */
 size_t cli_print_cooperation(FILE *f, const sm_engine *engine, uint32_t bits, const char *sep);
 

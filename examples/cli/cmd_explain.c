@@ -1,7 +1,7 @@
 /* "smartmatch explain": why two SMEs match. Describes both SMEs, then shows
  * every criterion of the weighting with its weight, its score, its
- * contribution to the total and a one-line reason computed from the two
- * records (matched tags, distance and borders, development indices, ...). */
+ * contribution to the total and the library's one-line reason (matched
+ * tags, distance and borders, development indices, ...). */
 #include "args.h"
 #include "cli.h"
 
@@ -42,149 +42,15 @@ static void describe(FILE *f, const sm_engine *engine, const char *label, const 
     fputs("\n", f);
 }
 
-static void reason_complementarity(FILE *f, const sm_sme_desc *a, const sm_sme_desc *b)
-{
-    size_t gives = cli_count_matched_tags(a, b), gets = cli_count_matched_tags(b, a);
-    if (!gives && !gets) {
-        fputs("no offer of one meets a need of the other", f);
-        return;
-    }
-    fprintf(f, "%s offers what %s needs: ", a->id, b->id);
-    if (!cli_print_matched_tags(f, a, b, ", "))
-        fputs("nothing", f);
-    fprintf(f, "; back: ");
-    if (!cli_print_matched_tags(f, b, a, ", "))
-        fputs("nothing", f);
-}
-
-static void reason_sector(FILE *f, const sm_engine *engine, const sm_sme_desc *a, const sm_sme_desc *b)
-{
-    const char *sa = a->sectors[0], *sb = b->sectors[0];
-    double aff = NAN;
-    sm_affinity_get(&aff, engine, sa, sb);
-    const sm_sector_info *ia = NULL, *ib = NULL;
-    sm_sector_get(&ia, engine, sa);
-    sm_sector_get(&ib, engine, sb);
-    fprintf(f, "primary sectors %s and %s", sa, sb);
-    if (ia && ib)
-        fprintf(f, " (section %s%s%s)", ia->section, strcmp(ia->section, ib->section) ? "/" : "",
-                strcmp(ia->section, ib->section) ? ib->section : "");
-    if (!isnan(aff))
-        fprintf(f, ", affinity %.2f", aff);
-    if (a->n_sectors > 1 || b->n_sectors > 1)
-        fprintf(f, "; secondary sectors %zu/%zu", a->n_sectors - 1, b->n_sectors - 1);
-}
-
-static void reason_region(FILE *f, const sm_engine *engine, const sm_result *res, const sm_sme_desc *a,
-                          const sm_sme_desc *b)
-{
-    double km = sm_result_distance_km(res, 0);
-    if (!isnan(km))
-        fprintf(f, "%.0f km apart, ", km);
-    if (strcmp(a->region, b->region) == 0) {
-        fprintf(f, "same region (%s)", a->region);
-        return;
-    }
-    const char *ca = cli_country_of(engine, a->region), *cb = cli_country_of(engine, b->region);
-    if (strcmp(ca, cb) == 0)
-        fprintf(f, "same country (%s)", ca);
-    else
-        fprintf(f, "different countries (%s/%s)", ca, cb);
-    fputs(sm_region_neighbours(engine, a->region, b->region) ? ", neighbouring regions" : ", not neighbours", f);
-}
-
-static void reason_cohesion(FILE *f, const sm_engine *engine, const sm_sme_desc *a, const sm_sme_desc *b)
-{
-    double da = sm_region_development(engine, a->region), db = sm_region_development(engine, b->region);
-    if (isnan(da) && isnan(db)) {
-        fputs("development indices unknown", f);
-        return;
-    }
-    fputs("development ", f);
-    if (isnan(da))
-        fprintf(f, "unknown (%s)", a->region);
-    else
-        fprintf(f, "%g (%s)", da, a->region);
-    fputs(" and ", f);
-    if (isnan(db))
-        fprintf(f, "unknown (%s)", b->region);
-    else
-        fprintf(f, "%g (%s)", db, b->region);
-    if (!isnan(da) && !isnan(db) && da > 0 && db > 0)
-        fprintf(f, ", ratio %.2f", da > db ? da / db : db / da);
-}
-
-static void reason_size(FILE *f, const sm_sme_desc *a, const sm_sme_desc *b)
-{
-    fprintf(f, "%s and %s", sm_size_name(a->size), sm_size_name(b->size));
-}
-
-static void reason_cooperation(FILE *f, const sm_engine *engine, const sm_sme_desc *a, const sm_sme_desc *b)
-{
-    uint32_t both = a->cooperation & b->cooperation;
-    if (!a->cooperation || !b->cooperation) {
-        fprintf(f, "not given for %s", !a->cooperation && !b->cooperation ? "either" : !a->cooperation ? a->id : b->id);
-    } else if (both) {
-        fputs("both seek ", f);
-        cli_print_cooperation(f, engine, both, ", ");
-    } else {
-        fputs("nothing in common (", f);
-        cli_print_cooperation(f, engine, a->cooperation, ", ");
-        fputs(" / ", f);
-        cli_print_cooperation(f, engine, b->cooperation, ", ");
-        fputc(')', f);
-    }
-}
-
-static void reason_language(FILE *f, const sm_sme_desc *a, const sm_sme_desc *b)
-{
-    size_t shared = 0;
-    for (size_t i = 0; i < a->n_languages; i++)
-        for (size_t j = 0; j < b->n_languages; j++)
-            if (strcmp(a->languages[i], b->languages[j]) == 0)
-                fprintf(f, "%s%s", shared++ ? ", " : "shared: ", a->languages[i]);
-    if (shared)
-        return;
-    fputs("none shared (", f);
-    cli_print_list(f, a->languages, a->n_languages, ", ", "-");
-    fputs(" / ", f);
-    cli_print_list(f, b->languages, b->n_languages, ", ", "-");
-    fputc(')', f);
-}
-
-static void reason(FILE *f, const sm_engine *engine, const char *criterion, const sm_result *res,
-                   const sm_sme_desc *a, const sm_sme_desc *b)
-{
-    if (strcmp(criterion, "complementarity") == 0)
-        reason_complementarity(f, a, b);
-    else if (strcmp(criterion, "sector_affinity") == 0)
-        reason_sector(f, engine, a, b);
-    else if (strcmp(criterion, "region_reach") == 0)
-        reason_region(f, engine, res, a, b);
-    else if (strcmp(criterion, "cohesion") == 0)
-        reason_cohesion(f, engine, a, b);
-    else if (strcmp(criterion, "size_fit") == 0)
-        reason_size(f, a, b);
-    else if (strcmp(criterion, "cooperation_fit") == 0)
-        reason_cooperation(f, engine, a, b);
-    else if (strcmp(criterion, "language") == 0)
-        reason_language(f, a, b);
-}
-
-static void print_breakdown(FILE *f, const sm_engine *engine, const sm_weighting *w, const sm_result *res,
-                            const sm_sme_desc *a, const sm_sme_desc *b)
+static void print_breakdown(FILE *f, const sm_weighting *w, const sm_result *res)
 {
     size_t nc = sm_result_criterion_count(res);
-    double total_w = 0;
-    for (size_t j = 0; j < nc; j++)
-        total_w += sm_result_criterion_weight(res, j);
     fprintf(f, "%-16s %7s %6s %13s  %s\n", "criterion", "weight", "score", "contribution", "why");
     for (size_t j = 0; j < nc; j++) {
         double wj = sm_result_criterion_weight(res, j), s = sm_result_breakdown(res, 0, j);
-        fprintf(f, "%-16s %7.2f %6.3f %13.3f  ", sm_result_criterion_name(res, j), wj, s,
-                total_w > 0 ? wj * s / total_w : 0.0);
-        reason(f, engine, sm_result_criterion_name(res, j), res, a, b);
-        fputc('\n', f);
+        const char *why = sm_result_reason_text(res, 0, j);
+        fprintf(f, "%-16s %7.2f %6.3f %13.3f  %s\n", sm_result_criterion_name(res, j), wj, s,
+                sm_result_contribution(res, 0, j), why ? why : "");
     }
     fprintf(f, "%-16s %7s %6.3f\n", "total", "", sm_result_score(res, 0));
     sm_combiner comb = sm_weighting_combiner(w);
@@ -237,12 +103,11 @@ int cmd_explain(int argc, char **argv)
     describe(stdout, engine, "a", da);
     fputc('\n', stdout);
     describe(stdout, engine, "b", db);
-    fputs("\ndistance     ", stdout);
-    reason_region(stdout, engine, res, da, db);
-    fputs("\n", stdout);
+    const char *where = sm_result_reason_text(res, 0, SM_CRIT_REGION_REACH);
+    fprintf(stdout, "\ndistance     %s\n", where ? where : "");
     cli_args_describe(stdout, &a);
     fputs("\n\n", stdout);
-    print_breakdown(stdout, engine, w, res, da, db);
+    print_breakdown(stdout, w, res);
 done:
     sm_sme_desc_free(da);
     sm_sme_desc_free(db);

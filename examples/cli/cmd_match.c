@@ -15,7 +15,7 @@
 #define WHY_TOP 3
 
 /* Writes the (up to) WHY_TOP criteria that contribute most to match i, as
- * "name score" items; contribution = weight x score, the share of the
+ * "name score" items, by the library's contribution (weight share x score) to the
  * weighted mean. */
 static void print_why(FILE *f, const sm_result *res, size_t i)
 {
@@ -24,7 +24,7 @@ static void print_why(FILE *f, const sm_result *res, size_t i)
     size_t order[SM_CRITERIA_MAX];
     size_t n = 0;
     for (size_t j = 0; j < nc && n < SM_CRITERIA_MAX; j++) {
-        double c = sm_result_criterion_weight(res, j) * sm_result_breakdown(res, i, j);
+        double c = sm_result_contribution(res, i, j);
         if (!(c > 0))
             continue;
         /* insertion sort, largest first; ties keep the criterion order */
@@ -46,8 +46,7 @@ static void print_why(FILE *f, const sm_result *res, size_t i)
                 sm_result_breakdown(res, i, order[r]));
 }
 
-static void print_row(FILE *f, const sm_engine *engine, const sm_result *res, size_t i, const sm_sme_desc *q,
-                      size_t id_w)
+static void print_row(FILE *f, const sm_engine *engine, const sm_result *res, size_t i, size_t id_w)
 {
     const char *id = sm_result_id(res, i);
     sm_sme_desc *b = NULL;
@@ -78,23 +77,21 @@ static void print_row(FILE *f, const sm_engine *engine, const sm_result *res, si
     fputs("            why: ", f);
     print_why(f, res, i);
     fputc('\n', f);
-    if (b && q) {
-        /* The tags line only when something meets: it is the "why" in words. */
-        size_t gives = cli_count_matched_tags(q, b), gets = cli_count_matched_tags(b, q);
-        if (gives || gets) {
-            fputs("                 ", f);
-            if (gives) {
-                fputs("gives: ", f);
-                cli_print_matched_tags(f, q, b, ", ");
-            }
-            if (gives && gets)
-                fputs(" · ", f);
-            if (gets) {
-                fputs("gets: ", f);
-                cli_print_matched_tags(f, b, q, ", ");
-            }
-            fputc('\n', f);
-        }
+    /* The tags line only when something meets: it is the "why" in words. */
+    size_t gives = sm_result_gives_count(res, i), gets = sm_result_gets_count(res, i);
+    if (gives || gets) {
+        fputs("                 ", f);
+        if (gives)
+            fputs("gives: ", f);
+        for (size_t t = 0; t < gives; t++)
+            fprintf(f, "%s%s", t ? ", " : "", sm_result_gives_tag(res, i, t));
+        if (gives && gets)
+            fputs(" · ", f);
+        if (gets)
+            fputs("gets: ", f);
+        for (size_t t = 0; t < gets; t++)
+            fprintf(f, "%s%s", t ? ", " : "", sm_result_gets_tag(res, i, t));
+        fputc('\n', f);
     }
     sm_sme_desc_free(b);
 }
@@ -131,7 +128,7 @@ static int print_table(FILE *f, const sm_engine *engine, const cli_args *a, cons
     cli_cell(f, "sector", SECTOR_W);
     fprintf(f, "  %5s\n", "km");
     for (size_t i = 0; i < n; i++)
-        print_row(f, engine, res, i, q, id_w);
+        print_row(f, engine, res, i, id_w);
     fprintf(f,
             "\nwhy: the criteria adding most to the score (criterion score 0-1); gives: what %s offers that\n"
             "the partner needs; gets: what the partner offers that %s needs.\n",
@@ -163,6 +160,8 @@ int cmd_match(int argc, char **argv)
     sm_query_options q;
     cli_args_query(&q, &a, w);
     sm_status st = sm_query_top(&res, engine, a.id, &q);
+    if (st == SM_OK)
+        st = sm_result_explain(res, engine);
     if (st != SM_OK) {
         rc = cli_fail(st, NULL);
         goto done;

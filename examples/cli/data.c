@@ -26,31 +26,6 @@ int cli_load_engine(sm_engine **out, const cli_args *a)
     return CLI_OK;
 }
 
-static int has_tag(const char *const *tags, size_t n, const char *tag)
-{
-    for (size_t i = 0; i < n; i++)
-        if (strcmp(tags[i], tag) == 0)
-            return 1;
-    return 0;
-}
-
-size_t cli_count_matched_tags(const sm_sme_desc *from, const sm_sme_desc *to)
-{
-    size_t n = 0;
-    for (size_t i = 0; i < from->n_offers; i++)
-        n += (size_t)has_tag(to->needs, to->n_needs, from->offers[i]);
-    return n;
-}
-
-size_t cli_print_matched_tags(FILE *f, const sm_sme_desc *from, const sm_sme_desc *to, const char *sep)
-{
-    size_t n = 0;
-    for (size_t i = 0; i < from->n_offers; i++)
-        if (has_tag(to->needs, to->n_needs, from->offers[i]))
-            fprintf(f, "%s%s", n++ ? sep : "", from->offers[i]);
-    return n;
-}
-
 size_t cli_print_cooperation(FILE *f, const sm_engine *engine, uint32_t bits, const char *sep)
 {
     size_t n = 0;

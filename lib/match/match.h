@@ -107,4 +107,15 @@ sm_status sm__pair_custom(sm__qctx *q, size_t b);
  * *total. SM_ERR_CALLBACK on a failing custom criterion or combiner. */
 sm_status sm__pair_scores(sm__qctx *q, size_t b, double *total);
 
+/* ---- explanations (explain.c, reasons.c) -------------------------------- */
+
+/* The explanations of a result's matches, one block owned by the result. */
+typedef struct sm__expl sm__expl;
+void sm__expl_free(sm__expl *x);
+sm__expl *sm__result_expl(const sm_result *r);
+/* Replaces the result's explanations (freeing the old ones). */
+void sm__result_set_expl(sm_result *r, sm__expl *x);
+/* sm_result_explain() with the reader lock held and the cache current. */
+sm_status sm__result_explain_locked(sm_result *r, const sm_engine *e);
+
 #endif /* SM_MATCH_H */

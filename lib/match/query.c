@@ -705,7 +705,14 @@ sm_status sm_query_explain(sm_result **out, const sm_engine *e, const char *id_a
     if (!(st = prepare(&q, (size_t)a, &o, w, 1)) && !(st = sm__pair_scores(&q, (size_t)b, &total))) {
         memcpy(q.rows, q.scores, q.n_crit * sizeof(double));
         sm__cand c = { total, (uint32_t)b, 0 };
-        st = sm__result_build(out, &q, &c, 1);
+        sm_result *r = NULL;
+        /* one pair: its explanation comes with it */
+        if (!(st = sm__result_build(&r, &q, &c, 1)) && (st = sm__result_explain_locked(r, e))) {
+            sm_result_free(r);
+            r = NULL;
+        }
+        if (!st)
+            *out = r;
     }
     sm__qctx_free(&q);
     sm__unlock(e);

@@ -15,6 +15,7 @@ struct sm_result {
     double *dist;         /* n */
     double *weights;      /* n_crit */
     const char **names;   /* n_crit */
+    sm__expl *expl;       /* explanations (explain.c), NULL until explained */
 };
 
 static size_t align8(size_t x) { return (x + 7) & ~(size_t)7; }
@@ -43,6 +44,7 @@ sm_status sm__result_build(sm_result **out, sm__qctx *q, const sm__cand *cands, 
     sm_result *r = (sm_result *)blk;
     r->n = n;
     r->n_crit = nc;
+    r->expl = NULL;
     r->ids = (const char **)(blk + off_ids);
     r->names = (const char **)(blk + off_names);
     double *nums = (double *)(blk + off_nums);
@@ -76,8 +78,10 @@ sm_status sm__result_build(sm_result **out, sm__qctx *q, const sm__cand *cands, 
 
 void sm_result_free(sm_result *r)
 {
-    if (r)
+    if (r) {
+        sm__expl_free(r->expl);
         sm__boxed_free(r);
+    }
 }
 
 const char *sm_result_query_id(const sm_result *r) { return r ? r->query_id : NULL; }
@@ -104,3 +108,11 @@ double sm_result_breakdown(const sm_result *r, size_t i, size_t j)
 const double *sm_result_breakdowns(const sm_result *r) { return r && r->n ? r->breakdowns : NULL; }
 
 double sm_result_distance_km(const sm_result *r, size_t i) { return r && i < r->n ? r->dist[i] : NAN; }
+
+sm__expl *sm__result_expl(const sm_result *r) { return r ? r->expl : NULL; }
+
+void sm__result_set_expl(sm_result *r, sm__expl *x)
+{
+    sm__expl_free(r->expl);
+    r->expl = x;
+}
