@@ -1025,7 +1025,13 @@ SM_API int sm_format_supported(sm_format format);
 /**
  * Writes results as text: CSV with a header
  * ("query_id,rank,id,score,distance_km,<criterion>...") or a JSON array of
- * objects. Needs no optional library.
+ * objects. Needs no optional library. Explained results (sm_result_explain(),
+ * experimental) add, at the end of each CSV row, the columns "gives", "gets"
+ * (tags joined by ';'), "<criterion>_contribution"... and
+ * "<criterion>_reason"... (the first result decides whether the header has
+ * them), and to each JSON match the keys "gives" and "gets" (arrays of
+ * {"tag", "weight"}), "contributions" and "reasons" ({"code", "params", "text"}
+ * per criterion).
  * @param out     receives a NUL-terminated string owned by the caller; free with sm_free() (made with the results' engine allocator)
  * @param out_len receives its length, may be NULL
  * @param results @p n results written one after another (a batch)

@@ -110,13 +110,56 @@ static const char *str_or_empty(const char *s)
     return s ? s : "";
 }
 
+/* The explained tags of one direction as "tag;tag" (CSV). */
+static void put_tags_csv(buf *b, const sm_result *res, size_t i, bool gives)
+{
+    size_t n = gives ? sm_result_gives_count(res, i) : sm_result_gets_count(res, i);
+    buf t = { NULL, 0, 0, false, b->alloc };
+    for (size_t k = 0; k < n; k++) {
+        if (k)
+            put(&t, ";", 1);
+        puts_(&t, gives ? sm_result_gives_tag(res, i, k) : sm_result_gets_tag(res, i, k));
+    }
+    if (t.nomem)
+        b->nomem = true;
+    put_csv(b, t.s ? t.s : "");
+    sm__free(t.alloc, t.s);
+}
+
+/* The explanation columns of a CSV row: gives, gets, contributions, reasons. */
+static void put_expl_csv(buf *b, const sm_result *res, size_t i, size_t nc)
+{
+    put(b, ",", 1);
+    put_tags_csv(b, res, i, true);
+    put(b, ",", 1);
+    put_tags_csv(b, res, i, false);
+    for (size_t j = 0; j < nc; j++) {
+        put(b, ",", 1);
+        put_num(b, sm_result_contribution(res, i, j), false);
+    }
+    for (size_t j = 0; j < nc; j++) {
+        put(b, ",", 1);
+        put_csv(b, str_or_empty(sm_result_reason_text(res, i, j)));
+    }
+}
+
 static void write_csv(buf *b, const sm_result *const *results, size_t n)
 {
     puts_(b, "query_id,rank,id,score,distance_km");
     size_t nc = n ? sm_result_criterion_count(results[0]) : 0;
+    /* explained results add columns at the end; the first result decides */
+    bool expl = n && sm_result_is_explained(results[0]);
     for (size_t j = 0; j < nc; j++) {
         put(b, ",", 1);
         put_csv(b, str_or_empty(sm_result_criterion_name(results[0], j)));
+    }
+    if (expl) {
+        puts_(b, ",gives,gets");
+        for (size_t k = 0; k < 2 * nc; k++) {
+            put(b, ",", 1);
+            put_csv(b, str_or_empty(sm_result_criterion_name(results[0], k % nc)));
+            puts_(b, k < nc ? "_contribution" : "_reason");
+        }
     }
     put(b, "\n", 1);
     for (size_t r = 0; r < n; r++) {
@@ -137,9 +180,60 @@ static void write_csv(buf *b, const sm_result *const *results, size_t n)
                 put(b, ",", 1);
                 put_num(b, sm_result_breakdown(res, i, j), false);
             }
+            if (expl)
+                put_expl_csv(b, res, i, nc);
             put(b, "\n", 1);
         }
     }
+}
+
+static void put_tags_json(buf *b, const sm_result *res, size_t i, bool gives)
+{
+    size_t n = gives ? sm_result_gives_count(res, i) : sm_result_gets_count(res, i);
+    puts_(b, gives ? ",\"gives\":[" : ",\"gets\":[");
+    for (size_t k = 0; k < n; k++) {
+        puts_(b, k ? ",{\"tag\":" : "{\"tag\":");
+        put_json_str(b, gives ? sm_result_gives_tag(res, i, k) : sm_result_gets_tag(res, i, k));
+        puts_(b, ",\"weight\":");
+        put_num(b, gives ? sm_result_gives_weight(res, i, k) : sm_result_gets_weight(res, i, k), true);
+        put(b, "}", 1);
+    }
+    put(b, "]", 1);
+}
+
+/* "gives", "gets", "contributions" and "reasons" of an explained match. */
+static void put_expl_json(buf *b, const sm_result *res, size_t i, size_t nc)
+{
+    put_tags_json(b, res, i, true);
+    put_tags_json(b, res, i, false);
+    puts_(b, ",\"contributions\":{");
+    for (size_t j = 0; j < nc; j++) {
+        if (j)
+            put(b, ",", 1);
+        put_json_str(b, str_or_empty(sm_result_criterion_name(res, j)));
+        put(b, ":", 1);
+        put_num(b, sm_result_contribution(res, i, j), true);
+    }
+    puts_(b, "},\"reasons\":{");
+    for (size_t j = 0; j < nc; j++) {
+        if (j)
+            put(b, ",", 1);
+        put_json_str(b, str_or_empty(sm_result_criterion_name(res, j)));
+        puts_(b, ":{\"code\":");
+        put_json_str(b, str_or_empty(sm_reason_code_name(sm_result_reason_code(res, i, j))));
+        puts_(b, ",\"params\":{");
+        for (size_t p = 0, np = sm_result_reason_param_count(res, i, j); p < np; p++) {
+            if (p)
+                put(b, ",", 1);
+            put_json_str(b, str_or_empty(sm_result_reason_param_name(res, i, j, p)));
+            put(b, ":", 1);
+            put_json_str(b, str_or_empty(sm_result_reason_param_value(res, i, j, p)));
+        }
+        puts_(b, "},\"text\":");
+        put_json_str(b, str_or_empty(sm_result_reason_text(res, i, j)));
+        put(b, "}", 1);
+    }
+    put(b, "}", 1);
 }
 
 static void write_json(buf *b, const sm_result *const *results, size_t n)
@@ -168,7 +262,10 @@ static void write_json(buf *b, const sm_result *const *results, size_t n)
                 put(b, ":", 1);
                 put_num(b, sm_result_breakdown(res, i, j), true);
             }
-            puts_(b, "}}");
+            put(b, "}", 1);
+            if (sm_result_is_explained(res))
+                put_expl_json(b, res, i, nc);
+            put(b, "}", 1);
         }
         puts_(b, m ? "\n]}" : "]}");
         puts_(b, r + 1 < n ? ",\n" : "\n");
