@@ -68,6 +68,8 @@ void sm__sb_printf(sm__sb *b, const char *fmt, ...)
 const char *sm__xb_str(sm__xbuild *xb, const char *s)
 {
     size_t off = xb->pool.len;
+    if (!s) /* a scratch string that could not grow: the build fails as NOMEM */
+        s = "";
     sb_put(&xb->pool, s, strlen(s) + 1);
     return (const char *)(uintptr_t)off;
 }
