@@ -202,6 +202,18 @@ class Pair(Structure):
     ]
 
 
+class RankInfo(Structure):
+    """``sm_rank_info`` (experimental)"""
+    _fields_ = [
+        ("version", c_uint),
+        ("rank", c_size_t),
+        ("passing", c_size_t),
+        ("score", c_double),
+        ("kth_score", c_double),
+        ("excluded", c_int),
+    ]
+
+
 class QueryOptions(Structure):
     """``sm_query_options``"""
     _fields_ = [
@@ -378,6 +390,24 @@ FUNCTIONS = [
     ("sm_format_supported", [c_int], c_int),
     ("sm_result_format", [_P(c_void_p), _P(c_size_t), _P(_R), c_size_t, c_int], _STATUS),
     ("sm_free", [c_void_p], None),
+    # experimental: explanations
+    ("sm_reason_code_name", [c_int], c_char_p),
+    ("sm_result_explain", [_R, _E], _STATUS),
+    ("sm_result_is_explained", [_R], c_int),
+    ("sm_result_contribution", [_R, c_size_t, c_size_t], c_double),
+    ("sm_result_gives_count", [_R, c_size_t], c_size_t),
+    ("sm_result_gives_tag", [_R, c_size_t, c_size_t], c_char_p),
+    ("sm_result_gives_weight", [_R, c_size_t, c_size_t], c_double),
+    ("sm_result_gets_count", [_R, c_size_t], c_size_t),
+    ("sm_result_gets_tag", [_R, c_size_t, c_size_t], c_char_p),
+    ("sm_result_gets_weight", [_R, c_size_t, c_size_t], c_double),
+    ("sm_result_reason_code", [_R, c_size_t, c_size_t], c_int),
+    ("sm_result_reason_param_count", [_R, c_size_t, c_size_t], c_size_t),
+    ("sm_result_reason_param_name", [_R, c_size_t, c_size_t, c_size_t], c_char_p),
+    ("sm_result_reason_param_value", [_R, c_size_t, c_size_t, c_size_t], c_char_p),
+    ("sm_result_reason_text", [_R, c_size_t, c_size_t], c_char_p),
+    ("sm_exclusion_name", [c_int], c_char_p),
+    ("sm_query_rank", [_P(RankInfo), _E, c_char_p, c_char_p, _P(QueryOptions)], _STATUS),
 ]
 
 

@@ -9,7 +9,7 @@ from ctypes import POINTER, byref, c_double, c_int, c_uint32, pointer
 from typing import (Any, Callable, Collection, Dict, Iterable, Iterator, List, Mapping, Optional,
                     Sequence, Tuple, Union, TypeVar)
 
-from . import _callbacks, _ffi
+from . import _callbacks, _ffi, explanations
 from ._ffi import cstr, lib, read_str_list, str_array, text
 from ._handle import Closable, Owner, callback, in_callback
 from .errors import Error, InvalidArgument, NotFound, BadCode
@@ -542,7 +542,7 @@ class Engine(Closable):
             cross_region: Optional[int] = None, cross_border: bool = False, cross_sector: Optional[int] = None,
             countries: Optional[Iterable[str]] = None, exclude_countries: Optional[Iterable[str]] = None,
             sizes: Optional[Iterable[Union[str, int]]] = None, max_km: Optional[float] = None,
-            exclude_ids: Optional[Iterable[str]] = None) -> Matches:
+            exclude_ids: Optional[Iterable[str]] = None, explain: bool = True) -> Matches:
         """The best ``k`` partners of SME ``id``, best first.
 
         Args:
@@ -559,6 +559,8 @@ class Engine(Closable):
             sizes:             allowed size classes (``"micro"``, ``"small"``, ...)
             max_km:            maximum distance between the regions' points
             exclude_ids:       SMEs never returned
+            explain:           fill each match's ``gives``, ``gets`` and ``reasons``
+                               (and add them to :meth:`Matches.to_csv`/``to_json``)
 
         Returns:
             a :class:`Matches`: a list of :class:`Match` (``id``, ``score``,
@@ -583,8 +585,29 @@ class Engine(Closable):
                 except Error:
                     sink.reraise()
                     raise
+            try:  # gives, gets and reasons come from the library (Match.reasons)
+                if explain:
+                    lib.sm_result_explain(out, h)
+            except Error:
+                lib.sm_result_free(out)
+                raise
         # The result is independent of the engine; the Matches owns it from here on.
         return Matches._from_c(out, keep=True)
+
+    def rank(self, id_a: str, id_b: str, k: int = 10, **filters: Any) -> "explanations.Rank":
+        """"Why not b?": the rank and score of ``id_b`` in :meth:`top` ``(id_a, k, **filters)``
+        and, when it is not in that result, the filter or bound that keeps it out
+        (:class:`smartmatch.explanations.Rank`)."""
+        weighting = filters.pop("weighting", None)
+        with self._owner as h, _WeightingUse(weighting) as wh:
+            opts, _keep = self._query_options(h, k, **filters)
+            opts.weighting = wh
+            with _callbacks.call_scope() as sink:
+                try:
+                    return explanations.rank(h, cstr(id_a, "id_a"), cstr(id_b, "id_b"), opts)
+                except Error:
+                    sink.reraise()
+                    raise
 
     def explain(self, id_a: str, id_b: str, *, weighting: WeightingArg = None) -> Explanation:
         """How SME ``id_b`` scores as a partner of ``id_a``, ignoring filters.

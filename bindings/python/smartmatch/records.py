@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Optional, Tuple
 
 __all__ = ["SME", "Region", "Sector", "Match", "Explanation", "Problem", "LoadReport", "Pair", "PairSide"]
 
@@ -91,6 +91,14 @@ class Match:
         weights:     criterion name -> the weight used (shared by all matches
                      of one result)
         query_id:    the id of the SME the partners were sought for
+        gives:       (tag, idf weight) pairs: what the querying SME offers and
+                     the partner needs, heaviest first
+        gets:        the same the other way: what the partner offers and the
+                     querying SME needs
+        contributions: criterion name -> weight share x score (adds up to the
+                     score under the weighted mean)
+        reasons:     criterion name -> :class:`smartmatch.explanations.Reason`
+                     (a code, its parameters and an English sentence)
     """
 
     id: str
@@ -100,6 +108,12 @@ class Match:
     breakdown: Dict[str, float]
     weights: Dict[str, float] = field(default_factory=dict, repr=False)
     query_id: str = ""
+    # Explanations (compare=False: a batch's matches, which carry none, still
+    # equal the same query's top() matches)
+    gives: Tuple[Tuple[str, float], ...] = field(default=(), repr=False, compare=False)
+    gets: Tuple[Tuple[str, float], ...] = field(default=(), repr=False, compare=False)
+    contributions: Dict[str, float] = field(default_factory=dict, repr=False, compare=False)
+    reasons: Dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     def __str__(self) -> str:
         reasons = ", ".join(f"{k}={v:.3f}" for k, v in self.breakdown.items())

@@ -18,7 +18,7 @@ import sys
 from ctypes import byref, c_size_t, c_void_p
 from typing import Any, Dict, IO, Iterable, List, Optional, Sequence, Tuple, Union
 
-from . import _ffi
+from . import _ffi, explanations
 from ._ffi import lib, text
 from .errors import InvalidArgument
 from .records import Match
@@ -60,7 +60,7 @@ def convert(res: Any) -> Tuple[str, Tuple[str, ...], Dict[str, float], List[Matc
         out.append(Match(id=text(lib.sm_result_id(res, i)), score=scores[i], rank=i + 1,
                          distance_km=lib.sm_result_distance_km(res, i),
                          breakdown=dict(zip(names, flat[i * m:(i + 1) * m])),
-                         weights=weights, query_id=qid))
+                         weights=weights, query_id=qid, **explanations.read(res, i, names)))
     return qid, names, weights, out
 
 

@@ -22,6 +22,7 @@ STRUCTS = {
     "sm_pair_side": _ffi.PairSide, "sm_pair": _ffi.Pair, "sm_query_options": _ffi.QueryOptions,
     "sm_batch_options": _ffi.BatchOptions, "sm_load_options": _ffi.LoadOptions,
     "sm_load_report": _ffi.LoadReport, "sm_allocator": _ffi.Allocator,
+    "sm_rank_info": _ffi.RankInfo,
 }
 
 
@@ -48,7 +49,7 @@ def test_struct_layouts_match_c(header, tmp_path):
     cc = os.environ.get("SM_CC") or shutil.which("cc") or shutil.which("gcc") or shutil.which("clang")
     if cc is None:
         pytest.skip("no C compiler")
-    lines = ["#include <stdio.h>", "#include <stddef.h>", '#include "smartmatch.h"', "int main(void) {"]
+    lines = ["#include <stdio.h>", "#include <stddef.h>", "#define SM_EXPERIMENTAL_API", '#include "smartmatch.h"', "int main(void) {"]
     for cname, cls in STRUCTS.items():
         lines.append(f'printf("{cname} %zu\\n", sizeof({cname}));')
         for fname, *_ in cls._fields_:
@@ -93,7 +94,7 @@ _SCALARS = {
     # enums are int-sized (checked by the struct layouts above)
     "sm_status": ctypes.c_int, "sm_size": ctypes.c_int, "sm_criterion": ctypes.c_int,
     "sm_combiner": ctypes.c_int, "sm_format": ctypes.c_int, "sm_data_kind": ctypes.c_int,
-    "sm_reciprocity": ctypes.c_int,
+    "sm_reciprocity": ctypes.c_int, "sm_reason_code": ctypes.c_int, "sm_exclusion": ctypes.c_int,
 }
 # Opaque handles: one '*' is the handle class itself.
 _OPAQUE = {"sm_engine": _ffi._Engine, "sm_weighting": _ffi._Weighting, "sm_result": _ffi._Result,
