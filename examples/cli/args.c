@@ -437,8 +437,16 @@ int cli_args_parse(cli_args *a, enum cli_command command, int argc, char **argv)
     char buf[64];
     while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
         if (c == '?') {
-            cli_error("unknown option '%s' for '%s' (see 'smartmatch %s --help')", rejected(argv, buf, sizeof buf),
-                      argv[0], argv[0]);
+            const char *bad = rejected(argv, buf, sizeof buf);
+            const char *names[N_SPECS];
+            for (size_t i = 0; i < nl; i++)
+                names[i] = longopts[i].name;
+            const char *near = strncmp(bad, "--", 2) == 0 ? cli_suggest(bad + 2, names, nl) : NULL;
+            if (near)
+                cli_error("unknown option '%s' for '%s'; did you mean '--%s'? (see 'smartmatch %s --help')", bad,
+                          argv[0], near, argv[0]);
+            else
+                cli_error("unknown option '%s' for '%s' (see 'smartmatch %s --help')", bad, argv[0], argv[0]);
             return CLI_USAGE;
         }
         if (c == ':') {
@@ -529,6 +537,27 @@ int cli_args_weighting(sm_weighting **out, const cli_args *a)
     }
     *out = w;
     return CLI_OK;
+}
+
+/* A country code that names no country of the engine is a typo, not a wish
+ * for an empty result. */
+static int countries_known(const cli_list *l, const char *opt, const sm_engine *engine)
+{
+    for (size_t i = 0; i < l->n; i++) {
+        const sm_region_info *r = NULL;
+        if (sm_region_get(&r, engine, l->items[i]) != SM_OK || r->level != 0) {
+            cli_error("%s: no country \"%s\" in the data (two-letter codes such as SI, HR, EL for Greece)", opt,
+                      l->items[i]);
+            return CLI_USAGE;
+        }
+    }
+    return CLI_OK;
+}
+
+int cli_args_check_countries(const cli_args *a, const sm_engine *engine)
+{
+    int rc = countries_known(&a->countries, "--country", engine);
+    return rc != CLI_OK ? rc : countries_known(&a->exclude_countries, "--exclude-country", engine);
 }
 
 void cli_args_query(sm_query_options *q, const cli_args *a, const sm_weighting *w)

@@ -83,6 +83,10 @@ int cli_args_weighting(sm_weighting **out, const cli_args *args);
  * arrays point into @p args, which must outlive the options. */
 void cli_args_query(sm_query_options *out, const cli_args *args, const sm_weighting *weighting);
 
+/* Every --country and --exclude-country names a country of the engine;
+ * otherwise prints the error and returns CLI_USAGE. */
+int cli_args_check_countries(const cli_args *args, const sm_engine *engine);
+
 /* A short human description of the weighting and filters in force,
  * e.g. "weighting balanced · filters: cross-border, max 500 km". */
 void cli_args_describe(FILE *f, const cli_args *args);

@@ -81,4 +81,34 @@ int cli_write_results(FILE *f, const sm_result *const *results, size_t n, sm_for
 /* Formats an integer with thousands separators ("3,998,000") into @p buf. */
 const char *cli_thousands(char *buf, size_t cap, unsigned long long v);
 
+/* ---- files (files.c): "-" and atomic outputs ---------------------------- */
+
+/* An output being written: a temporary file beside the target (renamed into
+ * place by cli_output_commit), or standard output, a device or a pipe. */
+typedef struct cli_output {
+    FILE *f;
+    const char *target;
+    char *tmp;
+    int direct;
+} cli_output;
+
+/* Opens @p path ("-" = standard output) for writing. Prints the error. */
+int cli_output_open(cli_output *o, const char *path);
+/* Completes the output: flushed, synced and renamed into place. Prints the error. */
+int cli_output_commit(cli_output *o);
+/* Drops the output: the temporary file is removed, the target untouched. */
+void cli_output_abort(cli_output *o);
+/* SIGINT, SIGTERM, SIGHUP remove the pending temporary file and clear the progress line. */
+void cli_signals_install(void);
+/* Whether a progress line is on the terminal (cleared on a signal). */
+void cli_progress_shown(int shown);
+/* Opens a text input; "-" = standard input. NULL with errno on failure. */
+FILE *cli_input_open(const char *path);
+void cli_input_close(FILE *f);
+/* sm_load_file(), or sm_load_buffer() of standard input for "-". */
+sm_status cli_load(sm_engine *engine, const char *path, const sm_load_options *opts, sm_load_report *report);
+
+/* The known name closest to @p word, or NULL when none is close (suggest.c). */
+const char *cli_suggest(const char *word, const char *const *names, size_t n);
+
 #endif /* SM_CLI_H */

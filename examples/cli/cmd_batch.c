@@ -28,6 +28,7 @@ typedef struct sink {
 typedef struct progress {
     int tty;
     unsigned int last; /* last percentage drawn */
+    double t0;         /* start, for the rate and the time left */
 } progress;
 
 static int put(sink *s, const char *p, size_t n)
@@ -88,6 +89,8 @@ static int on_result(const sm_result *result, void *userdata)
     return stop;
 }
 
+static double now_seconds(void);
+
 static int on_progress(size_t done, size_t total, void *userdata)
 {
     progress *p = userdata;
@@ -101,8 +104,13 @@ static int on_progress(size_t done, size_t total, void *userdata)
     memset(bar, '#', fill);
     memset(bar + fill, '.', BAR - fill);
     bar[BAR] = '\0';
-    fprintf(stderr, "\r[%s] %3u%%  %zu/%zu SMEs", bar, pct, done, total);
+    double secs = now_seconds() - p->t0;
+    double rate = secs > 0 ? (double)done / secs : 0.0;
+    fprintf(stderr, "\r\033[K[%s] %3u%%  %zu/%zu SMEs  %.0f/s", bar, pct, done, total, rate);
+    if (rate > 0 && done < total)
+        fprintf(stderr, "  ETA %.0f s", (double)(total - done) / rate);
     fflush(stderr);
+    cli_progress_shown(1);
     return 0;
 }
 
@@ -110,7 +118,7 @@ static int on_progress(size_t done, size_t total, void *userdata)
  * Each id must exist, so that a typo names its line. */
 static int read_ids(char ***out, size_t *n_out, const char *path, const sm_engine *engine)
 {
-    FILE *f = fopen(path, "r");
+    FILE *f = cli_input_open(path);
     if (!f) {
         cli_error("%s: cannot open the id list: %s", path, strerror(errno));
         return CLI_FAIL;
@@ -159,7 +167,7 @@ static int read_ids(char ***out, size_t *n_out, const char *path, const sm_engin
         rc = CLI_FAIL;
     }
     free(line);
-    fclose(f);
+    cli_input_close(f);
     if (rc != CLI_OK) {
         for (size_t i = 0; i < n; i++)
             free(ids[i]);
@@ -191,8 +199,8 @@ int cmd_batch(int argc, char **argv)
     sm_engine *engine = NULL;
     char **ids = NULL;
     size_t n_ids = 0;
+    cli_output output = { NULL, NULL, NULL, 0 };
     FILE *out = NULL;
-    int remove_on_failure = 0; /* the output is a plain file this run may remove */
     int rc = cli_args_parse(&a, CLI_CMD_BATCH, argc, argv);
     if (rc != CLI_OK || a.help)
         goto done;
@@ -217,6 +225,8 @@ int cmd_batch(int argc, char **argv)
         goto done;
     if ((rc = cli_load_engine(&engine, &a)) != CLI_OK)
         goto done;
+    if ((rc = cli_args_check_countries(&a, engine)) != CLI_OK)
+        goto done;
     if (a.ids_file && (rc = read_ids(&ids, &n_ids, a.ids_file, engine)) != CLI_OK)
         goto done;
     if (a.ids_file && n_ids == 0) {
@@ -225,21 +235,15 @@ int cmd_batch(int argc, char **argv)
         rc = CLI_FAIL;
         goto done;
     }
-    /* A failed run removes its partial output, but only a plain file: never
-     * a device, a pipe or a symbolic link (--out /dev/stdout). */
-    struct stat before;
-    int removable = lstat(a.out, &before) != 0 || S_ISREG(before.st_mode);
-    if (!(out = fopen(a.out, "w"))) {
-        cli_error("%s: cannot create the output file: %s", a.out, strerror(errno));
-        rc = CLI_FAIL;
+    /* Written beside the target and renamed into place when complete. */
+    if ((rc = cli_output_open(&output, a.out)) != CLI_OK)
         goto done;
-    }
-    remove_on_failure = removable;
+    out = output.f;
 
     sm_query_options q;
     cli_args_query(&q, &a, w);
     sink s = { out, format, 0, 0, 0, 0, SM_OK };
-    progress prog = { isatty(STDERR_FILENO), 101 };
+    progress prog = { isatty(STDERR_FILENO), 101, now_seconds() };
     sm_batch_options b = SM_BATCH_OPTIONS_INIT;
     b.query = &q;
     b.threads = a.threads;
@@ -256,8 +260,10 @@ int cmd_batch(int argc, char **argv)
     double t0 = now_seconds();
     sm_status st = s.failed ? SM_ERR_IO : sm_batch_run(engine, &b);
     double secs = now_seconds() - t0;
-    if (prog.tty)
+    if (prog.tty) {
         fputs("\r\033[K", stderr); /* clear the progress bar */
+        cli_progress_shown(0);
+    }
     if (st != SM_OK) {
         if (s.failed && s.format_status != SM_OK)
             rc = cli_fail(s.format_status, "formatting results");
@@ -280,25 +286,20 @@ int cmd_batch(int argc, char **argv)
     }
     if (format == SM_FORMAT_JSON)
         fputs(s.written ? "\n]\n" : "]\n", out);
-    int close_failed = fclose(out) != 0;
     out = NULL;
-    if (close_failed) {
-        cli_error("%s: write error", a.out);
-        rc = CLI_FAIL;
+    if ((rc = cli_output_commit(&output)) != CLI_OK)
         goto done;
-    }
 
     size_t n_total = sm_sme_count(engine), n_query = ids ? n_ids : n_total;
     unsigned long long pairs = n_total ? (unsigned long long)n_query * (n_total - 1) : 0;
     char bp[32], br[32];
-    printf("batch: %zu SMEs, top %zu each, %s pairs scored in %.2f s (%.3g pairs/s); %s rows written to %s\n",
+    /* the summary is not data: standard error, so that --out - can be piped */
+    fprintf(stderr, "batch: %zu SMEs, top %zu each, %s pairs scored in %.2f s (%.3g pairs/s); %s rows written to %s\n",
            n_query, a.k, cli_thousands(bp, sizeof bp, pairs), secs, secs > 0 ? (double)pairs / secs : 0.0,
-           cli_thousands(br, sizeof br, s.rows), a.out);
+           cli_thousands(br, sizeof br, s.rows), strcmp(a.out, "-") ? a.out : "standard output");
 done:
-    if (out)
-        fclose(out);
-    if (remove_on_failure && rc != CLI_OK)
-        remove(a.out); /* no truncated output left behind */
+    if (rc != CLI_OK)
+        cli_output_abort(&output); /* the previous output, if any, stays */
     for (size_t i = 0; i < n_ids; i++)
         free(ids[i]);
     free(ids);

@@ -157,6 +157,8 @@ int cmd_match(int argc, char **argv)
         goto done;
     if ((rc = cli_load_engine(&engine, &a)) != CLI_OK)
         goto done;
+    if ((rc = cli_args_check_countries(&a, engine)) != CLI_OK)
+        goto done;
     sm_query_options q;
     cli_args_query(&q, &a, w);
     sm_status st = sm_query_top(&res, engine, a.id, &q);

@@ -58,7 +58,7 @@ int cmd_validate(int argc, char **argv)
         opts.on_problem = on_problem;
         opts.userdata = &p;
         sm_load_report report = { 0, 0, 0 };
-        st = sm_load_file(engine, path, &opts, &report);
+        st = cli_load(engine, path, &opts, &report);
         if (st == SM_ERR_NOMEM) {
             rc = cli_fail(st, NULL);
             goto done;

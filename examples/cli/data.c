@@ -15,7 +15,7 @@ int cli_load_engine(sm_engine **out, const cli_args *a)
     for (size_t i = 0; i < a->n_data; i++) {
         sm_load_options opts = SM_LOAD_OPTIONS_INIT;
         opts.kind = a->data[i].kind;
-        st = sm_load_file(engine, a->data[i].path, &opts, NULL);
+        st = cli_load(engine, a->data[i].path, &opts, NULL);
         if (st != SM_OK) {
             int rc = cli_fail(st, a->data[i].path);
             sm_engine_free(engine);

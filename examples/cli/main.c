@@ -70,7 +70,16 @@ int main(int argc, char **argv)
         return CLI_USAGE;
     }
     const char *cmd = argv[1];
-    if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
+    cli_signals_install();
+    if (strcmp(cmd, "help") == 0 && argc > 2) {
+        /* "smartmatch help CMD" = "smartmatch CMD --help" */
+        for (size_t i = 0; i < N_COMMANDS; i++)
+            if (strcmp(argv[2], commands[i].name) == 0) {
+                char *args[] = { argv[2], (char *)"--help", NULL };
+                return commands[i].run(2, args);
+            }
+        cmd = argv[2];
+    } else if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
         usage(stdout);
         return CLI_OK;
     }
@@ -90,7 +99,17 @@ int main(int argc, char **argv)
         }
     if (cmd[0] == '-')
         cli_error("unknown option '%s' (see 'smartmatch --help')", cmd);
-    else
-        cli_error("unknown command '%s' (see 'smartmatch --help')", cmd);
+    else {
+        const char *names[N_COMMANDS + 2];
+        for (size_t i = 0; i < N_COMMANDS; i++)
+            names[i] = commands[i].name;
+        names[N_COMMANDS] = "help";
+        names[N_COMMANDS + 1] = "version";
+        const char *near = cli_suggest(cmd, names, N_COMMANDS + 2);
+        if (near)
+            cli_error("unknown command '%s'; did you mean '%s'? (see 'smartmatch --help')", cmd, near);
+        else
+            cli_error("unknown command '%s' (see 'smartmatch --help')", cmd);
+    }
     return CLI_USAGE;
 }

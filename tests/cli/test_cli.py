@@ -414,8 +414,9 @@ class CliTest(unittest.TestCase):
     def test_batch_csv_equals_match(self):
         out = self.dir / "top3.csv"
         p = run("batch", *self.data(), "-k", "3", "--threads", "2", "--out", out, check=0)
-        self.assertIn("8 SMEs", p.stdout)
-        self.assertIn("56 pairs", p.stdout)  # 8 x 7
+        self.assertIn("8 SMEs", p.stderr)  # the summary is not data: standard error
+        self.assertIn("56 pairs", p.stderr)  # 8 x 7
+        self.assertEqual(p.stdout, "")
         self.assertNotIn("\r", p.stderr)  # no progress bar when stderr is not a terminal
         text = out.read_text(encoding="utf-8")
         rows = list(csv.DictReader(io.StringIO(text)))
@@ -446,7 +447,7 @@ class CliTest(unittest.TestCase):
     def test_batch_empty(self):
         out = self.dir / "none.csv"
         p = run("batch", *self.data(), "--min-score", "1", "--out", out, check=0)
-        self.assertIn("0 rows", p.stdout)
+        self.assertIn("0 rows", p.stderr)
         text = out.read_text(encoding="utf-8")
         self.assertEqual(text.splitlines(), [",".join(["query_id", "rank", "id", "score", "distance_km"] + CRITERIA)])
         out = self.dir / "none.json"
@@ -481,8 +482,9 @@ class CliTest(unittest.TestCase):
         tty = b"".join(chunks).decode("utf-8")
         self.assertIn("100%", tty)
         self.assertIn("8/8 SMEs", tty)
-        self.assertTrue(tty.endswith("\r\033[K"), repr(tty[-40:]))  # the bar is cleared at the end
-        self.assertNotIn("%", stdout.decode("utf-8").split("scored")[0])
+        self.assertIn("/s", tty)  # the rate
+        self.assertIn("\r\033[Kbatch: 8 SMEs", tty)  # the bar is cleared before the summary
+        self.assertEqual(stdout, b"")
         self.assertEqual(len(list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8"))))), 16)
 
     def test_batch_threads_agree(self):
