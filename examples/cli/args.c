@@ -83,6 +83,8 @@ static const opt_spec specs[] = {
       "only partners scoring at least S (0-1)" },
     { "format", 'f', required_argument, CLI_CMD_MATCH | CLI_CMD_EXPLAIN, GROUP_OUTPUT, "FMT",
       "table (default, for people), json or csv (the library's result formats)" },
+    { "format", 'f', required_argument, CLI_CMD_INFO | CLI_CMD_VALIDATE, GROUP_OUTPUT, "FMT",
+      "table (default, for people) or json (for programs)" },
     { "format", 'f', required_argument, CLI_CMD_BATCH, GROUP_OUTPUT, "FMT",
       "csv or json (default: from the name of the --out file)" },
     { "out", 'o', required_argument, CLI_CMD_BATCH, GROUP_OUTPUT, "FILE",
@@ -300,7 +302,8 @@ static int parse_country(cli_list *l, const char *opt, char *s)
 
 static int parse_format(enum cli_format *out, enum cli_command command, const char *s)
 {
-    if (strcmp(s, "csv") == 0)
+    int no_csv = command == CLI_CMD_INFO || command == CLI_CMD_VALIDATE;
+    if (strcmp(s, "csv") == 0 && !no_csv)
         *out = CLI_FORMAT_CSV;
     else if (strcmp(s, "json") == 0)
         *out = CLI_FORMAT_JSON;
@@ -308,7 +311,7 @@ static int parse_format(enum cli_format *out, enum cli_command command, const ch
         *out = CLI_FORMAT_TABLE;
     else {
         cli_error("--format: unknown format \"%s\" (expected %s)", s,
-                  command == CLI_CMD_BATCH ? "csv or json" : "table, json or csv");
+                  command == CLI_CMD_BATCH ? "csv or json" : no_csv ? "table or json" : "table, json or csv");
         return CLI_USAGE;
     }
     return CLI_OK;

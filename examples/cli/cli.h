@@ -111,4 +111,10 @@ sm_status cli_load(sm_engine *engine, const char *path, const sm_load_options *o
 /* The known name closest to @p word, or NULL when none is close (suggest.c). */
 const char *cli_suggest(const char *word, const char *const *names, size_t n);
 
+/* Writes @p s as a JSON string (quoted, escaped; UTF-8 passes through). */
+void cli_json_str(FILE *f, const char *s);
+
+/* Columns of the terminal on standard output; $COLUMNS or 80 when it is not one. */
+size_t cli_term_width(void);
+
 #endif /* SM_CLI_H */

@@ -39,6 +39,40 @@ static void row(FILE *f, const char *code, size_t code_w, const char *name, size
     fprintf(f, " %8zu %6.1f%%\n", n, total ? 100.0 * (double)n / (double)total : 0.0);
 }
 
+/* --format json: the same counts for programs. */
+static void print_json(FILE *f, const sm_engine *engine, size_t n_smes, size_t n_regions, size_t with_dev,
+                       const country_count *countries, size_t n_countries, const size_t *sections,
+                       size_t other_section, const size_t *sizes)
+{
+    fprintf(f, "{\"smes\":%zu,\"regions\":%zu,\"regions_with_development\":%zu,\"sectors\":%zu,\n\"countries\":[",
+            n_smes, n_regions, with_dev, sm_sector_count(engine));
+    for (size_t c = 0; c < n_countries; c++) {
+        fputs(c ? ",{\"code\":" : "{\"code\":", f);
+        cli_json_str(f, countries[c].code);
+        fputs(",\"name\":", f);
+        cli_json_str(f, cli_country_name(engine, countries[c].code));
+        fprintf(f, ",\"smes\":%zu}", countries[c].n);
+    }
+    fputs("],\n\"sections\":[", f);
+    size_t k = 0;
+    for (int s = 0; s < 26; s++) {
+        if (!sections[s])
+            continue;
+        char code[2] = { (char)('A' + s), '\0' };
+        fputs(k++ ? ",{\"code\":" : "{\"code\":", f);
+        cli_json_str(f, code);
+        fputs(",\"name\":", f);
+        cli_json_str(f, cli_sector_name(engine, code));
+        fprintf(f, ",\"smes\":%zu}", sections[s]);
+    }
+    if (other_section)
+        fprintf(f, "%s{\"code\":\"\",\"name\":\"(no section)\",\"smes\":%zu}", k ? "," : "", other_section);
+    fputs("],\n\"sizes\":{", f);
+    for (int s = SM_SIZE_UNKNOWN; s <= SM_SIZE_LARGE; s++)
+        fprintf(f, "%s\"%s\":%zu", s ? "," : "", sm_size_name((sm_size)s), sizes[s]);
+    fputs("}}\n", f);
+}
+
 int cmd_info(int argc, char **argv)
 {
     cli_args a;
@@ -104,6 +138,12 @@ int cmd_info(int argc, char **argv)
         if (sm_region_at(&r, engine, i) == SM_OK && !isnan(r->development))
             with_dev++;
     }
+    if (n_countries)
+        qsort(countries, n_countries, sizeof *countries, by_count_then_code);
+    if (a.format == CLI_FORMAT_JSON) {
+        print_json(stdout, engine, n_smes, n_regions, with_dev, countries, n_countries, sections, other_section, sizes);
+        goto done;
+    }
     char b1[32], b2[32], b3[32];
     printf("SMEs: %s\n", cli_thousands(b1, sizeof b1, n_smes));
     printf("engine: %s regions (%s with a development index), %s sectors\n", cli_thousands(b1, sizeof b1, n_regions),
@@ -111,8 +151,6 @@ int cmd_info(int argc, char **argv)
     if (n_smes == 0)
         goto done;
 
-    if (n_countries)
-        qsort(countries, n_countries, sizeof *countries, by_count_then_code);
     char title[64];
     snprintf(title, sizeof title, "by country (%zu)", n_countries);
     heading(stdout, title);

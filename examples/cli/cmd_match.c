@@ -8,11 +8,31 @@
 #include <math.h>
 #include <string.h>
 
-/* Column widths of the table (the id column adapts to the ids). */
-#define NAME_W 24
-#define REGION_W 18
-#define SECTOR_W 26
+/* Widest name, region and sector columns; narrower to fit the terminal
+ * (80 columns when not a terminal), the id column adapts to the ids. */
+#define NAME_MAX_W 24
+#define REGION_MAX_W 18
+#define SECTOR_MAX_W 26
 #define WHY_TOP 3
+
+typedef struct widths {
+    size_t id, name, region, sector;
+} widths;
+
+/* Shares the room left beside the fixed columns among name, region and sector. */
+static widths fit(size_t id_w)
+{
+    widths w = { id_w, NAME_MAX_W, REGION_MAX_W, SECTOR_MAX_W };
+    size_t fixed = 3 + 2 + 5 + 2 + id_w + 2 + 2 + 2 + 2 + 2 + 2 + 5; /* #, score, id, cc, km and gaps */
+    size_t cols = cli_term_width(), want = NAME_MAX_W + REGION_MAX_W + SECTOR_MAX_W;
+    size_t room = cols > fixed + 24 ? cols - fixed : 24;
+    if (room < want) {
+        w.name = room * NAME_MAX_W / want;
+        w.region = room * REGION_MAX_W / want;
+        w.sector = room - w.name - w.region;
+    }
+    return w;
+}
 
 /* Writes the (up to) WHY_TOP criteria that contribute most to match i, as
  * "name score" items, by the library's contribution (weight share x score) to the
@@ -46,7 +66,7 @@ static void print_why(FILE *f, const sm_result *res, size_t i)
                 sm_result_breakdown(res, i, order[r]));
 }
 
-static void print_row(FILE *f, const sm_engine *engine, const sm_result *res, size_t i, size_t id_w)
+static void print_row(FILE *f, const sm_engine *engine, const sm_result *res, size_t i, const widths *w)
 {
     const char *id = sm_result_id(res, i);
     sm_sme_desc *b = NULL;
@@ -59,15 +79,15 @@ static void print_row(FILE *f, const sm_engine *engine, const sm_result *res, si
         snprintf(sector, sizeof sector, "%s %s", b->sectors[0], cli_sector_name(engine, b->sectors[0]));
     }
     fprintf(f, "%3zu  %.3f  ", i + 1, sm_result_score(res, i));
-    cli_cell(f, id, id_w);
+    cli_cell(f, id, w->id);
     fputs("  ", f);
-    cli_cell(f, name, NAME_W);
+    cli_cell(f, name, w->name);
     fputs("  ", f);
     cli_cell(f, cc, 2);
     fputs("  ", f);
-    cli_cell(f, region, REGION_W);
+    cli_cell(f, region, w->region);
     fputs("  ", f);
-    cli_cell(f, sector, SECTOR_W);
+    cli_cell(f, sector, w->sector);
     double km = sm_result_distance_km(res, i);
     if (isnan(km))
         fprintf(f, "  %5s\n", "-");
@@ -118,17 +138,18 @@ static int print_table(FILE *f, const sm_engine *engine, const cli_args *a, cons
         if (w > id_w)
             id_w = w;
     }
+    widths w = fit(id_w);
     fprintf(f, "%3s  %-5s  ", "#", "score");
-    cli_cell(f, "id", id_w);
+    cli_cell(f, "id", w.id);
     fputs("  ", f);
-    cli_cell(f, "name", NAME_W);
+    cli_cell(f, "name", w.name);
     fputs("  cc  ", f);
-    cli_cell(f, "region", REGION_W);
+    cli_cell(f, "region", w.region);
     fputs("  ", f);
-    cli_cell(f, "sector", SECTOR_W);
+    cli_cell(f, "sector", w.sector);
     fprintf(f, "  %5s\n", "km");
     for (size_t i = 0; i < n; i++)
-        print_row(f, engine, res, i, id_w);
+        print_row(f, engine, res, i, &w);
     fprintf(f,
             "\nwhy: the criteria adding most to the score (criterion score 0-1); gives: what %s offers that\n"
             "the partner needs; gets: what the partner offers that %s needs.\n",

@@ -14,13 +14,31 @@ typedef struct problems {
     size_t count;
     char first[1024];
     char last[1024];
+    int json; /* --format json: each problem as an object of the file's "problems" array */
 } problems;
+
+static void print_problem(const problems *p, const sm_error *d, const char *msg)
+{
+    if (!p->json) {
+        printf("%s\n", msg);
+        return;
+    }
+    printf("%s{\"status\":", p->count ? "," : "");
+    cli_json_str(stdout, sm_status_str(d->status));
+    printf(",\"line\":%lu,\"column\":%lu,\"field\":", d->line, d->column);
+    cli_json_str(stdout, d->field);
+    fputs(",\"value\":", stdout);
+    cli_json_str(stdout, d->value);
+    fputs(",\"message\":", stdout);
+    cli_json_str(stdout, msg);
+    fputs("}", stdout);
+}
 
 static int on_problem(const sm_error *diag, void *userdata)
 {
     problems *p = userdata;
     const char *msg = diag->message[0] ? diag->message : sm_status_str(diag->status);
-    printf("%s\n", msg);
+    print_problem(p, diag, msg);
     if (p->count == 0)
         snprintf(p->first, sizeof p->first, "%s", msg);
     snprintf(p->last, sizeof p->last, "%s", msg);
@@ -49,9 +67,17 @@ int cmd_validate(int argc, char **argv)
         goto done;
     }
     size_t rows = 0, total = 0;
+    int json = a.format == CLI_FORMAT_JSON;
+    if (json)
+        fputs("{\"files\":[", stdout);
     for (size_t i = 0; i < a.n_positional; i++) {
         const char *path = a.positional[i];
-        problems p = { 0, "", "" };
+        problems p = { 0, "", "", json };
+        if (json) {
+            fputs(i ? ",\n{\"path\":" : "\n{\"path\":", stdout);
+            cli_json_str(stdout, path);
+            fputs(",\"problems\":[", stdout);
+        }
         sm_load_options opts = SM_LOAD_OPTIONS_INIT;
         opts.dry_run = 1;
         opts.lenient = 1;
@@ -69,21 +95,25 @@ int cmd_validate(int argc, char **argv)
             const sm_error *e = sm_error_last();
             const char *msg = e->message[0] ? e->message : sm_status_str(st);
             if (!seen(&p, msg)) {
-                if (strstr(msg, path))
-                    printf("%s\n", msg);
-                else
-                    printf("%s: %s\n", path, msg);
+                char full[1200];
+                snprintf(full, sizeof full, strstr(msg, path) ? "%s" : "%s: %s", strstr(msg, path) ? msg : path, msg);
+                print_problem(&p, e, full);
                 p.count++;
             }
         }
-        if (a.n_positional > 1)
+        if (json)
+            printf("],\"rows\":%zu,\"problem_count\":%zu}", report.rows, p.count);
+        else if (a.n_positional > 1)
             printf("%s: %zu row%s, %zu problem%s\n", path, report.rows, report.rows == 1 ? "" : "s", p.count,
                    p.count == 1 ? "" : "s");
         rows += report.rows;
         total += p.count;
     }
-    printf("%s%zu row%s, %zu problem%s\n", a.n_positional > 1 ? "total: " : "", rows, rows == 1 ? "" : "s", total,
-           total == 1 ? "" : "s");
+    if (json)
+        printf("\n],\"rows\":%zu,\"problem_count\":%zu}\n", rows, total);
+    else
+        printf("%s%zu row%s, %zu problem%s\n", a.n_positional > 1 ? "total: " : "", rows, rows == 1 ? "" : "s",
+               total, total == 1 ? "" : "s");
     rc = total ? CLI_FAIL : CLI_OK;
 done:
     sm_engine_free(engine);

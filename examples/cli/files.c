@@ -70,7 +70,17 @@ int cli_output_open(cli_output *o, const char *path)
         return CLI_FAIL;
     }
     snprintf(o->tmp, len, "%.*s.%s.XXXXXX", (int)dir, path, path + dir);
+    /* no signal between creating the file and recording it for the handler */
+    sigset_t block, old;
+    sigemptyset(&block);
+    sigaddset(&block, SIGINT);
+    sigaddset(&block, SIGTERM);
+    sigaddset(&block, SIGHUP);
+    sigprocmask(SIG_BLOCK, &block, &old);
     int fd = mkstemp(o->tmp);
+    if (fd >= 0)
+        pending_tmp = o->tmp;
+    sigprocmask(SIG_SETMASK, &old, NULL);
     if (fd < 0) {
         cli_error("%s: cannot create the output file: %s", path, strerror(errno));
         free(o->tmp);
@@ -81,7 +91,6 @@ int cli_output_open(cli_output *o, const char *path)
     mode_t mask = umask(0);
     umask(mask);
     fchmod(fd, 0666 & ~mask);
-    pending_tmp = o->tmp;
     if (!(o->f = fdopen(fd, "w"))) {
         cli_error("%s: cannot create the output file: %s", path, strerror(errno));
         close(fd);

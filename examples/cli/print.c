@@ -4,7 +4,10 @@
  * the CSV/JSON output through sm_result_format(). */
 #include "cli.h"
 
+#include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
 
 /* Decodes one UTF-8 character at s; returns its length in bytes (1 for an
  * invalid byte, which then counts as one column) and the code point. */
@@ -136,4 +139,28 @@ const char *cli_thousands(char *buf, size_t cap, unsigned long long v)
     }
     buf[o] = '\0';
     return buf;
+}
+
+void cli_json_str(FILE *f, const char *s)
+{
+    fputc('"', f);
+    for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++) {
+        if (*p == '"' || *p == '\\')
+            fprintf(f, "\\%c", *p);
+        else if (*p < 0x20)
+            fprintf(f, "\\u%04x", *p);
+        else
+            fputc(*p, f);
+    }
+    fputc('"', f);
+}
+
+size_t cli_term_width(void)
+{
+    struct winsize ws;
+    if (isatty(STDOUT_FILENO) && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
+        return ws.ws_col;
+    const char *cols = getenv("COLUMNS"); /* as set by the shell, for a pipe to a pager */
+    long v = cols ? strtol(cols, NULL, 10) : 0;
+    return v >= 40 && v <= 1000 ? (size_t)v : 80;
 }

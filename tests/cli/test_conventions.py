@@ -144,6 +144,27 @@ class Conventions(unittest.TestCase):
         self.assertEqual(p.stdout, b"")
         run("match", "--data", SMES, "--id", "CZ-00032", "--country", "hr")
 
+    def test_info_and_validate_json(self):
+        d = json.loads(run("info", "--data", SMES, "--format", "json").stdout)
+        self.assertEqual(d["smes"], 2000)
+        self.assertEqual(sum(c["smes"] for c in d["countries"]), 2000)
+        self.assertEqual(sum(d["sizes"].values()), 2000)
+        bad = b"id,name,region,sectors\nX-1,x,ZZ999,25.11\n"
+        p = run("validate", "-", SMES, "--format", "json", stdin=bad, check=False)
+        self.assertEqual(p.returncode, 1)
+        v = json.loads(p.stdout)
+        self.assertEqual(v["problem_count"], 1)
+        self.assertEqual(v["files"][0]["problems"][0]["field"], "region")
+        self.assertEqual(v["files"][0]["problems"][0]["value"], "ZZ999")
+        self.assertEqual(v["files"][1]["rows"], 2000)
+        p = run("info", "--data", SMES, "--format", "csv", check=False)
+        self.assertEqual(p.returncode, 2)
+
+    def test_table_fits_80_columns(self):
+        p = run("match", "--data", SMES, "--id", "CZ-00032", "-k", "5")
+        rows = [l for l in p.stdout.decode().splitlines() if l[:3].strip().isdigit()]
+        self.assertTrue(rows and all(len(r) <= 80 for r in rows), rows)
+
     def test_explain_json_has_reasons(self):
         p = run("explain", "--data", SMES, "CZ-00032", "SK-00038", "--format", "json")
         m = json.loads(p.stdout)[0]["matches"][0]
