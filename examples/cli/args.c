@@ -11,6 +11,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* Option identifiers: short options use their letter, the others these. */
 enum {
@@ -162,6 +163,29 @@ static void print_wrapped(FILE *f, const char *text, size_t first_col, size_t in
     fputc('\n', f);
 }
 
+/* The example with paths that work where the tool runs: in a checkout,
+ * examples/data/...; from an installed prefix, the installed copy of the
+ * sample data (SM_SAMPLE_DATADIR, set by the build). */
+static void print_example(FILE *f, const char *example)
+{
+#ifdef SM_SAMPLE_DATADIR
+    const char *dir = "examples/data/";
+    if (access("examples/data/cadses_smes.csv", R_OK) != 0 && access(SM_SAMPLE_DATADIR "/cadses_smes.csv", R_OK) == 0) {
+        for (const char *p = example; *p;) {
+            const char *hit = strstr(p, dir);
+            if (!hit) {
+                fputs(p, f);
+                break;
+            }
+            fprintf(f, "%.*s%s/", (int)(hit - p), p, SM_SAMPLE_DATADIR);
+            p = hit + strlen(dir);
+        }
+        return;
+    }
+#endif
+    fputs(example, f);
+}
+
 void cli_args_help(FILE *f, enum cli_command command)
 {
     const command_help *h = help_of(command);
@@ -207,7 +231,9 @@ void cli_args_help(FILE *f, enum cli_command command)
         }
     }
     fprintf(f, "\nExit status: 0 success, 1 failure (file, data or unknown id), 2 bad usage.\n");
-    fprintf(f, "\nExample:\n  %s\n", h->example);
+    fputs("\nExample:\n  ", f);
+    print_example(f, h->example);
+    fputc('\n', f);
 }
 
 /* ---- lists ---------------------------------------------------------------- */
