@@ -1239,6 +1239,285 @@ SM_API sm_status sm_weighting_parse_with(sm_weighting **out, const char *text, c
 
 /* ---- experimental: regional overview -------------------------------------- */
 
+/**
+ * @defgroup overview Regional overview
+ *
+ * The regional-networking overview (docs/overview.md): the all-pairs top-k
+ * of a batch, streamed into matrices without keeping the N x k results —
+ * region x region at a NUTS level, sector x sector at a NACE level and
+ * region x theme (the partner's NACE section) — with per cell the number of
+ * top-k links, their score sum and mean, normalised indices, and a bounded
+ * list of the best pairs (the potential cooperations). Writers turn an
+ * overview into CSV, JSON, SVG pictures and a broker's HTML report.
+ *
+ * An ::sm_overview is immutable once made and independent of the engine
+ * (every string it returns is its own copy). Functions on it are
+ * thread-safe.
+ * @{
+ */
+
+/** An aggregated overview. Opaque; made by sm_overview_new(), freed by sm_overview_free(). */
+typedef struct sm_overview sm_overview;
+
+/** The matrices of an overview. */
+typedef enum sm_overview_matrix {
+    SM_OVERVIEW_REGIONS = 0, /**< Querying SME's region x partner's region, at the chosen NUTS level. */
+    SM_OVERVIEW_SECTORS = 1, /**< Querying SME's primary sector x partner's, at the chosen NACE level. */
+    SM_OVERVIEW_THEMES = 2   /**< Querying SME's region x partner's theme (NACE section of its primary sector). */
+} sm_overview_matrix;
+
+/**
+ * The values held per cell; docs/overview.md defines each to the formula.
+ * New indices (realised and untapped potential, once a cooperation history
+ * can be loaded) are added at the end; sm_overview_has_index() tells which an
+ * overview holds.
+ */
+typedef enum sm_overview_index {
+    SM_OVERVIEW_LINKS = 0,      /**< "links": top-k results with the query in the row, the partner in the column. */
+    SM_OVERVIEW_SCORE_SUM = 1,  /**< "score_sum": sum of their scores. */
+    SM_OVERVIEW_SCORE_MEAN = 2, /**< "score_mean": score_sum / links (0 when there are none). */
+    SM_OVERVIEW_PAIRS = 3,      /**< "pairs": ordered pairs of distinct SMEs the cell could hold. */
+    SM_OVERVIEW_DENSITY = 4,    /**< "density": links / pairs, the links per pair of SMEs. */
+    SM_OVERVIEW_EXPECTED = 5,   /**< "expected": the row's links spread over the columns in proportion to pairs. */
+    SM_OVERVIEW_LIFT = 6        /**< "lift": links / expected, observed over expected (1 = as chance). */
+} sm_overview_index;
+
+#define SM_OVERVIEW_INDEX_COUNT 7 /**< Number of ::sm_overview_index values this header knows. */
+
+/**
+ * The name of an index ("links", "score_mean", ...), as in the CSV headers;
+ * NULL for unknown values. Static string.
+ * @param index the index
+ */
+SM_API const char *sm_overview_index_name(sm_overview_index index);
+
+#define SM_OVERVIEW_OPTIONS_VERSION 1 /**< Current version of ::sm_overview_options. */
+
+/** Options for sm_overview_new(). Initialise with ::SM_OVERVIEW_OPTIONS_INIT or sm_overview_options_init(). */
+typedef struct sm_overview_options {
+    unsigned int version;          /**< ::SM_OVERVIEW_OPTIONS_VERSION. */
+    const sm_query_options *query; /**< k, weighting and filters of the batch; NULL = defaults (k 10, balanced). Borrowed for the call. */
+    unsigned int threads;          /**< Worker threads of the batch; 0 = all CPUs. */
+    int region_level;              /**< NUTS level of the region rows and columns, 0..3 (default 2). */
+    int sector_level;              /**< NACE level of the sector matrix, 1..4 (default 1 = section). */
+    size_t best_per_cell;          /**< Best pairs kept per cell, 0..100 (default 5). */
+    sm_progress_fn on_progress;    /**< Optional progress of the batch (done, total SMEs); non-zero cancels. */
+    void *progress_userdata;       /**< For @c on_progress. */
+} sm_overview_options;
+
+/** Static initialiser: batch defaults, NUTS 2, NACE sections, 5 best pairs per cell. */
+#define SM_OVERVIEW_OPTIONS_INIT { SM_OVERVIEW_OPTIONS_VERSION, NULL, 0u, 2, 1, 5, NULL, NULL }
+
+/**
+ * Fills @p opts with the defaults.
+ * @param opts    options to initialise
+ * @param version ::SM_OVERVIEW_OPTIONS_VERSION
+ * @return ::SM_OK, or ::SM_ERR_INVALID_ARGUMENT if @p opts is NULL or @p version unknown.
+ */
+SM_API sm_status sm_overview_options_init(sm_overview_options *opts, unsigned int version);
+
+/**
+ * Runs the batch (sm_batch_run()) over every SME of the engine and
+ * aggregates each result as it arrives. Memory grows with the number of
+ * SMEs (three small labels each) and of cells, never with N x k. Rows and
+ * columns are the regions (sectors) that hold at least one SME, ordered by
+ * code; an SME whose region (sector) is coarser than the level counts under
+ * its own code. Takes the reader lock like sm_batch_run(), and once more
+ * afterwards to copy the names and reasons of the best pairs.
+ * @param out    receives the overview (free with sm_overview_free()); untouched on failure
+ * @param engine the engine
+ * @param opts   options, NULL = defaults
+ * @return ::SM_OK; ::SM_ERR_INVALID_ARGUMENT (NULL, bad version, a level or best_per_cell out of range,
+ *         and the query option errors of sm_batch_run()); ::SM_ERR_CANCELLED (the progress callback,
+ *         or the engine changed between the batch and the copy: run it again);
+ *         ::SM_ERR_CALLBACK; ::SM_ERR_NOMEM.
+ */
+SM_API sm_status sm_overview_new(sm_overview **out, const sm_engine *engine, const sm_overview_options *opts);
+
+/** Frees an overview. Accepts NULL. */
+SM_API void sm_overview_free(sm_overview *overview);
+
+/** Number of SMEs the overview was made from (0 for NULL). */
+SM_API size_t sm_overview_sme_count(const sm_overview *overview);
+
+/** The k of the batch (0 for NULL). */
+SM_API size_t sm_overview_k(const sm_overview *overview);
+
+/** The NUTS level of the region matrices, or -1 for NULL. */
+SM_API int sm_overview_region_level(const sm_overview *overview);
+
+/** The NACE level of the sector matrix, or -1 for NULL. */
+SM_API int sm_overview_sector_level(const sm_overview *overview);
+
+/**
+ * Whether the overview holds an index: 1 for those computed from the batch,
+ * 0 for unknown values (and, later, the history indices of an overview
+ * made without a history).
+ * @param overview the overview
+ * @param index    the index
+ */
+SM_API int sm_overview_has_index(const sm_overview *overview, sm_overview_index index);
+
+/** Number of rows of a matrix (0 for NULL or an unknown matrix). */
+SM_API size_t sm_overview_rows(const sm_overview *overview, sm_overview_matrix matrix);
+
+/** Number of columns of a matrix (0 for NULL or an unknown matrix). */
+SM_API size_t sm_overview_cols(const sm_overview *overview, sm_overview_matrix matrix);
+
+/**
+ * Code of row (@p axis 0) or column (@p axis 1) @p i of a matrix: a region
+ * code, a sector code or a NACE section. Borrowed from the overview; NULL out of range.
+ * @param overview the overview
+ * @param matrix   the matrix
+ * @param axis     0 = rows, 1 = columns
+ * @param i        0-based row or column
+ */
+SM_API const char *sm_overview_label_code(const sm_overview *overview, sm_overview_matrix matrix, int axis, size_t i);
+
+/** Name of a row or column (region name, sector title), as sm_overview_label_code(). */
+SM_API const char *sm_overview_label_name(const sm_overview *overview, sm_overview_matrix matrix, int axis, size_t i);
+
+/** Number of SMEs in a row or column (by the same classification), 0 out of range. Parameters as sm_overview_label_code(). */
+SM_API size_t sm_overview_label_smes(const sm_overview *overview, sm_overview_matrix matrix, int axis, size_t i);
+
+/**
+ * One value of one cell.
+ * @param overview the overview
+ * @param matrix   the matrix
+ * @param row      0-based row
+ * @param col      0-based column
+ * @param index    the value wanted
+ * @return the value; NaN when an argument is out of range or the index not held.
+ */
+SM_API double sm_overview_value(const sm_overview *overview, sm_overview_matrix matrix, size_t row, size_t col,
+                                sm_overview_index index);
+
+/**
+ * One index of every cell of a matrix, row-major, rows() x cols() values.
+ * @param out      receives the values
+ * @param n        capacity of @p out in values; must be at least rows() x cols()
+ * @param overview the overview
+ * @param matrix   the matrix
+ * @param index    the value wanted
+ * @return ::SM_OK; ::SM_ERR_INVALID_ARGUMENT (NULL, unknown matrix or index, @p n too small).
+ */
+SM_API sm_status sm_overview_values(double *out, size_t n, const sm_overview *overview, sm_overview_matrix matrix,
+                                    sm_overview_index index);
+
+/**
+ * A potential cooperation: one of the best pairs of a cell. Strings are
+ * borrowed from the overview. The caller sets @c version; the library fills
+ * the fields that version has.
+ */
+typedef struct sm_overview_pair {
+    unsigned int version;  /**< Set by the caller: ::SM_OVERVIEW_PAIR_VERSION. */
+    const char *a;         /**< Id of the querying SME. */
+    const char *a_name;    /**< Its name. */
+    const char *a_region;  /**< Its region's code (the SME's own, not the matrix level). */
+    const char *a_sector;  /**< Its primary sector's code. */
+    const char *b;         /**< Id of the partner. */
+    const char *b_name;    /**< Its name. */
+    const char *b_region;  /**< Its region's code. */
+    const char *b_sector;  /**< Its primary sector's code. */
+    double score;          /**< Total score of the pair. */
+    const char *reasons;   /**< Why, in words: the strongest criteria and the offers that meet needs. */
+} sm_overview_pair;
+
+#define SM_OVERVIEW_PAIR_VERSION 1 /**< Current version of ::sm_overview_pair. */
+
+/** Number of best pairs kept in a cell (at most best_per_cell); 0 out of range. Parameters as sm_overview_value(). */
+SM_API size_t sm_overview_best_count(const sm_overview *overview, sm_overview_matrix matrix, size_t row, size_t col);
+
+/**
+ * The @p i-th best pair of a cell (score descending, ties by ids).
+ * @param out      receives the pair; set its @c version first
+ * @param overview the overview
+ * @param matrix   the matrix
+ * @param row      0-based row
+ * @param col      0-based column
+ * @param i        0-based rank in the cell
+ * @return ::SM_OK; ::SM_ERR_INVALID_ARGUMENT (NULL, bad version); ::SM_ERR_NOT_FOUND (out of range).
+ */
+SM_API sm_status sm_overview_best_at(sm_overview_pair *out, const sm_overview *overview, sm_overview_matrix matrix,
+                                     size_t row, size_t col, size_t i);
+
+/** Map geometry for the map pictures: region outlines loaded from a geometry file. Opaque. */
+typedef struct sm_geometry sm_geometry;
+
+/**
+ * Loads a geometry file (the format of data/nuts2021_60m.txt, docs/overview.md).
+ * The file is optional data: without it every matrix and the non-map
+ * pictures still work.
+ * @param out  receives the geometry (free with sm_geometry_free()); untouched on failure
+ * @param path the file
+ * @return ::SM_OK; ::SM_ERR_INVALID_ARGUMENT; ::SM_ERR_IO; ::SM_ERR_PARSE (line named); ::SM_ERR_NOMEM.
+ */
+SM_API sm_status sm_geometry_load(sm_geometry **out, const char *path);
+
+/** Frees a geometry. Accepts NULL. */
+SM_API void sm_geometry_free(sm_geometry *geometry);
+
+/** Number of region outlines in a geometry (0 for NULL). */
+SM_API size_t sm_geometry_count(const sm_geometry *geometry);
+
+/**
+ * Projects a point to ETRS89-LAEA (EPSG:3035), the projection of the maps.
+ * @param out_x    receives easting in metres
+ * @param out_y    receives northing in metres
+ * @param lat      latitude in degrees
+ * @param lon      longitude in degrees
+ */
+SM_API void sm_laea_project(double *out_x, double *out_y, double lat, double lon);
+
+/** The pictures an overview can draw. */
+typedef enum sm_overview_picture {
+    SM_PICTURE_HEATMAP = 0,    /**< Region x region heat map of lift, with a legend. */
+    SM_PICTURE_CHORD = 1,      /**< Sector x sector chord diagram of links. */
+    SM_PICTURE_CHOROPLETH = 2, /**< Map: regions shaded by outgoing interregional potential (needs geometry). */
+    SM_PICTURE_FLOWS = 3,      /**< Map: the strongest region pairs as arcs (needs geometry). */
+    SM_PICTURE_THEMES = 4      /**< Region x theme heat map of lift. */
+} sm_overview_picture;
+
+/** Output files an overview writes. */
+typedef enum sm_overview_output {
+    SM_OUTPUT_MATRIX_CSV = 0,    /**< One matrix as CSV, one row per cell (docs/overview.md). */
+    SM_OUTPUT_POTENTIAL_CSV = 1, /**< The potential interregional cooperations as CSV. */
+    SM_OUTPUT_JSON = 2,          /**< Every matrix and the potential cooperations as one JSON document. */
+    SM_OUTPUT_SVG = 3,           /**< A picture as SVG. */
+    SM_OUTPUT_REPORT = 4         /**< The broker's report: one self-contained HTML file. */
+} sm_overview_output;
+
+/**
+ * Writes one output of an overview as text.
+ * @param out      receives a NUL-terminated string; free with sm_free()
+ * @param out_len  receives its length, may be NULL
+ * @param overview the overview
+ * @param output   what to write
+ * @param which    the matrix (::sm_overview_matrix) for ::SM_OUTPUT_MATRIX_CSV, the picture
+ *                 (::sm_overview_picture) for ::SM_OUTPUT_SVG; ignored otherwise
+ * @param geometry map outlines, borrowed, or NULL: maps are then left out of the report and
+ *                 the map pictures fail with ::SM_ERR_UNSUPPORTED
+ * @return ::SM_OK; ::SM_ERR_INVALID_ARGUMENT; ::SM_ERR_UNSUPPORTED; ::SM_ERR_NOMEM.
+ */
+SM_API sm_status sm_overview_format(char **out, size_t *out_len, const sm_overview *overview,
+                                    sm_overview_output output, int which, const sm_geometry *geometry);
+
+/**
+ * Writes one output to a file atomically: into a temporary file beside
+ * @p path, then renamed over it, so a reader never sees half a file.
+ * @param path     the file to write
+ * @param overview the overview
+ * @param output   what to write
+ * @param which    as sm_overview_format()
+ * @param geometry as sm_overview_format()
+ * @return as sm_overview_format(); ::SM_ERR_IO (path named).
+ */
+SM_API sm_status sm_overview_write(const char *path, const sm_overview *overview, sm_overview_output output,
+                                   int which, const sm_geometry *geometry);
+
+/** @} */
+
+
 /* ---- experimental: snapshots ---------------------------------------------- */
 
 /** @} */
