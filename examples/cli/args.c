@@ -28,7 +28,12 @@ enum {
     OPT_EXCLUDE_ID,
     OPT_MAX_KM,
     OPT_MIN_SCORE,
-    OPT_IDS
+    OPT_IDS,
+    OPT_LEVEL,
+    OPT_SECTOR_LEVEL,
+    OPT_BEST,
+    OPT_GEOMETRY,
+    OPT_NO_MAPS
 };
 
 /* Help headings, in the order they are printed. */
@@ -36,9 +41,9 @@ enum { GROUP_INPUT, GROUP_QUERY, GROUP_WEIGHTING, GROUP_FILTERS, GROUP_OUTPUT, G
 static const char *const group_titles[GROUP_COUNT] = { "Input", "Query", "Weighting", "Filters (partners only)",
                                                        "Output", "General" };
 
-#define DATA_CMDS (CLI_CMD_MATCH | CLI_CMD_EXPLAIN | CLI_CMD_INFO | CLI_CMD_BATCH)
-#define WEIGHT_CMDS (CLI_CMD_MATCH | CLI_CMD_EXPLAIN | CLI_CMD_BATCH)
-#define FILTER_CMDS (CLI_CMD_MATCH | CLI_CMD_BATCH)
+#define DATA_CMDS (CLI_CMD_MATCH | CLI_CMD_EXPLAIN | CLI_CMD_INFO | CLI_CMD_BATCH | CLI_CMD_OVERVIEW)
+#define WEIGHT_CMDS (CLI_CMD_MATCH | CLI_CMD_EXPLAIN | CLI_CMD_BATCH | CLI_CMD_OVERVIEW)
+#define FILTER_CMDS (CLI_CMD_MATCH | CLI_CMD_BATCH | CLI_CMD_OVERVIEW)
 #define ALL_CMDS (DATA_CMDS | CLI_CMD_VALIDATE)
 
 typedef struct opt_spec {
@@ -59,7 +64,7 @@ static const opt_spec specs[] = {
     { "development", OPT_DEVELOPMENT, required_argument, DATA_CMDS, GROUP_INPUT, "FILE",
       "a development-index file (region,development,source)" },
     { "id", OPT_ID, required_argument, CLI_CMD_MATCH, GROUP_QUERY, "ID", "the SME to find partners for (required)" },
-    { "top", 'k', required_argument, CLI_CMD_MATCH | CLI_CMD_BATCH, GROUP_QUERY, "N",
+    { "top", 'k', required_argument, CLI_CMD_MATCH | CLI_CMD_BATCH | CLI_CMD_OVERVIEW, GROUP_QUERY, "N",
       "number of partners per SME (default 10)" },
     { "preset", OPT_PRESET, required_argument, WEIGHT_CMDS, GROUP_WEIGHTING, "NAME",
       "a named weighting (default balanced)" },
@@ -92,7 +97,19 @@ static const opt_spec specs[] = {
       "the output file, FILE.csv or FILE.json (required)" },
     { "ids", OPT_IDS, required_argument, CLI_CMD_BATCH, GROUP_QUERY, "FILE",
       "match only the SMEs listed in FILE, one id per line ('#' starts a comment)" },
-    { "threads", 't', required_argument, CLI_CMD_BATCH, GROUP_QUERY, "T", "worker threads (default 0 = all CPUs)" },
+    { "threads", 't', required_argument, CLI_CMD_BATCH | CLI_CMD_OVERVIEW, GROUP_QUERY, "T", "worker threads (default 0 = all CPUs)" },
+    { "out", 'o', required_argument, CLI_CMD_OVERVIEW, GROUP_OUTPUT, "DIR",
+      "the output directory, made if missing (required)" },
+    { "level", OPT_LEVEL, required_argument, CLI_CMD_OVERVIEW, GROUP_QUERY, "L",
+      "NUTS level of the regions, 0 to 3 (default 2)" },
+    { "sector-level", OPT_SECTOR_LEVEL, required_argument, CLI_CMD_OVERVIEW, GROUP_QUERY, "L",
+      "NACE level of the sector matrix, 1 (sections, default) to 4" },
+    { "best", OPT_BEST, required_argument, CLI_CMD_OVERVIEW, GROUP_QUERY, "N",
+      "potential cooperations kept per cell (default 5, at most 100)" },
+    { "geometry", OPT_GEOMETRY, required_argument, CLI_CMD_OVERVIEW, GROUP_INPUT, "FILE",
+      "map outlines (default: the installed nuts2021_60m.txt, if found)" },
+    { "no-maps", OPT_NO_MAPS, no_argument, CLI_CMD_OVERVIEW, GROUP_OUTPUT, NULL,
+      "leave the maps out (no geometry file is read)" },
     { "help", 'h', no_argument, ALL_CMDS, GROUP_GENERAL, NULL, "show this help and exit" },
 };
 #define N_SPECS (sizeof specs / sizeof specs[0])
@@ -126,6 +143,11 @@ static const command_help helps[] = {
       "streamed to a CSV or JSON file as each SME finishes; rows of one SME are contiguous\n"
       "and ranked, SMEs come in the order they finish. A progress bar is shown on a terminal.",
       "smartmatch batch --data examples/data/cadses_smes.csv -k 10 --threads 2 --out top10.csv" },
+    { CLI_CMD_OVERVIEW, "smartmatch overview --data FILE --out DIR [options]",
+      "The regional-networking overview: the best partners of every SME folded into region x\n"
+      "region, sector x sector and region x theme matrices, the potential interregional\n"
+      "cooperations, SVG pictures and a broker's report (DIR/report.html).",
+      "smartmatch overview --data examples/data/cadses_smes.csv --level 2 -k 10 --out overview" },
 };
 
 static const command_help *help_of(enum cli_command command)
@@ -406,6 +428,24 @@ static int apply(cli_args *a, int val, char *arg)
     case OPT_IDS:
         a->ids_file = arg;
         return CLI_OK;
+    case OPT_LEVEL:
+        rc = parse_count(&n, "--level", arg, 0, 3);
+        a->level = (int)n;
+        return rc;
+    case OPT_SECTOR_LEVEL:
+        rc = parse_count(&n, "--sector-level", arg, 1, 4);
+        a->sector_level = (int)n;
+        return rc;
+    case OPT_BEST:
+        rc = parse_count(&n, "--best", arg, 0, 100);
+        a->best = (size_t)n;
+        return rc;
+    case OPT_GEOMETRY:
+        a->geometry = arg;
+        return CLI_OK;
+    case OPT_NO_MAPS:
+        a->no_maps = 1;
+        return CLI_OK;
     case 't':
         rc = parse_count(&n, "--threads", arg, 0, 1024);
         a->threads = (unsigned int)n;
@@ -435,6 +475,9 @@ int cli_args_parse(cli_args *a, enum cli_command command, int argc, char **argv)
     memset(a, 0, sizeof *a);
     a->command = command;
     a->k = 10;
+    a->level = 2;
+    a->sector_level = 1;
+    a->best = 5;
     a->cross_region = SM_LEVEL_ANY;
     a->cross_sector = SM_LEVEL_ANY;
 

@@ -15,7 +15,8 @@ enum cli_command {
     CLI_CMD_EXPLAIN = 1u << 1,
     CLI_CMD_INFO = 1u << 2,
     CLI_CMD_VALIDATE = 1u << 3,
-    CLI_CMD_BATCH = 1u << 4
+    CLI_CMD_BATCH = 1u << 4,
+    CLI_CMD_OVERVIEW = 1u << 5
 };
 
 /* Output formats of --format. */
@@ -56,6 +57,11 @@ typedef struct cli_args {
     unsigned int threads;       /* --threads, 0 = all CPUs */
     const char *out;            /* --out */
     const char *ids_file;       /* --ids */
+    int level;                  /* overview --level (default 2) */
+    int sector_level;           /* overview --sector-level (default 1) */
+    size_t best;                /* overview --best (default 5) */
+    const char *geometry;       /* overview --geometry, NULL = look beside the data */
+    int no_maps;                /* overview --no-maps */
     char **positional;          /* remaining arguments (borrowed from argv) */
     size_t n_positional;
 } cli_args;

@@ -38,6 +38,7 @@ int cmd_explain(int argc, char **argv);
 int cmd_info(int argc, char **argv);
 int cmd_validate(int argc, char **argv);
 int cmd_batch(int argc, char **argv);
+int cmd_overview(int argc, char **argv);
 
 /* ---- data (data.c) ----------------------------------------------------- */
 

@@ -39,6 +39,7 @@ static const struct {
     { "info", cmd_info, "what the data holds: SMEs by country, NACE section and size" },
     { "validate", cmd_validate, "check data files and list every problem" },
     { "batch", cmd_batch, "the best partners of every SME, written to a CSV or JSON file" },
+    { "overview", cmd_overview, "region and sector matrices, potential cooperations, maps and a report" },
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
 

@@ -113,7 +113,7 @@ static void begin(sm__buf *b, const frame *f, const char *title, const char *sub
 /* Countries as the grey background. */
 static void countries(sm__buf *b, const frame *f, const sm_geometry *g, const char *fill, const char *stroke)
 {
-    sm__buf_printf(b, "<g fill=\"%s\" stroke=\"%s\" stroke-width=\"0.6\" stroke-linejoin=\"round\">\n", fill, stroke);
+    sm__buf_printf(b, "<g fill=\"%s\" fill-rule=\"evenodd\" stroke=\"%s\" stroke-width=\"0.6\" stroke-linejoin=\"round\">\n", fill, stroke);
     for (size_t i = 0; i < g->n_regions; i++) {
         const sm__geo_region *r = &g->regions[i];
         if (r->level != 0 || !visible(f, r))
@@ -151,7 +151,7 @@ sm_status sm__svg_choropleth(sm__buf *b, const sm_overview *ov, const sm_geometr
     begin(b, &f, "Outgoing interregional potential", sub);
     countries(b, &f, g, "#dddddd", "#ffffff");
     size_t missing = 0;
-    sm__buf_puts(b, "<g stroke=\"#ffffff\" stroke-width=\"0.4\" stroke-linejoin=\"round\">\n");
+    sm__buf_puts(b, "<g fill-rule=\"evenodd\" stroke=\"#ffffff\" stroke-width=\"0.4\" stroke-linejoin=\"round\">\n");
     for (size_t i = 0; i < a->n; i++) {
         const sm__geo_region *r = sm__geo_find(g, a->code[i]);
         if (!r) {
@@ -226,7 +226,7 @@ sm_status sm__svg_flows(sm__buf *b, const sm_overview *ov, const sm_geometry *g)
              ov->region_level, ov->k);
     begin(b, &f, "Strongest interregional links", sub);
     countries(b, &f, g, "#e2e2e2", "#ffffff");
-    sm__buf_puts(b, "<g fill=\"#cfd8e3\" stroke=\"#ffffff\" stroke-width=\"0.4\">\n");
+    sm__buf_puts(b, "<g fill=\"#cfd8e3\" fill-rule=\"evenodd\" stroke=\"#ffffff\" stroke-width=\"0.4\">\n");
     for (size_t i = 0; i < n; i++) {
         const sm__geo_region *r = sm__geo_find(g, a->code[i]);
         if (!r)
