@@ -25,6 +25,29 @@ double sm__ov_outgoing(const sm_overview *ov, size_t row)
     return x->axis[0].smes[row] ? (double)fix / SM__OV_FIX / (double)x->axis[0].smes[row] : 0.0;
 }
 
+/* lo..hi around [vmin, vmax] in four steps of 1, 1.5, 2, 2.5 or 5 times a power of ten. */
+static void round_range(double *lo, double *hi, double vmin, double vmax)
+{
+    if (!isfinite(vmin) || !isfinite(vmax)) {
+        *lo = 0;
+        *hi = 1;
+        return;
+    }
+    double range = vmax - vmin > 1e-9 ? vmax - vmin : fmax(fabs(vmax), 1.0) * 0.1;
+    double step = pow(10, floor(log10(range / 4)));
+    static const double mult[] = { 1, 1.5, 2, 2.5, 5, 10, 15, 20, 25, 50 };
+    for (size_t i = 0; i < sizeof mult / sizeof *mult; i++) {
+        double s = step * mult[i], l = floor(vmin / s) * s;
+        if (l + 4 * s >= vmax - 1e-12) {
+            *lo = l;
+            *hi = l + 4 * s;
+            return;
+        }
+    }
+    *lo = vmin;
+    *hi = vmax;
+}
+
 typedef struct frame {
     double x0, y0, x1, y1; /* projected extent, metres */
     double s;              /* pixels per metre */
@@ -141,9 +164,17 @@ sm_status sm__svg_choropleth(sm__buf *b, const sm_overview *ov, const sm_geometr
     double *v = sm__malloc(&ov->alloc, (a->n ? a->n : 1) * sizeof *v);
     if (!v)
         return sm__nomem();
-    for (size_t i = 0; i < a->n; i++)
+    /* the scale spans the regions' range in four round steps: with a
+     * fixed k every region's value is near k times the mean score, so a
+     * scale from 0 would show one colour */
+    double vmin = INFINITY, vmax = -INFINITY;
+    for (size_t i = 0; i < a->n; i++) {
         v[i] = sm__ov_outgoing(ov, i);
-    double hi = sm__ov_scale_top(v, a->n);
+        vmin = fmin(vmin, v[i]);
+        vmax = fmax(vmax, v[i]);
+    }
+    double lo = 0, hi = 1;
+    round_range(&lo, &hi, vmin, vmax);
     char sub[200];
     snprintf(sub, sizeof sub, "score of top-%zu links to other NUTS-%d regions, per SME of the region; "
                               "grey = no SMEs",
@@ -160,7 +191,7 @@ sm_status sm__svg_choropleth(sm__buf *b, const sm_overview *ov, const sm_geometr
         }
         double out = sm__ov_outgoing(ov, i);
         char col[8];
-        sm__ov_colour(col, out / hi);
+        sm__ov_colour(col, (out - lo) / (hi - lo));
         sm__buf_printf(b, "<path fill=\"%s\" d=\"", col);
         path(b, &f, g, r);
         sm__buf_puts(b, "\"><title>");
@@ -172,7 +203,7 @@ sm_status sm__svg_choropleth(sm__buf *b, const sm_overview *ov, const sm_geometr
     sm__buf_puts(b, "</g>\n");
     countries(b, &f, g, "none", "#666666");
     sm__buf_puts(b, "</svg>\n");
-    sm__svg_legend(b, 12, f.h + MAP_TOP + 30, 260, 0, hi, "outgoing potential per SME (sum of scores)");
+    sm__svg_legend(b, 12, f.h + MAP_TOP + 30, 260, lo, hi, 0, "outgoing potential per SME (sum of scores)");
     if (missing)
         sm__buf_printf(b, "<text x=\"300\" y=\"%.1f\" fill=\"#555\">%zu region(s) without an outline are not drawn"
                           "</text>\n", f.h + MAP_TOP + 42, missing);
@@ -270,12 +301,39 @@ sm_status sm__svg_flows(sm__buf *b, const sm_overview *ov, const sm_geometry *g)
         }
     }
     sm__buf_puts(b, "<g font-size=\"10\" fill=\"#111\" stroke=\"#ffffff\" stroke-width=\"2.5\" paint-order=\"stroke\">\n");
+    /* each code goes to the first of four places beside its dot that no
+     * earlier code or dot covers (boxes estimated from the font size) */
+    double box[2 * FLOWS_MAX][4], dots[2 * FLOWS_MAX][2];
     for (size_t u = 0; u < ne; u++) {
         double x0, y0;
         sm_laea_project(&x0, &y0, a->lat[ends[u]], a->lon[ends[u]]);
-        sm__buf_printf(b, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"2.6\" fill=\"#111\" stroke-width=\"1\"/>\n", px(&f, x0),
-                       py(&f, y0));
-        sm__buf_printf(b, "<text x=\"%.1f\" y=\"%.1f\">", px(&f, x0) + 4, py(&f, y0) - 4);
+        dots[u][0] = px(&f, x0);
+        dots[u][1] = py(&f, y0);
+    }
+    for (size_t u = 0; u < ne; u++) {
+        double dx = dots[u][0], dy = dots[u][1], tw = 6.2 * (double)strlen(a->code[ends[u]]), th = 10;
+        static const double place[4][2] = { { 4, -4 }, { 4, 12 }, { -4, -4 }, { -4, 12 } };
+        int chosen = 0;
+        for (int k = 0; k < 4; k++) {
+            double bx0 = place[k][0] > 0 ? dx + 4 : dx - 4 - tw, by1 = dy + place[k][1], by0 = by1 - th;
+            bool clash = false;
+            for (size_t v = 0; v < u && !clash; v++)
+                clash = bx0 < box[v][2] && bx0 + tw > box[v][0] && by0 < box[v][3] && by1 > box[v][1];
+            for (size_t v = 0; v < ne && !clash; v++)
+                clash = v != u && dots[v][0] > bx0 - 2 && dots[v][0] < bx0 + tw + 2 && dots[v][1] > by0 - 2 &&
+                        dots[v][1] < by1 + 2;
+            if (!clash) {
+                chosen = k;
+                break;
+            }
+        }
+        double bx0 = place[chosen][0] > 0 ? dx + 4 : dx - 4 - tw, by1 = dy + place[chosen][1];
+        box[u][0] = bx0;
+        box[u][1] = by1 - th;
+        box[u][2] = bx0 + tw;
+        box[u][3] = by1;
+        sm__buf_printf(b, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"2.6\" fill=\"#111\" stroke-width=\"1\"/>\n", dx, dy);
+        sm__buf_printf(b, "<text x=\"%.1f\" y=\"%.1f\">", bx0, by1 - 1);
         sm__buf_xml(b, a->code[ends[u]]);
         sm__buf_puts(b, "</text>\n");
     }

@@ -132,8 +132,9 @@ sm_status sm__ov_report(sm__buf *b, const sm_overview *ov, const sm_geometry *g)
 
 /* The sequential colour scale of every picture: t in [0, 1] to "#rrggbb". */
 void sm__ov_colour(char out[8], double t);
-/* A legend (colour bar with ticks) at (x, y), width w, for values lo..hi. */
-void sm__svg_legend(sm__buf *b, double x, double y, double w, double lo, double hi, const char *title);
+/* A legend (colour bar with ticks) at (x, y), width w, for values lo..hi;
+ * plus: the top tick reads "hi+" (values above are drawn as hi). */
+void sm__svg_legend(sm__buf *b, double x, double y, double w, double lo, double hi, int plus, const char *title);
 /* Writes at most max_chars characters of s, escaped, with an ellipsis when cut. */
 void sm__svg_text(sm__buf *b, const char *s, size_t max_chars);
 /* A round upper end for a colour scale over v[0..n) (reordered): the 95th

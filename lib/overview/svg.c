@@ -47,7 +47,7 @@ static void tick(sm__buf *b, double v)
         sm__buf_printf(b, "%.2f", v);
 }
 
-void sm__svg_legend(sm__buf *b, double x, double y, double w, double lo, double hi, const char *title)
+void sm__svg_legend(sm__buf *b, double x, double y, double w, double lo, double hi, int plus, const char *title)
 {
     enum { STEPS = 24 };
     sm__buf_printf(b, "<g class=\"legend\" " FONT " font-size=\"11\">\n<text x=\"%.1f\" y=\"%.1f\" fill=\"#222\">", x,
@@ -68,7 +68,7 @@ void sm__svg_legend(sm__buf *b, double x, double y, double w, double lo, double 
                        tx, y + 12, tx, y + 16);
         sm__buf_printf(b, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" fill=\"#222\">", tx, y + 28);
         tick(b, v);
-        if (t == 4)
+        if (t == 4 && plus)
             sm__buf_puts(b, "+");
         sm__buf_puts(b, "</text>\n");
     }
@@ -125,8 +125,8 @@ double sm__ov_scale_top(double *v, size_t n)
     double top = v[(size_t)floor(0.95 * (double)(m - 1))];
     if (!(top > 0))
         top = v[m - 1];
-    /* a round number: 1, 1.5, 2, 3, 4, 5, 7.5 times a power of ten */
-    static const double nice[] = { 1, 1.5, 2, 3, 4, 5, 7.5 };
+    /* a round number: 1, 2, 4 or 8 times a power of ten */
+    static const double nice[] = { 1, 2, 4, 8 }; /* quarters are round too */
     double mag = 1e-6;
     for (int guard = 0; guard < 40; guard++, mag *= 10)
         for (size_t i = 0; i < sizeof nice / sizeof *nice; i++)
@@ -203,8 +203,8 @@ sm_status sm__svg_heatmap(sm__buf *b, const sm_overview *ov, int m)
     double hi = sm__ov_scale_top(vals, nv);
     const double cell = 16, left = 200, top = 84;
     double width = left + cell * (double)nc + 30, height = top + cell * (double)nr + 90;
-    if (width < 460)
-        width = 460;
+    if (width < 640)
+        width = 640;
     const char *what = m == SM_OVERVIEW_THEMES ? "Region \xc3\x97 theme" : "Region \xc3\x97 region";
     sm__buf_printf(b, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%.0f\" height=\"%.0f\" viewBox=\"0 0 %.0f %.0f\" "
                       FONT " font-size=\"10\">\n", width, height, width, height);
@@ -246,7 +246,7 @@ sm_status sm__svg_heatmap(sm__buf *b, const sm_overview *ov, int m)
         }
     }
     double ly = top + cell * (double)nr + 40;
-    sm__svg_legend(b, left, ly, 240, 0, hi, "lift: links / expected (1 = as by chance; grey = no link)");
+    sm__svg_legend(b, left, ly, 240, 0, hi, 1, "lift: links / expected (1 = as by chance; grey = no link)");
     sm__buf_puts(b, "</svg>\n");
     return SM_OK;
 }
@@ -288,7 +288,7 @@ sm_status sm__svg_chord(sm__buf *b, const sm_overview *ov)
         }
         all += total[g];
     }
-    const double w = 760, h = 700, cx = 380, cy = 370, r = 230, gap = 0.012;
+    const double w = 820, h = 740, cx = 410, cy = 400, r = 210, gap = 0.012;
     sm__buf_printf(b, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%.0f\" height=\"%.0f\" viewBox=\"0 0 %.0f %.0f\" "
                       FONT " font-size=\"10\">\n<rect width=\"%.0f\" height=\"%.0f\" fill=\"#ffffff\"/>\n",
                    w, h, w, h, w, h);
@@ -362,17 +362,55 @@ sm_status sm__svg_chord(sm__buf *b, const sm_overview *ov)
         sm__buf_puts(b, " ");
         sm__buf_xml(b, x->axis[0].name[sel[g]]);
         sm__buf_printf(b, ": %.0f links</title></path>\n", total[g]);
-        /* label outside the arc, horizontal, anchored away from the circle;
-         * a group too thin for its own line gets its code only */
-        double mid = (a0 + a1) / 2, lx, ly;
-        polar(&lx, &ly, cx, cy, r + 20, mid);
-        const char *anchor = sin(mid) >= 0 ? "start" : "end";
-        sm__buf_printf(b, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"%s\" fill=\"#222\">", lx, ly + 3.5, anchor);
-        sm__buf_xml(b, x->axis[0].code[sel[g]]);
-        if ((a1 - a0) * r >= 11) {
-            sm__buf_puts(b, " ");
-            sm__svg_text(b, x->axis[0].name[sel[g]], 22);
+    }
+    /* labels outside the arcs, horizontal; on each side they are pushed
+     * apart to one line height and joined to their arc by a leader */
+    double ly[CHORD_MAX], lyw[CHORD_MAX], mid[CHORD_MAX];
+    size_t order[CHORD_MAX], no = 0;
+    for (size_t g = 0; g < n; g++) {
+        double a0 = start[g], a1 = start[g] + usable * total[g] / all, lx;
+        mid[g] = (a0 + a1) / 2;
+        polar(&lx, &ly[g], cx, cy, r + 24, mid[g]);
+        lyw[g] = ly[g];
+    }
+    for (int side = 0; side < 2; side++) {
+        no = 0;
+        for (size_t g = 0; g < n; g++)
+            if ((sin(mid[g]) >= 0) == (side == 0) && total[g] > 0)
+                order[no++] = g;
+        /* by wanted y, then push down; then pull back up from the bottom */
+        for (size_t i = 1; i < no; i++)
+            for (size_t k = i; k > 0 && ly[order[k]] < ly[order[k - 1]]; k--) {
+                size_t t = order[k];
+                order[k] = order[k - 1];
+                order[k - 1] = t;
+            }
+        for (size_t i = 1; i < no; i++)
+            if (lyw[order[i]] < lyw[order[i - 1]] + 12)
+                lyw[order[i]] = lyw[order[i - 1]] + 12;
+        for (size_t i = no; i-- > 0;) {
+            double limit = i + 1 < no ? lyw[order[i + 1]] - 12 : h - 10;
+            if (lyw[order[i]] > limit)
+                lyw[order[i]] = limit;
         }
+    }
+    for (size_t g = 0; g < n; g++) {
+        if (total[g] <= 0)
+            continue;
+        int right = sin(mid[g]) >= 0;
+        double ax, ay, lx, dummy;
+        polar(&ax, &ay, cx, cy, r + 16, mid[g]);
+        polar(&lx, &dummy, cx, cy, r + 24, mid[g]);
+        double dy = lyw[g] - ly[g];
+        double tx = lx + (right ? 1 : -1) * (fabs(dy) > 2 ? 10 : 0);
+        if (fabs(dy) > 2)
+            sm__buf_printf(b, "<polyline points=\"%.1f,%.1f %.1f,%.1f %.1f,%.1f\" fill=\"none\" stroke=\"#999\" "
+                              "stroke-width=\"0.6\"/>\n", ax, ay, lx, lyw[g], tx - (right ? 2 : -2), lyw[g]);
+        sm__buf_printf(b, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"%s\" fill=\"#222\">", tx, lyw[g] + 3.5,
+                       right ? "start" : "end");
+        sm__buf_xml(b, x->axis[0].code[sel[g]]);
+        sm__buf_puts(b, " ");
+        sm__svg_text(b, x->axis[0].name[sel[g]], 24);
         sm__buf_puts(b, "</text>\n");
     }
     sm__buf_puts(b, "</svg>\n");
