@@ -48,6 +48,12 @@ static void round_range(double *lo, double *hi, double vmin, double vmax)
     *hi = vmax;
 }
 
+static int cmp_double(const void *x, const void *y)
+{
+    double a = *(const double *)x, b = *(const double *)y;
+    return (a > b) - (a < b);
+}
+
 typedef struct frame {
     double x0, y0, x1, y1; /* projected extent, metres */
     double s;              /* pixels per metre */
@@ -164,15 +170,15 @@ sm_status sm__svg_choropleth(sm__buf *b, const sm_overview *ov, const sm_geometr
     double *v = sm__malloc(&ov->alloc, (a->n ? a->n : 1) * sizeof *v);
     if (!v)
         return sm__nomem();
-    /* the scale spans the regions' range in four round steps: with a
-     * fixed k every region's value is near k times the mean score, so a
-     * scale from 0 would show one colour */
-    double vmin = INFINITY, vmax = -INFINITY;
-    for (size_t i = 0; i < a->n; i++) {
+    /* the scale spans the middle 90% of the regions' values in four round
+     * steps (values beyond take the end colours): with a fixed k every
+     * region's value is near k times the mean score, so a scale from 0
+     * would show one colour, and one odd region would do the same */
+    for (size_t i = 0; i < a->n; i++)
         v[i] = sm__ov_outgoing(ov, i);
-        vmin = fmin(vmin, v[i]);
-        vmax = fmax(vmax, v[i]);
-    }
+    qsort(v, a->n, sizeof *v, cmp_double);
+    double vmin = a->n ? v[(size_t)floor(0.05 * (double)(a->n - 1))] : 0;
+    double vmax = a->n ? v[(size_t)ceil(0.95 * (double)(a->n - 1))] : 1;
     double lo = 0, hi = 1;
     round_range(&lo, &hi, vmin, vmax);
     char sub[200];
@@ -203,7 +209,7 @@ sm_status sm__svg_choropleth(sm__buf *b, const sm_overview *ov, const sm_geometr
     sm__buf_puts(b, "</g>\n");
     countries(b, &f, g, "none", "#666666");
     sm__buf_puts(b, "</svg>\n");
-    sm__svg_legend(b, 12, f.h + MAP_TOP + 30, 260, lo, hi, 0, "outgoing potential per SME (sum of scores)");
+    sm__svg_legend(b, 12, f.h + MAP_TOP + 30, 260, lo, hi, 0, "outgoing potential per SME (sum of scores; middle 90% of regions)");
     if (missing)
         sm__buf_printf(b, "<text x=\"300\" y=\"%.1f\" fill=\"#555\">%zu region(s) without an outline are not drawn"
                           "</text>\n", f.h + MAP_TOP + 42, missing);
