@@ -3,7 +3,7 @@
  * it arrives (links, fixed-point score sums, a bounded best-pairs list per
  * cell), so memory grows with SMEs and cells, never with N x k. Also the
  * accessors of the public API. Indices are defined in docs/overview.md. */
-#include "overview.h"
+#include "overview/overview.h"
 
 #include <math.h>
 #include <stdlib.h>

@@ -9,7 +9,7 @@
  *   CODE LEVEL RING[;RING...]
  * where a RING is "lon,lat lon,lat ..." in thousandths of a degree
  * (integers), at least 3 points, implicitly closed. */
-#include "overview.h"
+#include "overview/overview.h"
 
 #include <errno.h>
 #include <math.h>

@@ -2,7 +2,7 @@
  * interregional potential and a flow map of the strongest region pairs,
  * drawn on the optional NUTS outlines (geometry.c) in ETRS89-LAEA. The map
  * frame is fitted to the regions of the overview. */
-#include "overview.h"
+#include "overview/overview.h"
 
 #include <limits.h>
 #include <math.h>

@@ -5,7 +5,7 @@
 #ifndef SM_OVERVIEW_H
 #define SM_OVERVIEW_H
 
-#include "internal.h"
+#include "match/match.h"
 
 #include <stdio.h>
 

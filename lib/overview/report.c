@@ -3,7 +3,7 @@
  * diagram, the best potential cooperations per region pair with their
  * reasons, and one printable sheet per region: who in the region should
  * talk to whom in other regions, and why. */
-#include "overview.h"
+#include "overview/overview.h"
 
 #include <math.h>
 #include <stdlib.h>

@@ -3,7 +3,7 @@
  * and the sector x sector chord diagram; also the colour scale and legend
  * the maps share. Sizes and positions are rounded so that equal overviews
  * give byte-equal files. */
-#include "overview.h"
+#include "overview/overview.h"
 
 #include <math.h>
 #include <stdlib.h>

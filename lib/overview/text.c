@@ -2,7 +2,7 @@
  * writer needs, the CSV and JSON of the matrices and of the potential
  * cooperations, and the two entry points that format any output to memory
  * or write it to a file atomically (temporary file, then rename). */
-#include "overview.h"
+#include "overview/overview.h"
 
 #include <errno.h>
 #include <math.h>
