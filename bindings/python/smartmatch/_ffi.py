@@ -39,6 +39,14 @@ class _Bulk(c_void_p):
     """``sm_bulk *``"""
 
 
+class _Overview(c_void_p):
+    """``sm_overview *`` (experimental)"""
+
+
+class _Geometry(c_void_p):
+    """``sm_geometry *`` (experimental)"""
+
+
 # ---- constants --------------------------------------------------------------------
 
 SM_OK = 0
@@ -259,6 +267,41 @@ class BatchOptions(Structure):
     ]
 
 
+OVERVIEW_OPTIONS_VERSION = 1
+OVERVIEW_PAIR_VERSION = 1
+
+
+class OverviewOptions(Structure):
+    """``sm_overview_options`` (experimental)"""
+    _fields_ = [
+        ("version", c_uint),
+        ("query", POINTER(QueryOptions)),
+        ("threads", c_uint),
+        ("region_level", c_int),
+        ("sector_level", c_int),
+        ("best_per_cell", c_size_t),
+        ("on_progress", PROGRESS_FN),
+        ("progress_userdata", c_void_p),
+    ]
+
+
+class OverviewPair(Structure):
+    """``sm_overview_pair`` (experimental)"""
+    _fields_ = [
+        ("version", c_uint),
+        ("a", c_char_p),
+        ("a_name", c_char_p),
+        ("a_region", c_char_p),
+        ("a_sector", c_char_p),
+        ("b", c_char_p),
+        ("b_name", c_char_p),
+        ("b_region", c_char_p),
+        ("b_sector", c_char_p),
+        ("score", c_double),
+        ("reasons", c_char_p),
+    ]
+
+
 class LoadOptions(Structure):
     """``sm_load_options``"""
     _fields_ = [
@@ -408,6 +451,31 @@ FUNCTIONS = [
     ("sm_result_reason_text", [_R, c_size_t, c_size_t], c_char_p),
     ("sm_exclusion_name", [c_int], c_char_p),
     ("sm_query_rank", [_P(RankInfo), _E, c_char_p, c_char_p, _P(QueryOptions)], _STATUS),
+    # experimental: regional overview
+    ("sm_overview_index_name", [c_int], c_char_p),
+    ("sm_overview_options_init", [_P(OverviewOptions), c_uint], _STATUS),
+    ("sm_overview_new", [_P(_Overview), _E, _P(OverviewOptions)], _STATUS),
+    ("sm_overview_free", [_Overview], None),
+    ("sm_overview_sme_count", [_Overview], c_size_t),
+    ("sm_overview_k", [_Overview], c_size_t),
+    ("sm_overview_region_level", [_Overview], c_int),
+    ("sm_overview_sector_level", [_Overview], c_int),
+    ("sm_overview_has_index", [_Overview, c_int], c_int),
+    ("sm_overview_rows", [_Overview, c_int], c_size_t),
+    ("sm_overview_cols", [_Overview, c_int], c_size_t),
+    ("sm_overview_label_code", [_Overview, c_int, c_int, c_size_t], c_char_p),
+    ("sm_overview_label_name", [_Overview, c_int, c_int, c_size_t], c_char_p),
+    ("sm_overview_label_smes", [_Overview, c_int, c_int, c_size_t], c_size_t),
+    ("sm_overview_value", [_Overview, c_int, c_size_t, c_size_t, c_int], c_double),
+    ("sm_overview_values", [_P(c_double), c_size_t, _Overview, c_int, c_int], _STATUS),
+    ("sm_overview_best_count", [_Overview, c_int, c_size_t, c_size_t], c_size_t),
+    ("sm_overview_best_at", [_P(OverviewPair), _Overview, c_int, c_size_t, c_size_t, c_size_t], _STATUS),
+    ("sm_geometry_load", [_P(_Geometry), c_char_p], _STATUS),
+    ("sm_geometry_free", [_Geometry], None),
+    ("sm_geometry_count", [_Geometry], c_size_t),
+    ("sm_laea_project", [_P(c_double), _P(c_double), c_double, c_double], None),
+    ("sm_overview_format", [_P(c_void_p), _P(c_size_t), _Overview, c_int, c_int, _Geometry], _STATUS),
+    ("sm_overview_write", [c_char_p, _Overview, c_int, c_int, _Geometry], _STATUS),
 ]
 
 

@@ -7,7 +7,7 @@ import math
 import os
 from ctypes import POINTER, byref, c_double, c_int, c_uint32, pointer
 from typing import (Any, Callable, Collection, Dict, Iterable, Iterator, List, Mapping, Optional,
-                    Sequence, Tuple, Union, TypeVar)
+                    Sequence, Tuple, Union, TypeVar, TYPE_CHECKING)
 
 from . import _callbacks, _ffi, explanations
 from ._ffi import cstr, lib, read_str_list, str_array, text
@@ -16,6 +16,9 @@ from .errors import Error, InvalidArgument, NotFound, BadCode
 from .records import Explanation, LoadReport, Problem, Region, Sector, SME
 from .results import Matches, OutputArg, StreamWriter, convert, format_code
 from .weighting import Weighting, resolve
+
+if TYPE_CHECKING:
+    from .overview import Overview
 
 __all__ = ["Engine", "Regions", "Sectors"]
 
@@ -750,6 +753,22 @@ class Engine(Closable):
             return {}
         order = id_list if id_list is not None else sorted(results)
         return {q: results[q] for q in order if q in results}
+
+
+    def overview(self, k: int = 10, *, level: int = 2, sector_level: int = 1, best: int = 5,
+                 threads: Optional[int] = None, weighting: WeightingArg = None,
+                 progress: Optional[Callable[[int, int], Any]] = None, **filters: Any) -> "Overview":
+        """The regional-networking overview of every SME's top-``k`` partners
+        (experimental): region x region at NUTS ``level``, sector x sector at
+        NACE ``sector_level``, region x theme, ``best`` potential cooperations
+        per cell. ``weighting``, ``progress`` and ``**filters`` as for
+        :meth:`match_all`. See :mod:`smartmatch.overview` and docs/overview.md.
+        """
+        from .overview import make
+        with self._owner as h, _WeightingUse(weighting) as wh:
+            qopts, _keep = self._query_options(h, k, **filters)
+            return make(self, h, qopts, wh, level=level, sector_level=sector_level, best=best, threads=threads,
+                        progress=progress)
 
 
 def _criteria(weighting_handle: Any) -> List[str]:
