@@ -38,6 +38,7 @@ from .errors import (BadCode, BadId, CallbackError, Cancelled, Duplicate, Error,
 from .records import SME, Explanation, LoadReport, Match, Pair, PairSide, Problem, Region, Sector
 from .results import Matches, format_results, write_results
 from .weighting import PARAMS, Weighting
+from .overview import Geometry, Overview
 
 __version__ = "0.1.0"
 

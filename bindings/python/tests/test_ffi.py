@@ -23,6 +23,8 @@ STRUCTS = {
     "sm_batch_options": _ffi.BatchOptions, "sm_load_options": _ffi.LoadOptions,
     "sm_load_report": _ffi.LoadReport, "sm_allocator": _ffi.Allocator,
     "sm_rank_info": _ffi.RankInfo,
+    # experimental: regional overview
+    "sm_overview_options": _ffi.OverviewOptions, "sm_overview_pair": _ffi.OverviewPair,
 }
 
 
@@ -95,10 +97,11 @@ _SCALARS = {
     "sm_status": ctypes.c_int, "sm_size": ctypes.c_int, "sm_criterion": ctypes.c_int,
     "sm_combiner": ctypes.c_int, "sm_format": ctypes.c_int, "sm_data_kind": ctypes.c_int,
     "sm_reciprocity": ctypes.c_int, "sm_reason_code": ctypes.c_int, "sm_exclusion": ctypes.c_int,
+    "sm_overview_matrix": ctypes.c_int, "sm_overview_index": ctypes.c_int, "sm_overview_output": ctypes.c_int,
 }
 # Opaque handles: one '*' is the handle class itself.
 _OPAQUE = {"sm_engine": _ffi._Engine, "sm_weighting": _ffi._Weighting, "sm_result": _ffi._Result,
-           "sm_bulk": _ffi._Bulk}
+           "sm_bulk": _ffi._Bulk, "sm_overview": _ffi._Overview, "sm_geometry": _ffi._Geometry}
 _CALLBACKS = {"sm_criterion_fn": _ffi.CRITERION_FN, "sm_combine_fn": _ffi.COMBINE_FN,
               "sm_destroy_fn": _ffi.DESTROY_FN, "sm_batch_result_fn": _ffi.BATCH_RESULT_FN,
               "sm_progress_fn": _ffi.PROGRESS_FN, "sm_diag_fn": _ffi.DIAG_FN}
