@@ -105,8 +105,8 @@ sm_status sm__ov_report(sm__buf *b, const sm_overview *ov, const sm_geometry *g)
     const sm__ov_axis *ra = &x->axis[0];
     size_t n = ra->n;
     sm_status st = SM_OK;
-    sm__buf_puts(b, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-                    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+    sm__buf_puts(b, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\"/>\n"
+                    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"/>\n"
                     "<title>Regional networking overview</title>\n<style>\n");
     sm__buf_puts(b, css);
     sm__buf_puts(b, "</style>\n</head>\n<body>\n<header>\n<h1>Regional networking overview</h1>\n");
