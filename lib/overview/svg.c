@@ -34,17 +34,17 @@ void sm__ov_colour(char out[8], double t)
     snprintf(out, 8, "#%02x%02x%02x", rgb[0], rgb[1], rgb[2]);
 }
 
-/* A tick value with as few digits as it needs. */
+/* A tick value with as few digits as it needs (at most 3 decimals, trailing zeros cut). */
 static void tick(sm__buf *b, double v)
 {
-    if (fabs(v - lround(v)) < 1e-9)
-        sm__buf_printf(b, "%ld", lround(v));
-    else if (fabs(v) >= 10)
-        sm__buf_printf(b, "%.0f", v);
-    else if (fabs(v) >= 1)
-        sm__buf_printf(b, "%.1f", v);
-    else
-        sm__buf_printf(b, "%.2f", v);
+    char t[64];
+    snprintf(t, sizeof t, "%.3f", v);
+    char *end = t + strlen(t);
+    while (end > t && end[-1] == '0')
+        *--end = '\0';
+    if (end > t && end[-1] == '.')
+        *--end = '\0';
+    sm__buf_puts(b, strcmp(t, "-0") ? t : "0");
 }
 
 void sm__svg_legend(sm__buf *b, double x, double y, double w, double lo, double hi, int plus, const char *title)
