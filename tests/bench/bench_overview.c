@@ -1,0 +1,131 @@
+/* The overview's benchmark (scripts/bench): the same all-pairs top-k run
+ * twice on one engine, once as a plain sm_batch_run() with a callback that
+ * only counts, once folded into an overview by sm_overview_new(), then every
+ * output formatted; prints the times and the peak memory as one JSON object.
+ * Not a test: nothing fails on a slow time.
+ *
+ * usage: sm_bench_overview --smes F [--development F] [--k 10] [--level 2] [--threads 0] */
+#define SM_EXPERIMENTAL_API
+#include <smartmatch.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* VmHWM / VmRSS of this process in bytes, -1 if unknown. */
+static long long status_bytes(const char *field)
+{
+    FILE *f = fopen("/proc/self/status", "r");
+    if (!f)
+        return -1;
+    char line[256];
+    long long v = -1;
+    size_t n = strlen(field);
+    while (fgets(line, sizeof line, f))
+        if (!strncmp(line, field, n) && line[n] == ':')
+            v = atoll(line + n + 1) * 1024;
+    fclose(f);
+    return v;
+}
+
+static void check(sm_status st, const char *what)
+{
+    if (st != SM_OK) {
+        fprintf(stderr, "sm_bench_overview: %s: %s\n", what, sm_error_last()->message);
+        exit(1);
+    }
+}
+
+static int count(const sm_result *r, void *ud)
+{
+    *(size_t *)ud += sm_result_count(r);
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    const char *smes = NULL, *dev = NULL;
+    size_t k = 10;
+    int level = 2;
+    unsigned threads = 0;
+    for (int i = 1; i + 1 < argc; i += 2) {
+        if (!strcmp(argv[i], "--smes"))
+            smes = argv[i + 1];
+        else if (!strcmp(argv[i], "--development"))
+            dev = argv[i + 1];
+        else if (!strcmp(argv[i], "--k"))
+            k = (size_t)atol(argv[i + 1]);
+        else if (!strcmp(argv[i], "--level"))
+            level = atoi(argv[i + 1]);
+        else if (!strcmp(argv[i], "--threads"))
+            threads = (unsigned)atoi(argv[i + 1]);
+    }
+    if (!smes) {
+        fprintf(stderr, "usage: sm_bench_overview --smes F [--development F] [--k 10] [--level 2] [--threads 0]\n");
+        return 2;
+    }
+    sm_engine *e = NULL;
+    check(sm_engine_new(&e, NULL), "engine");
+    check(sm_load_file(e, smes, NULL, NULL), smes);
+    if (dev)
+        check(sm_load_file(e, dev, NULL, NULL), dev);
+    sm_query_options q = SM_QUERY_OPTIONS_INIT;
+    q.k = k;
+    /* warm the scoring caches so that neither run pays for them */
+    sm_result *r = NULL;
+    sm_sme_desc *d = NULL;
+    check(sm_sme_at(&d, e, 0), "first SME");
+    check(sm_query_top(&r, e, d->id, &q), "warm-up query");
+    sm_result_free(r);
+    sm_sme_desc_free(d);
+
+    size_t links = 0;
+    sm_batch_options b = SM_BATCH_OPTIONS_INIT;
+    b.query = &q;
+    b.threads = threads;
+    b.on_result = count;
+    b.result_userdata = &links;
+    double t0 = now_s();
+    check(sm_batch_run(e, &b), "batch");
+    double batch_s = now_s() - t0;
+    long long hwm_batch = status_bytes("VmHWM"), rss_before = status_bytes("VmRSS");
+
+    sm_overview_options o = SM_OVERVIEW_OPTIONS_INIT;
+    o.query = &q;
+    o.threads = threads;
+    o.region_level = level;
+    sm_overview *ov = NULL;
+    t0 = now_s();
+    check(sm_overview_new(&ov, e, &o), "overview");
+    double overview_s = now_s() - t0;
+    long long rss_after = status_bytes("VmRSS"), hwm_overview = status_bytes("VmHWM");
+
+    t0 = now_s();
+    size_t bytes = 0;
+    for (int out = SM_OUTPUT_MATRIX_CSV; out <= SM_OUTPUT_REPORT; out++) {
+        char *text = NULL;
+        size_t len = 0;
+        int which = out == SM_OUTPUT_SVG ? SM_PICTURE_HEATMAP : 0;
+        check(sm_overview_format(&text, &len, ov, (sm_overview_output)out, which, NULL), "format");
+        bytes += len;
+        sm_free(text);
+    }
+    double write_s = now_s() - t0;
+    printf("{\"smes\": %zu, \"k\": %zu, \"level\": %d, \"links\": %zu, \"regions\": %zu, \"batch_s\": %.3f, "
+           "\"overview_s\": %.3f, \"overhead_s\": %.3f, \"format_s\": %.3f, \"output_bytes\": %zu, "
+           "\"rss_before_overview\": %lld, \"rss_with_overview\": %lld, \"peak_after_batch\": %lld, "
+           "\"peak_after_overview\": %lld}\n",
+           sm_sme_count(e), k, level, links, sm_overview_rows(ov, SM_OVERVIEW_REGIONS), batch_s, overview_s,
+           overview_s - batch_s, write_s, bytes, rss_before, rss_after, hwm_batch, hwm_overview);
+    sm_overview_free(ov);
+    sm_engine_free(e);
+    return 0;
+}
