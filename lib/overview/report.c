@@ -211,10 +211,22 @@ sm_status sm__ov_report(sm__buf *b, const sm_overview *ov, const sm_geometry *g)
                     pl[nb++].p = &x->best[i * n + j][r];
         qsort(pl, nb, sizeof *pl, cmp_pref);
         if (nb) {
-            sm__buf_puts(b, "<p><b>Who should talk to whom in other regions</b></p>\n");
+            sm__buf_puts(b, "<p><b>Who should talk to whom in other regions</b> <span class=\"note\">(the best pairs, at most two "
+                            "per SME of the region)</span></p>\n");
             sm__buf_puts(b, pair_head);
-            for (size_t t = 0; t < nb && t < SHEET_PAIRS; t++)
-                pair_row(b, pl[t].p, t + 1);
+            /* at most two lines per SME of the region, so that one busy
+             * company does not fill the sheet */
+            const sm__ov_best *shown[SHEET_PAIRS];
+            size_t ns = 0;
+            for (size_t t = 0; t < nb && ns < SHEET_PAIRS; t++) {
+                int same = 0;
+                for (size_t u = 0; u < ns; u++)
+                    same += strcmp(shown[u]->text, pl[t].p->text) == 0; /* the text starts with a's id */
+                if (same >= 2)
+                    continue;
+                shown[ns++] = pl[t].p;
+                pair_row(b, pl[t].p, ns);
+            }
             sm__buf_puts(b, "</table>\n");
         } else {
             sm__buf_puts(b, "<p class=\"note\">No partner in another region among the top links.</p>\n");
