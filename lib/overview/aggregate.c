@@ -421,7 +421,9 @@ static sm_status finish_pair(sm_overview *ov, const sm_engine *e, sm__ov_best *p
         sm__buf_free(&t);
         return SM_ERR_NOMEM;
     }
-    p->text = t.p;
+    /* the buffer grew in pages; keep only what the text needs */
+    char *fit = sm__realloc(&ov->alloc, t.p, t.len + 1);
+    p->text = fit ? fit : t.p;
     return SM_OK;
 }
 
