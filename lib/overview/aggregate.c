@@ -37,14 +37,14 @@ typedef struct build {
     sm_overview *ov;
     uint64_t generation;
     size_t n;
-    uint16_t *label[3];  /* per SME: region label, sector label, theme label */
+    uint16_t (*label)[3]; /* per SME, together: region label, sector label, theme label */
     sm_status failed;    /* NOMEM or a changed engine, seen in the callback */
     const sm_overview_options *o;
 } build;
 
 /* Row and column label of SME s in matrix m. */
-static inline uint16_t row_of(const build *b, int m, size_t s) { return b->label[m == SM_OVERVIEW_SECTORS][s]; }
-static inline uint16_t col_of(const build *b, int m, size_t s) { return b->label[m == SM_OVERVIEW_REGIONS ? 0 : m][s]; }
+static inline uint16_t row_of(const build *b, int m, size_t s) { return b->label[s][m == SM_OVERVIEW_SECTORS]; }
+static inline uint16_t col_of(const build *b, int m, size_t s) { return b->label[s][m]; }
 
 static void axis_free(sm__ov_axis *x, const sm__alloc *a)
 {
@@ -62,17 +62,14 @@ static void axis_free(sm__ov_axis *x, const sm__alloc *a)
 static void matrix_free(sm__ov_matrix *m, const sm__alloc *a)
 {
     size_t cells = m->axis[0].n * m->axis[1].n;
-    for (size_t c = 0; m->best && c < cells; c++) {
-        if (!m->best[c])
+    for (size_t c = 0; m->cell && c < cells; c++) {
+        if (!m->cell[c].best)
             continue;
-        for (size_t i = 0; i < m->n_best[c]; i++)
-            sm__free(a, m->best[c][i].text);
-        sm__free(a, m->best[c]);
+        for (size_t i = 0; i < m->cell[c].n_best; i++)
+            sm__free(a, m->cell[c].best[i].text);
+        sm__free(a, m->cell[c].best);
     }
-    sm__free(a, m->best);
-    sm__free(a, m->n_best);
-    sm__free(a, m->links);
-    sm__free(a, m->sum_fix);
+    sm__free(a, m->cell);
     sm__free(a, m->both);
     sm__free(a, m->row_links);
     axis_free(&m->axis[0], a);
@@ -178,9 +175,8 @@ static sm_status prepare(build *b)
     sm_status st = SM_OK;
     uint8_t *used = sm__calloc(a, (nr > ns ? nr : ns) + 1, 1);
     uint16_t *map = sm__malloc(a, ((nr > ns ? nr : ns) + 1) * sizeof *map);
-    for (int l = 0; l < 3; l++)
-        b->label[l] = sm__malloc(a, (n ? n : 1) * sizeof *b->label[l]);
-    if (!used || !map || !b->label[0] || !b->label[1] || !b->label[2]) {
+    b->label = sm__malloc(a, (n ? n : 1) * sizeof *b->label);
+    if (!used || !map || !b->label) {
         st = sm__nomem();
         goto out;
     }
@@ -191,7 +187,7 @@ static sm_status prepare(build *b)
     if ((st = make_axis(&ov->m[SM_OVERVIEW_REGIONS].axis[0], map, e, used, nr, 0, a)))
         goto out;
     for (size_t s = 0; s < n; s++)
-        b->label[0][s] = map[sm__region_ancestor(e, e->smes.region[s], ov->region_level)];
+        b->label[s][0] = map[sm__region_ancestor(e, e->smes.region[s], ov->region_level)];
     /* sectors at the level */
     memset(used, 0, (nr > ns ? nr : ns) + 1);
     for (size_t s = 0; s < n; s++)
@@ -199,7 +195,7 @@ static sm_status prepare(build *b)
     if ((st = make_axis(&ov->m[SM_OVERVIEW_SECTORS].axis[0], map, e, used, ns, 1, a)))
         goto out;
     for (size_t s = 0; s < n; s++)
-        b->label[1][s] = map[sm__sector_ancestor(e, e->smes.sector[s], ov->sector_level)];
+        b->label[s][1] = map[sm__sector_ancestor(e, e->smes.sector[s], ov->sector_level)];
     /* themes: sections */
     memset(used, 0, (nr > ns ? nr : ns) + 1);
     for (size_t s = 0; s < n; s++)
@@ -207,7 +203,7 @@ static sm_status prepare(build *b)
     if ((st = make_axis(&ov->m[SM_OVERVIEW_THEMES].axis[1], map, e, used, ns, 1, a)))
         goto out;
     for (size_t s = 0; s < n; s++)
-        b->label[2][s] = map[e->sectors[e->smes.sector[s]]->section];
+        b->label[s][2] = map[e->sectors[e->smes.sector[s]]->section];
     if ((st = copy_axis(&ov->m[SM_OVERVIEW_REGIONS].axis[1], &ov->m[SM_OVERVIEW_REGIONS].axis[0], a)) ||
         (st = copy_axis(&ov->m[SM_OVERVIEW_SECTORS].axis[1], &ov->m[SM_OVERVIEW_SECTORS].axis[0], a)) ||
         (st = copy_axis(&ov->m[SM_OVERVIEW_THEMES].axis[0], &ov->m[SM_OVERVIEW_REGIONS].axis[0], a)))
@@ -215,13 +211,10 @@ static sm_status prepare(build *b)
     for (int m = 0; m < SM__OV_MATRICES; m++) {
         sm__ov_matrix *x = &ov->m[m];
         size_t cells = x->axis[0].n * x->axis[1].n;
-        x->links = sm__calloc(a, cells ? cells : 1, sizeof *x->links);
-        x->sum_fix = sm__calloc(a, cells ? cells : 1, sizeof *x->sum_fix);
+        x->cell = sm__calloc(a, cells ? cells : 1, sizeof *x->cell);
         x->both = sm__calloc(a, cells ? cells : 1, sizeof *x->both);
-        x->n_best = sm__calloc(a, cells ? cells : 1, sizeof *x->n_best);
-        x->best = sm__calloc(a, cells ? cells : 1, sizeof *x->best);
         x->row_links = sm__calloc(a, x->axis[0].n ? x->axis[0].n : 1, sizeof *x->row_links);
-        if (!x->row_links || !x->links || !x->sum_fix || !x->both || !x->n_best || !x->best) {
+        if (!x->row_links || !x->cell || !x->both) {
             st = sm__nomem();
             goto out;
         }
@@ -252,15 +245,15 @@ static bool before(const sm_engine *e, uint32_t xa, uint32_t xb, double xs, cons
 }
 
 /* Offers the pair to the cell's bounded list (kept sorted, best first). */
-static sm_status offer_best(build *b, sm__ov_matrix *x, size_t cell, uint32_t qa, uint32_t pb, double score,
-                            const sm_result *r, size_t i)
+static sm_status offer_best(build *b, sm__ov_cell *c, uint32_t qa, uint32_t pb, double score, const sm_result *r,
+                            size_t i)
 {
-    size_t cap = b->ov->best_per_cell, n = x->n_best[cell];
+    size_t cap = b->ov->best_per_cell, n = c->n_best;
     if (!cap)
         return SM_OK;
-    if (!x->best[cell] && !(x->best[cell] = sm__calloc(&b->ov->alloc, cap, sizeof(sm__ov_best))))
+    if (!c->best && !(c->best = sm__calloc(&b->ov->alloc, cap, sizeof(sm__ov_best))))
         return SM_ERR_NOMEM;
-    sm__ov_best *l = x->best[cell];
+    sm__ov_best *l = c->best;
     if (n == cap && !before(b->e, qa, pb, score, &l[n - 1]))
         return SM_OK;
     size_t pos = n < cap ? n : cap - 1;
@@ -281,22 +274,22 @@ static sm_status offer_best(build *b, sm__ov_matrix *x, size_t cell, uint32_t qa
         double w = sm_result_criterion_weight(r, j), s = sm_result_breakdown(r, i, j);
         if (!(w > 0) || !(s > 0))
             continue;
-        double c = w * s;
+        double contrib = w * s;
         for (int t = 0; t < 3; t++)
-            if (c > best_c[t]) {
+            if (contrib > best_c[t]) {
                 for (int u = 2; u > t; u--) {
                     best_c[u] = best_c[u - 1];
                     p->crit[u] = p->crit[u - 1];
                     p->crit_score[u] = p->crit_score[u - 1];
                 }
-                best_c[t] = c;
+                best_c[t] = contrib;
                 p->crit[t] = (uint8_t)j;
                 p->crit_score[t] = (float)s;
                 break;
             }
     }
     if (n < cap)
-        x->n_best[cell]++;
+        c->n_best++;
     return SM_OK;
 }
 
@@ -329,17 +322,22 @@ static int on_result(const sm_result *r, void *userdata)
         return 1;
     }
     long qa = sm__sme_find(e, sm_result_query_id(r));
-    size_t n = sm_result_count(r);
+    const uint16_t *la = b->label[qa];
+    size_t n = sm_result_count(r), cap = ov->best_per_cell;
     for (size_t i = 0; i < n; i++) {
         long pb = sm__sme_find(e, sm_result_id(r, i));
+        const uint16_t *lp = b->label[pb];
         double score = sm_result_score(r, i);
         uint64_t fix = (uint64_t)llround(score * SM__OV_FIX);
         for (int m = 0; m < SM__OV_MATRICES; m++) {
             sm__ov_matrix *x = &ov->m[m];
-            size_t cell = (size_t)row_of(b, m, (size_t)qa) * x->axis[1].n + col_of(b, m, (size_t)pb);
-            x->links[cell]++;
-            x->sum_fix[cell] += fix;
-            if (offer_best(b, x, cell, (uint32_t)qa, (uint32_t)pb, score, r, i)) {
+            sm__ov_cell *c = &x->cell[(size_t)la[m == SM_OVERVIEW_SECTORS] * x->axis[1].n + lp[m]];
+            c->links++;
+            c->sum_fix += fix;
+            /* most links do not enter a full list: one comparison says so */
+            if (!cap || (c->n_best == cap && score < c->best[cap - 1].score))
+                continue;
+            if (offer_best(b, c, (uint32_t)qa, (uint32_t)pb, score, r, i)) {
                 b->failed = SM_ERR_NOMEM;
                 return 1;
             }
@@ -438,10 +436,10 @@ static sm_status finish(sm_overview *ov, const build *b)
         sm__ov_matrix *x = &ov->m[m];
         size_t cells = x->axis[0].n * x->axis[1].n;
         for (size_t c = 0; c < cells; c++)
-            x->row_links[c / x->axis[1].n] += x->links[c];
+            x->row_links[c / x->axis[1].n] += x->cell[c].links;
         for (size_t c = 0; !st && c < cells; c++)
-            for (size_t i = 0; !st && i < x->n_best[c]; i++)
-                if (finish_pair(ov, e, &x->best[c][i]))
+            for (size_t i = 0; !st && i < x->cell[c].n_best; i++)
+                if (finish_pair(ov, e, &x->cell[c].best[i]))
                     st = sm__nomem();
     }
     sm__unlock(e);
@@ -497,8 +495,7 @@ sm_status sm_overview_new(sm_overview **out, const sm_engine *e, const sm_overvi
     }
     if (!st)
         st = finish(ov, &b);
-    for (int l = 0; l < 3; l++)
-        sm__free(&ov->alloc, b.label[l]);
+    sm__free(&ov->alloc, b.label);
     if (st) {
         sm_overview_free(ov);
         return st;
@@ -564,7 +561,7 @@ double sm__ov_value(const sm_overview *ov, int m, size_t i, size_t j, int index)
 {
     const sm__ov_matrix *x = &ov->m[m];
     size_t cols = x->axis[1].n, cell = i * cols + j;
-    double links = (double)x->links[cell], sum = (double)x->sum_fix[cell] / SM__OV_FIX;
+    double links = (double)x->cell[cell].links, sum = (double)x->cell[cell].sum_fix / SM__OV_FIX;
     double pairs = (double)x->axis[0].smes[i] * (double)x->axis[1].smes[j] - (double)x->both[cell];
     switch (index) {
     case SM_OVERVIEW_LINKS:
@@ -620,7 +617,7 @@ size_t sm_overview_best_count(const sm_overview *ov, sm_overview_matrix m, size_
     const sm__ov_matrix *x = matrix_of(ov, m);
     if (!x || row >= x->axis[0].n || col >= x->axis[1].n)
         return 0;
-    return x->n_best[row * x->axis[1].n + col];
+    return x->cell[row * x->axis[1].n + col].n_best;
 }
 
 void sm__ov_best_strings(const sm__ov_best *p, const char *out[9])
@@ -643,7 +640,7 @@ sm_status sm_overview_best_at(sm_overview_pair *out, const sm_overview *ov, sm_o
                         out->version, SM_OVERVIEW_PAIR_VERSION);
     if (i >= sm_overview_best_count(ov, m, row, col))
         return sm__fail(SM_ERR_NOT_FOUND, "overview pair: no pair %zu in cell (%zu, %zu)", i, row, col);
-    const sm__ov_best *p = &x->best[row * x->axis[1].n + col][i];
+    const sm__ov_best *p = &x->cell[row * x->axis[1].n + col].best[i];
     const char *s[9];
     sm__ov_best_strings(p, s);
     out->a = s[0];

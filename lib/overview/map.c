@@ -21,7 +21,7 @@ double sm__ov_outgoing(const sm_overview *ov, size_t row)
     uint64_t fix = 0;
     for (size_t j = 0; j < n; j++)
         if (j != row)
-            fix += x->sum_fix[row * n + j];
+            fix += x->cell[row * n + j].sum_fix;
     return x->axis[0].smes[row] ? (double)fix / SM__OV_FIX / (double)x->axis[0].smes[row] : 0.0;
 }
 
@@ -247,7 +247,7 @@ sm_status sm__svg_flows(sm__buf *b, const sm_overview *ov, const sm_geometry *g)
     size_t nt = 0;
     for (size_t i = 0; i < n; i++)
         for (size_t j = i + 1; j < n; j++) {
-            flow c = { x->links[i * n + j] + x->links[j * n + i], i, j };
+            flow c = { x->cell[i * n + j].links + x->cell[j * n + i].links, i, j };
             if (!c.links)
                 continue;
             if (nt < FLOWS_MAX)

@@ -32,14 +32,20 @@ typedef struct sm__ov_axis {
     double *lat, *lon;   /* regions: representative point; NULL for sectors */
 } sm__ov_axis;
 
+/* One cell: what the batch callback touches, together, so that a link
+ * costs one cache line. */
+typedef struct sm__ov_cell {
+    uint64_t links;
+    uint64_t sum_fix;   /* scores x SM__OV_FIX */
+    sm__ov_best *best;  /* NULL or best_per_cell entries, best first */
+    uint32_t n_best;
+} sm__ov_cell;
+
 typedef struct sm__ov_matrix {
     sm__ov_axis axis[2];
-    uint64_t *links;     /* rows x cols */
-    uint64_t *sum_fix;   /* rows x cols, scores x SM__OV_FIX */
+    sm__ov_cell *cell;   /* rows x cols */
     uint64_t *both;      /* SMEs with row label i and column label j: pairs = n_i m_j - both */
     uint64_t *row_links; /* rows: links of each row, filled after the batch */
-    uint16_t *n_best;    /* rows x cols */
-    sm__ov_best **best;  /* rows x cols, each NULL or best_per_cell entries */
 } sm__ov_matrix;
 
 #define SM__OV_MATRICES 3

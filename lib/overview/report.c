@@ -152,8 +152,8 @@ sm_status sm__ov_report(sm__buf *b, const sm_overview *ov, const sm_geometry *g)
     size_t nc = 0;
     for (size_t i = 0; i < n; i++)
         for (size_t j = 0; j < n; j++)
-            if (i != j && x->links[i * n + j])
-                cr[nc++] = (cellrank){ x->links[i * n + j], i, j };
+            if (i != j && x->cell[i * n + j].links)
+                cr[nc++] = (cellrank){ x->cell[i * n + j].links, i, j };
     qsort(cr, nc, sizeof *cr, cmp_cell);
     sm__buf_printf(b, "<section id=\"potential\" class=\"page\"><h2>Potential cooperations</h2>\n<p class=\"note\">The "
                       "%zu region pairs with most links (of %zu with any), each with its best pairs of SMEs. "
@@ -166,11 +166,11 @@ sm_status sm__ov_report(sm__buf *b, const sm_overview *ov, const sm_geometry *g)
         sm__buf_puts(b, " \xe2\x86\x92 ");
         region_title(b, ra, j);
         sm__buf_printf(b, "</h3>\n<p class=\"note\">%llu links, mean score %.3f, lift %.2f</p>\n",
-                       (unsigned long long)x->links[cell], sm__ov_value(ov, 0, i, j, SM_OVERVIEW_SCORE_MEAN),
+                       (unsigned long long)x->cell[cell].links, sm__ov_value(ov, 0, i, j, SM_OVERVIEW_SCORE_MEAN),
                        sm__ov_value(ov, 0, i, j, SM_OVERVIEW_LIFT));
         sm__buf_puts(b, pair_head);
-        for (size_t r = 0; r < x->n_best[cell]; r++)
-            pair_row(b, &x->best[cell][r], r + 1);
+        for (size_t r = 0; r < x->cell[cell].n_best; r++)
+            pair_row(b, &x->cell[cell].best[r], r + 1);
         sm__buf_puts(b, "</table>\n");
     }
     sm__buf_puts(b, "</section>\n<section id=\"sheets\"><h2>One sheet per region</h2>\n");
@@ -180,7 +180,7 @@ sm_status sm__ov_report(sm__buf *b, const sm_overview *ov, const sm_geometry *g)
         uint64_t inter = 0, total = x->row_links[i];
         for (size_t j = 0; j < n; j++)
             if (j != i)
-                inter += x->links[i * n + j];
+                inter += x->cell[i * n + j].links;
         sm__buf_printf(b, "</h3>\n<p class=\"facts\"><span>%llu SMEs</span><span>%llu links, %llu to other regions</span>"
                           "<span>outgoing potential %.2f per SME</span></p>\n",
                        (unsigned long long)ra->smes[i], (unsigned long long)total, (unsigned long long)inter,
@@ -188,8 +188,8 @@ sm_status sm__ov_report(sm__buf *b, const sm_overview *ov, const sm_geometry *g)
         /* partner regions by links */
         size_t np = 0;
         for (size_t j = 0; j < n; j++)
-            if (j != i && x->links[i * n + j])
-                cr[np++] = (cellrank){ x->links[i * n + j], i, j };
+            if (j != i && x->cell[i * n + j].links)
+                cr[np++] = (cellrank){ x->cell[i * n + j].links, i, j };
         qsort(cr, np, sizeof *cr, cmp_cell);
         if (np) {
             sm__buf_puts(b, "<table><tr><th>partner region</th><th>links</th><th>mean score</th><th>lift</th></tr>\n");
@@ -207,8 +207,8 @@ sm_status sm__ov_report(sm__buf *b, const sm_overview *ov, const sm_geometry *g)
         size_t nb = 0;
         for (size_t j = 0; j < n; j++)
             if (j != i)
-                for (size_t r = 0; r < x->n_best[i * n + j]; r++)
-                    pl[nb++].p = &x->best[i * n + j][r];
+                for (size_t r = 0; r < x->cell[i * n + j].n_best; r++)
+                    pl[nb++].p = &x->cell[i * n + j].best[r];
         qsort(pl, nb, sizeof *pl, cmp_pref);
         if (nb) {
             sm__buf_puts(b, "<p><b>Who should talk to whom in other regions</b> <span class=\"note\">(the best pairs, at most two "

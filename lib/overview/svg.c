@@ -170,7 +170,7 @@ size_t sm__ov_pick(const sm_overview *ov, int m, int axis, size_t max, size_t *o
         r[i].i = i;
     for (size_t i = 0; i < rows; i++)
         for (size_t j = 0; j < cols; j++) {
-            uint64_t l = x->links[i * cols + j];
+            uint64_t l = x->cell[i * cols + j].links;
             r[axis ? j : i].links += l;
             if (m != SM_OVERVIEW_THEMES && !axis)
                 r[j].links += l; /* square matrices: links in and out */
@@ -230,7 +230,7 @@ sm_status sm__svg_heatmap(sm__buf *b, const sm_overview *ov, int m)
         sm__buf_puts(b, "</text>\n");
         for (size_t j = 0; j < nc; j++) {
             size_t ci = rsel[i], cj = csel[j];
-            uint64_t links = x->links[ci * x->axis[1].n + cj];
+            uint64_t links = x->cell[ci * x->axis[1].n + cj].links;
             double lift = sm__ov_value(ov, m, ci, cj, SM_OVERVIEW_LIFT);
             char col[8] = "#f2f2f2";
             if (links)
@@ -280,9 +280,9 @@ sm_status sm__svg_chord(sm__buf *b, const sm_overview *ov)
     for (size_t g = 0; g < n; g++) {
         total[g] = 0;
         for (size_t h = 0; h < n; h++) {
-            double f = (double)x->links[sel[g] * cols + sel[h]];
+            double f = (double)x->cell[sel[g] * cols + sel[h]].links;
             if (g != h)
-                f += (double)x->links[sel[h] * cols + sel[g]];
+                f += (double)x->cell[sel[h] * cols + sel[g]].links;
             flow[g][h] = f;
             total[g] += f;
         }

@@ -172,8 +172,8 @@ void sm__ov_csv_potential(sm__buf *b, const sm_overview *ov)
             size_t cell = i * n + j;
             if (i == j)
                 continue; /* interregional only */
-            for (size_t r = 0; r < x->n_best[cell]; r++) {
-                const sm__ov_best *p = &x->best[cell][r];
+            for (size_t r = 0; r < x->cell[cell].n_best; r++) {
+                const sm__ov_best *p = &x->cell[cell].best[r];
                 const char *s[9];
                 sm__ov_best_strings(p, s);
                 sm__buf_csv(b, x->axis[0].code[i]);
@@ -239,7 +239,7 @@ void sm__ov_json(sm__buf *b, const sm_overview *ov)
         for (size_t i = 0; i < x->axis[0].n; i++)
             for (size_t j = 0; j < x->axis[1].n; j++) {
                 size_t cell = i * x->axis[1].n + j;
-                if (!x->links[cell])
+                if (!x->cell[cell].links)
                     continue;
                 sm__buf_printf(b, "%s\n        {\"row\": ", first ? "" : ",");
                 first = 0;
@@ -252,9 +252,9 @@ void sm__ov_json(sm__buf *b, const sm_overview *ov)
                         sm__buf_num(b, sm__ov_value(ov, m, i, j, k));
                     }
                 sm__buf_puts(b, ", \"best\": [");
-                for (size_t r = 0; r < x->n_best[cell]; r++) {
+                for (size_t r = 0; r < x->cell[cell].n_best; r++) {
                     sm__buf_puts(b, r ? ", " : "");
-                    json_pair(b, &x->best[cell][r]);
+                    json_pair(b, &x->cell[cell].best[r]);
                 }
                 sm__buf_puts(b, "]}");
             }

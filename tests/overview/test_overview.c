@@ -391,6 +391,12 @@ static void allocation_failures_in_the_aggregation(void **state)
             break;
         }
         failures++;
+        if (s == SM_OK) {
+            /* a failed shrink of a text is tolerated: the text keeps its larger block */
+            sm_overview_free(ov);
+            assert_int_equal(st.live, base);
+            continue;
+        }
         assert_int_equal(s, SM_ERR_NOMEM);
         assert_null(ov);
         assert_int_equal(st.live, base);
