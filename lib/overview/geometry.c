@@ -170,7 +170,8 @@ sm_status sm__geometry_parse(sm_geometry **out, char *text, size_t len, const ch
         p = eol + 1;
     }
     if (!st) {
-        qsort(g->regions, g->n_regions, sizeof *g->regions, cmp_region);
+        if (g->n_regions)
+            qsort(g->regions, g->n_regions, sizeof *g->regions, cmp_region);
         for (size_t i = 1; !st && i < g->n_regions; i++)
             if (!strcmp(g->regions[i].code, g->regions[i - 1].code))
                 st = sm__fail_at(SM_ERR_PARSE, name, 0, 0, "code", g->regions[i].code,

@@ -169,7 +169,8 @@ static void check_against_batch(sm_engine *e, size_t k, int rlevel, int slevel, 
                 assert_float_equal(sm_overview_value(ov, m, i, j, SM_OVERVIEW_LIFT), lift, 1e-9);
                 assert_float_equal(vals[c], lift, 1e-9);
                 /* the best pairs: the first of a sort of the cell's pairs */
-                qsort(pairs[c], np[c], sizeof **pairs, cmp_cellpair);
+                if (np[c])
+                    qsort(pairs[c], np[c], sizeof **pairs, cmp_cellpair);
                 size_t want = np[c] < best ? np[c] : best;
                 assert_int_equal(sm_overview_best_count(ov, m, i, j), want);
                 for (size_t r = 0; r < want; r++) {
