@@ -95,7 +95,10 @@ typedef struct coded {
     uint32_t idx;
 } coded;
 
-static int cmp_coded(const void *x, const void *y) { return strcmp(((const coded *)x)->code, ((const coded *)y)->code); }
+static int cmp_coded(const void *x, const void *y)
+{
+    return strcmp(((const coded *)x)->code, ((const coded *)y)->code);
+}
 
 /* Labels of one classification: the distinct values among used[0..n_items)
  * (engine region or sector indices), sorted by code, copied into an axis;

@@ -125,10 +125,13 @@ static void path(sm__buf *b, const frame *f, const sm_geometry *g, const sm__geo
 static void begin(sm__buf *b, const frame *f, const char *title, const char *subtitle)
 {
     double w = f->w < 560 ? 560 : f->w, h = f->h + MAP_TOP + MAP_BOTTOM;
-    sm__buf_printf(b, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%.0f\" height=\"%.0f\" viewBox=\"0 0 %.0f %.0f\" "
-                      FONT " font-size=\"10\">\n<rect width=\"%.0f\" height=\"%.0f\" fill=\"#ffffff\"/>\n",
-                   w, h, w, h, w, h);
-    sm__buf_printf(b, "<rect x=\"0\" y=\"%.0f\" width=\"%.1f\" height=\"%.1f\" fill=\"#f3f7fa\"/>\n", MAP_TOP, f->w, f->h);
+    sm__buf_printf(
+        b,
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%.0f\" height=\"%.0f\" viewBox=\"0 0 %.0f %.0f\" " FONT
+        " font-size=\"10\">\n<rect width=\"%.0f\" height=\"%.0f\" fill=\"#ffffff\"/>\n",
+        w, h, w, h, w, h);
+    sm__buf_printf(b, "<rect x=\"0\" y=\"%.0f\" width=\"%.1f\" height=\"%.1f\" fill=\"#f3f7fa\"/>\n", MAP_TOP, f->w,
+                   f->h);
     sm__buf_puts(b, "<text x=\"10\" y=\"18\" font-size=\"14\" font-weight=\"bold\" fill=\"#111\">");
     sm__buf_xml(b, title);
     sm__buf_puts(b, "</text>\n<text x=\"10\" y=\"34\" fill=\"#444\">");
@@ -142,7 +145,9 @@ static void begin(sm__buf *b, const frame *f, const char *title, const char *sub
 /* Countries as the grey background. */
 static void countries(sm__buf *b, const frame *f, const sm_geometry *g, const char *fill, const char *stroke)
 {
-    sm__buf_printf(b, "<g fill=\"%s\" fill-rule=\"evenodd\" stroke=\"%s\" stroke-width=\"0.6\" stroke-linejoin=\"round\">\n", fill, stroke);
+    sm__buf_printf(
+        b, "<g fill=\"%s\" fill-rule=\"evenodd\" stroke=\"%s\" stroke-width=\"0.6\" stroke-linejoin=\"round\">\n", fill,
+        stroke);
     for (size_t i = 0; i < g->n_regions; i++) {
         const sm__geo_region *r = &g->regions[i];
         if (r->level != 0 || !visible(f, r))
@@ -209,7 +214,8 @@ sm_status sm__svg_choropleth(sm__buf *b, const sm_overview *ov, const sm_geometr
     sm__buf_puts(b, "</g>\n");
     countries(b, &f, g, "none", "#666666");
     sm__buf_puts(b, "</svg>\n");
-    sm__svg_legend(b, 12, f.h + MAP_TOP + 30, 260, lo, hi, 0, "outgoing potential per SME (sum of scores; middle 90% of regions)");
+    sm__svg_legend(b, 12, f.h + MAP_TOP + 30, 260, lo, hi, 0,
+                   "outgoing potential per SME (sum of scores; middle 90% of regions)");
     if (missing)
         sm__buf_printf(b, "<text x=\"300\" y=\"%.1f\" fill=\"#555\">%zu region(s) without an outline are not drawn"
                           "</text>\n", f.h + MAP_TOP + 42, missing);
@@ -286,8 +292,8 @@ sm_status sm__svg_flows(sm__buf *b, const sm_overview *ov, const sm_geometry *g)
         double mx = (p0x + p1x) / 2, my = (p0y + p1y) / 2, dx = p1x - p0x, dy = p1y - p0y;
         double cxp = mx - dy * 0.18, cyp = my + dx * 0.18;
         double wdt = 1.2 + 7.0 * (double)top[t].links / maxl;
-        sm__buf_printf(b, "<path d=\"M%.1f %.1fQ%.1f %.1f %.1f %.1f\" stroke-width=\"%.1f\"><title>", p0x, p0y, cxp, cyp,
-                       p1x, p1y, wdt);
+        sm__buf_printf(b, "<path d=\"M%.1f %.1fQ%.1f %.1f %.1f %.1f\" stroke-width=\"%.1f\"><title>", p0x, p0y, cxp,
+                       cyp, p1x, p1y, wdt);
         sm__buf_xml(b, a->code[top[t].i]);
         sm__buf_puts(b, " \xe2\x86\x94 ");
         sm__buf_xml(b, a->code[top[t].j]);
@@ -306,7 +312,8 @@ sm_status sm__svg_flows(sm__buf *b, const sm_overview *ov, const sm_geometry *g)
                 ends[ne++] = e2[s];
         }
     }
-    sm__buf_puts(b, "<g font-size=\"10\" fill=\"#111\" stroke=\"#ffffff\" stroke-width=\"2.5\" paint-order=\"stroke\">\n");
+    sm__buf_puts(b,
+                 "<g font-size=\"10\" fill=\"#111\" stroke=\"#ffffff\" stroke-width=\"2.5\" paint-order=\"stroke\">\n");
     /* each code goes to the first of four places beside its dot that no
      * earlier code or dot covers (boxes estimated from the font size) */
     double box[2 * FLOWS_MAX][4], dots[2 * FLOWS_MAX][2];
@@ -350,9 +357,11 @@ sm_status sm__svg_flows(sm__buf *b, const sm_overview *ov, const sm_geometry *g)
                    ly - 6);
     for (int s = 0; s < 3; s++) {
         double l = s == 0 ? maxl : s == 1 ? maxl / 2 : maxl / 4, lx = 12 + 110.0 * s;
-        sm__buf_printf(b, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#b2182b\" stroke-opacity=\"0.75\" "
-                          "stroke-width=\"%.1f\" stroke-linecap=\"round\"/>\n", lx, ly + 8, lx + 40, ly + 8,
-                       1.2 + 7.0 * l / maxl);
+        sm__buf_printf(
+            b,
+            "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#b2182b\" stroke-opacity=\"0.75\" "
+            "stroke-width=\"%.1f\" stroke-linecap=\"round\"/>\n",
+            lx, ly + 8, lx + 40, ly + 8, 1.2 + 7.0 * l / maxl);
         sm__buf_printf(b, "<text x=\"%.1f\" y=\"%.1f\" fill=\"#222\">%.0f</text>\n", lx + 48, ly + 12, l);
     }
     end(b, &f);

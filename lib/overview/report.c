@@ -110,13 +110,15 @@ sm_status sm__ov_report(sm__buf *b, const sm_overview *ov, const sm_geometry *g)
                     "<title>Regional networking overview</title>\n<style>\n");
     sm__buf_puts(b, css);
     sm__buf_puts(b, "</style>\n</head>\n<body>\n<header>\n<h1>Regional networking overview</h1>\n");
-    sm__buf_printf(b, "<p class=\"meta\">%zu SMEs in %zu NUTS-%d regions \xc2\xb7 top %zu partners of each SME \xc2\xb7 "
-                      "%llu links \xc2\xb7 sectors at NACE level %d</p>\n</header>\n",
+    sm__buf_printf(b,
+                   "<p class=\"meta\">%zu SMEs in %zu NUTS-%d regions \xc2\xb7 top %zu partners of each SME \xc2\xb7 "
+                   "%llu links \xc2\xb7 sectors at NACE level %d</p>\n</header>\n",
                    ov->n_smes, n, ov->region_level, ov->k, (unsigned long long)ov->total_links, ov->sector_level);
-    sm__buf_puts(b, "<nav><h2>Contents</h2><ol><li><a href=\"#maps\">Maps</a></li><li><a href=\"#heat\">Region \xc3\x97 "
-                    "region</a></li><li><a href=\"#themes\">Region \xc3\x97 theme</a></li><li><a href=\"#sectors\">"
-                    "Sector \xc3\x97 sector</a></li><li><a href=\"#potential\">Potential cooperations</a></li>"
-                    "<li><a href=\"#sheets\">One sheet per region</a></li></ol></nav>\n");
+    sm__buf_puts(b,
+                 "<nav><h2>Contents</h2><ol><li><a href=\"#maps\">Maps</a></li><li><a href=\"#heat\">Region \xc3\x97 "
+                 "region</a></li><li><a href=\"#themes\">Region \xc3\x97 theme</a></li><li><a href=\"#sectors\">"
+                 "Sector \xc3\x97 sector</a></li><li><a href=\"#potential\">Potential cooperations</a></li>"
+                 "<li><a href=\"#sheets\">One sheet per region</a></li></ol></nav>\n");
     sm__buf_puts(b, "<p class=\"note\">A link is one of the top partners the matching found for an SME; a cell counts "
                     "the links from SMEs of its row to partners of its column. Lift compares a cell with chance: "
                     "1 means as many links as the sizes of the two regions predict, 2 twice as many.</p>\n");
@@ -181,8 +183,9 @@ sm_status sm__ov_report(sm__buf *b, const sm_overview *ov, const sm_geometry *g)
         for (size_t j = 0; j < n; j++)
             if (j != i)
                 inter += x->cell[i * n + j].links;
-        sm__buf_printf(b, "</h3>\n<p class=\"facts\"><span>%llu SMEs</span><span>%llu links, %llu to other regions</span>"
-                          "<span>outgoing potential %.2f per SME</span></p>\n",
+        sm__buf_printf(b,
+                       "</h3>\n<p class=\"facts\"><span>%llu SMEs</span><span>%llu links, %llu to other regions</span>"
+                       "<span>outgoing potential %.2f per SME</span></p>\n",
                        (unsigned long long)ra->smes[i], (unsigned long long)total, (unsigned long long)inter,
                        sm__ov_outgoing(ov, i));
         /* partner regions by links */
@@ -197,9 +200,10 @@ sm_status sm__ov_report(sm__buf *b, const sm_overview *ov, const sm_geometry *g)
                 size_t j = cr[t].j;
                 sm__buf_puts(b, "<tr><td>");
                 region_title(b, ra, j);
-                sm__buf_printf(b, "</td><td class=\"n\">%llu</td><td class=\"n\">%.3f</td><td class=\"n\">%.2f</td></tr>\n",
-                               (unsigned long long)cr[t].links, sm__ov_value(ov, 0, i, j, SM_OVERVIEW_SCORE_MEAN),
-                               sm__ov_value(ov, 0, i, j, SM_OVERVIEW_LIFT));
+                sm__buf_printf(
+                    b, "</td><td class=\"n\">%llu</td><td class=\"n\">%.3f</td><td class=\"n\">%.2f</td></tr>\n",
+                    (unsigned long long)cr[t].links, sm__ov_value(ov, 0, i, j, SM_OVERVIEW_SCORE_MEAN),
+                    sm__ov_value(ov, 0, i, j, SM_OVERVIEW_LIFT));
             }
             sm__buf_puts(b, "</table>\n");
         }
@@ -211,8 +215,10 @@ sm_status sm__ov_report(sm__buf *b, const sm_overview *ov, const sm_geometry *g)
                     pl[nb++].p = &x->cell[i * n + j].best[r];
         qsort(pl, nb, sizeof *pl, cmp_pref);
         if (nb) {
-            sm__buf_puts(b, "<p><b>Who should talk to whom in other regions</b> <span class=\"note\">(the best pairs, at most two "
-                            "per SME of the region)</span></p>\n");
+            sm__buf_puts(
+                b,
+                "<p><b>Who should talk to whom in other regions</b> <span class=\"note\">(the best pairs, at most two "
+                "per SME of the region)</span></p>\n");
             sm__buf_puts(b, pair_head);
             /* at most two lines per SME of the region, so that one busy
              * company does not fill the sheet */

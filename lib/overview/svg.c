@@ -64,7 +64,8 @@ void sm__svg_legend(sm__buf *b, double x, double y, double w, double lo, double 
                       "stroke-width=\"0.5\"/>\n", x, y, w);
     for (int t = 0; t <= 4; t++) {
         double tx = x + w * t / 4, v = lo + (hi - lo) * t / 4;
-        sm__buf_printf(b, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#666\" stroke-width=\"0.5\"/>\n",
+        sm__buf_printf(b,
+                       "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#666\" stroke-width=\"0.5\"/>\n",
                        tx, y + 12, tx, y + 16);
         sm__buf_printf(b, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" fill=\"#222\">", tx, y + 28);
         tick(b, v);
@@ -206,8 +207,11 @@ sm_status sm__svg_heatmap(sm__buf *b, const sm_overview *ov, int m)
     if (width < 640)
         width = 640;
     const char *what = m == SM_OVERVIEW_THEMES ? "Region \xc3\x97 theme" : "Region \xc3\x97 region";
-    sm__buf_printf(b, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%.0f\" height=\"%.0f\" viewBox=\"0 0 %.0f %.0f\" "
-                      FONT " font-size=\"10\">\n", width, height, width, height);
+    sm__buf_printf(
+        b,
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%.0f\" height=\"%.0f\" viewBox=\"0 0 %.0f %.0f\" " FONT
+        " font-size=\"10\">\n",
+        width, height, width, height);
     sm__buf_printf(b, "<rect width=\"%.0f\" height=\"%.0f\" fill=\"#ffffff\"/>\n", width, height);
     sm__buf_printf(b, "<text x=\"10\" y=\"18\" font-size=\"14\" font-weight=\"bold\" fill=\"#111\">%s: lift of top-%zu "
                       "links (observed / expected)</text>\n", what, ov->k);
@@ -235,8 +239,9 @@ sm_status sm__svg_heatmap(sm__buf *b, const sm_overview *ov, int m)
             char col[8] = "#f2f2f2";
             if (links)
                 sm__ov_colour(col, lift / hi);
-            sm__buf_printf(b, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"%s\" stroke=\"#ffffff\" "
-                              "stroke-width=\"1\"><title>",
+            sm__buf_printf(b,
+                           "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"%s\" stroke=\"#ffffff\" "
+                           "stroke-width=\"1\"><title>",
                            left + cell * (double)j, y, cell, cell, col);
             sm__buf_xml(b, x->axis[0].code[ci]);
             sm__buf_puts(b, " \xe2\x86\x92 ");
@@ -289,16 +294,20 @@ sm_status sm__svg_chord(sm__buf *b, const sm_overview *ov)
         all += total[g];
     }
     const double w = 820, h = 740, cx = 410, cy = 400, r = 210, gap = 0.012;
-    sm__buf_printf(b, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%.0f\" height=\"%.0f\" viewBox=\"0 0 %.0f %.0f\" "
-                      FONT " font-size=\"10\">\n<rect width=\"%.0f\" height=\"%.0f\" fill=\"#ffffff\"/>\n",
-                   w, h, w, h, w, h);
+    sm__buf_printf(
+        b,
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%.0f\" height=\"%.0f\" viewBox=\"0 0 %.0f %.0f\" " FONT
+        " font-size=\"10\">\n<rect width=\"%.0f\" height=\"%.0f\" fill=\"#ffffff\"/>\n",
+        w, h, w, h, w, h);
     sm__buf_printf(b, "<text x=\"10\" y=\"18\" font-size=\"14\" font-weight=\"bold\" fill=\"#111\">Sector \xc3\x97 "
                       "sector: top-%zu links between NACE level-%d sectors</text>\n", ov->k, ov->sector_level);
-    sm__buf_printf(b, "<text x=\"10\" y=\"34\" fill=\"#444\">arc length = a sector's links; ribbon width = links between "
-                      "two sectors, both directions; %zu of %zu sectors shown</text>\n", n, x->axis[0].n);
+    sm__buf_printf(b,
+                   "<text x=\"10\" y=\"34\" fill=\"#444\">arc length = a sector's links; ribbon width = links between "
+                   "two sectors, both directions; %zu of %zu sectors shown</text>\n",
+                   n, x->axis[0].n);
     if (all <= 0) {
-        sm__buf_printf(b, "<text x=\"%.0f\" y=\"%.0f\" text-anchor=\"middle\" fill=\"#444\">no links</text>\n</svg>\n", cx,
-                       cy);
+        sm__buf_printf(b, "<text x=\"%.0f\" y=\"%.0f\" text-anchor=\"middle\" fill=\"#444\">no links</text>\n</svg>\n",
+                       cx, cy);
         return SM_OK;
     }
     double usable = 2 * SM__PI - gap * (double)n;
@@ -334,8 +343,9 @@ sm_status sm__svg_chord(sm__buf *b, const sm_overview *ov)
                 sm__buf_printf(b, "<path d=\"M%.1f %.1fA%.0f %.0f 0 %d 1 %.1f %.1fQ%.0f %.0f %.1f %.1fZ\" fill=\"%s\">",
                                x0, y0, r, r, large_g, x1, y1, cx, cy, x0, y0, category[own]);
             else
-                sm__buf_printf(b, "<path d=\"M%.1f %.1fA%.0f %.0f 0 %d 1 %.1f %.1fQ%.0f %.0f %.1f %.1fA%.0f %.0f 0 %d 1 "
-                                  "%.1f %.1fQ%.0f %.0f %.1f %.1fZ\" fill=\"%s\">",
+                sm__buf_printf(b,
+                               "<path d=\"M%.1f %.1fA%.0f %.0f 0 %d 1 %.1f %.1fQ%.0f %.0f %.1f %.1fA%.0f %.0f 0 %d 1 "
+                               "%.1f %.1fQ%.0f %.0f %.1f %.1fZ\" fill=\"%s\">",
                                x0, y0, r, r, large_g, x1, y1, cx, cy, x2, y2, r, r, large_k, x3, y3, cx, cy, x0, y0,
                                category[own]);
             sm__buf_puts(b, "<title>");

@@ -129,7 +129,8 @@ int main(int argc, char **argv)
            "\"rss_before_overview\": %lld, \"rss_with_overview\": %lld, \"peak_after_batch\": %lld, "
            "\"peak_after_overview\": %lld}\n",
            sm_sme_count(e), k, level, links, sm_overview_rows(ov, SM_OVERVIEW_REGIONS), batch_s, overview_s,
-           overview_s - batch_s, batch_cpu, overview_cpu, write_s, bytes, rss_before, rss_after, hwm_batch, hwm_overview);
+           overview_s - batch_s, batch_cpu, overview_cpu, write_s, bytes, rss_before, rss_after, hwm_batch,
+           hwm_overview);
     sm_overview_free(ov);
     sm_engine_free(e);
     return 0;

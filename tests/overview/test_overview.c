@@ -114,7 +114,8 @@ static void check_against_batch(sm_engine *e, size_t k, int rlevel, int slevel, 
     for (int m = 0; m < 3; m++) {
         size_t rows = sm_overview_rows(ov, m), cols = sm_overview_cols(ov, m);
         /* labels: the sorted distinct labels of the SMEs, with their counts */
-        size_t *rc = calloc(rows, sizeof *rc), *cc = calloc(cols, sizeof *cc), *both = calloc(rows * cols, sizeof *both);
+        size_t *rc = calloc(rows, sizeof *rc), *cc = calloc(cols, sizeof *cc),
+               *both = calloc(rows * cols, sizeof *both);
         char lab[16], lab2[16];
         for (size_t s = 0; s < n; s++) {
             sm_sme_desc *d = NULL;
@@ -163,7 +164,8 @@ static void check_against_batch(sm_engine *e, size_t k, int rlevel, int slevel, 
                 assert_float_equal(sm_overview_value(ov, m, i, j, SM_OVERVIEW_SCORE_MEAN),
                                    links[c] ? sum[c] / links[c] : 0, 1e-9);
                 assert_float_equal(sm_overview_value(ov, m, i, j, SM_OVERVIEW_PAIRS), p, 0);
-                assert_float_equal(sm_overview_value(ov, m, i, j, SM_OVERVIEW_DENSITY), p > 0 ? links[c] / p : 0, 1e-12);
+                assert_float_equal(sm_overview_value(ov, m, i, j, SM_OVERVIEW_DENSITY), p > 0 ? links[c] / p : 0,
+                                   1e-12);
                 assert_float_equal(sm_overview_value(ov, m, i, j, SM_OVERVIEW_EXPECTED), expected, 1e-9);
                 double lift = expected > 0 ? links[c] / expected : 0;
                 assert_float_equal(sm_overview_value(ov, m, i, j, SM_OVERVIEW_LIFT), lift, 1e-9);
@@ -347,7 +349,8 @@ static void writers_write_atomically_and_deterministically(void **state)
     char head[256] = "";
     assert_non_null(fgets(head, sizeof head, f));
     fclose(f);
-    assert_string_equal(head, "region_a,region_b,a,b,score,reasons,rank,a_name,a_region,a_sector,b_name,b_region,b_sector\n");
+    assert_string_equal(head,
+                        "region_a,region_b,a,b,score,reasons,rank,a_name,a_region,a_sector,b_name,b_region,b_sector\n");
     remove(path);
     sm_overview_free(ov1);
     sm_overview_free(ov2);
