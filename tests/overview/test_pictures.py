@@ -8,6 +8,7 @@ when Chromium cannot start).
 usage: test_pictures.py SMARTMATCH_CLI   (SM_SOURCE_ROOT = the repository)
 """
 import csv
+import json
 import os
 import shutil
 import struct
@@ -135,6 +136,21 @@ class Overview(unittest.TestCase):
             pot = list(csv.DictReader(f))
         self.assertTrue(pot)
         self.assertTrue(all(p["region_a"] != p["region_b"] and p["reasons"] for p in pot))
+
+    def test_json_holds_the_csv_cells(self):
+        with open(os.path.join(self.out, "overview.json"), encoding="utf-8") as f:
+            doc = json.load(f)
+        self.assertEqual(doc["smes"], 2000)
+        self.assertEqual(doc["links"], 20000)
+        with open(os.path.join(self.out, "regions.csv"), newline="") as f:
+            rows = {(r["region_a"], r["region_b"]): r for r in csv.DictReader(f) if int(r["links"])}
+        cells = doc["matrices"]["regions"]["cells"]
+        self.assertEqual(len(cells), len(rows))  # cells without links are left out of the JSON
+        for c in cells:
+            r = rows[c["row"], c["col"]]
+            self.assertEqual(c["links"], int(r["links"]))
+            self.assertAlmostEqual(c["lift"], float(r["lift"]), places=6)
+            self.assertLessEqual(len(c["best"]), 5)
 
     def test_usage_errors(self):
         self.assertEqual(run("overview", "--data", SMES).returncode, 2)
