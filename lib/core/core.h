@@ -94,11 +94,28 @@ typedef struct sm__rhot {
 
 /* Data that upper layers derive from the engine (the scoring caches). The
  * core only holds it: the layer that builds it sets free_fn, which the
- * engine calls when it is freed. */
+ * engine calls when it is freed, and ops, which the core calls on every
+ * SME change (writer lock held) so the data follows the change in time
+ * proportional to that SME instead of being rebuilt. */
+typedef struct sm__derived_ops {
+    /* SME i is about to be replaced or removed; its data is still there. */
+    void (*sme_out)(void *ptr, sm_engine *e, size_t i);
+    /* SME i was just written (new or replaced). */
+    void (*sme_in)(void *ptr, sm_engine *e, size_t i);
+    /* The SME at index from now lives at index to (a removal moved it). */
+    void (*sme_move)(void *ptr, sm_engine *e, size_t from, size_t to);
+} sm__derived_ops;
+
 typedef struct sm__derived {
     pthread_mutex_t mu;                           /* serialises building it */
     void *ptr;                                    /* NULL until first built */
     void (*free_fn)(void *ptr, const sm__alloc *a);
+    const sm__derived_ops *ops;                   /* NULL: nothing to follow */
+    /* The engine generation ptr is current for; 0 = stale (rebuild). A
+     * change the ops follow moves it along with the engine's; any other
+     * change (regions, sectors, affinity) leaves it behind. An op that
+     * cannot follow (no memory) sets it to 0. */
+    uint64_t generation;
 } sm__derived;
 
 #define SM__AFF_KEYS 121
@@ -132,10 +149,19 @@ struct sm_engine {
     sm__derived derived; /* score/cache.c: sm__score_cache */
 };
 
-/* Locking: public entry points take these; internal helpers assume held. */
+/* Locking: public entry points take these; internal helpers assume held.
+ * The lock prefers writers; a thread that already holds the read lock of e
+ * (a callback inside a query or batch) re-enters without locking again.
+ * sm__wrlock aborts with a message when the thread holds e's read lock. */
 void sm__rdlock(const sm_engine *e);
 void sm__wrlock(sm_engine *e);
 void sm__unlock(const sm_engine *e);
+/* Whether this thread holds e's read lock (itself or borrowed). */
+bool sm__read_held(const sm_engine *e);
+/* A batch worker runs under the read lock its caller holds: borrow marks it
+ * held on the worker's thread (no locking), return unmarks it. */
+void sm__read_borrow(const sm_engine *e);
+void sm__read_return(const sm_engine *e);
 
 /* Lookups (lock held). Return -1 when absent. */
 long sm__region_find(const sm_engine *e, const char *code);
@@ -212,6 +238,12 @@ sm_status sm__smes_reserve(sm_engine *e, size_t extra, size_t pool);
 void sm__prep_commit(sm_engine *e, sm__prep *p);
 /* The same when the caller knows the SME's index (found) or that it is new (-1). */
 void sm__prep_commit_at(sm_engine *e, sm__prep *p, long found);
+
+/* Whether the derived data follows SME changes right now (writer lock held). */
+static inline bool sm__derived_tracking(const sm_engine *e)
+{
+    return e->derived.ptr && e->derived.ops && e->derived.generation == e->generation;
+}
 
 /* Sets the development index of region k (writer lock held). */
 void sm__region_set_development(sm_engine *e, size_t k, double development);

@@ -486,6 +486,15 @@ static void df_update(sm_engine *e, const uint32_t *off, size_t no, const uint32
     }
 }
 
+/* Counts a change of SMEs; the derived data that followed it stays current. */
+static void follow(sm_engine *e, bool tracked)
+{
+    bool ok = tracked && e->derived.generation == e->generation;
+    e->generation++;
+    if (ok)
+        e->derived.generation = e->generation;
+}
+
 static void release_slot(sm_engine *e, size_t i)
 {
     sm__smes *s = &e->smes;
@@ -503,8 +512,11 @@ void sm__prep_commit_at(sm_engine *e, sm__prep *p, long found)
 {
     sm__smes *s = &e->smes;
     size_t i;
+    bool track = sm__derived_tracking(e);
     if (found >= 0) {
         i = (size_t)found;
+        if (track)
+            e->derived.ops->sme_out(e->derived.ptr, e, i);
         release_slot(e, i);
         s->cold[i] = p->cold;
         sm__hmap_replace(&s->by_id, p->cold, id_key, e, (uint32_t)i); /* key pointer changed, same value */
@@ -525,7 +537,9 @@ void sm__prep_commit_at(sm_engine *e, sm__prep *p, long found)
     sm__free(&e->alloc, p->lists);
     p->lists = NULL;
     p->cold = NULL;
-    e->generation++;
+    if (track)
+        e->derived.ops->sme_in(e->derived.ptr, e, i);
+    follow(e, track);
 }
 
 sm_status sm_sme_put(sm_engine *e, const sm_sme_desc *d)
@@ -559,6 +573,9 @@ sm_status sm_sme_remove(sm_engine *e, const char *id)
     }
     sm__smes *s = &e->smes;
     size_t i = (size_t)found, last = s->n - 1;
+    bool track = sm__derived_tracking(e);
+    if (track)
+        e->derived.ops->sme_out(e->derived.ptr, e, i);
     sm__hmap_remove(&s->by_id, id, id_key, e);
     release_slot(e, i);
     if (i != last) {
@@ -566,9 +583,11 @@ sm_status sm_sme_remove(sm_engine *e, const char *id)
         SM__SME_COLUMNS(SM__X)
 #undef SM__X
         sm__hmap_replace(&s->by_id, s->cold[i], id_key, e, (uint32_t)i);
+        if (track)
+            e->derived.ops->sme_move(e->derived.ptr, e, last, i);
     }
     s->n--;
-    e->generation++;
+    follow(e, track);
     sm__unlock(e);
     return SM_OK;
 }

@@ -38,6 +38,20 @@ static void record(batch *b, sm_status st)
     }
 }
 
+static void *worker(void *arg);
+
+/* Workers on threads of their own run under the read lock the caller holds
+ * for the whole batch; they borrow it so that callbacks on them may call
+ * read-only functions of the engine without locking it again. */
+static void *worker_thread(void *arg)
+{
+    batch *b = arg;
+    sm__read_borrow(b->e);
+    worker(arg);
+    sm__read_return(b->e);
+    return NULL;
+}
+
 static void *worker(void *arg)
 {
     batch *b = arg;
@@ -106,6 +120,24 @@ static void sort_by_region(const sm_engine *e, uint32_t *todo, size_t n)
     sm__free(&e->alloc, keys);
 }
 
+/* Every SME, in the base's region order, then those of the delta. */
+static uint32_t *all_by_region(const sm_engine *e)
+{
+    const sm__score_cache *c = sm__score_cache_of(e);
+    uint32_t *todo = sm__malloc(&e->alloc, (e->smes.n ? e->smes.n : 1) * sizeof *todo);
+    if (!todo)
+        return NULL;
+    size_t m = 0;
+    for (size_t p = 0; p < c->n_base; p++) {
+        uint32_t i = c->rhot[p].idx;
+        if (i < e->smes.n && c->loc[i] == p)
+            todo[m++] = i;
+    }
+    for (size_t d = 0; d < c->n_delta; d++)
+        todo[m++] = c->delta[d].idx;
+    return todo;
+}
+
 sm_status sm_batch_run(const sm_engine *e, const sm_batch_options *o)
 {
     if (!e || !o)
@@ -161,7 +193,11 @@ sm_status sm_batch_run(const sm_engine *e, const sm_batch_options *o)
      * region tables (sm__qctx reuses them). Results come in no fixed order. */
     if (todo)
         sort_by_region(e, todo, o->n_ids);
-    b->todo = todo ? todo : sm__score_cache_of(e)->by_region;
+    else if (!(todo = all_by_region(e))) {
+        st = sm__nomem();
+        goto out;
+    }
+    b->todo = todo;
 
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
     size_t threads = o->threads ? o->threads : (cpus > 0 ? (size_t)cpus : 1);
@@ -173,7 +209,7 @@ sm_status sm_batch_run(const sm_engine *e, const sm_batch_options *o)
     size_t started = 0;
     /* The calling thread is worker 0; a thread that cannot start just means fewer workers. */
     for (size_t t = 1; t < threads; t++)
-        if (pthread_create(&tids[started], NULL, worker, b) == 0)
+        if (pthread_create(&tids[started], NULL, worker_thread, b) == 0)
             started++;
     worker(b);
     for (size_t t = 0; t < started; t++)

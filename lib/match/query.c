@@ -145,10 +145,11 @@ static sm_status reserve(sm__qctx *q, size_t k)
             return SM_ERR_NOMEM;
         q->sector_cap = n;
     }
-    if (e->smes.n > q->mark_cap) {
-        if (grow(a, (void **)&q->mark, e->smes.n, sizeof *q->mark))
+    size_t n_base = sm__score_cache_of(e)->n_base; /* marks are by base position */
+    if (n_base > q->mark_cap) {
+        if (grow(a, (void **)&q->mark, n_base, sizeof *q->mark))
             return SM_ERR_NOMEM;
-        q->mark_cap = e->smes.n;
+        q->mark_cap = n_base;
     }
     if (k > q->heap_cap) {
         if (grow(a, (void **)&q->heap, k, sizeof *q->heap))
@@ -188,9 +189,9 @@ static void prepare_regions(sm__qctx *q, const sm_query_options *o)
     double da = sm__region_dev(e, ra);
     double log_full = log(p->full_ratio);
     int anc_a = o->cross_region_level == SM_LEVEL_ANY ? -1 : sm__region_ancestor(e, ra, o->cross_region_level);
-    const uint32_t *count = sm__score_cache_of(e)->region_start; /* the cache is current */
+    const uint32_t *live = sm__score_cache_of(e)->region_live; /* the cache is current */
     for (size_t r = 0; r < e->n_regions; r++) {
-        if (count[r] == count[r + 1]) {
+        if (!live[r]) {
             q->region_ok[r] = 0; /* no SME there: nothing to score */
             continue;
         }
@@ -397,14 +398,13 @@ static inline double row_affinity(const sm__qctx *q, const sm__rhot *h)
     return aff;
 }
 
-/* Considers the SME at position p of the packed rows, whose complementarity
+/* Considers the SME of packed row h, whose complementarity
  * is at most cb. Each bound reads more only while the candidate can still
  * enter the top k; the built-in scores are the same numbers
  * sm__pair_cheap() gives, and survivors get the exact complementarity and
  * the combiner's total, so results equal sm_query_explain()'s. */
-static inline sm_status consider(sm__qctx *q, const fast *f, uint32_t p, double cb)
+static inline sm_status consider(sm__qctx *q, const fast *f, const sm__rhot *h, double cb)
 {
-    const sm__rhot *h = &sm__score_cache_of(q->e)->rhot[p];
     unsigned r = h->region;
     size_t b = h->idx;
     if (!q->region_ok[r] || !q->sector_ok[h->sector] || b == q->a)
@@ -502,7 +502,7 @@ static sm_status rest_pass(sm__qctx *q, const fast *f)
             uint32_t kk = key[p];
             if (affw[(kk >> 4) << 1 | (kk & 1)] + wsize[kk >> 1 & 7] < lim || mark[p] & 4)
                 continue;
-            if ((st = consider(q, f, p, comp_known ? 0.0 : sig_bound(q, f, c->rhot[p].idx))))
+            if ((st = consider(q, f, &c->rhot[p], comp_known ? 0.0 : sig_bound(q, f, c->rhot[p].idx))))
                 return st;
             thr = q->heap_n == f->k ? q->heap[0].total : f->o->min_score;
             lim = thr - reg - row_rest;
@@ -522,7 +522,7 @@ static sm_status scan_mean(sm__qctx *q, size_t k, const sm_query_options *o)
     const sm_weighting *w = q->w;
     const sm__smes *s = &e->smes;
     const sm__score_cache *c = sm__score_cache_of(e);
-    size_t n = s->n, a = q->a;
+    size_t a = q->a;
     double W = 0;
     for (size_t j = 0; j < SM_CRIT_BUILTIN_COUNT; j++)
         W += w->w[j];
@@ -555,8 +555,16 @@ static sm_status scan_mean(sm__qctx *q, size_t k, const sm_query_options *o)
         q->affw[2 * x + 1] = f.w_sec * (q->factor > v ? q->factor : v);
     }
     sm_status st;
-    uint8_t *mark = q->mark; /* by position in region order */
-    memset(mark, 0, n);
+    /* The delta first (cache.c): every SME outside the base, in full, with
+     * the signature bound of its complementarity. Base positions of SMEs
+     * removed or replaced since count as considered (mark bit 4). */
+    for (size_t d = 0; d < c->n_delta; d++)
+        if ((st = consider(q, &f, &c->delta[d], sig_bound(q, &f, c->delta[d].idx))))
+            return st;
+    uint8_t *mark = q->mark; /* by base position, in region order */
+    memset(mark, 0, c->n_base);
+    for (size_t d = 0; d < c->n_dead; d++)
+        mark[c->dead[d]] = 4;
     if (!(f.w_comp > 0))
         return rest_pass(q, &f);
 
@@ -564,10 +572,11 @@ static sm_status scan_mean(sm__qctx *q, size_t k, const sm_query_options *o)
      * 1: needs something a offers; bit 2: offers something a needs; bit 4:
      * already considered. */
     const uint32_t *ao = sm__sme_offers(e, a), *an = sm__sme_needs(e, a);
-    for (size_t j = 0; j < s->n_offers[a]; j++)
+    size_t nt = c->n_tags_base; /* later tags have no base postings */
+    for (size_t j = 0; j < s->n_offers[a] && ao[j] < nt; j++)
         for (uint32_t p = c->need_start[ao[j]]; p < c->need_start[ao[j] + 1]; p++)
             mark[c->needers[p]] |= 1;
-    for (size_t j = 0; j < s->n_needs[a]; j++)
+    for (size_t j = 0; j < s->n_needs[a] && an[j] < nt; j++)
         for (uint32_t p = c->offer_start[an[j]]; p < c->offer_start[an[j] + 1]; p++)
             mark[c->offerers[p]] |= 2;
     bool both = f.recip == SM_RECIPROCITY_HARMONIC || f.recip == SM_RECIPROCITY_MIN;
@@ -575,7 +584,7 @@ static sm_status scan_mean(sm__qctx *q, size_t k, const sm_query_options *o)
         const uint32_t *tags = side ? an : ao;
         const uint32_t *start = side ? c->offer_start : c->need_start;
         const uint32_t *list = side ? c->offerers : c->needers;
-        for (size_t j = 0, m = side ? s->n_needs[a] : s->n_offers[a]; j < m; j++)
+        for (size_t j = 0, m = side ? s->n_needs[a] : s->n_offers[a]; j < m && tags[j] < nt; j++)
             for (uint32_t p = start[tags[j]]; p < start[tags[j] + 1]; p++) {
                 uint32_t pos = list[p];
                 uint8_t mk = mark[pos];
@@ -583,7 +592,7 @@ static sm_status scan_mean(sm__qctx *q, size_t k, const sm_query_options *o)
                     continue;
                 mark[pos] = mk | 4;
                 double cb = f.recip == SM_RECIPROCITY_ARITHMETIC ? ((mk & 1) + (mk >> 1 & 1)) / 2.0 : 1.0;
-                if ((st = consider(q, &f, pos, cb)))
+                if ((st = consider(q, &f, &c->rhot[pos], cb)))
                     return st;
             }
     }

@@ -1,12 +1,29 @@
-/* The scoring cache: inverse document frequency of every tag, the idf mass
- * of every SME's needs, and the inverted index from tags to the SMEs that
- * offer or need them. Rebuilt by the first query after a change. */
+/* The scoring cache: inverse document frequency of every tag, and a base
+ * (SMEs grouped by region in packed rows, the inverted index from tags to
+ * their positions) with a delta that follows every SME change (score.h
+ * explains the design, docs/scoring.md its exactness). */
 #include "score/score.h"
 
 #include <math.h>
 #include <string.h>
 
 static sm_status grow(const sm__alloc *a, void **p, size_t *cap, size_t need, size_t elem)
+{
+    if (need <= *cap)
+        return SM_OK;
+    size_t ncap = *cap ? *cap : 16;
+    while (ncap < need)
+        ncap *= 2;
+    void *np = sm__realloc(a, *p, ncap * elem);
+    if (!np)
+        return sm__nomem();
+    *p = np;
+    *cap = ncap;
+    return SM_OK;
+}
+
+/* Exact sizes for the base (no doubling: it is rebuilt at the size it needs). */
+static sm_status fit(const sm__alloc *a, void **p, size_t *cap, size_t need, size_t elem)
 {
     if (need <= *cap)
         return SM_OK;
@@ -18,12 +35,27 @@ static sm_status grow(const sm__alloc *a, void **p, size_t *cap, size_t need, si
     return SM_OK;
 }
 
+/* The packed row of SME i (core.h: sm__rhot). */
+static void fill_row(const sm_engine *e, size_t i, sm__rhot *h)
+{
+    uint16_t nsec = e->smes.n_secondary[i];
+    uint16_t reg = e->smes.region[i];
+    h->idx = (uint32_t)i;
+    h->region = reg;
+    h->coop = e->smes.coop[i];
+    h->langs = e->smes.langs[i] ? e->smes.langs[i] : sm__region_langs(e, reg);
+    h->sector = e->smes.sector[i];
+    h->size = e->smes.size[i];
+    h->n_secondary = nsec > 255 ? 255 : (uint8_t)nsec;
+    h->secondary[0] = nsec > 0 ? (uint16_t)sm__sme_secondary(e, i)[0] : 0;
+    h->secondary[1] = nsec > 1 ? (uint16_t)sm__sme_secondary(e, i)[1] : 0;
+}
+
 /* Builds one side of the inverted index (offers when `offers`, else needs):
  * counting sort of (tag, position) by tag, positions ascending within a
- * tag. Positions are those of by_region, which must be built first. */
-static void build_postings(const sm_engine *e, bool offers, uint32_t *start, uint32_t *list)
+ * tag. Positions are those of the packed rows, which must be built first. */
+static void build_postings(const sm_engine *e, const sm__score_cache *c, bool offers, uint32_t *start, uint32_t *list)
 {
-    const uint32_t *order = sm__score_cache_of(e)->by_region;
     size_t nt = e->tags.n, ns = e->smes.n;
     memset(start, 0, (nt + 1) * sizeof *start);
     for (size_t i = 0; i < ns; i++) {
@@ -34,7 +66,7 @@ static void build_postings(const sm_engine *e, bool offers, uint32_t *start, uin
     for (size_t t = 0; t < nt; t++)
         start[t + 1] += start[t];
     for (size_t p = 0; p < ns; p++) {
-        size_t i = order[p];
+        size_t i = c->rhot[p].idx;
         const uint32_t *t = offers ? sm__sme_offers(e, i) : sm__sme_needs(e, i);
         for (size_t j = 0, m = offers ? e->smes.n_offers[i] : e->smes.n_needs[i]; j < m; j++)
             list[start[t[j]]++] = (uint32_t)p;
@@ -45,62 +77,161 @@ static void build_postings(const sm_engine *e, bool offers, uint32_t *start, uin
     start[0] = 0;
 }
 
-/* Groups SMEs by region (counting sort, ascending within a region), with a
- * packed copy of the columns the region-ordered scan reads first. */
+/* Groups SMEs by region (counting sort, ascending index within a region)
+ * into packed rows, and records every SME's position. */
 static sm_status build_regions(sm_engine *e, sm__score_cache *c)
 {
     size_t nr = e->n_regions, ns = e->smes.n;
     sm_status st;
-    if ((st = grow(&e->alloc, (void **)&c->region_start, &c->region_start_cap, nr + 1, sizeof *c->region_start)) ||
-        (st = grow(&e->alloc, (void **)&c->by_region, &c->by_region_cap, ns ? ns : 1, sizeof *c->by_region)) ||
-        (st = grow(&e->alloc, (void **)&c->rhot, &c->rhot_cap, ns ? ns : 1, sizeof *c->rhot)))
-        return st;
-    if ((st = grow(&e->alloc, (void **)&c->rkey, &c->rkey_cap, ns ? ns : 1, sizeof *c->rkey)))
+    if ((st = fit(&e->alloc, (void **)&c->region_start, &c->region_start_cap, nr + 1, sizeof *c->region_start)) ||
+        (st = fit(&e->alloc, (void **)&c->region_live, &c->region_live_cap, nr ? nr : 1, sizeof *c->region_live)) ||
+        (st = fit(&e->alloc, (void **)&c->rhot, &c->rhot_cap, ns ? ns : 1, sizeof *c->rhot)) ||
+        (st = fit(&e->alloc, (void **)&c->rkey, &c->rkey_cap, ns ? ns : 1, sizeof *c->rkey)) ||
+        (st = fit(&e->alloc, (void **)&c->loc, &c->loc_cap, ns ? ns : 1, sizeof *c->loc)))
         return st;
     uint32_t *start = c->region_start;
     memset(start, 0, (nr + 1) * sizeof *start);
     for (size_t i = 0; i < ns; i++)
         start[e->smes.region[i] + 1]++;
-    for (size_t r = 0; r < nr; r++)
+    for (size_t r = 0; r < nr; r++) {
+        c->region_live[r] = start[r + 1];
         start[r + 1] += start[r];
-    for (size_t i = 0; i < ns; i++)
-        c->by_region[start[e->smes.region[i]]++] = (uint32_t)i;
+    }
+    for (size_t i = 0; i < ns; i++) {
+        uint32_t p = start[e->smes.region[i]]++;
+        c->loc[i] = p;
+        fill_row(e, i, &c->rhot[p]);
+        uint16_t nsec = e->smes.n_secondary[i];
+        c->rkey[p] = (uint32_t)e->smes.sector[i] << 4 | (uint32_t)e->smes.size[i] << 1 | (nsec > 0);
+    }
     for (size_t r = nr; r > 0; r--)
         start[r] = start[r - 1];
     start[0] = 0;
-    for (size_t p = 0; p < ns; p++) {
-        uint32_t i = c->by_region[p];
-        uint16_t nsec = e->smes.n_secondary[i];
-        uint16_t reg = e->smes.region[i];
-        c->rhot[p].idx = i;
-        c->rhot[p].region = reg;
-        c->rhot[p].coop = e->smes.coop[i];
-        c->rhot[p].langs = e->smes.langs[i] ? e->smes.langs[i] : sm__region_langs(e, reg);
-        c->rhot[p].sector = e->smes.sector[i];
-        c->rhot[p].size = e->smes.size[i];
-        c->rhot[p].n_secondary = nsec > 255 ? 255 : (uint8_t)nsec;
-        c->rhot[p].secondary[0] = nsec > 0 ? (uint16_t)sm__sme_secondary(e, i)[0] : 0;
-        c->rhot[p].secondary[1] = nsec > 1 ? (uint16_t)sm__sme_secondary(e, i)[1] : 0;
-        c->rkey[p] = (uint32_t)e->smes.sector[i] << 4 | (uint32_t)e->smes.size[i] << 1 | (nsec > 0);
-    }
     return SM_OK;
 }
+
+/* A new base from all current SMEs; the delta becomes empty. */
+static sm_status build_base(sm_engine *e, sm__score_cache *c)
+{
+    size_t nt = e->tags.n, n_off = 0, n_need = 0;
+    for (size_t i = 0; i < e->smes.n; i++) {
+        n_off += e->smes.n_offers[i];
+        n_need += e->smes.n_needs[i];
+    }
+    sm_status st;
+    c->n_base = 0; /* until built in full */
+    c->n_tags_base = 0;
+    if ((st = fit(&e->alloc, (void **)&c->offer_start, &c->offer_start_cap, nt + 1, sizeof *c->offer_start)) ||
+        (st = fit(&e->alloc, (void **)&c->need_start, &c->need_start_cap, nt + 1, sizeof *c->need_start)) ||
+        (st = fit(&e->alloc, (void **)&c->offerers, &c->offerers_cap, n_off ? n_off : 1, sizeof *c->offerers)) ||
+        (st = fit(&e->alloc, (void **)&c->needers, &c->needers_cap, n_need ? n_need : 1, sizeof *c->needers)) ||
+        (st = build_regions(e, c)))
+        return st;
+    build_postings(e, c, true, c->offer_start, c->offerers);
+    build_postings(e, c, false, c->need_start, c->needers);
+    c->n_base = e->smes.n;
+    c->n_tags_base = nt;
+    c->n_dead = 0;
+    c->n_delta = 0;
+    return SM_OK;
+}
+
+static sm_status refresh_idf(sm_engine *e, sm__score_cache *c)
+{
+    size_t nt = e->tags.n;
+    sm_status st = grow(&e->alloc, (void **)&c->idf, &c->idf_cap, nt ? nt : 1, sizeof *c->idf);
+    if (st)
+        return st;
+    double n = (double)e->smes.n;
+    for (size_t t = 0; t < nt; t++) {
+        uint32_t df = e->tags.df[t];
+        c->idf[t] = df ? log1p(n / (double)df) : 0.0;
+    }
+    c->idf_generation = e->generation;
+    return SM_OK;
+}
+
+/* ---- following changes (writer lock held) -------------------------------- */
+
+/* The ops cannot fail the change they follow: without memory they mark the
+ * cache stale, and the next query rebuilds it. */
+static void stale(sm_engine *e)
+{
+    e->derived.generation = 0;
+}
+
+static void op_out(void *ptr, sm_engine *e, size_t i)
+{
+    sm__score_cache *c = ptr;
+    uint32_t l = c->loc[i];
+    if (l & SM__LOC_DELTA) {
+        /* swap the last delta row into its slot */
+        size_t slot = l & ~SM__LOC_DELTA, last = --c->n_delta;
+        if (slot != last) {
+            c->delta[slot] = c->delta[last];
+            c->loc[c->delta[slot].idx] = SM__LOC_DELTA | (uint32_t)slot;
+        }
+    } else {
+        if (grow(&e->alloc, (void **)&c->dead, &c->dead_cap, c->n_dead + 1, sizeof *c->dead)) {
+            stale(e);
+            return;
+        }
+        c->dead[c->n_dead++] = l;
+    }
+    c->region_live[e->smes.region[i]]--;
+}
+
+static void op_in(void *ptr, sm_engine *e, size_t i)
+{
+    sm__score_cache *c = ptr;
+    if (grow(&e->alloc, (void **)&c->loc, &c->loc_cap, i + 1, sizeof *c->loc) ||
+        grow(&e->alloc, (void **)&c->delta, &c->delta_cap, c->n_delta + 1, sizeof *c->delta)) {
+        stale(e);
+        return;
+    }
+    fill_row(e, i, &c->delta[c->n_delta]);
+    c->loc[i] = SM__LOC_DELTA | (uint32_t)c->n_delta++;
+    c->region_live[e->smes.region[i]]++;
+}
+
+static void op_move(void *ptr, sm_engine *e, size_t from, size_t to)
+{
+    (void)e;
+    sm__score_cache *c = ptr;
+    uint32_t l = c->loc[from];
+    c->loc[to] = l;
+    if (l & SM__LOC_DELTA)
+        c->delta[l & ~SM__LOC_DELTA].idx = (uint32_t)to;
+    else
+        c->rhot[l].idx = (uint32_t)to;
+}
+
+static const sm__derived_ops ops = { op_out, op_in, op_move };
 
 static void cache_free(void *ptr, const sm__alloc *a)
 {
     sm__score_cache *c = ptr;
     if (!c)
         return;
-    void *arrays[] = { c->idf,       c->need_mass, c->offer_start,  c->need_start, c->offerers,
-                       c->needers,   c->region_start, c->by_region, c->rhot,       c->rkey };
+    void *arrays[] = { c->idf,  c->offer_start, c->need_start, c->offerers, c->needers,     c->region_start,
+                       c->rhot, c->rkey,        c->loc,        c->dead,     c->delta,       c->region_live };
     for (size_t i = 0; i < sizeof arrays / sizeof *arrays; i++)
         sm__free(a, arrays[i]);
     sm__free(a, c);
 }
 
-/* Rebuilding costs a few passes over all tag lists (tens of ms for a million
- * SMEs); queries between changes reuse it. The engine is const for the
- * caller, but the cache is private state guarded by its own mutex. */
+/* The delta a query scans beside the base stays below this many rows. */
+static size_t delta_limit(size_t n)
+{
+    size_t lim = n / 128;
+    return lim > 1024 ? lim : 1024;
+}
+
+/* A base rebuild costs a few passes over all tag lists (tens of ms for a
+ * million SMEs): the first query after a change the ops did not follow,
+ * or after the delta outgrew its limit, pays it. The idf refresh costs one
+ * pass over the tags. The engine is const for the caller, but the cache is
+ * private state guarded by its own mutex. */
 sm_status sm__score_cache_get(const sm__score_cache **out, const sm_engine *ce)
 {
     sm_engine *e = (sm_engine *)ce;
@@ -114,45 +245,17 @@ sm_status sm__score_cache_get(const sm__score_cache **out, const sm_engine *ce)
         }
         e->derived.ptr = c;
         e->derived.free_fn = cache_free;
+        e->derived.ops = &ops;
+        e->derived.generation = 0;
     }
-    if (c->generation == e->generation)
-        goto out;
-    size_t nt = e->tags.n, ns = e->smes.n, n_off = 0, n_need = 0;
-    for (size_t i = 0; i < ns; i++) {
-        n_off += e->smes.n_offers[i];
-        n_need += e->smes.n_needs[i];
+    if (e->derived.generation != e->generation || c->n_dead + c->n_delta > delta_limit(e->smes.n)) {
+        e->derived.generation = 0; /* until rebuilt in full */
+        if ((st = build_base(e, c)))
+            goto out;
+        e->derived.generation = e->generation;
     }
-    c->generation = 0; /* until rebuilt in full */
-    if ((st = grow(&e->alloc, (void **)&c->idf, &c->idf_cap, nt ? nt : 1, sizeof *c->idf)) ||
-        (st = grow(&e->alloc, (void **)&c->need_mass, &c->mass_cap, ns ? ns : 1, sizeof *c->need_mass)))
+    if (c->idf_generation != e->generation && (st = refresh_idf(e, c)))
         goto out;
-    size_t cap = c->start_cap;
-    if ((st = grow(&e->alloc, (void **)&c->offer_start, &cap, nt + 1, sizeof *c->offer_start)))
-        goto out;
-    cap = c->start_cap;
-    if ((st = grow(&e->alloc, (void **)&c->need_start, &cap, nt + 1, sizeof *c->need_start)))
-        goto out;
-    c->start_cap = cap;
-    if ((st = grow(&e->alloc, (void **)&c->offerers, &c->offerers_cap, n_off ? n_off : 1, sizeof *c->offerers)) ||
-        (st = grow(&e->alloc, (void **)&c->needers, &c->needers_cap, n_need ? n_need : 1, sizeof *c->needers)))
-        goto out;
-    double n = (double)ns;
-    for (size_t t = 0; t < nt; t++) {
-        uint32_t df = e->tags.df[t];
-        c->idf[t] = df ? log1p(n / (double)df) : 0.0;
-    }
-    for (size_t i = 0; i < ns; i++) {
-        const uint32_t *needs = sm__sme_needs(e, i);
-        double m = 0;
-        for (size_t j = 0, k = e->smes.n_needs[i]; j < k; j++)
-            m += c->idf[needs[j]];
-        c->need_mass[i] = m;
-    }
-    if ((st = build_regions(e, c)))
-        goto out;
-    build_postings(e, true, c->offer_start, c->offerers);
-    build_postings(e, false, c->need_start, c->needers);
-    c->generation = e->generation;
 out:
     pthread_mutex_unlock(&e->derived.mu);
     if (st == SM_OK && out)

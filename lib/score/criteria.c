@@ -32,14 +32,15 @@ double sm__reciprocity(int reciprocity, double ab, double ba)
 double sm__comp_direction(const sm_engine *e, size_t x, size_t y)
 {
     const sm__score_cache *c = sm__score_cache_of(e);
-    double mass = c->need_mass[y];
-    if (!(mass > 0))
-        return 0.0;
     size_t no = e->smes.n_offers[x], nn = e->smes.n_needs[y];
     if (!no || !nn || !(e->smes.offer_sig[x] & e->smes.need_sig[y]))
         return 0.0;
-    const uint32_t *o = sm__sme_offers(e, x), *n = sm__sme_needs(e, y);
     const double *idf = c->idf;
+    /* summed per pair: a mass stored per SME would change with every N */
+    double mass = sm__need_mass(e, idf, y);
+    if (!(mass > 0))
+        return 0.0;
+    const uint32_t *o = sm__sme_offers(e, x), *n = sm__sme_needs(e, y);
     double hit = 0;
     size_t i = 0, j = 0;
     while (i < no && j < nn) {

@@ -163,37 +163,74 @@ static inline double sm__language_fit(uint64_t a, uint64_t b)
 
 /* ---- scoring caches (cache.c) ------------------------------------------- */
 
-/* Lazily computed scoring caches (IDF and per-SME tag masses). Built by the
- * first query after a change, under the engine's derived.mu, while holding
- * the reader lock. */
+/* The scoring caches, kept exact under changes without a rebuild per
+ * change (docs/scoring.md, "Updates"):
+ *
+ * - idf per tag is ln(1 + N / df) from the engine's current N and df (the
+ *   core keeps df); the table is refreshed in O(tags) by the first query
+ *   after a change. Need masses are summed per pair from it.
+ * - A BASE, built at some generation: SMEs grouped by region with packed
+ *   rows, and the inverted tag index over their positions.
+ * - A DELTA since the base: `dead` base positions (SMEs removed or replaced
+ *   since) and the packed rows of SMEs not in the base (new or replaced),
+ *   which every query scans in full beside the base.
+ *
+ * Writers update the delta through the core's derived ops (writer lock
+ * held), in time proportional to the SME. The first query that finds the
+ * delta larger than max(1024, N / 128) rebuilds the base; so does the first
+ * after a change the ops do not follow (regions, sectors, affinity). */
+#define SM__LOC_DELTA 0x80000000u
+
 typedef struct sm__score_cache {
-    uint64_t generation;  /* engine generation the cache was built for; 0 = never */
-    double *idf;          /* per tag: ln(1 + N / df) */
+    uint64_t idf_generation; /* engine generation idf was computed for */
+    double *idf;             /* per tag: ln(1 + N / df), 0 when df = 0 */
     size_t idf_cap;
-    double *need_mass;    /* per SME: sum of idf over its needs */
-    size_t mass_cap;
-    /* Inverted index: the SMEs offering (needing) tag t are
-     * offerers[offer_start[t] .. offer_start[t + 1]), as positions in
-     * by_region (and rhot), ascending; same for needers. */
-    uint32_t *offer_start, *need_start; /* n_tags + 1 */
+
+    /* base */
+    size_t n_base;       /* positions */
+    size_t n_tags_base;  /* tags with postings: ids below this */
+    /* Inverted index: the base SMEs offering (needing) tag t are
+     * offerers[offer_start[t] .. offer_start[t + 1]), as base positions,
+     * ascending; same for needers. */
+    uint32_t *offer_start, *need_start; /* n_tags_base + 1 */
     uint32_t *offerers, *needers;
-    size_t start_cap, offerers_cap, needers_cap;
-    /* SMEs by region: by_region[region_start[r] .. region_start[r + 1]). */
-    uint32_t *region_start, *by_region;
-    size_t region_start_cap, by_region_cap;
-    struct sm__rhot *rhot; /* by_region's SMEs with their hot columns, same order */
+    size_t offer_start_cap, need_start_cap, offerers_cap, needers_cap;
+    /* base positions by region: region_start[r] .. region_start[r + 1] */
+    uint32_t *region_start;
+    size_t region_start_cap;
+    struct sm__rhot *rhot; /* packed rows by base position (idx follows moves) */
     uint32_t *rkey;        /* same order: sector << 4 | size << 1 | (any secondary) */
     size_t rhot_cap, rkey_cap;
+
+    /* delta */
+    uint32_t *loc;         /* per SME index: base position, or SM__LOC_DELTA | delta slot */
+    size_t loc_cap;
+    uint32_t *dead;        /* base positions that are no longer current */
+    size_t n_dead, dead_cap;
+    struct sm__rhot *delta; /* packed rows of SMEs outside the base */
+    size_t n_delta, delta_cap;
+    uint32_t *region_live; /* per region: current SMEs there (base and delta) */
+    size_t region_live_cap;
 } sm__score_cache;
 
 /* Makes the engine's scoring cache current for its generation (reader lock
  * held) and stores it in *out unless out is NULL. */
 sm_status sm__score_cache_get(const sm__score_cache **out, const sm_engine *e);
-/* The cache as last built; only valid after sm__score_cache_get succeeded
- * under the same reader lock. */
+/* The cache as last made current; only valid after sm__score_cache_get
+ * succeeded under the same reader lock. */
 static inline const sm__score_cache *sm__score_cache_of(const sm_engine *e)
 {
     return (const sm__score_cache *)e->derived.ptr;
+}
+
+/* Sum of idf over the needs of SME y. */
+static inline double sm__need_mass(const sm_engine *e, const double *idf, size_t y)
+{
+    const uint32_t *needs = sm__sme_needs(e, y);
+    double m = 0;
+    for (size_t j = 0, k = e->smes.n_needs[y]; j < k; j++)
+        m += idf[needs[j]];
+    return m;
 }
 
 #endif /* SM_SCORE_H */
