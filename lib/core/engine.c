@@ -31,7 +31,7 @@ sm_status sm_engine_options_init(sm_engine_options *opts, unsigned int version)
  * section is short (one SME, or the commit of a bulk). */
 static int rwlock_init(pthread_rwlock_t *lock)
 {
-#if defined(__GLIBC__) && defined(PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP)
+#if defined(__GLIBC__)
     pthread_rwlockattr_t attr;
     if (pthread_rwlockattr_init(&attr) != 0)
         return -1;
