@@ -6,6 +6,12 @@ Each Python object that owns a C handle (an engine, a weighting) keeps one
 counts the calls in progress, so that ``close()`` from another thread waits
 for them instead of freeing memory a running query still reads.
 
+``close()`` first stops admitting new calls (they raise "... is closed" at
+once, even while it waits), then waits for the calls in progress, then
+frees. Only a thread that is itself inside a call in progress may still
+enter (a method that calls another), so a running call is never cut short
+by its own nested calls; callbacks on other threads are new calls.
+
 Two more rules turn what would be a crash or a hang in C into an exception:
 
 - A weighting lent to a running query (:meth:`Owner.lend`) cannot be
@@ -48,7 +54,7 @@ def in_callback() -> bool:
 class Owner:
     """Holds a C handle and its free function."""
 
-    __slots__ = ("_handle", "_free", "_what", "_cond", "_busy", "_users", "_lent", "_writing")
+    __slots__ = ("_handle", "_free", "_what", "_cond", "_busy", "_users", "_lent", "_writing", "_closing")
 
     def __init__(self, handle: Any, free: Callable[[Any], None], what: str) -> None:
         self._handle: Optional[Any] = handle
@@ -59,18 +65,19 @@ class Owner:
         self._users: Dict[int, int] = {}  # thread ident -> calls in progress on it
         self._lent = 0     # queries reading the handle (a weighting lent to them)
         self._writing = 0  # changes in progress
+        self._closing = False  # close() has begun: no new calls
 
     @property
     def closed(self) -> bool:
-        return self._handle is None
+        return self._handle is None or self._closing
 
     def _closed_error(self) -> InvalidArgument:
         return InvalidArgument(f"{self._what} is closed", InvalidArgument.status)
 
     def _enter_locked(self) -> Any:
-        if self._handle is None:
-            raise self._closed_error()
         ident = threading.get_ident()
+        if self._handle is None or (self._closing and ident not in self._users):
+            raise self._closed_error()
         self._busy += 1
         self._users[ident] = self._users.get(ident, 0) + 1
         return self._handle
@@ -105,7 +112,8 @@ class Owner:
     # ---- freeing -----------------------------------------------------------------------------
 
     def close(self) -> None:
-        """Frees the handle once; waits for calls in progress on other threads."""
+        """Frees the handle once: refuses new calls from now on, waits for
+        the calls in progress on other threads, then frees."""
         with self._cond:
             if self._handle is None:
                 return
@@ -113,8 +121,11 @@ class Owner:
                 # Waiting would wait for the call that runs this code.
                 raise InvalidArgument(f"cannot close the {self._what} from inside a call that uses it",
                                       InvalidArgument.status)
+            self._closing = True
             while self._busy:
                 self._cond.wait()
+            if self._handle is None:  # another close() freed it meanwhile
+                return
             handle, self._handle = self._handle, None
         self._free(handle)
 

@@ -132,7 +132,11 @@ class Engine(Closable):
     # ---- life cycle -------------------------------------------------------------
 
     def close(self) -> None:
-        """Frees the engine now (waits for queries running in other threads)."""
+        """Frees the engine: from now on every new call raises
+        :class:`InvalidArgument` ("engine is closed"), even on other threads
+        while this waits; calls already running (queries, batches, loads)
+        finish; then the C engine is freed. Raises :class:`InvalidArgument`
+        from inside a call on this engine (it would wait for itself)."""
         self._owner.close()
 
     def __enter__(self) -> "Engine":
