@@ -24,8 +24,26 @@
  *  - Thread safety: read-only functions (getters, queries, explain) may run at
  *    once from any number of threads on one engine. Functions that modify the
  *    engine take an internal writer lock: they wait for running queries and
- *    queries wait for them, so a query sees the engine either before or after
- *    an update, never half of it.
+ *    queries wait for them.
+ *  - Consistency: every call sees one version of the engine: the state after
+ *    some sequence of completed changes, never half of one (a put, a remove,
+ *    a bulk commit or a strict load is one change). A call started after a
+ *    change returned sees it. sm_batch_run() sees one version for its whole
+ *    run: every result of a batch comes from the same engine state. Results
+ *    equal those of a freshly built engine holding the same SMEs
+ *    (docs/scoring.md, "Updates").
+ *  - Progress: the lock prefers writers (on glibc), so a steady stream of
+ *    queries cannot starve an update: a waiting writer holds back new
+ *    queries until it is done, and a change holds the lock only for the
+ *    work of that change (one SME, or the commit of a bulk); the scoring
+ *    caches follow each change in time proportional to that SME.
+ *  - Callbacks (custom criteria and combiners, batch callbacks) run while
+ *    the call that runs them holds the engine's reader lock, on the calling
+ *    thread or a batch worker thread. They may call read-only functions on
+ *    the same engine (the lock is re-entered, not taken again, so they never
+ *    deadlock against a waiting writer), but must not change it: a change
+ *    from a callback would wait for itself, and aborts the process with a
+ *    message instead.
  */
 #ifndef SMARTMATCH_H
 #define SMARTMATCH_H
@@ -840,11 +858,14 @@ typedef struct sm_result sm_result;
  *
  * Read-only and thread-safe: it holds the engine's reader lock for the
  * whole scan, so an update (put, remove, load) waits for it and a query
- * started after the update sees the update complete. The first query after
- * a change rebuilds the scoring caches (idf, inverted tag index, SMEs by
- * region: about 0.15 s for a million SMEs); concurrent queries then wait
- * for that rebuild once. Allocates per call (tables of one entry per
- * region, per sector and per SME byte), never per candidate.
+ * started after the update sees the update complete. SME changes are
+ * followed incrementally: the query after one put or remove costs about a
+ * steady query (it also scans the SMEs changed since the last rebuild).
+ * The scoring caches are rebuilt in full (about 0.1 s for a million SMEs;
+ * concurrent queries wait for it once) by the first query after
+ * max(1024, N / 128) SME changes, or after a change of regions, sectors or
+ * affinities. Allocates per call (tables of one entry per region, per
+ * sector and per SME byte), never per candidate.
  * @param out  receives the result (free with sm_result_free()); untouched on failure
  * @param engine the engine
  * @param id   the querying SME
@@ -898,8 +919,9 @@ SM_API double sm_result_distance_km(const sm_result *result, size_t i);
 /**
  * Receives the result of one querying SME. The result is borrowed for the call
  * (copy what you keep). Calls are serialised (never two at once) but come
- * from worker threads in no fixed order. Return 0 to go on, non-zero to cancel.
- * Must not modify the engine.
+ * from worker threads (including the caller's) in no fixed order. Return 0
+ * to go on, non-zero to cancel. May call read-only functions on the engine
+ * (they see the batch's version); must not modify it.
  */
 typedef int (*sm_batch_result_fn)(const sm_result *result, void *userdata);
 
@@ -929,7 +951,9 @@ SM_API sm_status sm_batch_options_init(sm_batch_options *opts, unsigned int vers
 /**
  * Top-k partners of every SME (or of @c ids), on several threads, streaming
  * each result to @c on_result. Results equal those of sm_query_top() for each
- * SME. Holds the reader lock for the whole run: updates wait until it ends.
+ * SME. Holds the reader lock for the whole run, so the whole batch sees one
+ * version of the engine; updates wait until it ends (a long batch delays
+ * writers, and with them the queries that arrive after a waiting writer).
  * @return ::SM_OK; ::SM_ERR_INVALID_ARGUMENT; ::SM_ERR_NOT_FOUND (an id);
  *         ::SM_ERR_CANCELLED (a callback returned non-zero); ::SM_ERR_CALLBACK; ::SM_ERR_NOMEM.
  */
