@@ -580,7 +580,9 @@ SM_API sm_status sm_bulk_new(sm_bulk **out, sm_engine *engine);
  * ::SM_ERR_DUPLICATE if the id was already staged in this bulk). A failing
  * put leaves the bulk as it was. Regions and sectors are resolved now;
  * they can never be removed from an engine, so they stay valid until commit.
- * Takes the writer lock briefly (tags are interned at once).
+ * Takes the reader lock (queries go on), or the writer lock briefly when
+ * the row brings a tag or language the engine does not know yet (interned
+ * at once).
  */
 SM_API sm_status sm_bulk_put(sm_bulk *bulk, const sm_sme_desc *desc);
 

@@ -42,10 +42,18 @@ sm_status sm_bulk_put(sm_bulk *b, const sm_sme_desc *d)
     if (sm__grow(&e->alloc, (void **)&b->items, &b->cap, b->n + 1, sizeof *b->items) ||
         sm__hmap_reserve(&b->ids, &e->alloc, 1, staged_key, b))
         return sm__nomem();
-    /* preparation interns tags: writer lock */
-    sm__wrlock(e);
-    sm_status st = sm__prep_make(e, d, &b->items[b->n]);
+    /* Preparation interns new tags and languages, which needs the writer
+     * lock; most rows bring none, so try with the reader lock first and
+     * leave queries running. */
+    bool need_writer = false;
+    sm__rdlock(e);
+    sm_status st = sm__prep_try(e, d, &b->items[b->n], &need_writer);
     sm__unlock(e);
+    if (need_writer) {
+        sm__wrlock(e);
+        st = sm__prep_make(e, d, &b->items[b->n]);
+        sm__unlock(e);
+    }
     if (st)
         return st;
     sm__hmap_insert(&b->ids, b->items[b->n].cold, (uint32_t)b->n);

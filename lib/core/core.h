@@ -230,6 +230,10 @@ typedef struct sm__prep {
 } sm__prep;
 /* Validates and prepares; interns tags and languages (writer lock held). */
 sm_status sm__prep_make(sm_engine *e, const sm_sme_desc *d, sm__prep *out);
+/* The same under the reader lock: interns nothing. When the SME brings a tag
+ * or language the engine lacks, sets *need_writer (the status is then not
+ * an error to report: retry sm__prep_make() with the writer lock). */
+sm_status sm__prep_try(sm_engine *e, const sm_sme_desc *d, sm__prep *out, bool *need_writer);
 void sm__prep_free(sm_engine *e, sm__prep *p);
 /* Makes room for `extra` new SMEs and `pool` list entries (writer lock held). */
 sm_status sm__smes_reserve(sm_engine *e, size_t extra, size_t pool);

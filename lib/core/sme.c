@@ -66,12 +66,20 @@ static const char *tag_key(const void *ctx, uint32_t v)
     return ((const sm_engine *)ctx)->tags.str[v];
 }
 
+/* Set while sm__prep_try() prepares under the reader lock: nothing may be
+ * interned, and `prep_missing` tells that something would have been. */
+static _Thread_local bool prep_lookup_only, prep_missing;
+
 /* Interns a normalised tag; returns its id or a status via *st. */
 static sm_status intern_tag(sm_engine *e, const char *norm, uint32_t *out)
 {
     sm__tags *t = &e->tags;
     if (sm__hmap_get(&t->map, norm, tag_key, e, out))
         return SM_OK;
+    if (prep_lookup_only) {
+        prep_missing = true;
+        return SM_ERR_LIMIT; /* not reported: the caller retries with the writer lock */
+    }
     if (t->n >= SM__MAX_TAGS)
         return sm__fail(SM_ERR_LIMIT, "offers/needs: too many distinct tags");
     if (t->n == t->cap) {
@@ -330,6 +338,11 @@ static sm_status prep_make(sm_engine *e, const sm_sme_desc *d, sm__prep *out, ta
     if (e->smes.n >= SM__MAX_SMES && sm__sme_find(e, d->id) < 0)
         return sm__fail(SM_ERR_LIMIT, "sme: the engine holds %u SMEs at most", SM__MAX_SMES);
     uint64_t langs = 0;
+    for (size_t i = 0; prep_lookup_only && i < d->n_languages; i++)
+        if (sm__lang_id(e, d->languages[i], false) == -1) {
+            prep_missing = true;
+            return SM_ERR_LIMIT;
+        }
     if ((st = sm__lang_bits(e, d->languages, d->n_languages, &langs, "languages")))
         return st;
 
@@ -380,6 +393,16 @@ static sm_status prep_make(sm_engine *e, const sm_sme_desc *d, sm__prep *out, ta
     p.n_needs = (uint16_t)nn;
     *out = p;
     return SM_OK;
+}
+
+sm_status sm__prep_try(sm_engine *e, const sm_sme_desc *d, sm__prep *out, bool *need_writer)
+{
+    prep_lookup_only = true;
+    prep_missing = false;
+    sm_status st = sm__prep_make(e, d, out);
+    prep_lookup_only = false;
+    *need_writer = prep_missing;
+    return st;
 }
 
 void sm__prep_free(sm_engine *e, sm__prep *p)
