@@ -118,11 +118,25 @@ typedef struct sm__derived {
     uint64_t generation;
 } sm__derived;
 
+/* The engine's phase-fair reader-writer lock (rwlock.c). */
+typedef struct sm__rwlock {
+    pthread_mutex_t mu;
+    pthread_cond_t readers_cv, writers_cv;
+    unsigned readers;         /* inside, or admitted by the last write's end */
+    unsigned waiting_readers; /* waiting for the end of the current or next write */
+    unsigned waiting_writers;
+    bool writing;
+    uint64_t phase;           /* writes ended so far */
+} sm__rwlock;
+
+int sm__rwlock_init(sm__rwlock *l);
+void sm__rwlock_destroy(sm__rwlock *l);
+
 #define SM__AFF_KEYS 121
 
 struct sm_engine {
     sm__alloc alloc;
-    pthread_rwlock_t lock;
+    sm__rwlock lock;
     sm__arena arena;
     uint64_t generation; /* incremented by every change; starts at 1 */
 
@@ -149,10 +163,10 @@ struct sm_engine {
     sm__derived derived; /* score/cache.c: sm__score_cache */
 };
 
-/* Locking: public entry points take these; internal helpers assume held.
- * The lock prefers writers; a thread that already holds the read lock of e
- * (a callback inside a query or batch) re-enters without locking again.
- * sm__wrlock aborts with a message when the thread holds e's read lock. */
+/* Locking (rwlock.c): public entry points take these; internal helpers
+ * assume held. The lock is phase-fair; a thread that already holds the read
+ * lock of e (a callback inside a query or batch) re-enters without locking
+ * again. sm__wrlock aborts with a message when the thread holds e's read lock. */
 void sm__rdlock(const sm_engine *e);
 void sm__wrlock(sm_engine *e);
 void sm__unlock(const sm_engine *e);

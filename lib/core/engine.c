@@ -1,12 +1,9 @@
-/* The engine: creation with options and allocator, locking, languages and
- * cooperation-type registries, destruction. */
-#define _GNU_SOURCE 1 /* pthread_rwlockattr_setkind_np (glibc) */
+/* The engine: creation with options and allocator, languages and
+ * cooperation-type registries, destruction (the lock: rwlock.c). */
 #include "core/core.h"
 #include "core/tables.h"
 
 #include <ctype.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 static const char *const builtin_coop[] = {
@@ -23,25 +20,6 @@ sm_status sm_engine_options_init(sm_engine_options *opts, unsigned int version)
     sm_engine_options d = SM_ENGINE_OPTIONS_INIT;
     *opts = d;
     return SM_OK;
-}
-
-/* Writers are never starved: a waiting writer holds back new readers (the
- * default glibc lock prefers readers, so a steady stream of queries kept a
- * put waiting for ever). Readers do not starve either: a writer's critical
- * section is short (one SME, or the commit of a bulk). */
-static int rwlock_init(pthread_rwlock_t *lock)
-{
-#if defined(__GLIBC__)
-    pthread_rwlockattr_t attr;
-    if (pthread_rwlockattr_init(&attr) != 0)
-        return -1;
-    pthread_rwlockattr_setkind_np(&attr, PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
-    int rc = pthread_rwlock_init(lock, &attr);
-    pthread_rwlockattr_destroy(&attr);
-    return rc;
-#else
-    return pthread_rwlock_init(lock, NULL);
-#endif
 }
 
 sm_status sm_engine_new(sm_engine **out, const sm_engine_options *opts)
@@ -65,12 +43,12 @@ sm_status sm_engine_new(sm_engine **out, const sm_engine_options *opts)
     if (!e)
         return sm__nomem();
     e->alloc = a;
-    if (rwlock_init(&e->lock) != 0) {
+    if (sm__rwlock_init(&e->lock) != 0) {
         sm__free(&a, e);
         return sm__nomem();
     }
     if (pthread_mutex_init(&e->derived.mu, NULL) != 0) {
-        pthread_rwlock_destroy(&e->lock);
+        sm__rwlock_destroy(&e->lock);
         sm__free(&a, e);
         return sm__nomem();
     }
@@ -120,7 +98,7 @@ void sm_engine_free(sm_engine *e)
     if (e->derived.free_fn)
         e->derived.free_fn(e->derived.ptr, &a);
     pthread_mutex_destroy(&e->derived.mu);
-    pthread_rwlock_destroy(&e->lock);
+    sm__rwlock_destroy(&e->lock);
     sm__arena_free(&e->arena, &a);
     sm__free(&a, e);
 }
@@ -149,89 +127,6 @@ sm_status sm_engine_load_builtin(sm_engine *e, unsigned int taxonomies)
     }
     sm__unlock(e);
     return st;
-}
-
-/* ---- locking --------------------------------------------------------------
- * A writer-preferring lock makes a recursive read lock deadlock: the inner
- * rdlock waits behind a waiting writer, which waits for the outer one. So
- * every thread remembers which engines it holds the read lock of, and a
- * nested read-only call (from a custom criterion, a custom combiner or a
- * batch callback) only counts. Batch workers borrow the read lock their
- * caller holds for them (sm__read_borrow). */
-
-#define HELD_MAX 16
-typedef struct held {
-    const sm_engine *e;
-    unsigned depth;
-} held;
-static _Thread_local held held_locks[HELD_MAX];
-static _Thread_local unsigned n_held;
-
-static held *held_find(const sm_engine *e)
-{
-    for (unsigned i = n_held; i > 0; i--)
-        if (held_locks[i - 1].e == e)
-            return &held_locks[i - 1];
-    return NULL;
-}
-
-static void held_drop(held *h)
-{
-    *h = held_locks[--n_held];
-}
-
-bool sm__read_held(const sm_engine *e)
-{
-    return held_find(e) != NULL;
-}
-
-/* The lock functions take a const engine because readers only read the
- * data it guards; the lock object itself is mutable by design. */
-void sm__rdlock(const sm_engine *e)
-{
-    held *h = held_find(e);
-    if (h) {
-        h->depth++;
-        return;
-    }
-    pthread_rwlock_rdlock((pthread_rwlock_t *)&e->lock);
-    if (n_held < HELD_MAX)
-        held_locks[n_held++] = (held){ e, 1 };
-}
-
-void sm__wrlock(sm_engine *e)
-{
-    if (held_find(e)) {
-        /* A change from inside a query or batch callback would wait for the
-         * read lock this very thread holds: say so instead of hanging. */
-        fprintf(stderr, "smartmatch: an engine was changed from a callback of a query or batch on it "
-                        "(callbacks may only read the engine)\n");
-        abort();
-    }
-    pthread_rwlock_wrlock(&e->lock);
-}
-
-void sm__unlock(const sm_engine *e)
-{
-    held *h = held_find(e);
-    if (h && --h->depth > 0)
-        return;
-    if (h)
-        held_drop(h);
-    pthread_rwlock_unlock((pthread_rwlock_t *)&e->lock);
-}
-
-void sm__read_borrow(const sm_engine *e)
-{
-    if (n_held < HELD_MAX)
-        held_locks[n_held++] = (held){ e, 1 };
-}
-
-void sm__read_return(const sm_engine *e)
-{
-    held *h = held_find(e);
-    if (h)
-        held_drop(h);
 }
 
 /* ---- languages ---------------------------------------------------------- */
