@@ -511,6 +511,18 @@ static sm_status rest_pass(sm__qctx *q, const fast *f)
     return SM_OK;
 }
 
+/* Every SME outside the base (new or replaced since it was built), in full,
+ * with the signature bound of its complementarity. */
+static sm_status delta_pass(sm__qctx *q, const fast *f)
+{
+    const sm__score_cache *c = sm__score_cache_of(q->e);
+    sm_status st;
+    for (size_t d = 0; d < c->n_delta; d++)
+        if ((st = consider(q, f, &c->delta[d], sig_bound(q, f, c->delta[d].idx))))
+            return st;
+    return SM_OK;
+}
+
 /* The fast scan for the common case: weighted mean, built-in criteria only.
  * When complementarity has weight, the inverted index first yields every
  * candidate whose complementarity can be > 0 (sharing a tag in the
@@ -555,18 +567,15 @@ static sm_status scan_mean(sm__qctx *q, size_t k, const sm_query_options *o)
         q->affw[2 * x + 1] = f.w_sec * (q->factor > v ? q->factor : v);
     }
     sm_status st;
-    /* The delta first (cache.c): every SME outside the base, in full, with
-     * the signature bound of its complementarity. Base positions of SMEs
-     * removed or replaced since count as considered (mark bit 4). */
-    for (size_t d = 0; d < c->n_delta; d++)
-        if ((st = consider(q, &f, &c->delta[d], sig_bound(q, &f, c->delta[d].idx))))
-            return st;
+    /* Base positions of SMEs removed or replaced since the base was built
+     * (cache.c) count as considered (mark bit 4); the SMEs outside the base
+     * come last (delta_pass), when the heap's threshold is high. */
     uint8_t *mark = q->mark; /* by base position, in region order */
     memset(mark, 0, c->n_base);
     for (size_t d = 0; d < c->n_dead; d++)
         mark[c->dead[d]] = 4;
     if (!(f.w_comp > 0))
-        return rest_pass(q, &f);
+        return (st = rest_pass(q, &f)) ? st : delta_pass(q, &f);
 
     /* 1: candidates from the inverted index (lists of positions). mark bit
      * 1: needs something a offers; bit 2: offers something a needs; bit 4:
@@ -596,7 +605,7 @@ static sm_status scan_mean(sm__qctx *q, size_t k, const sm_query_options *o)
                     return st;
             }
     }
-    return rest_pass(q, &f);
+    return (st = rest_pass(q, &f)) ? st : delta_pass(q, &f);
 }
 
 sm_status sm__query_run(sm__qctx *q, size_t a, const sm_query_options *o, const sm_weighting *w, sm_result **out)
