@@ -91,6 +91,8 @@ sm_status sm_bulk_commit(sm_bulk *b)
     }
     sm_status st = sm__smes_reserve(e, fresh, pool);
     if (st == SM_OK)
+        st = sm__derived_reserve(e, b->n);
+    if (st == SM_OK)
         for (size_t i = 0; i < b->n; i++) {
             if (empty)
                 sm__prep_commit_at(e, &b->items[i], -1);

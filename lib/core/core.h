@@ -98,6 +98,10 @@ typedef struct sm__rhot {
  * SME change (writer lock held) so the data follows the change in time
  * proportional to that SME instead of being rebuilt. */
 typedef struct sm__derived_ops {
+    /* Room for `changes` more SME changes, so that the three below need no
+     * allocation: called before a change, which fails with it (engine
+     * unchanged). */
+    sm_status (*reserve)(void *ptr, sm_engine *e, size_t changes);
     /* SME i is about to be replaced or removed; its data is still there. */
     void (*sme_out)(void *ptr, sm_engine *e, size_t i);
     /* SME i was just written (new or replaced). */
@@ -311,6 +315,13 @@ void sm__savepoint_set_adjacency(sm__savepoint *sp, sm_engine *e, uint32_t *star
 void sm__savepoint_rollback(sm__savepoint *sp, sm_engine *e);
 /* Keeps the change; frees what the savepoint held. */
 void sm__savepoint_release(sm__savepoint *sp, sm_engine *e);
+
+/* Makes room in the derived data for `changes` SME changes (writer lock
+ * held); SM_ERR_NOMEM fails the change before anything is applied. */
+static inline sm_status sm__derived_reserve(sm_engine *e, size_t changes)
+{
+    return sm__derived_tracking(e) ? e->derived.ops->reserve(e->derived.ptr, e, changes) : SM_OK;
+}
 
 /* Builtin tables (tables.h), through the caller's savepoint: a failure
  * leaves partial additions for the caller to roll back. */

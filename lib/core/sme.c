@@ -576,6 +576,8 @@ sm_status sm_sme_put(sm_engine *e, const sm_sme_desc *d)
         bool exists = sm__sme_find(e, d->id) >= 0;
         st = sm__smes_reserve(e, exists ? 0 : 1, (size_t)p.n_secondary + p.n_offers + p.n_needs);
         if (st == SM_OK)
+            st = sm__derived_reserve(e, 1);
+        if (st == SM_OK)
             sm__prep_commit(e, &p);
         else
             sm__prep_free(e, &p);
@@ -593,6 +595,11 @@ sm_status sm_sme_remove(sm_engine *e, const char *id)
     if (found < 0) {
         sm__unlock(e);
         return sm__fail_at(SM_ERR_NOT_FOUND, NULL, 0, 0, "id", id, "id: no SME \"%s\"", id);
+    }
+    sm_status st = sm__derived_reserve(e, 1);
+    if (st) {
+        sm__unlock(e);
+        return st;
     }
     sm__smes *s = &e->smes;
     size_t i = (size_t)found, last = s->n - 1;

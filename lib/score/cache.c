@@ -153,11 +153,23 @@ static sm_status refresh_idf(sm_engine *e, sm__score_cache *c)
 
 /* ---- following changes (writer lock held) -------------------------------- */
 
-/* The ops cannot fail the change they follow: without memory they mark the
- * cache stale, and the next query rebuilds it. */
+/* The ops cannot fail the change they follow: op_reserve made room before
+ * it. Should room lack all the same, they mark the cache stale (without an
+ * error: the change itself succeeds), and the next query rebuilds it. */
 static void stale(sm_engine *e)
 {
     e->derived.generation = 0;
+}
+
+static sm_status op_reserve(void *ptr, sm_engine *e, size_t changes)
+{
+    sm__score_cache *c = ptr;
+    sm_status st;
+    if ((st = grow(&e->alloc, (void **)&c->loc, &c->loc_cap, e->smes.n + changes, sizeof *c->loc)) ||
+        (st = grow(&e->alloc, (void **)&c->delta, &c->delta_cap, c->n_delta + changes, sizeof *c->delta)) ||
+        (st = grow(&e->alloc, (void **)&c->dead, &c->dead_cap, c->n_dead + changes, sizeof *c->dead)))
+        return st;
+    return SM_OK;
 }
 
 static void op_out(void *ptr, sm_engine *e, size_t i)
@@ -172,7 +184,7 @@ static void op_out(void *ptr, sm_engine *e, size_t i)
             c->loc[c->delta[slot].idx] = SM__LOC_DELTA | (uint32_t)slot;
         }
     } else {
-        if (grow(&e->alloc, (void **)&c->dead, &c->dead_cap, c->n_dead + 1, sizeof *c->dead)) {
+        if (c->n_dead + 1 > c->dead_cap) {
             stale(e);
             return;
         }
@@ -184,8 +196,7 @@ static void op_out(void *ptr, sm_engine *e, size_t i)
 static void op_in(void *ptr, sm_engine *e, size_t i)
 {
     sm__score_cache *c = ptr;
-    if (grow(&e->alloc, (void **)&c->loc, &c->loc_cap, i + 1, sizeof *c->loc) ||
-        grow(&e->alloc, (void **)&c->delta, &c->delta_cap, c->n_delta + 1, sizeof *c->delta)) {
+    if (i + 1 > c->loc_cap || c->n_delta + 1 > c->delta_cap) {
         stale(e);
         return;
     }
@@ -206,7 +217,7 @@ static void op_move(void *ptr, sm_engine *e, size_t from, size_t to)
         c->rhot[l].idx = (uint32_t)to;
 }
 
-static const sm__derived_ops ops = { op_out, op_in, op_move };
+static const sm__derived_ops ops = { op_reserve, op_out, op_in, op_move };
 
 static void cache_free(void *ptr, const sm__alloc *a)
 {
