@@ -131,6 +131,18 @@ int sm__name_find(const char *s, size_t n, const void *names, size_t stride, siz
  * of s, else with "". */
 void sm__name_hint(char *hint, size_t cap, const char *s, const void *names, size_t stride, size_t count);
 
+/* Most code points sm__text_fold() reads (after decomposition). */
+#define SM_TEXT_FOLD_MAX_IN 1024
+#define SM_FOLD_BAD_UTF8 (-1) /* not valid UTF-8 */
+#define SM_FOLD_CONTROL (-2)  /* a control character other than white space */
+#define SM_FOLD_TOO_LONG (-3) /* does not fit in cap bytes (with the NUL) */
+/* Writes in[0..len) to out (cap bytes, NUL-terminated) with every run of
+ * Unicode white space made one ' ' and none at either end. With as_key: the
+ * comparison key (NFKC, full case folding, default-ignorable code points
+ * removed); otherwise the display form (NFC). Returns the length written, or
+ * one of the SM_FOLD_ codes. Makes no allocation. */
+int sm__text_fold(char *out, size_t cap, const char *in, size_t len, bool as_key);
+
 /* ---- numbers as text (numtext.c) ----------------------------------------- */
 
 /* The "C" locale for numbers (locale_t 0 if it could not be made): text

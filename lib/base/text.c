@@ -1,10 +1,14 @@
 /* Text helpers with no engine knowledge: UTF-8 validation, names typed by
- * people (folded comparison, "did you mean" hints). */
+ * people (folded comparison, "did you mean" hints), and the Unicode folding
+ * that makes two spellings of a tag compare equal (NFKC, full case folding,
+ * white space collapsed; docs/data-format.md). The Unicode tables come from
+ * utf8proc rather than from tables of our own. */
 #define SM__BASE_IMPL /* base calls its own allocation functions unmarked */
 #include "base/base.h"
 
 #include <stdio.h>
 #include <string.h>
+#include <utf8proc.h>
 
 bool sm__utf8_valid(const char *str, size_t len)
 {
@@ -120,4 +124,56 @@ void sm__name_hint(char *hint, size_t cap, const char *s, const void *names, siz
         snprintf(hint, cap, " (did you mean \"%s\"?)", c);
     else
         hint[0] = '\0';
+}
+
+static bool is_white(utf8proc_int32_t c)
+{
+    if (c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r' || c == 0x85)
+        return true;
+    utf8proc_category_t cat = utf8proc_category(c);
+    return cat == UTF8PROC_CATEGORY_ZS || cat == UTF8PROC_CATEGORY_ZL || cat == UTF8PROC_CATEGORY_ZP;
+}
+
+int sm__text_fold(char *out, size_t cap, const char *in, size_t len, bool as_key)
+{
+    /* The code points of one tag or name fit here; longer text cannot fold
+     * to SM_TEXT_FOLD_MAX_IN bytes or fewer unless it is mostly white space. */
+    utf8proc_int32_t cp[SM_TEXT_FOLD_MAX_IN];
+    if (!sm__utf8_valid(in, len))
+        return SM_FOLD_BAD_UTF8;
+    utf8proc_option_t opt = UTF8PROC_STABLE | UTF8PROC_COMPOSE;
+    if (as_key)
+        opt |= UTF8PROC_COMPAT | UTF8PROC_CASEFOLD | UTF8PROC_IGNORE;
+    utf8proc_ssize_t n =
+        utf8proc_decompose((const utf8proc_uint8_t *)in, (utf8proc_ssize_t)len, cp, SM_TEXT_FOLD_MAX_IN, opt);
+    if (n < 0)
+        return SM_FOLD_BAD_UTF8;
+    if (n > SM_TEXT_FOLD_MAX_IN)
+        return SM_FOLD_TOO_LONG;
+    n = utf8proc_normalize_utf32(cp, n, opt);
+    if (n < 0)
+        return SM_FOLD_BAD_UTF8;
+    size_t k = 0;
+    bool space = false;
+    for (utf8proc_ssize_t i = 0; i < n; i++) {
+        utf8proc_int32_t c = cp[i];
+        if (is_white(c)) {
+            space = k > 0;
+            continue;
+        }
+        if (utf8proc_category(c) == UTF8PROC_CATEGORY_CC)
+            return SM_FOLD_CONTROL;
+        utf8proc_uint8_t enc[4];
+        size_t m = (size_t)utf8proc_encode_char(c, enc);
+        if (k + space + m + 1 > cap)
+            return SM_FOLD_TOO_LONG;
+        if (space)
+            out[k++] = ' ';
+        space = false;
+        for (size_t j = 0; j < m; j++)
+            out[k++] = (char)enc[j];
+    }
+    if (cap)
+        out[k] = '\0';
+    return (int)k;
 }

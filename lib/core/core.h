@@ -74,7 +74,8 @@ typedef struct sm__smes {
 
 typedef struct sm__tags {
     sm__hmap map;   /* tag string -> id */
-    char **str;     /* arena strings */
+    char **str;     /* arena strings: the folded key (sm__text_fold) */
+    char **disp;    /* arena strings: the spelling first seen, NULL where it is str */
     uint32_t *df;   /* number of SMEs listing the tag in offers or needs */
     size_t n, cap;
 } sm__tags;
@@ -234,6 +235,12 @@ static inline const uint32_t *sm__sme_needs(const sm_engine *e, size_t i)
     return e->smes.pool + e->smes.list_off[i] + e->smes.n_secondary[i] + e->smes.n_offers[i];
 }
 static inline uint64_t sm__tag_sig(uint32_t tag) { return 1ull << ((tag * 0x9E3779B1u) >> 26 & 63u); }
+
+/* How tag t is shown: the spelling first seen. */
+static inline const char *sm__tag_text(const sm_engine *e, uint32_t t)
+{
+    return e->tags.disp[t] ? e->tags.disp[t] : e->tags.str[t];
+}
 
 /* Normalises a tag into out (capacity SM_TAG_MAX + 1). */
 sm_status sm__tag_normalize(char *out, const char *tag, const char *field);

@@ -87,6 +87,7 @@ void sm_engine_free(sm_engine *e)
     sm__hmap_free(&s->by_id, &a);
     sm__hmap_free(&e->tags.map, &a);
     sm__free(&a, e->tags.str);
+    sm__free(&a, e->tags.disp);
     sm__free(&a, e->tags.df);
     sm__free(&a, e->regions);
     sm__hmap_free(&e->region_map, &a);

@@ -26,39 +26,40 @@ const char *sm__sme_name(const sm_engine *e, size_t i)
     return c + strlen(c) + 1;
 }
 
+/* The bytes a tag of text `tag` may fold to, without the NUL: ASCII folds
+ * byte for byte; any other code point to at most 18 bytes per input byte
+ * (NFKC expands U+FDFA, 3 bytes, to 33), capped at SM_TAG_MAX. */
+static size_t tag_bound(const char *tag)
+{
+    size_t b = 0;
+    for (const unsigned char *p = (const unsigned char *)tag; *p && b < SM_TAG_MAX; p++)
+        b += *p < 0x80 ? 1 : 18;
+    return b < SM_TAG_MAX ? b : SM_TAG_MAX;
+}
+
+/* Folds tag into out (room for cap bytes with the NUL, cap <= SM_TAG_MAX + 1). */
+static sm_status tag_fold(char *out, size_t cap, const char *tag, const char *field)
+{
+    int k = sm__text_fold(out, cap, tag, strlen(tag), true);
+    switch (k) {
+    case SM_FOLD_BAD_UTF8:
+        return sm__fail_at(SM_ERR_BAD_CODE, NULL, 0, 0, field, tag, "%s: tag is not valid UTF-8", field);
+    case SM_FOLD_CONTROL:
+        return sm__fail_at(SM_ERR_BAD_CODE, NULL, 0, 0, field, tag, "%s: control character in tag \"%s\"", field,
+                           tag);
+    case SM_FOLD_TOO_LONG:
+        return sm__fail_at(SM_ERR_LIMIT, NULL, 0, 0, field, tag,
+                           "%s: tag longer than %d bytes", field, SM_TAG_MAX);
+    case 0:
+        return sm__fail_at(SM_ERR_BAD_CODE, NULL, 0, 0, field, tag, "%s: empty tag", field);
+    default:
+        return SM_OK;
+    }
+}
+
 sm_status sm__tag_normalize(char *out, const char *tag, const char *field)
 {
-    size_t k = 0;
-    bool space = false;
-    const unsigned char *p = (const unsigned char *)tag;
-    size_t len = strlen(tag);
-    if (!sm__utf8_valid(tag, len))
-        return sm__fail_at(SM_ERR_BAD_CODE, NULL, 0, 0, field, tag, "%s: tag is not valid UTF-8", field);
-    for (; *p; p++) {
-        unsigned char c = *p;
-        if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
-            space = k > 0;
-            continue;
-        }
-        if (c < 0x20 || c == 0x7f)
-            return sm__fail_at(SM_ERR_BAD_CODE, NULL, 0, 0, field, tag, "%s: control character in tag \"%s\"", field,
-                               tag);
-        if (space) {
-            if (k >= SM_TAG_MAX)
-                goto too_long;
-            out[k++] = ' ';
-            space = false;
-        }
-        if (k >= SM_TAG_MAX)
-            goto too_long;
-        out[k++] = (char)(c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c); /* ASCII only, whatever the locale */
-    }
-    out[k] = '\0';
-    if (!k)
-        return sm__fail_at(SM_ERR_BAD_CODE, NULL, 0, 0, field, tag, "%s: empty tag", field);
-    return SM_OK;
-too_long:
-    return sm__fail_at(SM_ERR_BAD_CODE, NULL, 0, 0, field, tag, "%s: tag longer than %d bytes", field, SM_TAG_MAX);
+    return tag_fold(out, SM_TAG_MAX + 1, tag, field);
 }
 
 static const char *tag_key(const void *ctx, uint32_t v)
@@ -70,8 +71,10 @@ static const char *tag_key(const void *ctx, uint32_t v)
  * interned, and `prep_missing` tells that something would have been. */
 static _Thread_local bool prep_lookup_only, prep_missing;
 
-/* Interns a normalised tag; returns its id or a status via *st. */
-static sm_status intern_tag(sm_engine *e, const char *norm, uint32_t *out)
+/* Interns a normalised tag; returns its id or a status via *st. A new tag
+ * keeps `given`, as first seen, for display (NFC, white space collapsed);
+ * disp[] is NULL where that is the key itself. */
+static sm_status intern_tag(sm_engine *e, const char *norm, const char *given, uint32_t *out)
 {
     sm__tags *t = &e->tags;
     if (sm__hmap_get(&t->map, norm, tag_key, e, out))
@@ -92,6 +95,10 @@ static sm_status intern_tag(sm_engine *e, const char *norm, uint32_t *out)
         if (!df)
             return sm__nomem();
         t->df = df;
+        char **disp = sm__realloc(&e->alloc, t->disp, ncap * sizeof *disp);
+        if (!disp)
+            return sm__nomem();
+        t->disp = disp;
         t->cap = ncap;
     }
     if (sm__hmap_reserve(&t->map, &e->alloc, 1, tag_key, e))
@@ -99,7 +106,13 @@ static sm_status intern_tag(sm_engine *e, const char *norm, uint32_t *out)
     char *s = sm__arena_strdup(&e->arena, &e->alloc, norm);
     if (!s)
         return sm__nomem();
+    char shown[4 * SM_TAG_MAX + 1];
+    char *d = NULL;
+    if (sm__text_fold(shown, sizeof shown, given, strlen(given), false) > 0 && strcmp(shown, norm) != 0 &&
+        !(d = sm__arena_strdup(&e->arena, &e->alloc, shown)))
+        return sm__nomem();
     t->str[t->n] = s;
+    t->disp[t->n] = d;
     t->df[t->n] = 0;
     sm__hmap_insert(&t->map, s, (uint32_t)t->n);
     *out = (uint32_t)t->n++;
@@ -160,14 +173,13 @@ typedef struct tag_scratch {
 } tag_scratch;
 
 /* Normalises list[0..n) into buf; returns the end of what it wrote. Fails on
- * the first bad tag. sm__tag_normalize writes at most min(strlen(tag),
- * SM_TAG_MAX) + 1 bytes (each byte out stands for a distinct byte in), so
- * prep_make sizes buf by that bound rather than SM_TAG_MAX + 1 per tag. */
+ * the first bad tag. A tag folds to at most tag_bound() bytes, so prep_make
+ * sizes buf by that bound rather than SM_TAG_MAX + 1 per tag. */
 static sm_status normalize_list(char *buf, const char *const *list, size_t n, const char *field, char **end)
 {
     sm_status st;
     for (size_t i = 0; i < n; i++) {
-        if ((st = sm__tag_normalize(buf, list[i], field)))
+        if ((st = tag_fold(buf, tag_bound(list[i]) + 1, list[i], field)))
             return st;
         buf += strlen(buf) + 1;
     }
@@ -179,20 +191,19 @@ static sm_status normalize_list(char *buf, const char *const *list, size_t n, co
 static size_t tags_room(const char *const *list, size_t n)
 {
     size_t room = 0;
-    for (size_t i = 0; i < n; i++) {
-        size_t l = strlen(list[i]);
-        room += (l < SM_TAG_MAX ? l : SM_TAG_MAX) + 1;
-    }
+    for (size_t i = 0; i < n; i++)
+        room += tag_bound(list[i]) + 1;
     return room;
 }
 
 /* Interns n normalised tags (NUL-separated in norm) into ids[]; *n_out is
  * the unique count. ids may be NULL when n is 0. */
-static sm_status tag_ids(sm_engine *e, const char *norm, size_t n, uint32_t *ids, size_t *n_out, uint64_t *sig)
+static sm_status tag_ids(sm_engine *e, const char *norm, const char *const *given, size_t n, uint32_t *ids,
+                         size_t *n_out, uint64_t *sig)
 {
     sm_status st;
     for (size_t i = 0; i < n; i++) {
-        if ((st = intern_tag(e, norm, &ids[i])))
+        if ((st = intern_tag(e, norm, given[i], &ids[i])))
             return st;
         norm += strlen(norm) + 1;
     }
@@ -376,8 +387,8 @@ static sm_status prep_make(sm_engine *e, const sm_sme_desc *d, sm__prep *out, ta
     }
     /* p.lists is NULL when every list is empty: no offset may be applied */
     size_t no = 0, nn = 0;
-    if ((st = tag_ids(e, norm_off, d->n_offers, p.lists ? p.lists + ns : NULL, &no, &p.offer_sig)) ||
-        (st = tag_ids(e, norm_need, d->n_needs, p.lists ? p.lists + ns + no : NULL, &nn, &p.need_sig))) {
+    if ((st = tag_ids(e, norm_off, d->offers, d->n_offers, p.lists ? p.lists + ns : NULL, &no, &p.offer_sig)) ||
+        (st = tag_ids(e, norm_need, d->needs, d->n_needs, p.lists ? p.lists + ns + no : NULL, &nn, &p.need_sig))) {
         sm__prep_free(e, &p);
         return st;
     }
@@ -657,9 +668,9 @@ static sm_status export_sme(sm_sme_desc **out, const sm_engine *e, size_t i)
     for (size_t k = 0; k + 1 < nsec; k++)
         strbytes += strlen(e->sectors[sec[k]]->info.code) + 1;
     for (size_t k = 0; k < noff; k++)
-        strbytes += strlen(e->tags.str[off[k]]) + 1;
+        strbytes += strlen(sm__tag_text(e, off[k])) + 1;
     for (size_t k = 0; k < nneed; k++)
-        strbytes += strlen(e->tags.str[need[k]]) + 1;
+        strbytes += strlen(sm__tag_text(e, need[k])) + 1;
     strbytes += nlang * 4;
     size_t nptr = nsec + noff + nneed + nlang;
     size_t size = sizeof(sm_sme_desc) + nptr * sizeof(char *) + strbytes;
@@ -690,12 +701,12 @@ static sm_status export_sme(sm_sme_desc **out, const sm_engine *e, size_t i)
     d->offers = p;
     d->n_offers = noff;
     for (size_t k = 0; k < noff; k++)
-        PUT(p[k], e->tags.str[off[k]]);
+        PUT(p[k], sm__tag_text(e, off[k]));
     p += noff;
     d->needs = p;
     d->n_needs = nneed;
     for (size_t k = 0; k < nneed; k++)
-        PUT(p[k], e->tags.str[need[k]]);
+        PUT(p[k], sm__tag_text(e, need[k]));
     p += nneed;
     d->languages = nlang ? p : NULL;
     d->n_languages = nlang;

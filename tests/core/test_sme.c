@@ -56,8 +56,8 @@ static void put_get_round_trip_normalises(void **state)
     assert_string_equal(g->sectors[1], "25.62");
     assert_int_equal(g->n_offers, 2);  /* "cnc machining" once */
     assert_int_equal(g->n_needs, 1);
-    assert_string_equal(g->needs[0], "export distribution");
-    int has_cnc = !strcmp(g->offers[0], "cnc machining") || !strcmp(g->offers[1], "cnc machining");
+    assert_string_equal(g->needs[0], "Export distribution"); /* as first spelt */
+    int has_cnc = !strcmp(g->offers[0], "CNC Machining") || !strcmp(g->offers[1], "CNC Machining");
     assert_true(has_cnc);
     assert_int_equal(g->size, SM_SIZE_SMALL); /* derived from 12 employees */
     assert_int_equal(g->employees, 12);

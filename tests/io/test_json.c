@@ -33,7 +33,7 @@ static void json_loads_object_with_smes(void **state)
     assert_int_equal(d->employees, 12);
     assert_int_equal(d->founded, 2011);
     assert_int_equal(d->n_offers, 1);
-    assert_string_equal(d->needs[0], "laser cutting");
+    assert_string_equal(d->needs[0], "Laser cutting"); /* as first spelt */
     assert_int_equal(d->cooperation, SM_COOP_SUBCONTRACTING | SM_COOP_RND);
     assert_int_equal(d->n_languages, 2);
     sm_sme_desc_free(d);

@@ -41,7 +41,7 @@ def test_add_and_read_back(empty_engine):
     assert rec.id == "SI-0001" and rec.name == "Kovina d.o.o." and rec.region == "SI032"
     assert rec.sectors == ["25.11", "25.62"]
     assert rec.size == "small" and rec.employees is None and rec.founded == 1994
-    assert sorted(rec.offers) == ["cnc machining", "welding"]
+    assert sorted(rec.offers) == ["CNC Machining", "welding"]  # as first spelt, white space collapsed
     assert rec.needs == ["export distribution"]
     assert set(rec.cooperation) == {"subcontracting", "rnd"}
     assert sorted(rec.languages) == ["en", "sl"]
