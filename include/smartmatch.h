@@ -1005,13 +1005,19 @@ typedef struct sm_load_options {
     int dry_run;            /**< Non-zero: validate everything, change nothing (for "validate"). */
     sm_diag_fn on_problem;  /**< Receives each problem (both modes); may be NULL. */
     void *userdata;         /**< For @c on_problem. */
+    /* version 2 */
+    int delimiter;          /**< CSV field delimiter: ',', ';' or '\\t'; 0 (default) detects it from the
+                                 header line (docs/data-format.md). A ';' file also reads "119,5" as 119.5. */
+    const char *encoding;   /**< Character encoding of the input as iconv names it ("windows-1250",
+                                 "ISO-8859-2"); NULL or "UTF-8" (default): UTF-8. Borrowed for the call. */
 } sm_load_options;
 
-#define SM_LOAD_OPTIONS_VERSION 1 /**< Current version of ::sm_load_options. */
-/** Static initialiser: auto format and kind, strict. */
-#define SM_LOAD_OPTIONS_INIT { SM_LOAD_OPTIONS_VERSION, SM_FORMAT_AUTO, SM_DATA_AUTO, 0, 0, NULL, NULL }
+#define SM_LOAD_OPTIONS_VERSION 2 /**< Current version of ::sm_load_options (1 is still accepted: no
+                                       @c delimiter or @c encoding). */
+/** Static initialiser: auto format, kind and delimiter, UTF-8, strict. */
+#define SM_LOAD_OPTIONS_INIT { SM_LOAD_OPTIONS_VERSION, SM_FORMAT_AUTO, SM_DATA_AUTO, 0, 0, NULL, NULL, 0, NULL }
 
-/** Fills @p opts with the defaults. */
+/** Fills @p opts with the defaults of @p version (1 or ::SM_LOAD_OPTIONS_VERSION). */
 SM_API sm_status sm_load_options_init(sm_load_options *opts, unsigned int version);
 
 /** Counts from a load. */

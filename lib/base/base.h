@@ -118,6 +118,8 @@ extern size_t sm__arena_block_size;
 
 /* Whether s is valid UTF-8 (no overlongs, no surrogates). */
 bool sm__utf8_valid(const char *s, size_t len);
+/* The length of the longest valid UTF-8 prefix of s. */
+size_t sm__utf8_prefix(const char *s, size_t len);
 
 /* Names typed by people: ASCII case is ignored and '-' equals '_'; table
  * names are lower case. A table of names is `count` entries `stride` bytes

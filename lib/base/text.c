@@ -12,8 +12,14 @@
 
 bool sm__utf8_valid(const char *str, size_t len)
 {
-    const unsigned char *s = (const unsigned char *)str, *end = s + len;
+    return sm__utf8_prefix(str, len) == len;
+}
+
+size_t sm__utf8_prefix(const char *str, size_t len)
+{
+    const unsigned char *s = (const unsigned char *)str, *end = s + len, *start = s;
     while (s < end) {
+        const unsigned char *at = s;
         unsigned c = *s++;
         if (c < 0x80)
             continue;
@@ -22,19 +28,19 @@ bool sm__utf8_valid(const char *str, size_t len)
         if (c >= 0xC2 && c <= 0xDF) { n = 1; min = 0x80; c &= 0x1F; }
         else if (c >= 0xE0 && c <= 0xEF) { n = 2; min = 0x800; c &= 0x0F; }
         else if (c >= 0xF0 && c <= 0xF4) { n = 3; min = 0x10000; c &= 0x07; }
-        else return false;
+        else return (size_t)(at - start);
         if (end - s < n)
-            return false;
+            return (size_t)(at - start);
         for (int i = 0; i < n; i++) {
             if ((s[i] & 0xC0) != 0x80)
-                return false;
+                return (size_t)(at - start);
             c = (c << 6) | (s[i] & 0x3F);
         }
         if (c < min || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF))
-            return false;
+            return (size_t)(at - start);
         s += n;
     }
-    return true;
+    return len;
 }
 
 /* Names typed by people: ASCII case does not matter and '-' stands for '_'

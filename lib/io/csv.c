@@ -19,6 +19,7 @@ struct sm__csv {
     unsigned long line;     /* physical line being fed, 1-based */
     unsigned long row_line; /* line where the row in progress started, 0 = none */
     bool cr_pending;        /* the last chunk ended in '\r': a '\n' may follow */
+    bool delim_set;         /* the delimiter is known (given, or detected from the first piece) */
     /* fields of the row in progress: bytes in buf, each NUL-terminated */
     char *buf;
     size_t buf_len, buf_cap;
@@ -214,10 +215,45 @@ static bool feed_piece(sm__csv *c, const char *s, size_t n)
     return true;
 }
 
+/* The delimiter of a header line: the one of ',' ';' and tab that occurs
+ * most often outside quotes in the first line that is not blank; ','
+ * when none does, and in that order among equal counts. */
+static char detect_delimiter(const char *s, size_t n)
+{
+    size_t i = 0;
+    while (i < n && (s[i] == '\n' || s[i] == '\r' || s[i] == ' '))
+        i++;
+    size_t comma = 0, semi = 0, tab = 0;
+    bool quoted = false;
+    for (; i < n; i++) {
+        char ch = s[i];
+        if (ch == '"')
+            quoted = !quoted;
+        else if (quoted)
+            continue;
+        else if (ch == '\n' || ch == '\r')
+            break;
+        else
+            comma += ch == ',', semi += ch == ';', tab += ch == '\t';
+    }
+    if (semi > comma && semi >= tab)
+        return ';';
+    if (tab > comma && tab > semi)
+        return '\t';
+    return ',';
+}
+
 sm_status sm__csv_feed(sm__csv *c, const char *data, size_t len)
 {
     if (c->status)
         return c->status;
+    if (!c->delim_set && len) {
+        int given = sm__load_delimiter(c->ld);
+        char d = given ? (char)given : detect_delimiter(data, len);
+        csv_set_delim(&c->p, (unsigned char)d);
+        sm__load_set_decimal_comma(c->ld, d == ';');
+        c->delim_set = true;
+    }
     sm__csv *saved = tl_csv;
     tl_csv = c;
     while (len) {

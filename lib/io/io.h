@@ -85,6 +85,9 @@ typedef struct sm__load sm__load;
 sm_engine *sm__load_engine(const sm__load *ld);
 const sm__alloc *sm__load_alloc(const sm__load *ld);
 sm_data_kind sm__load_kind(const sm__load *ld); /* as asked (may be AUTO) */
+int sm__load_delimiter(const sm__load *ld);     /* as asked: 0 = detect */
+/* A ';'-delimited CSV file: numbers may be written with a decimal comma. */
+void sm__load_set_decimal_comma(sm__load *ld, bool on);
 
 /* Reports a problem at file:line. The message is "<file>:<line>: <field>:
  * <what> "<value>"" (parts left out when empty or NULL). Returns SM_OK when
@@ -113,6 +116,27 @@ sm_status sm__csv_begin(sm__csv **out, sm__load *ld);
 sm_status sm__csv_feed(sm__csv *c, const char *data, size_t len);
 sm_status sm__csv_end(sm__csv *c);
 void sm__csv_free(sm__csv *c);
+
+/* Encodings (encoding.c). Input that is not UTF-8 is converted before it
+ * is parsed; UTF-8 input is checked piece by piece. */
+typedef struct sm__enc sm__enc;
+bool sm__enc_is_utf8(const char *encoding); /* NULL, "", "UTF-8" */
+/* *out is NULL when the encoding is UTF-8 (nothing to convert). */
+sm_status sm__enc_open(sm__enc **out, sm__load *ld, const char *encoding);
+/* Converts the next piece; *out (valid until the next call) holds UTF-8.
+ * `last`: no more input follows. */
+sm_status sm__enc_convert(sm__enc *x, sm__load *ld, const char *in, size_t n, bool last, const char **out,
+                          size_t *out_n);
+void sm__enc_free(sm__enc *x);
+/* The single-byte encoding bytes most likely are, and a label for it. */
+const char *sm__enc_guess(const char *data, size_t n, const char **label);
+typedef struct sm__utf8_watch {
+    unsigned need;       /* continuation bytes the last piece left owing */
+    unsigned long lines; /* newlines before this piece */
+} sm__utf8_watch;
+/* Checks the next piece of input said to be UTF-8; the first bad byte is one
+ * fatal problem naming the likely encoding and the option to load it. */
+sm_status sm__enc_check_utf8(sm__load *ld, sm__utf8_watch *w, const char *data, size_t n, bool last);
 
 /* JSON: a whole document in memory (without a byte order mark), parsed
  * once; load.c then asks for the records of each kind, in its order. */
@@ -160,6 +184,7 @@ struct sm__load {
     sm_load_options opts;
     sm_load_report rep;
     bool quiet;           /* second pass over records already reported */
+    bool decimal_comma;   /* numbers may be written "119,5" (';'-delimited CSV) */
     bool substitute;      /* dry staging: SMEs in regions of this file use an existing ancestor */
     bool regions_applied;
     bool regions_done;    /* whole-file region checks ran */

@@ -7,6 +7,7 @@
 #include "sm_config.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +25,16 @@ const sm__alloc *sm__load_alloc(const sm__load *ld)
 sm_data_kind sm__load_kind(const sm__load *ld)
 {
     return ld->opts.kind;
+}
+
+int sm__load_delimiter(const sm__load *ld)
+{
+    return ld->opts.delimiter;
+}
+
+void sm__load_set_decimal_comma(sm__load *ld, bool on)
+{
+    ld->decimal_comma = on;
 }
 
 /* ---- applying ------------------------------------------------------------------------- */
@@ -71,7 +82,10 @@ static void load_init(sm__load *ld, sm_engine *e, const char *name, const sm_loa
     ld->engine = e;
     ld->name = name;
     sm_load_options def = SM_LOAD_OPTIONS_INIT;
-    ld->opts = opts ? *opts : def;
+    ld->opts = def;
+    if (opts) /* a version 1 caller's struct ends before delimiter */
+        memcpy(&ld->opts, opts, opts->version == 1 ? offsetof(sm_load_options, delimiter) : sizeof *opts);
+    ld->opts.version = SM_LOAD_OPTIONS_VERSION;
 }
 
 static void load_free(sm__load *ld)
@@ -98,8 +112,13 @@ static sm_status check_args(sm_engine *e, const sm_load_options *opts)
     if (!e)
         return sm__fail(SM_ERR_INVALID_ARGUMENT, "load: NULL engine");
     if (opts) {
-        if (opts->version != SM_LOAD_OPTIONS_VERSION)
+        if (opts->version != 1 && opts->version != SM_LOAD_OPTIONS_VERSION)
             return sm__fail(SM_ERR_INVALID_ARGUMENT, "load: unknown options version %u", opts->version);
+        if (opts->version >= 2 && opts->delimiter != 0 && opts->delimiter != ',' && opts->delimiter != ';' &&
+            opts->delimiter != '\t')
+            return sm__fail(SM_ERR_INVALID_ARGUMENT,
+                            "load: delimiter must be ',', ';', a tab or 0 (detect from the header), not %d",
+                            opts->delimiter);
         if ((unsigned)opts->format > SM_FORMAT_JSON)
             return sm__fail(SM_ERR_INVALID_ARGUMENT, "load: unknown format %d", (int)opts->format);
         if ((unsigned)opts->kind > SM_DATA_AFFINITY)
@@ -217,11 +236,34 @@ static sm_status unsupported(const sm__load *ld, sm_format fmt)
                        csv ? "CSV" : "JSON", csv ? "libcsv" : "jansson");
 }
 
+static sm_status run_utf8(sm__load *ld, const char *data, size_t len, sm_format fmt);
+
+/* Input in another encoding is converted whole, then read as UTF-8. */
 static sm_status run_buffer(sm__load *ld, const char *data, size_t len, sm_format fmt)
 {
-    sm_status st = start(ld, &data, &len);
+    sm__enc *x = NULL;
+    sm_status st = sm__enc_open(&x, ld, ld->opts.encoding);
     if (st)
         return st;
+    if (!x) {
+        if ((st = start(ld, &data, &len)))
+            return st;
+        sm__utf8_watch w = { 0, 0 };
+        if ((st = sm__enc_check_utf8(ld, &w, data, len, true)))
+            return st;
+        return run_utf8(ld, data, len, fmt);
+    }
+    const char *u;
+    size_t n;
+    if (!(st = sm__enc_convert(x, ld, data, len, true, &u, &n)) && !(st = start(ld, &u, &n)))
+        st = run_utf8(ld, u, n, fmt);
+    sm__enc_free(x);
+    return st;
+}
+
+static sm_status run_utf8(sm__load *ld, const char *data, size_t len, sm_format fmt)
+{
+    sm_status st;
     if (fmt == SM_FORMAT_AUTO)
         fmt = sniff(data, len);
     if (!sm_format_supported(fmt))
@@ -241,10 +283,11 @@ sm_status sm_load_options_init(sm_load_options *opts, unsigned int version)
 {
     if (!opts)
         return sm__fail(SM_ERR_INVALID_ARGUMENT, "load: NULL options");
-    if (version != SM_LOAD_OPTIONS_VERSION)
+    if (version != 1 && version != SM_LOAD_OPTIONS_VERSION)
         return sm__fail(SM_ERR_INVALID_ARGUMENT, "load: unknown options version %u", version);
     sm_load_options def = SM_LOAD_OPTIONS_INIT;
-    *opts = def;
+    def.version = version;
+    memcpy(opts, &def, version == 1 ? offsetof(sm_load_options, delimiter) : sizeof def);
     return SM_OK;
 }
 
@@ -312,6 +355,7 @@ static sm_status run_file(sm__load *ld, FILE *f, sm_format fmt)
     size_t cap = 0, len = 0;
     sm_status st = SM_OK;
     sm__csv *c = NULL;
+    sm__enc *x = NULL;
     int err = 0;
     char what[300];
     const size_t chunk = sm__load_chunk ? sm__load_chunk : 1;
@@ -368,9 +412,16 @@ static sm_status run_file(sm__load *ld, FILE *f, sm_format fmt)
     }
     const char *d = buf;
     size_t n = len;
+    sm__utf8_watch w = { 0, 0 };
+    if ((st = sm__enc_open(&x, ld, ld->opts.encoding)))
+        goto out;
+    if (x && (st = sm__enc_convert(x, ld, buf, len, feof(f) || ferror(f), &d, &n)))
+        goto out;
     if ((st = start(ld, &d, &n)) || (st = sm__csv_begin(&c, ld)))
         goto out;
     for (;;) {
+        if (!x && (st = sm__enc_check_utf8(ld, &w, d, n, feof(f) || ferror(f))))
+            goto out;
         if ((st = sm__csv_feed(c, d, n)))
             goto out;
         if (ferror(f))
@@ -379,6 +430,8 @@ static sm_status run_file(sm__load *ld, FILE *f, sm_format fmt)
             break;
         d = buf;
         n = read_chunk(buf, chunk < cap ? chunk : cap, f, &err);
+        if (x && (st = sm__enc_convert(x, ld, buf, n, feof(f) || ferror(f), &d, &n)))
+            goto out;
     }
     st = sm__csv_end(c);
     goto out;
@@ -387,6 +440,7 @@ io:
     st = sm__load_problem(ld, true, SM_ERR_IO, 0, 0, NULL, NULL, 0, what);
 out:
     sm__csv_free(c);
+    sm__enc_free(x);
     sm__free(a, buf);
     return st;
 }

@@ -4,6 +4,7 @@
 #include "io/io.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -311,10 +312,27 @@ sm_status sm__ld_get_real(sm__load *ld, const sm__record *r, int f, double *out,
         trim(&s, &n);
         if (!n)
             return SM_OK;
-        if (!sm__parse_real(s, n, out)) {
-            sm_status st = check_text(ld, r, f, s, n);
-            return st ? st : sm__ld_bad(ld, r, f, SM_ERR_PARSE, s, n, "not a number");
+        const char *comma = memchr(s, ',', n);
+        bool ok = sm__parse_real(s, n, out);
+        if (!ok && comma && ld->decimal_comma && n < 64 && !memchr(s, '.', n) && !memchr(comma + 1, ',', n - (size_t)(comma + 1 - s))) {
+            /* "119,5" in a ';'-delimited file: a decimal comma */
+            char dot[64];
+            memcpy(dot, s, n);
+            dot[comma - s] = '.';
+            ok = sm__parse_real(dot, n, out);
         }
+        if (!ok) {
+            sm_status st = check_text(ld, r, f, s, n);
+            if (st)
+                return st;
+            if (comma && !ld->decimal_comma)
+                return sm__ld_bad(ld, r, f, SM_ERR_PARSE, s, n,
+                                  "not a number (write the decimal point as '.'; a decimal comma is read only "
+                                  "in ';'-delimited files)");
+            return sm__ld_bad(ld, r, f, SM_ERR_PARSE, s, n, "not a number");
+        }
+        if (isinf(*out))
+            return sm__ld_bad(ld, r, f, SM_ERR_RANGE, s, n, "number out of range (too large for a double)");
         size_t k = n < 63 ? n : 63;
         memcpy(text, s, k);
         text[k] = '\0';

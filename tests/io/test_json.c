@@ -101,7 +101,7 @@ static void json_invalid_utf8(void **state)
     const char *text = "[\n{\"id\": \"A\", \"region\": \"SI041\", \"sectors\": [\"C25\"]},\n"
                        "{\"id\": \"Caf\xE9\", \"region\": \"SI041\", \"sectors\": [\"C25\"]}]";
     assert_int_equal(io_load(e, text, "u.json", 1, 0, NULL, NULL), SM_ERR_PARSE);
-    tu_assert_error(SM_ERR_PARSE, "u.json:3: invalid UTF-8 at column ");
+    tu_assert_error(SM_ERR_PARSE, "u.json:3: the file is not UTF-8 (byte 0xE9); it is likely windows-1250");
     assert_int_equal(sm_sme_count(e), 0);
     sm_engine_free(e);
 }

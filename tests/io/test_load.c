@@ -35,7 +35,7 @@ static void options_and_arguments(void **state)
     assert_int_equal(sm_load_file(e, NULL, NULL, NULL), SM_ERR_INVALID_ARGUMENT);
     assert_int_equal(sm_load_file(NULL, "x.csv", NULL, NULL), SM_ERR_INVALID_ARGUMENT);
     sm_load_options bad = SM_LOAD_OPTIONS_INIT;
-    bad.version = 2;
+    bad.version = 3;
     assert_int_equal(sm_load_buffer(e, "", 0, NULL, &bad, NULL), SM_ERR_INVALID_ARGUMENT);
     bad.version = SM_LOAD_OPTIONS_VERSION;
     bad.format = (sm_format)3;
