@@ -33,7 +33,9 @@ enum {
     OPT_SECTOR_LEVEL,
     OPT_BEST,
     OPT_GEOMETRY,
-    OPT_NO_MAPS
+    OPT_NO_MAPS,
+    OPT_DELIMITER,
+    OPT_ENCODING
 };
 
 /* Help headings, in the order they are printed. */
@@ -63,6 +65,10 @@ static const opt_spec specs[] = {
       "the header); repeat for several, loaded in order" },
     { "development", OPT_DEVELOPMENT, required_argument, DATA_CMDS, GROUP_INPUT, "FILE",
       "a development-index file (region,development,source)" },
+    { "delimiter", OPT_DELIMITER, required_argument, ALL_CMDS, GROUP_INPUT, "C",
+      "CSV field delimiter: ',' ';' or 'tab' (default: detected from the header line of each file)" },
+    { "encoding", OPT_ENCODING, required_argument, ALL_CMDS, GROUP_INPUT, "ENC",
+      "character encoding of the files, e.g. windows-1250 or ISO-8859-2 (default UTF-8)" },
     { "id", OPT_ID, required_argument, CLI_CMD_MATCH, GROUP_QUERY, "ID", "the SME to find partners for (required)" },
     { "top", 'k', required_argument, CLI_CMD_MATCH | CLI_CMD_BATCH | CLI_CMD_OVERVIEW, GROUP_QUERY, "N",
       "number of partners per SME (default 10)" },
@@ -445,6 +451,16 @@ static int apply(cli_args *a, int val, char *arg)
         return CLI_OK;
     case OPT_NO_MAPS:
         a->no_maps = 1;
+        return CLI_OK;
+    case OPT_DELIMITER:
+        if (!strcmp(arg, ",") || !strcmp(arg, ";") || !strcmp(arg, "\t") || !strcmp(arg, "tab")) {
+            a->delimiter = arg[0] == 't' || arg[0] == '\t' ? '\t' : arg[0];
+            return CLI_OK;
+        }
+        cli_error("--delimiter: expected ',', ';' or 'tab', not \"%s\"", arg);
+        return CLI_USAGE;
+    case OPT_ENCODING:
+        a->encoding = arg;
         return CLI_OK;
     case 't':
         rc = parse_count(&n, "--threads", arg, 0, 1024);

@@ -62,6 +62,8 @@ typedef struct cli_args {
     size_t best;                /* overview --best (default 5) */
     const char *geometry;       /* overview --geometry, NULL = look beside the data */
     int no_maps;                /* overview --no-maps */
+    int delimiter;              /* --delimiter, 0 = detect */
+    const char *encoding;       /* --encoding, NULL = UTF-8 */
     char **positional;          /* remaining arguments (borrowed from argv) */
     size_t n_positional;
 } cli_args;

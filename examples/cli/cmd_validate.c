@@ -80,6 +80,8 @@ int cmd_validate(int argc, char **argv)
         }
         sm_load_options opts = SM_LOAD_OPTIONS_INIT;
         opts.dry_run = 1;
+        opts.delimiter = a.delimiter;
+        opts.encoding = a.encoding;
         opts.lenient = 1;
         opts.on_problem = on_problem;
         opts.userdata = &p;

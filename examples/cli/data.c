@@ -15,6 +15,8 @@ int cli_load_engine(sm_engine **out, const cli_args *a)
     for (size_t i = 0; i < a->n_data; i++) {
         sm_load_options opts = SM_LOAD_OPTIONS_INIT;
         opts.kind = a->data[i].kind;
+        opts.delimiter = a->delimiter;
+        opts.encoding = a->encoding;
         st = cli_load(engine, a->data[i].path, &opts, NULL);
         if (st != SM_OK) {
             int rc = cli_fail(st, a->data[i].path);
