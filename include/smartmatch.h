@@ -1263,6 +1263,22 @@ SM_API sm_status sm_weighting_parse_with(sm_weighting **out, const char *text, c
 
 /* ---- experimental: data intake -------------------------------------------- */
 
+/**
+ * The key under which the engine compares a tag: Unicode NFKC, full case
+ * folding, default-ignorable code points removed, every run of Unicode
+ * white space made one space and none at either end (docs/data-format.md,
+ * "Text"). Two tags meet when their keys are equal; a program that compares
+ * tags or names itself (the CLI's "tags that meet") folds both sides.
+ * @param out      buffer of @p capacity bytes; receives the NUL-terminated key
+ *                 (::SM_TAG_MAX + 1 bytes hold every key of a valid tag); untouched on failure
+ * @param capacity size of @p out in bytes
+ * @param text     UTF-8 text (borrowed)
+ * @return ::SM_OK; ::SM_ERR_INVALID_ARGUMENT (NULL argument); ::SM_ERR_BAD_CODE (not
+ *         UTF-8, a control character, or nothing but white space); ::SM_ERR_LIMIT (the key
+ *         does not fit in @p capacity bytes, or the text has more than 1024 code points).
+ */
+SM_API sm_status sm_text_fold(char *out, size_t capacity, const char *text);
+
 /* ---- experimental: history and network criteria --------------------------- */
 
 /* ---- experimental: event planner ------------------------------------------ */

@@ -183,3 +183,28 @@ int sm__text_fold(char *out, size_t cap, const char *in, size_t len, bool as_key
         out[k] = '\0';
     return (int)k;
 }
+
+sm_status sm_text_fold(char *out, size_t capacity, const char *text)
+{
+    if (!out || !text)
+        return sm__fail(SM_ERR_INVALID_ARGUMENT, "text_fold: NULL argument");
+    char key[SM_TAG_MAX * 4 + 1];
+    int k = sm__text_fold(key, sizeof key, text, strlen(text), true);
+    switch (k) {
+    case SM_FOLD_BAD_UTF8:
+        return sm__fail_at(SM_ERR_BAD_CODE, NULL, 0, 0, NULL, text, "text is not valid UTF-8");
+    case SM_FOLD_CONTROL:
+        return sm__fail_at(SM_ERR_BAD_CODE, NULL, 0, 0, NULL, text, "control character in text");
+    case SM_FOLD_TOO_LONG:
+        return sm__fail(SM_ERR_LIMIT, "text: longer than %d bytes once folded (or over %d code points)",
+                        SM_TAG_MAX * 4, SM_TEXT_FOLD_MAX_IN);
+    case 0:
+        return sm__fail_at(SM_ERR_BAD_CODE, NULL, 0, 0, NULL, text, "text is empty or only white space");
+    default:
+        break;
+    }
+    if ((size_t)k + 1 > capacity)
+        return sm__fail(SM_ERR_LIMIT, "text: the key has %d bytes, the buffer holds %zu with the NUL", k, capacity);
+    memcpy(out, key, (size_t)k + 1);
+    return SM_OK;
+}
