@@ -440,7 +440,7 @@ SM_API sm_status sm_affinity_get(double *out, const sm_engine *engine, const cha
 
 #define SM_ID_MAX 64      /**< Longest SME id in bytes. */
 #define SM_TAG_MAX 128    /**< Longest offer/need tag in bytes after normalisation. */
-#define SM_LIST_MAX 256   /**< Most entries in one list (sectors, offers, needs, languages) of an SME. */
+#define SM_LIST_MAX 65535 /**< Most entries in one list (sectors, offers, needs, languages) of an SME. */
 
 /** Size classes (EU definition by employees: micro < 10, small < 50, medium < 250). */
 typedef enum sm_size {

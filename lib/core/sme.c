@@ -145,7 +145,8 @@ static sm_status check_list(const char *const *list, size_t n, const char *field
         if (!list[i])
             return sm__fail(SM_ERR_INVALID_ARGUMENT, "%s: NULL entry %zu", field, i);
     if (n > SM_LIST_MAX)
-        return sm__fail(SM_ERR_LIMIT, "%s: %zu entries (at most %d)", field, n, SM_LIST_MAX);
+        return sm__fail_at(SM_ERR_LIMIT, NULL, 0, 0, field, NULL, "%s: %zu entries (at most %d, SM_LIST_MAX)", field, n,
+                           SM_LIST_MAX);
     return SM_OK;
 }
 
@@ -298,11 +299,14 @@ static sm_status prep_make(sm_engine *e, const sm_sme_desc *d, sm__prep *out, ta
     if (region < 0)
         return sm__fail_at(SM_ERR_UNKNOWN_CODE, NULL, 0, 0, "region", d->region, "region: unknown NUTS code \"%s\"",
                            d->region);
-    long sectors[SM_LIST_MAX];
+    /* resolved here to check them, and again below once there is room to keep them */
     size_t n_sectors = d->n_sectors > SM_LIST_MAX ? SM_LIST_MAX : d->n_sectors;
+    long primary = -1;
     for (size_t i = 0; i < n_sectors; i++) {
-        sectors[i] = sm__sector_find(e, d->sectors[i]);
-        if (sectors[i] < 0)
+        long s = sm__sector_find(e, d->sectors[i]);
+        if (!i)
+            primary = s;
+        if (s < 0)
             return sm__fail_at(SM_ERR_UNKNOWN_CODE, NULL, 0, 0, "sectors", d->sectors[i],
                                "sectors: unknown NACE code \"%s\"", d->sectors[i]);
     }
@@ -376,14 +380,28 @@ static sm_status prep_make(sm_engine *e, const sm_sme_desc *d, sm__prep *out, ta
             return sm__nomem();
         }
     }
-    /* secondary sectors: unique, without the primary */
+    /* secondary sectors: unique, in the order given, without the primary;
+     * a long list is checked against a bit per sector index, not pairwise */
     size_t ns = 0;
+    uint64_t seen[(SM__MAX_SECTORS + 64) / 64];
+    bool long_list = n_sectors > 16;
+    if (long_list) {
+        memset(seen, 0, sizeof seen);
+        seen[primary >> 6] |= 1ull << (primary & 63);
+    }
     for (size_t i = 1; i < n_sectors; i++) {
-        bool dup = sectors[i] == sectors[0];
-        for (size_t j = 0; j < ns && !dup; j++)
-            dup = p.lists[j] == (uint32_t)sectors[i];
+        uint32_t s = (uint32_t)sm__sector_find(e, d->sectors[i]);
+        bool dup;
+        if (long_list) {
+            dup = seen[s >> 6] >> (s & 63) & 1u;
+            seen[s >> 6] |= 1ull << (s & 63);
+        } else {
+            dup = s == (uint32_t)primary;
+            for (size_t j = 0; j < ns && !dup; j++)
+                dup = p.lists[j] == s;
+        }
         if (!dup)
-            p.lists[ns++] = (uint32_t)sectors[i];
+            p.lists[ns++] = s;
     }
     /* p.lists is NULL when every list is empty: no offset may be applied */
     size_t no = 0, nn = 0;
@@ -393,7 +411,7 @@ static sm_status prep_make(sm_engine *e, const sm_sme_desc *d, sm__prep *out, ta
         return st;
     }
     p.region = (uint16_t)region;
-    p.sector = (uint16_t)sectors[0];
+    p.sector = (uint16_t)primary;
     p.size = (uint8_t)size;
     p.employees = d->employees < 0 ? -1 : (int32_t)d->employees;
     p.founded = (int16_t)d->founded;

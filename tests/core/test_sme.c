@@ -258,9 +258,11 @@ static void empty_lists_and_list_limit(void **state)
     assert_int_equal(sm_query_top(&r, e, "P", NULL), SM_OK);
     assert_int_equal(sm_result_count(r), 1);
     sm_result_free(r);
-    static const char *many[300];
-    static char codes[300][8];
-    for (int i = 0; i < 300; i++) {
+    /* 300 tags are fine (real organisations reach that); SM_LIST_MAX + 1 are not */
+    enum { N = SM_LIST_MAX + 1 };
+    static const char *many[N];
+    static char codes[N][12];
+    for (int i = 0; i < N; i++) {
         snprintf(codes[i], sizeof codes[i], "tag%d", i);
         many[i] = codes[i];
     }
@@ -273,8 +275,17 @@ static void empty_lists_and_list_limit(void **state)
     d.n_sectors = 1;
     d.offers = many;
     d.n_offers = 300;
+    assert_int_equal(sm_sme_put(e, &d), SM_OK);
+    d.n_offers = N;
     assert_int_equal(sm_sme_put(e, &d), SM_ERR_LIMIT);
-    assert_int_equal(sm_sme_count(e), 2);
+    tu_assert_error(SM_ERR_LIMIT, "offers: 65536 entries (at most 65535, SM_LIST_MAX)");
+    d.n_offers = SM_LIST_MAX;
+    assert_int_equal(sm_sme_put(e, &d), SM_OK);
+    sm_sme_desc *g = NULL;
+    assert_int_equal(sm_sme_get(&g, e, "R"), SM_OK);
+    assert_int_equal(g->n_offers, SM_LIST_MAX);
+    sm_sme_desc_free(g);
+    assert_int_equal(sm_sme_count(e), 3);
     sm_engine_free(e);
 }
 

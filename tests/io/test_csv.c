@@ -317,7 +317,7 @@ static void csv_lists_over_the_limit(void **state)
     const char *items[] = { "C25", "steel", "laser", "en" };
     for (size_t k = 0; k < 4; k++)
         for (int n = SM_LIST_MAX; n <= SM_LIST_MAX + 1; n++) {
-            char text[8192];
+            static char text[8 * (SM_LIST_MAX + 2) + 256];
             int o = snprintf(text, sizeof text, "id,region,sectors,offers,needs,languages\nA,SI041,");
             for (size_t col = 0; col < 4; col++) {
                 int count = col == k ? n : 1;
