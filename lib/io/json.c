@@ -226,6 +226,45 @@ static void scan_lines(sm__json *j, const char *s, size_t n)
     }
 }
 
+/* jansson's message in the project's words: what is wrong and how to fix
+ * it, without jansson's flag names. jansson appends "near '<token>'" to
+ * syntax errors; that part is kept. */
+static void describe(char *out, size_t cap, const json_error_t *err, unsigned long col)
+{
+    static const struct {
+        const char *theirs, *ours;
+    } words[] = {
+        { "\\u0000 is not allowed", "a string holds \\u0000 (a NUL character), which no text field accepts" },
+        { "real number overflow", "number out of range (too large for a double)" },
+        { "too big negative integer", "whole number out of range (below -9223372036854775808)" },
+        { "too big integer", "whole number out of range (above 9223372036854775807)" },
+        { "duplicate object key", "a key appears twice in one object" },
+        { "maximum parsing depth reached", "nested too deeply (more than 2048 levels)" },
+        { "end of file expected", "text after the end of the document (one document per file)" },
+        { "premature end of input", "the document ends early (a missing ']', '}' or '\"')" },
+        { "unexpected newline", "a line break inside a string (write it as \\n)" },
+        { "control character", "a control character inside a string (escape it, e.g. \\t)" },
+        { "invalid escape", "an invalid escape in a string (valid: \\\" \\\\ \\/ \\b \\f \\n \\r \\t \\uXXXX)" },
+        { "invalid Unicode", "an invalid \\uXXXX escape (a lone surrogate or bad hex digits)" },
+        { "string or '}' expected", "a key (in double quotes) or '}' expected" },
+        { "':' expected", "':' expected after a key" },
+        { "'}' expected", "',' or '}' expected" },
+        { "']' expected", "',' or ']' expected" },
+        { "'[' or '{' expected", "the document must be an object or a list" },
+        { "NUL byte in object key", "a key holds a NUL character" },
+        { "unexpected token", "unexpected text" },
+        { "invalid token", "not JSON (a value must be a string in double quotes, a number, true, false, null, a "
+                           "list or an object)" },
+    };
+    const char *near = strstr(err->text, " near ");
+    for (size_t i = 0; i < sizeof words / sizeof *words; i++)
+        if (strstr(err->text, words[i].theirs)) {
+            snprintf(out, cap, "JSON syntax error at column %lu: %s%s", col, words[i].ours, near ? near : "");
+            return;
+        }
+    snprintf(out, cap, "JSON syntax error at column %lu: %s", col, err->text);
+}
+
 sm_status sm__json_parse(sm__json **out, sm__load *ld, const char *data, size_t len)
 {
     json_error_t err;
@@ -245,12 +284,13 @@ sm_status sm__json_parse(sm__json **out, sm__load *ld, const char *data, size_t 
             return sm__nomem();
         unsigned long line = err.line > 0 ? (unsigned long)err.line : 0;
         unsigned long col = err.column > 0 ? (unsigned long)err.column : 0;
-        char what[256];
+        char what[400];
         if (code == json_error_invalid_utf8)
-            snprintf(what, sizeof what, "invalid UTF-8 at column %lu (the file must be UTF-8): %s", col, err.text);
+            snprintf(what, sizeof what, "invalid UTF-8 at column %lu (the file must be UTF-8)", col);
         else
-            snprintf(what, sizeof what, "JSON syntax error at column %lu: %s", col, err.text);
-        return sm__load_problem(ld, true, SM_ERR_PARSE, line, col, NULL, NULL, 0, what);
+            describe(what, sizeof what, &err, col);
+        sm_status status = code == json_error_numeric_overflow ? SM_ERR_RANGE : SM_ERR_PARSE;
+        return sm__load_problem(ld, true, status, line, col, NULL, NULL, 0, what);
     }
     const sm__alloc *a = sm__load_alloc(ld);
     sm__json *j = sm__calloc(a, 1, sizeof *j);
