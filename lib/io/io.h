@@ -185,6 +185,7 @@ struct sm__load {
     sm_load_report rep;
     bool quiet;           /* second pass over records already reported */
     bool decimal_comma;   /* numbers may be written "119,5" (';'-delimited CSV) */
+    bool row_delivered;   /* the record's problems were delivered as they were found */
     bool substitute;      /* dry staging: SMEs in regions of this file use an existing ancestor */
     bool regions_applied;
     bool regions_done;    /* whole-file region checks ran */

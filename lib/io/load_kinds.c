@@ -19,6 +19,102 @@ static const char *aff_key(const void *ctx, uint32_t v)
 
 /* ---- SMEs ----------------------------------------------------------------------- */
 
+/* Every problem of a row is wanted (lenient mode and dry runs, as
+ * "validate" uses): a field's problem is delivered at once and the row goes
+ * on without that field. In strict mode the first problem ends the load. */
+static bool all_problems(const sm__load *ld)
+{
+    return (ld->opts.lenient || ld->opts.dry_run) && !ld->quiet;
+}
+
+/* After a field's problem st: true when the row goes on (the problem was
+ * delivered); false ends the row with *st (the problem, or what delivering
+ * it returned: a cancel). */
+static bool go_on(sm__load *ld, sm_status *st, int *n_bad)
+{
+    if (*st == SM_ERR_NOMEM || !all_problems(ld))
+        return false;
+    ld->row_delivered = true;
+    (*n_bad)++;
+    sm_status d = sm__ld_deliver(ld, false);
+    if (d) {
+        *st = d;
+        return false;
+    }
+    return true;
+}
+
+/* Leaves out of d the field the core's last error names, so that checking
+ * d again finds the next problem; false if it names none. */
+static bool leave_out(sm__load *ld, sm_sme_desc *d, const char **one_sector)
+{
+    const sm_error *e = sm_error_last();
+    char field[64];
+    snprintf(field, sizeof field, "%s", e->field);
+    if (!*field) {
+        const char *colon = strchr(e->message, ':');
+        size_t k = colon ? (size_t)(colon - e->message) : 0;
+        if (k && k < sizeof field) {
+            memcpy(field, e->message, k);
+            field[k] = '\0';
+        }
+    }
+    int f = sm__field_lookup(field, strlen(field));
+    switch (f) {
+    case SM__F_NAME: d->name = NULL; return true;
+    case SM__F_SIZE: d->size = SM_SIZE_UNKNOWN; return true;
+    case SM__F_EMPLOYEES: d->employees = -1; return true;
+    case SM__F_FOUNDED: d->founded = 0; return true;
+    case SM__F_OFFERS: d->n_offers = 0; return true;
+    case SM__F_NEEDS: d->n_needs = 0; return true;
+    case SM__F_LANGUAGES: d->n_languages = 0; return true;
+    case SM__F_COOPERATION: d->cooperation = 0; return true;
+    case SM__F_REGION:
+    case SM__F_SECTORS: {
+        bool ok = false;
+        sm__rdlock(ld->engine);
+        if (f == SM__F_REGION && ld->engine->n_regions) {
+            d->region = ld->engine->regions[0]->info.code; /* arena strings: live as long as the engine */
+            ok = true;
+        } else if (f == SM__F_SECTORS && ld->engine->n_sectors) {
+            *one_sector = ld->engine->sectors[0]->info.code;
+            d->sectors = one_sector;
+            d->n_sectors = 1;
+            ok = true;
+        }
+        sm__unlock(ld->engine);
+        return ok;
+    }
+    default:
+        return false;
+    }
+}
+
+/* The engine's checks of d, repeated without each field found bad, every
+ * problem delivered; changes nothing (tags may be interned). */
+static sm_status check_rest(sm__load *ld, const sm__record *r, sm_sme_desc *d, int *n_bad)
+{
+    const char *one_sector = NULL;
+    for (int round = 0; round < SM__F_COUNT; round++) {
+        sm__prep p;
+        sm__wrlock(ld->engine);
+        sm_status st = sm__prep_make(ld->engine, d, &p);
+        if (!st)
+            sm__prep_free(ld->engine, &p);
+        sm__unlock(ld->engine);
+        if (!st)
+            return SM_OK;
+        if (st == SM_ERR_NOMEM)
+            return st;
+        st = sm__ld_rewrap(ld, r);
+        if (!go_on(ld, &st, n_bad))
+            return st;
+        if (!leave_out(ld, d, &one_sector))
+            return SM_OK;
+    }
+    return SM_OK;
+}
+
 static sm_status sme_record(sm__load *ld, const sm__record *r)
 {
     sm_status st = sm__ld_scratch_reserve(ld, r, sm__kind_fields(SM_DATA_SMES));
@@ -29,47 +125,78 @@ static sm_status sme_record(sm__load *ld, const sm__record *r)
     size_t n;
     long long x;
     bool present;
+    int n_bad = 0;
+    ld->row_delivered = false;
     if ((st = sm__ld_get_text(ld, r, SM__F_ID, &d.id, &n)))
         return st;
     if (!n)
         return sm__ld_missing(ld, r, SM__F_ID);
-    if ((st = sm__ld_get_text(ld, r, SM__F_NAME, &d.name, &n)))
+    if ((st = sm__ld_get_text(ld, r, SM__F_NAME, &d.name, &n)) && !go_on(ld, &st, &n_bad))
         return st;
     if ((st = sm__ld_get_text(ld, r, SM__F_REGION, &d.region, &n)))
         return st;
-    if (!n)
-        return sm__ld_missing(ld, r, SM__F_REGION);
-    if ((st = sm__ld_get_list(ld, r, SM__F_SECTORS, &d.sectors, &d.n_sectors)))
+    if (!n && (st = sm__ld_missing(ld, r, SM__F_REGION)) && !go_on(ld, &st, &n_bad))
         return st;
-    if (!d.n_sectors)
-        return sm__ld_bad(ld, r, SM__F_SECTORS, SM_ERR_PARSE, NULL, 0, "at least one sector is needed");
-    if ((st = sm__ld_get_text(ld, r, SM__F_SIZE, &size, &n)))
+    if ((st = sm__ld_get_list(ld, r, SM__F_SECTORS, &d.sectors, &d.n_sectors)) && !go_on(ld, &st, &n_bad))
         return st;
-    if (n && sm_size_parse(&d.size, size))
-        return sm__ld_rewrap(ld, r);
-    if ((st = sm__ld_get_int(ld, r, SM__F_EMPLOYEES, 0, 100000000, &x, &present)))
+    if (!st && !d.n_sectors &&
+        (st = sm__ld_bad(ld, r, SM__F_SECTORS, SM_ERR_PARSE, NULL, 0, "at least one sector is needed")) &&
+        !go_on(ld, &st, &n_bad))
         return st;
-    if (present)
+    if ((st = sm__ld_get_text(ld, r, SM__F_SIZE, &size, &n)) && !go_on(ld, &st, &n_bad))
+        return st;
+    if (!st && n && sm_size_parse(&d.size, size) && (st = sm__ld_rewrap(ld, r)) && !go_on(ld, &st, &n_bad))
+        return st;
+    if ((st = sm__ld_get_int(ld, r, SM__F_EMPLOYEES, 0, 100000000, &x, &present)) && !go_on(ld, &st, &n_bad))
+        return st;
+    if (!st && present)
         d.employees = (long)x;
-    if ((st = sm__ld_get_int(ld, r, SM__F_FOUNDED, 1000, 2100, &x, &present)))
+    if ((st = sm__ld_get_int(ld, r, SM__F_FOUNDED, 1000, 2100, &x, &present)) && !go_on(ld, &st, &n_bad))
         return st;
-    if (present)
+    if (!st && present)
         d.founded = (int)x;
-    if ((st = sm__ld_get_list(ld, r, SM__F_OFFERS, &d.offers, &d.n_offers)) ||
-        (st = sm__ld_get_list(ld, r, SM__F_NEEDS, &d.needs, &d.n_needs)))
+    if ((st = sm__ld_get_list(ld, r, SM__F_OFFERS, &d.offers, &d.n_offers)) && !go_on(ld, &st, &n_bad))
         return st;
-    const char *const *coop;
-    size_t n_coop;
-    if ((st = sm__ld_get_list(ld, r, SM__F_COOPERATION, &coop, &n_coop)))
+    if ((st = sm__ld_get_list(ld, r, SM__F_NEEDS, &d.needs, &d.n_needs)) && !go_on(ld, &st, &n_bad))
         return st;
-    for (size_t i = 0; i < n_coop; i++) {
+    const char *const *coop = NULL;
+    size_t n_coop = 0;
+    if ((st = sm__ld_get_list(ld, r, SM__F_COOPERATION, &coop, &n_coop)) && !go_on(ld, &st, &n_bad))
+        return st;
+    for (size_t i = 0; !st && i < n_coop; i++) {
         uint32_t bit;
-        if (sm_cooperation_parse(&bit, ld->engine, coop[i]))
-            return sm__ld_rewrap(ld, r);
+        if (sm_cooperation_parse(&bit, ld->engine, coop[i])) {
+            st = sm__ld_rewrap(ld, r);
+            if (!go_on(ld, &st, &n_bad))
+                return st;
+            d.cooperation = 0;
+            break;
+        }
         d.cooperation |= bit;
     }
-    if ((st = sm__ld_get_list(ld, r, SM__F_LANGUAGES, &d.languages, &d.n_languages)))
+    if ((st = sm__ld_get_list(ld, r, SM__F_LANGUAGES, &d.languages, &d.n_languages)) && !go_on(ld, &st, &n_bad))
         return st;
+    if (n_bad) {
+        /* what the engine would say of the rest; the row is not staged */
+        if (!d.region || !*d.region || !d.n_sectors) {
+            const char *one = NULL;
+            sm__rdlock(ld->engine);
+            if ((!d.region || !*d.region) && ld->engine->n_regions)
+                d.region = ld->engine->regions[0]->info.code;
+            if (!d.n_sectors && ld->engine->n_sectors) {
+                one = ld->engine->sectors[0]->info.code;
+                d.sectors = &one;
+                d.n_sectors = 1;
+            }
+            sm__unlock(ld->engine);
+            if (!d.region || !*d.region || !d.n_sectors)
+                return SM_ERR_PARSE;
+            st = check_rest(ld, r, &d, &n_bad);
+        } else {
+            st = check_rest(ld, r, &d, &n_bad);
+        }
+        return st ? st : SM_ERR_PARSE;
+    }
     char anc[SM_REGION_CODE_MAX + 1];
     if (ld->substitute && strlen(d.region) <= SM_REGION_CODE_MAX && sm__ld_pending_region(ld, d.region) &&
         !sm__ld_engine_has_region(ld, d.region)) {
@@ -115,8 +242,16 @@ static sm_status sme_record(sm__load *ld, const sm__record *r)
         return sm__ld_record_problem(ld, SM_ERR_DUPLICATE, r->line, r->v[SM__F_ID].column, "id", d.id, strlen(d.id),
                                      false, what);
     }
-    if (st)
-        return sm__ld_rewrap(ld, r);
+    if (st) {
+        st = sm__ld_rewrap(ld, r);
+        if (!go_on(ld, &st, &n_bad) || st == SM_ERR_NOMEM)
+            return st;
+        /* the rest of the row's problems */
+        const char *one = NULL;
+        if (leave_out(ld, &d, &one) && (st = check_rest(ld, r, &d, &n_bad)))
+            return st;
+        return SM_ERR_PARSE;
+    }
     ld->staged_line[ld->n_staged++] = r->line;
     if (!ld->quiet)
         ld->rep.loaded++;
@@ -251,5 +386,9 @@ sm_status sm__load_record(sm__load *ld, sm_data_kind kind, const sm__record *r)
         return st;
     if (!ld->quiet)
         ld->rep.skipped++;
+    if (ld->row_delivered) { /* every problem of the row went out already */
+        ld->row_delivered = false;
+        return st == SM_ERR_CANCELLED ? st : SM_OK;
+    }
     return sm__ld_deliver(ld, false);
 }

@@ -250,6 +250,37 @@ static void encodings(void **state)
     sm_engine_free(e);
 }
 
+static void every_problem_of_a_row(void **state)
+{
+    (void)state;
+    sm_engine *e = tu_engine(SM_TAXONOMY_ALL);
+    const char *text = "id,name,region,sectors,size,employees,offers,languages\n"
+                       "A,x,XX9,ZZ,huge,ten,a\x01" "b,english\n"
+                       "B,ok,SI041,25,,,,\n";
+    io_problems p;
+    sm_load_report rep;
+    /* a dry run (validate) and lenient mode list every problem of row 2 */
+    for (int dry = 0; dry <= 1; dry++) {
+        assert_int_equal(io_load(e, text, "v.csv", 1, dry, &p, &rep), dry ? SM_ERR_RANGE : SM_OK);
+        assert_int_equal(p.n, 6);
+        const char *fields[] = { "size", "employees", "sectors", "languages", "offers", "region" };
+        for (int i = 0; i < 6; i++) {
+            assert_string_equal(p.field[i], fields[i]);
+            assert_int_equal(p.line[i], 2);
+        }
+        assert_int_equal(rep.rows, 2);
+        assert_int_equal(rep.skipped, 1);
+        assert_int_equal(rep.loaded, 1);
+    }
+    /* strict: the first only */
+    sm_engine *f = tu_engine(SM_TAXONOMY_ALL);
+    assert_int_equal(io_load(f, text, "v.csv", 0, 0, &p, NULL), SM_ERR_RANGE);
+    assert_int_equal(p.n, 1);
+    assert_int_equal(sm_sme_count(f), 0);
+    sm_engine_free(f);
+    sm_engine_free(e);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -259,6 +290,7 @@ int main(void)
         cmocka_unit_test(delimiters_detected_or_given),
         cmocka_unit_test(numbers_decimal_comma_and_range),
         cmocka_unit_test(encodings),
+        cmocka_unit_test(every_problem_of_a_row),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
