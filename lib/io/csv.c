@@ -19,7 +19,9 @@ struct sm__csv {
     unsigned long line;     /* physical line being fed, 1-based */
     unsigned long row_line; /* line where the row in progress started, 0 = none */
     bool cr_pending;        /* the last chunk ended in '\r': a '\n' may follow */
-    bool delim_set;         /* the delimiter is known (given, or detected from the first piece) */
+    bool delim_set;         /* the delimiter is known (given, or detected from the header line) */
+    char *head;             /* input held until the header line is complete, to detect the delimiter */
+    size_t head_len, head_cap;
     /* fields of the row in progress: bytes in buf, each NUL-terminated */
     char *buf;
     size_t buf_len, buf_cap;
@@ -215,6 +217,22 @@ static bool feed_piece(sm__csv *c, const char *s, size_t n)
     return true;
 }
 
+/* Whether s holds a line end after something other than white space
+ * (outside quotes): the header line is complete. */
+static bool header_complete(const char *s, size_t n)
+{
+    bool quoted = false, text = false;
+    for (size_t i = 0; i < n; i++) {
+        char ch = s[i];
+        if (ch == '"')
+            quoted = !quoted;
+        if (!quoted && (ch == '\n' || ch == '\r') && text)
+            return true;
+        text = text || (ch != ' ' && ch != '\t' && ch != '\n' && ch != '\r');
+    }
+    return false;
+}
+
 /* The delimiter of a header line: the one of ',' ';' and tab that occurs
  * most often outside quotes in the first line that is not blank; ','
  * when none does, and in that order among equal counts. */
@@ -243,17 +261,48 @@ static char detect_delimiter(const char *s, size_t n)
     return ',';
 }
 
+static sm_status feed_lines(sm__csv *c, const char *data, size_t len);
+
+static void set_delimiter(sm__csv *c, char d)
+{
+    csv_set_delim(&c->p, (unsigned char)d);
+    sm__load_set_decimal_comma(c->ld, d == ';');
+    c->delim_set = true;
+}
+
+/* Until the delimiter is known, input is held back (in head) up to the end
+ * of the header line, wherever the pieces end. */
 sm_status sm__csv_feed(sm__csv *c, const char *data, size_t len)
 {
     if (c->status)
         return c->status;
-    if (!c->delim_set && len) {
+    if (!c->delim_set) {
         int given = sm__load_delimiter(c->ld);
-        char d = given ? (char)given : detect_delimiter(data, len);
-        csv_set_delim(&c->p, (unsigned char)d);
-        sm__load_set_decimal_comma(c->ld, d == ';');
-        c->delim_set = true;
+        if (given) {
+            set_delimiter(c, (char)given);
+        } else if (!c->head_len && header_complete(data, len)) {
+            set_delimiter(c, detect_delimiter(data, len));
+        } else {
+            if (sm__grow(c->alloc, (void **)&c->head, &c->head_cap, c->head_len + len, 1))
+                return c->status = sm__nomem();
+            if (len)
+                memcpy(c->head + c->head_len, data, len);
+            c->head_len += len;
+            if (!header_complete(c->head, c->head_len))
+                return SM_OK;
+            set_delimiter(c, detect_delimiter(c->head, c->head_len));
+            sm_status st = feed_lines(c, c->head, c->head_len);
+            sm__free(c->alloc, c->head);
+            c->head = NULL;
+            c->head_len = c->head_cap = 0;
+            return st;
+        }
     }
+    return feed_lines(c, data, len);
+}
+
+static sm_status feed_lines(sm__csv *c, const char *data, size_t len)
+{
     sm__csv *saved = tl_csv;
     tl_csv = c;
     while (len) {
@@ -294,6 +343,12 @@ sm_status sm__csv_end(sm__csv *c)
 {
     if (c->status)
         return c->status;
+    if (!c->delim_set) { /* a header line without a line end */
+        set_delimiter(c, detect_delimiter(c->head ? c->head : "", c->head_len));
+        sm_status st = c->head_len ? feed_lines(c, c->head, c->head_len) : SM_OK;
+        if (st)
+            return st;
+    }
     sm__csv *saved = tl_csv;
     tl_csv = c;
     unsigned long open_line = c->row_line;
@@ -320,6 +375,7 @@ void sm__csv_free(sm__csv *c)
     tl_csv = c;
     csv_free(&c->p);
     tl_csv = saved;
+    sm__free(c->alloc, c->head);
     sm__free(c->alloc, c->buf);
     sm__free(c->alloc, c->off);
     sm__free(c->alloc, c->len);

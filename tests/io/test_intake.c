@@ -9,6 +9,10 @@
 #include <math.h>
 #include <unistd.h>
 
+/* The loader's read size (lib/io/load.c), made small to move the piece
+ * boundaries through multibyte characters and the header line. */
+extern size_t sm__load_chunk;
+
 static char path_buf[1024];
 
 static const char *data_path(const char *name)
@@ -165,6 +169,14 @@ static void delimiters_detected_or_given(void **state)
     sm_engine *e = tu_engine(SM_TAXONOMY_ALL);
     sm_load_options o = SM_LOAD_OPTIONS_INIT;
     const char *semi = "id;region;sectors;offers\nA;SI041;25;\"x;y\"\n";
+    /* a header line split over pieces is still read whole */
+    size_t saved = sm__load_chunk;
+    sm__load_chunk = 1;
+    assert_int_equal(load_path(e, "utf8_bom_smes.csv", NULL, 0), SM_OK);
+    assert_int_equal(load_path(e, "excel_ce_smes.csv", "windows-1250", 0), SM_OK);
+    sm__load_chunk = saved;
+    assert_true(lists(e, "PL-32", 0, "Żeliwo szare"));
+    assert_true(lists(e, "SI-101", 0, "ŽELEZNÉ ODLITKY"));
     const char *tab = "id\tregion\tsectors\tname\nB\tSI041\t25\tcomma, inside\n";
     const char *comma = "id,region,sectors,name\nC,SI041,25,\"semi; inside\"\n";
     assert_int_equal(sm_load_buffer(e, semi, strlen(semi), "s.csv", &o, NULL), SM_OK);
@@ -238,13 +250,19 @@ static void encodings(void **state)
             fprintf(f, "X-%04d,%s%s,SI041,25\r\n", i, pass ? "\xC5\xBD" "elezarna \xC4\x8D" : "\x8E" "elezarna \xE8",
                     i % 7 ? "" : " d.o.o.");
         fclose(f);
-        sm_engine *g = tu_engine(SM_TAXONOMY_ALL);
-        sm_load_options p = SM_LOAD_OPTIONS_INIT;
-        p.encoding = pass ? NULL : "windows-1250";
-        assert_int_equal(sm_load_file(g, path, &p, NULL), SM_OK);
-        assert_int_equal(sm_sme_count(g), 3000);
-        assert_string_equal(name_of(g, "X-2999"), "Železarna č");
-        sm_engine_free(g);
+        size_t chunks[] = { 1, 7, 4096, (size_t)1 << 16 };
+        size_t saved = sm__load_chunk;
+        for (size_t k = 0; k < 4; k++) {
+            sm__load_chunk = chunks[k];
+            sm_engine *g = tu_engine(SM_TAXONOMY_ALL);
+            sm_load_options p = SM_LOAD_OPTIONS_INIT;
+            p.encoding = pass ? NULL : "windows-1250";
+            assert_int_equal(sm_load_file(g, path, &p, NULL), SM_OK);
+            assert_int_equal(sm_sme_count(g), 3000);
+            assert_string_equal(name_of(g, "X-2999"), "Železarna č");
+            sm_engine_free(g);
+        }
+        sm__load_chunk = saved;
     }
     remove(path);
     sm_engine_free(e);
