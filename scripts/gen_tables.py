@@ -172,11 +172,11 @@ def c_double(text):
     return repr(v)
 
 
-def c_float(v):
+def c_double(v):
     s = ("%.4f" % v).rstrip("0")
     if s.endswith("."):
         s += "0"
-    return s + "f"
+    return s
 
 
 def clean_name(s):
@@ -589,10 +589,10 @@ def gen_affinity(shared, repo, nace):
             AFF_SCALE, AFF_SAME_DIVISION_MIN))
     out = [header("io/sector_flows.csv, io/industry_codes.csv and "
                   "io/nace_division_to_io_code.csv", [ATTR_IO], extra)]
-    out.append("const float sm__affinity_table[SM__AFFINITY_KEYS][SM__AFFINITY_KEYS] = {\n")
+    out.append("const double sm__affinity_table[SM__AFFINITY_KEYS][SM__AFFINITY_KEYS] = {\n")
     for k, row in enumerate(t):
         label = str(k) if k < 100 else chr(ord("A") + k - 100)
-        out.append("    /* %s */ {%s},\n" % (label, ", ".join(c_float(v) for v in row)))
+        out.append("    /* %s */ {%s},\n" % (label, ", ".join(c_double(v) for v in row)))
     out.append("};\n")
     write(os.path.join(repo, "lib", "core", "tables", "gen_affinity.c"), "".join(out))
 

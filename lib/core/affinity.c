@@ -69,10 +69,10 @@ sm_status sm__affinity_own(sm_engine *e)
 {
     if (e->affinity_own)
         return SM_OK;
-    float *t = sm__malloc(&e->alloc, sizeof(float) * N_KEYS * N_KEYS);
+    double *t = sm__malloc(&e->alloc, sizeof(double) * N_KEYS * N_KEYS);
     if (!t)
         return sm__nomem();
-    memcpy(t, e->affinity, sizeof(float) * N_KEYS * N_KEYS);
+    memcpy(t, e->affinity, sizeof(double) * N_KEYS * N_KEYS);
     e->affinity_own = t;
     e->affinity = t;
     return SM_OK;
@@ -94,8 +94,8 @@ sm_status sm_affinity_set(sm_engine *e, const char *code_a, const char *code_b, 
     sm__wrlock(e);
     st = sm__affinity_own(e);
     if (!st) {
-        e->affinity_own[ka * N_KEYS + kb] = (float)value;
-        e->affinity_own[kb * N_KEYS + ka] = (float)value;
+        e->affinity_own[ka * N_KEYS + kb] = value;
+        e->affinity_own[kb * N_KEYS + ka] = value;
         e->generation++;
     }
     sm__unlock(e);
@@ -131,7 +131,7 @@ sm_status sm_affinity_set_matrix(sm_engine *e, const char *const *codes, size_t 
                                "values: entry (%s, %s) = %s must be in [0, 1]", codes[i / n], codes[i % n], v);
         }
     }
-    float *t = sm__calloc(&e->alloc, (size_t)N_KEYS * N_KEYS, sizeof(float));
+    double *t = sm__calloc(&e->alloc, (size_t)N_KEYS * N_KEYS, sizeof(double));
     if (!t)
         return sm__nomem();
     /* Divisions: given directly, or through their section. */
@@ -146,7 +146,7 @@ sm_status sm_affinity_set_matrix(sm_engine *e, const char *const *codes, size_t 
             if (row[x] < 0 || row[y] < 0)
                 continue;
             double v = (values[(size_t)row[x] * n + (size_t)row[y]] + values[(size_t)row[y] * n + (size_t)row[x]]) / 2;
-            t[x * N_KEYS + y] = (float)v;
+            t[x * N_KEYS + y] = v;
         }
     /* Sections not given: the mean over their divisions, as in the built-in table. */
     for (int s = 0; s < 21; s++) {
@@ -158,7 +158,7 @@ sm_status sm_affinity_set_matrix(sm_engine *e, const char *const *codes, size_t 
             int cnt = 0;
             for (int d = section_first[s]; d <= section_last[s]; d++, cnt++)
                 sum += y >= 100 && where[y] < 0 ? 0 : t[d * N_KEYS + y];
-            t[ks * N_KEYS + y] = (float)(sum / cnt);
+            t[ks * N_KEYS + y] = sum / cnt;
         }
     }
     /* Section × section where neither was given: mean over the division pairs. */
@@ -172,12 +172,12 @@ sm_status sm_affinity_set_matrix(sm_engine *e, const char *const *codes, size_t 
             for (int d = section_first[s]; d <= section_last[s]; d++)
                 for (int f = section_first[u]; f <= section_last[u]; f++, cnt++)
                     sum += t[d * N_KEYS + f];
-            t[ks * N_KEYS + ku] = (float)(sum / cnt);
+            t[ks * N_KEYS + ku] = sum / cnt;
         }
     /* Keep it symmetric (the section means above are computed one way). */
     for (int x = 0; x < N_KEYS; x++)
         for (int y = 0; y < x; y++) {
-            float v = (t[x * N_KEYS + y] + t[y * N_KEYS + x]) / 2;
+            double v = (t[x * N_KEYS + y] + t[y * N_KEYS + x]) / 2;
             t[x * N_KEYS + y] = t[y * N_KEYS + x] = v;
         }
     sm__wrlock(e);

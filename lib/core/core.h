@@ -160,8 +160,9 @@ struct sm_engine {
     const char *coop_names[SM__COOP_MAX];
     unsigned n_coop;
 
-    const float *affinity; /* SM__AFF_KEYS x SM__AFF_KEYS, builtin table or affinity_own */
-    float *affinity_own;
+    const double *affinity; /* SM__AFF_KEYS x SM__AFF_KEYS, builtin table or affinity_own; double so that
+                               a value set reads back exactly */
+    double *affinity_own;
 
     sm__tags tags;
     sm__smes smes;

@@ -19,5 +19,5 @@ extern const sm__sector_row sm__sector_table[];   /* 996 NACE Rev.2 rows */
 extern const size_t sm__sector_table_len;
 /* Sector affinity in [0,1]: index 0..99 = NACE division number; 100..120 = section A..U (used for codes given at section level only). Symmetric. */
 #define SM__AFFINITY_KEYS 121
-extern const float sm__affinity_table[SM__AFFINITY_KEYS][SM__AFFINITY_KEYS];
+extern const double sm__affinity_table[SM__AFFINITY_KEYS][SM__AFFINITY_KEYS];
 #endif

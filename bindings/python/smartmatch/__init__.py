@@ -31,11 +31,11 @@ from . import _ffi
 from ._ffi import lib as _lib
 from ._ffi import text as _text
 from ._loader import version_tuple as _version_tuple
-from .engine import Engine, Regions, Sectors, normalize_sector
+from .engine import Engine, Regions, Sectors, fold, normalize_sector
 from .errors import (BadCode, BadId, CallbackError, Cancelled, Duplicate, Error, FileError, InvalidArgument,
                      LimitExceeded, NoMemory, NotFound, ParseError, RangeError, UnknownCode, UnknownName,
                      Unsupported, error_class, status_name)
-from .records import SME, Explanation, LoadReport, Match, Pair, PairSide, Problem, Region, Sector
+from .records import SME, Explanation, LoadReport, Match, Pair, PairSide, Problem, Region, RowError, Sector
 from .results import Matches, format_results, write_results
 from .weighting import PARAMS, Weighting
 from .overview import Geometry, Overview
@@ -86,11 +86,12 @@ __all__ = [
     "Engine", "Weighting", "Regions", "Sectors",
     # records
     "SME", "Region", "Sector", "Match", "Matches", "Explanation", "LoadReport", "Problem", "Pair", "PairSide",
+    "RowError",
     # errors
     "Error", "InvalidArgument", "NoMemory", "NotFound", "Duplicate", "BadId", "BadCode", "UnknownCode",
     "RangeError", "ParseError", "FileError", "Unsupported", "CallbackError", "Cancelled", "LimitExceeded",
     "UnknownName", "error_class", "status_name",
     # functions and constants
-    "normalize_sector", "format_results", "write_results", "format_supported", "presets", "size_from_employees", "library_version",
+    "fold", "normalize_sector", "format_results", "write_results", "format_supported", "presets", "size_from_employees", "library_version",
     "library_version_info", "library_path", "CRITERIA", "SIZES", "PARAMS", "__version__",
 ]

@@ -65,10 +65,11 @@ REGION_DESC_VERSION = 1
 SME_DESC_VERSION = 1
 QUERY_OPTIONS_VERSION = 1
 BATCH_OPTIONS_VERSION = 1
-LOAD_OPTIONS_VERSION = 1
+LOAD_OPTIONS_VERSION = 2
 
 CRIT_BUILTIN_COUNT = 7
 SECTOR_CODE_MAX = 5
+TAG_MAX = 128  # SM_TAG_MAX
 
 # sm_size, sm_combiner, sm_reciprocity, sm_format, sm_data_kind values by name.
 SIZES = ("unknown", "micro", "small", "medium", "large")
@@ -312,6 +313,8 @@ class LoadOptions(Structure):
         ("dry_run", c_int),
         ("on_problem", DIAG_FN),
         ("userdata", c_void_p),
+        ("delimiter", c_int),
+        ("encoding", c_char_p),
     ]
 
 
@@ -428,6 +431,7 @@ FUNCTIONS = [
     ("sm_batch_run", [_E, _P(BatchOptions)], _STATUS),
     # loading and writing
     ("sm_load_options_init", [_P(LoadOptions), c_uint], _STATUS),
+    ("sm_text_fold", [c_char_p, c_size_t, c_char_p], _STATUS),
     ("sm_load_file", [_E, c_char_p, _P(LoadOptions), _P(LoadReport)], _STATUS),
     ("sm_load_buffer", [_E, c_char_p, c_size_t, c_char_p, _P(LoadOptions), _P(LoadReport)], _STATUS),
     ("sm_format_supported", [c_int], c_int),

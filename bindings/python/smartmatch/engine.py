@@ -13,7 +13,7 @@ from . import _callbacks, _ffi, explanations
 from ._ffi import cstr, lib, read_str_list, str_array, text
 from ._handle import Closable, Owner, callback, in_callback
 from .errors import Error, InvalidArgument, NotFound, BadCode
-from .records import Explanation, LoadReport, Problem, Region, Sector, SME
+from .records import Explanation, LoadReport, Problem, Region, Sector, SME, sme_rows
 from .results import Matches, OutputArg, StreamWriter, convert, format_code
 from .weighting import Weighting, resolve
 
@@ -170,9 +170,17 @@ class Engine(Closable):
     # ---- loading ------------------------------------------------------------------
 
     def _load_options(self, format: Optional[str], kind: Optional[str], strict: bool, dry_run: bool,
-                      sink: _callbacks.Sink, problems: List[Problem]) -> Tuple[Any, Any]:
+                      sink: _callbacks.Sink, problems: List[Problem], delimiter: Optional[str] = None,
+                      encoding: Optional[str] = None) -> Tuple[Any, Any]:
         opts = _ffi.LoadOptions()
         lib.sm_load_options_init(byref(opts), _ffi.LOAD_OPTIONS_VERSION)
+        delimiters = {None: 0, ",": ord(","), ";": ord(";"), "\t": ord("\t"), "tab": ord("\t")}
+        if delimiter not in delimiters:
+            raise InvalidArgument(f"delimiter: expected ',', ';' or 'tab', not {delimiter!r}", InvalidArgument.status,
+                                  field="delimiter", value=str(delimiter))
+        opts.delimiter = delimiters[delimiter]
+        enc = cstr(encoding, "encoding") if encoding is not None else None
+        opts.encoding = enc
         try:
             opts.format = _ffi.FORMATS[format.lower() if format else None]
         except KeyError:
@@ -200,10 +208,11 @@ class Engine(Closable):
 
         cb = _ffi.DIAG_FN(on_problem)
         opts.on_problem = cb
-        return opts, cb
+        return opts, (cb, enc)
 
     def load(self, path: PathArg, *, format: Optional[str] = None, kind: Optional[str] = None,
-             strict: bool = True, dry_run: bool = False) -> LoadReport:
+             strict: bool = True, dry_run: bool = False, delimiter: Optional[str] = None,
+             encoding: Optional[str] = None) -> LoadReport:
         """Loads SMEs (or regions, development indices, affinities) from a CSV or JSON file.
 
         Args:
@@ -216,13 +225,15 @@ class Engine(Closable):
                      and nothing is loaded. False: bad records are skipped and
                      listed in the report's ``problems``.
             dry_run: validate only; change nothing
+            delimiter: CSV delimiter ``","``, ``";"`` or ``"tab"``; default: detected from the header line
+            encoding: the file's encoding as iconv names it (``"windows-1250"``); default UTF-8
 
         Returns:
             a :class:`LoadReport` (``rows``, ``loaded``, ``skipped``, ``problems``).
         """
         problems: List[Problem] = []
         sink = _callbacks.Sink()
-        opts, _keep = self._load_options(format, kind, strict, dry_run, sink, problems)
+        opts, _keep = self._load_options(format, kind, strict, dry_run, sink, problems, delimiter, encoding)
         report = _ffi.LoadReport()
         encoded = os.fsencode(os.fspath(path))
         with self._changing() as h:
@@ -234,15 +245,19 @@ class Engine(Closable):
         return LoadReport(rows=report.rows, loaded=report.loaded, skipped=report.skipped, problems=problems)
 
     def loads(self, data: Union[str, bytes], *, name: Optional[str] = None, format: Optional[str] = None,
-              kind: Optional[str] = None, strict: bool = True, dry_run: bool = False) -> LoadReport:
+              kind: Optional[str] = None, strict: bool = True, dry_run: bool = False,
+              delimiter: Optional[str] = None, encoding: Optional[str] = None) -> LoadReport:
         """Like :meth:`load` for data in memory; ``name`` is used in messages.
 
         Without ``format``, data starting with ``{`` or ``[`` is JSON, otherwise CSV.
+        ``encoding`` applies to ``bytes`` only (a ``str`` is sent as UTF-8).
         """
         raw = data.encode("utf-8") if isinstance(data, str) else bytes(data)
+        if isinstance(data, str):
+            encoding = None
         problems: List[Problem] = []
         sink = _callbacks.Sink()
-        opts, _keep = self._load_options(format, kind, strict, dry_run, sink, problems)
+        opts, _keep = self._load_options(format, kind, strict, dry_run, sink, problems, delimiter, encoding)
         report = _ffi.LoadReport()
         with self._changing() as h:
             try:
@@ -354,26 +369,43 @@ class Engine(Closable):
             d, _keep = self._desc(h, record)
             lib.sm_sme_put(h, byref(d))
 
-    def add_smes(self, smes: Iterable[SmeArg]) -> int:
+    def add_smes(self, smes: Union[Iterable[SmeArg], Any]) -> int:
         """Inserts or replaces many SMEs at once, all or nothing.
 
-        ``smes`` yields :class:`SME` records or dicts with the same keys. If any
-        is bad, the exception (with an ``index`` attribute naming the record)
-        is raised and the engine is unchanged. Returns the number applied.
+        ``smes`` is a pandas DataFrame (one row per SME, columns named as in
+        the CSV format), or yields :class:`SME` records or mappings (a row of
+        ``csv.DictReader``, ``df.to_dict("records")``). Rows are read as the
+        CSV loader reads them: ``;``-joined text in a list column is split,
+        None, NaN and empty text are missing, whole numbers written as floats
+        (``46.0``) are accepted, other columns are ignored. If any row is bad,
+        the exception (with ``index``, the row's position, and a note naming
+        the row and, for a value Python rejects, the column) is raised and the
+        engine is unchanged. Returns the number applied.
         """
         bulk = _ffi._Bulk()
         with self._changing() as h:
             lib.sm_bulk_new(byref(bulk), h)
             try:
-                for i, sme in enumerate(smes):
+                rows = sme_rows(smes)
+                i = 0
+                while True:
+                    try:
+                        label, sme = next(rows)
+                    except StopIteration:
+                        break
+                    except (TypeError, ValueError) as exc:
+                        exc.index = i  # type: ignore[attr-defined]
+                        raise
                     try:
                         d, _keep = self._desc(h, sme)
                         lib.sm_bulk_put(bulk, byref(d))
                     except (Error, TypeError, ValueError) as exc:
                         exc.index = i  # type: ignore[attr-defined]
                         if hasattr(exc, "add_note"):
-                            exc.add_note(f"in SME record {i}")
+                            field = getattr(exc, "field", None)
+                            exc.add_note(f"in SME record {i} (row {label})" + (f", column {field!r}" if field else ""))
                         raise
+                    i += 1
                 n = lib.sm_bulk_count(bulk)
                 lib.sm_bulk_commit(bulk)
                 return n
@@ -950,6 +982,19 @@ class Sectors(_CodeTable[Sector]):
 
     def __repr__(self) -> str:
         return f"<smartmatch.Sectors of {self._engine!r}>"
+
+
+def fold(text_: str) -> str:
+    """The key under which the engine compares tags (``sm_text_fold``):
+    Unicode NFKC, full case folding and white space collapsed, so that
+    ``fold("ŽELEZNÉ  ODLITKY") == fold("železné odlitky")``.
+
+    Raises :class:`BadCode` (control characters, only white space) or
+    :class:`LimitExceeded`.
+    """
+    buf = ctypes.create_string_buffer(4 * _ffi.TAG_MAX + 1)
+    lib.sm_text_fold(buf, len(buf), cstr(text_, "text"))
+    return text(buf.value)
 
 
 def normalize_sector(code: str) -> str:

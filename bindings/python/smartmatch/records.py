@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, Iterator, List, Mapping, Optional, Tuple
 
-__all__ = ["SME", "Region", "Sector", "Match", "Explanation", "Problem", "LoadReport", "Pair", "PairSide"]
+__all__ = ["SME", "Region", "Sector", "Match", "Explanation", "Problem", "LoadReport", "Pair", "PairSide",
+           "RowError"]
 
 
 @dataclass
@@ -29,7 +30,8 @@ class SME:
                      ``"unknown"`` (derived from ``employees`` when unknown)
         employees:   employee count, or None
         founded:     founding year, or None
-        offers:      what the SME offers (tags, normalised to lower case)
+        offers:      what the SME offers (tags, shown as first spelt; compared
+                     after Unicode folding, see :func:`smartmatch.fold`)
         needs:       what the SME needs (tags)
         cooperation: cooperation types sought, e.g. ``["subcontracting"]``
         languages:   working languages (ISO 639-1), e.g. ``["sl", "en"]``
@@ -207,3 +209,116 @@ class Pair:
     b: PairSide
     distance_km: float
     builtin: Dict[str, float]
+
+
+# ---- rows from spreadsheets and data frames -------------------------------------------
+
+#: SME fields that hold lists; a string in one is split at ``;`` as in CSV.
+_LIST_FIELDS = ("sectors", "offers", "needs", "cooperation", "languages")
+_INT_FIELDS = ("employees", "founded")
+
+
+def _missing(value: object) -> bool:
+    """None, NaN, pandas' NA and NaT, and empty or blank text are missing values."""
+    if value is None:
+        return True
+    if isinstance(value, str):
+        return not value.strip()
+    if isinstance(value, float):
+        return math.isnan(value)
+    try:
+        return bool(value != value)  # NaN-like (numpy.nan, pandas.NaT)
+    except (TypeError, ValueError):
+        return type(value).__name__ in ("NAType", "NaTType")
+
+
+class RowError(ValueError):
+    """A value of one row that cannot be an SME field; names the row and column."""
+
+    def __init__(self, row: object, column: str, message: str) -> None:
+        super().__init__(f"row {row}, column {column!r}: {message}")
+        self.row = row
+        self.column = column
+
+
+def _whole(value: object, row: object, column: str) -> int:
+    if isinstance(value, bool):
+        raise RowError(row, column, f"expected a whole number, got {value!r}")
+    if isinstance(value, str):
+        try:
+            return int(value.strip())
+        except ValueError:
+            raise RowError(row, column, f"not a whole number {value!r}") from None
+    try:
+        f = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise RowError(row, column, f"expected a whole number, got {type(value).__name__}") from None
+    if not f.is_integer():
+        raise RowError(row, column, f"not a whole number {value!r}")
+    return int(f)
+
+
+def _items(value: object, row: object, column: str) -> List[str]:
+    if isinstance(value, str):
+        return [p.strip() for p in value.split(";") if p.strip()]
+    try:
+        items = list(value)  # type: ignore[call-overload]
+    except TypeError:
+        raise RowError(row, column, f"expected text or a list, got {type(value).__name__}") from None
+    out = []
+    for item in items:
+        if _missing(item):
+            continue
+        if not isinstance(item, str):
+            raise RowError(row, column, f"list items must be text, got {type(item).__name__}")
+        out.append(item.strip())
+    return out
+
+
+def sme_from_row(row: object, values: "Mapping[object, object]") -> Dict[str, object]:
+    """The SME fields of one spreadsheet row, as the CSV loader reads them.
+
+    Column names match case-insensitively and without surrounding blanks;
+    other columns are ignored. Missing values (None, NaN, empty text) are left
+    out; ``;``-joined text in a list column is split; whole numbers written
+    as floats (``46.0``) are accepted. Raises :class:`RowError` naming the row
+    and the column.
+    """
+    fields = SME.__dataclass_fields__
+    out: Dict[str, object] = {}
+    for key, value in values.items():
+        name = str(key).strip().lower()
+        if name not in fields or _missing(value):
+            continue
+        if name in _LIST_FIELDS:
+            out[name] = _items(value, row, str(key))
+        elif name in _INT_FIELDS:
+            out[name] = _whole(value, row, str(key))
+        elif isinstance(value, str):
+            out[name] = value.strip()
+        elif name in ("id", "name", "region") and isinstance(value, (int, float)) and float(value).is_integer():
+            out[name] = str(int(value))  # a numeric id read by a spreadsheet
+        elif name == "size" and isinstance(value, (int, float)) and float(value).is_integer():
+            out[name] = int(value)
+        else:
+            raise RowError(row, str(key), f"expected text, got {type(value).__name__} {value!r}")
+    if "id" not in out:
+        raise RowError(row, "id", "required value is empty")
+    return out
+
+
+def sme_rows(data: object) -> "Iterator[Tuple[object, object]]":
+    """(row label, SME or field dict) for each row of a pandas DataFrame, or
+    for each item of an iterable of SME records and mappings."""
+    if hasattr(data, "columns") and hasattr(data, "itertuples") and hasattr(data, "index"):
+        columns = [str(c) for c in data.columns]  # type: ignore[attr-defined]
+        for label, tup in zip(data.index, data.itertuples(index=False, name=None)):  # type: ignore[attr-defined]
+            yield label, sme_from_row(label, dict(zip(columns, tup)))
+        return
+    for i, item in enumerate(data):  # type: ignore[attr-defined]
+        if isinstance(item, SME):
+            yield i, item
+        elif isinstance(item, Mapping):
+            yield i, sme_from_row(i, item)
+        else:
+            raise TypeError(f"row {i}: an SME must be an SME record or a mapping, not {type(item).__name__}")

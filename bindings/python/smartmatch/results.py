@@ -119,6 +119,38 @@ class Matches(List[Match]):
     def __repr__(self) -> str:
         return f"Matches({list.__repr__(self)}, query_id={self.query_id!r})"
 
+    def _rows(self) -> Tuple[List[str], List[List[Any]]]:
+        """Columns and rows as the CSV format has them."""
+        columns = ["query_id", "rank", "id", "score", "distance_km", *self.criteria]
+        rows = [[self.query_id, m.rank, m.id, m.score, m.distance_km, *(m.breakdown.get(c) for c in self.criteria)]
+                for m in self]
+        return columns, rows
+
+    def to_pandas(self) -> Any:
+        """The matches as a pandas DataFrame, one row per partner, with the
+        columns of the CSV format (``query_id, rank, id, score, distance_km``,
+        then one per criterion). pandas is imported here, only when used."""
+        try:
+            import pandas  # noqa: PLC0415 (optional dependency)
+        except ImportError as exc:
+            raise ImportError("Matches.to_pandas() needs pandas (Debian: python3-pandas)") from exc
+        columns, rows = self._rows()
+        return pandas.DataFrame(rows, columns=columns)
+
+    def _repr_html_(self) -> str:
+        """A table for Jupyter: rank, partner, score, distance and the breakdown."""
+        from html import escape  # noqa: PLC0415
+
+        columns, rows = self._rows()
+        head = "".join(f"<th>{escape(c)}</th>" for c in columns[1:])
+        body = []
+        for r in rows:
+            cells = [escape(str(r[1])), escape(r[2]), f"{r[3]:.3f}", f"{r[4]:.0f} km"]
+            cells += ["" if v is None else f"{v:.3f}" for v in r[5:]]
+            body.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
+        title = f"<caption>partners of {escape(self.query_id)}</caption>" if self.query_id else ""
+        return f"<table>{title}<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+
     # Copies share the immutable C result; pickles carry the Python values only.
     def __copy__(self) -> "Matches":
         new = Matches(self, self.query_id, self.criteria, self.weights)
