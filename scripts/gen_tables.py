@@ -35,6 +35,18 @@ checks a 0.01-degree proximity rule and reports the pairs it would add; it
 is used only if --tolerance is given.) The countries without NUTS polygons
 get hand-entered land borders (EXTRA_BORDERS) at level 0.
 
+Every other country (world/countries.csv, ODbL)
+----------------------------------------------
+Each ISO 3166-1 country or territory that is not one of the above (ISO GR
+and GB are NUTS EL and UK) is added at level 0 with its approximate country
+point, its official languages mapped from ISO 639-3 to ISO 639-1 with
+Debian's iso-codes data (languages without an ISO 639-1 code are left out;
+at most 8 per country; languages not used by the NUTS countries are kept
+only while the built-in set stays within 48 distinct languages, the most
+widely official first) and its land borders, as level-0 adjacency, where
+one side of the border is such a country (borders between NUTS countries
+come from the polygons).
+
 Map geometry (nuts/NUTS_RG_60M_2021_4326.geojson)
 --------------------------------------------------
 Every feature (NUTS levels 0 to 3) as one line "CODE LEVEL RING;RING...",
@@ -102,6 +114,15 @@ ATTR_NUTS = ("\u00a9 EuroGeographics for the administrative boundaries; "
              "source: Eurostat GISCO, NUTS 2021")
 ATTR_NACE = "NACE Rev. 2, Eurostat"
 ATTR_IO = "OECD Input-Output Tables (IOTs), Belgium 2020"
+ATTR_WORLD = ("Countries data by Mohammed Le Doze (mledoze/countries), ODbL; the country rows "
+              "taken from it are a derived database offered under the ODbL 1.0")
+# ISO 3166-1 codes that NUTS spells differently.
+ISO_TO_NUTS = {"GR": "EL", "GB": "UK"}
+ISO_639_3 = "/usr/share/iso-codes/json/iso_639-3.json"  # Debian package iso-codes
+# Most distinct languages the built-in regions may use: an engine holds 64
+# (SM_LANGUAGE_MAX), and the rest stay free for the user's own.
+BUILTIN_LANGUAGES_MAX = 48
+LANGS_PER_ROW_MAX = 8  # builtin.c reads at most 8 per row
 
 # Official languages (ISO 639-1) per level-0 code, hand-entered.
 # Montenegrin has no ISO 639-1 code; "sr" is used for ME.
@@ -172,7 +193,7 @@ def c_double(text):
     return repr(v)
 
 
-def c_double(v):
+def c_affinity(v):
     s = ("%.4f" % v).rstrip("0")
     if s.endswith("."):
         s += "0"
@@ -191,7 +212,7 @@ def header(sources, attributions, extra=""):
         for line in extra.splitlines():
             lines.append((" * " + line).rstrip())
     lines.append(" */")
-    lines.append('#include "tables.h"')
+    lines.append('#include "core/tables.h"')
     lines.append("")
     return "\n".join(lines) + "\n"
 
@@ -239,13 +260,16 @@ def load_regions(shared):
             die("%s unexpectedly has NUTS regions" % code)
         rows.append((0, code, clean_name(c["name_en"]),
                      c_double(c["point_lat"]), c_double(c["point_lon"])))
+    world, world_langs, world_borders = load_world(shared, seen | set(NO_NUTS))
+    for code, name, lat, lon in world:
+        rows.append((0, code, name, lat, lon))
     rows.sort(key=lambda t: (t[0], t[1]))
     out = []
     for level, code, name, lat, lon in rows:
         lang = None
         if level == 0:
-            lang = LANGUAGES.get(code)
-            if lang is None:
+            lang = LANGUAGES.get(code, world_langs.get(code))
+            if lang is None and code not in world_langs:
                 die("no official languages entered for country %s" % code)
         out.append((level, code, name, lat, lon, lang))
     codes = {r[1] for r in out}
@@ -255,7 +279,56 @@ def load_regions(shared):
     for level, code, *_ in out:
         if level > 0 and code[:-1] not in codes:
             die("parent of %s missing" % code)
-    return out
+    return out, world_borders
+
+
+def load_world(shared, have):
+    """The ISO 3166-1 countries not in `have` (NUTS spelling): rows (code,
+    name, lat, lon), languages {code: "a;b" or None} and land borders
+    {(a, b)} where a or b is one of them."""
+    rows = read_csv(os.path.join(shared, "world", "countries.csv"))
+    iso3 = json.load(open(ISO_639_3, encoding="utf-8"))["639-3"]
+    to_639_1 = {r["alpha_3"]: r["alpha_2"] for r in iso3 if "alpha_2" in r}
+    nuts = {r["cca3"]: ISO_TO_NUTS.get(r["cca2"], r["cca2"]) for r in rows}
+    new, langs_of = [], {}
+    for r in rows:
+        code = nuts[r["cca3"]]
+        if code in have:
+            continue
+        if not (r["lat"] and r["lng"]):
+            die("world country %s has no point" % code)
+        new.append((code, clean_name(r["name"]), c_double(r["lat"]), c_double(r["lng"])))
+        ls = []
+        for l3 in filter(None, r["languages_iso639_3"].split(";")):
+            l1 = to_639_1.get(l3)
+            if l1 and l1 not in ls:
+                ls.append(l1)
+        langs_of[code] = ls[:LANGS_PER_ROW_MAX]
+    # languages: those of the NUTS countries, then the most widely official
+    used = {l for v in LANGUAGES.values() for l in v.split(";")}
+    spread = defaultdict(int)
+    for ls in langs_of.values():
+        for l in ls:
+            if l not in used:
+                spread[l] += 1
+    for l in sorted(spread, key=lambda l: (-spread[l], l)):
+        if len(used) >= BUILTIN_LANGUAGES_MAX:
+            break
+        used.add(l)
+    langs = {c: (";".join(l for l in ls if l in used) or None) for c, ls in langs_of.items()}
+    codes = {c for c, *_ in new}
+    borders = set()
+    for r in rows:
+        a = nuts[r["cca3"]]
+        for b3 in filter(None, r["borders_cca3"].split(";")):
+            b = nuts.get(b3)
+            if b is None:
+                die("unknown border %s of %s" % (b3, a))
+            if a != b and (a in codes or b in codes):
+                borders.add(tuple(sorted((a, b))))
+    log("world: %d more countries, %d languages in all, %d land borders" % (
+        len(new), len(used), len(borders)))
+    return new, langs, borders
 
 
 def iter_rings(geom):
@@ -329,14 +402,14 @@ def near_vertex_pairs(verts, tol_deg):
 
 
 def gen_regions(shared, repo, use_tolerance):
-    rows = load_regions(shared)
+    rows, world_borders = load_regions(shared)
     index = {r[1]: i for i, r in enumerate(rows)}
     level_of = {r[1]: r[0] for r in rows}
     if len(rows) > 65535:
         die("too many regions for uint16 indices")
 
     verts = load_vertices(shared)
-    csv_codes = {r[1] for r in rows if r[1] not in NO_NUTS}
+    csv_codes = {r[1] for r in rows if r[1] not in NO_NUTS and (r[0] > 0 or r[1] in verts)}
     if set(verts) != csv_codes:
         die("geojson and CSV codes differ: %s" % sorted(set(verts) ^ csv_codes))
     for code, (lv, _) in verts.items():
@@ -364,6 +437,11 @@ def gen_regions(shared, repo, use_tolerance):
             if b not in index:
                 die("EXTRA_BORDERS partner %s unknown" % b)
             pairs.add(tuple(sorted((a, b))))
+
+    for a, b in world_borders:
+        if a not in index or b not in index:
+            die("world border %s-%s names an unknown country" % (a, b))
+        pairs.add((a, b))
 
     for a, b in pairs:
         if level_of[a] != level_of[b]:
@@ -402,11 +480,13 @@ def gen_regions(shared, repo, use_tolerance):
         "Official languages of level-0 rows: hand-entered in the generator.\n"
         "Adjacency: %s, from\n"
         "nuts/NUTS_RG_60M_2021_4326.geojson; pairs per level: %s.\n"
-        "Land borders of BA, UA, MD, XK are hand-entered in the generator." % (
+        "Land borders of BA, UA, MD, XK are hand-entered in the generator.\n"
+        "Every other ISO 3166-1 country: world/countries.csv (approximate country\n"
+        "point, official languages via Debian iso-codes, land borders)." % (
             ", ".join("%d: %d" % (lv, n) for lv, n in enumerate(counts)),
             method, ", ".join("%d: %d" % (lv, n) for lv, n in enumerate(per_level))))
-    out = [header("nuts/nuts2021_regions.csv, nuts/countries.csv and "
-                  "nuts/NUTS_RG_60M_2021_4326.geojson", [ATTR_NUTS], extra)]
+    out = [header("nuts/nuts2021_regions.csv, nuts/countries.csv, "
+                  "nuts/NUTS_RG_60M_2021_4326.geojson and world/countries.csv", [ATTR_NUTS, ATTR_WORLD], extra)]
     out.append("const sm__region_row sm__region_table[] = {\n")
     for level, code, name, lat, lon, lang in rows:
         out.append("    {%s, %s, %s, %s, %s},\n" % (
@@ -592,7 +672,7 @@ def gen_affinity(shared, repo, nace):
     out.append("const double sm__affinity_table[SM__AFFINITY_KEYS][SM__AFFINITY_KEYS] = {\n")
     for k, row in enumerate(t):
         label = str(k) if k < 100 else chr(ord("A") + k - 100)
-        out.append("    /* %s */ {%s},\n" % (label, ", ".join(c_double(v) for v in row)))
+        out.append("    /* %s */ {%s},\n" % (label, ", ".join(c_affinity(v) for v in row)))
     out.append("};\n")
     write(os.path.join(repo, "lib", "core", "tables", "gen_affinity.c"), "".join(out))
 

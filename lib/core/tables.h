@@ -10,7 +10,7 @@ typedef struct sm__region_row {
     const char *languages; /* only on level-0 rows: ';'-separated ISO 639-1 official languages, e.g. "de" or "sl;it;hu"; NULL on other rows */
 } sm__region_row;
 extern const sm__region_row sm__region_table[];
-extern const size_t sm__region_table_len;          /* 2010 + 4 = 2014 */
+extern const size_t sm__region_table_len;          /* 2010 NUTS + 4 CADSES + 209 other countries = 2223 */
 typedef struct sm__adjacency_row { uint16_t a, b; } sm__adjacency_row; /* indices into sm__region_table, a < b, same NUTS level */
 extern const sm__adjacency_row sm__adjacency_table[];
 extern const size_t sm__adjacency_table_len;

@@ -15,7 +15,7 @@ static void default_engine_has_the_reference_taxonomies(void **state)
         assert_int_equal(sm_region_at(&r, e, i), SM_OK);
         per_level[r->level]++;
     }
-    assert_int_equal(per_level[0], 37 + 4); /* + BA, MD, UA, XK */
+    assert_int_equal(per_level[0], 37 + 4 + 209); /* + BA, MD, UA, XK, + every other ISO 3166-1 country */
     assert_int_equal(per_level[1], 125);
     assert_int_equal(per_level[2], 334);
     assert_int_equal(per_level[3], 1514);
@@ -34,6 +34,19 @@ static void default_engine_has_the_reference_taxonomies(void **state)
     assert_int_equal(sm_region_get(&ba, e, "BA"), SM_OK);
     assert_int_equal(ba->level, 0);
     assert_true(ba->n_languages >= 1);
+    /* a country outside Europe: point, languages, land neighbours */
+    const sm_region_info *il;
+    assert_int_equal(sm_region_get(&il, e, "IL"), SM_OK);
+    assert_int_equal(il->level, 0);
+    assert_string_equal(il->name, "Israel");
+    assert_true(il->lat > 31 && il->lat < 32 && il->lon > 34 && il->lon < 36);
+    assert_true(il->n_languages >= 1);
+    assert_int_equal(sm_region_neighbours(e, "IL", "JO"), 1);
+    assert_int_equal(sm_region_neighbours(e, "IL", "US"), 0);
+    assert_int_equal(sm_region_neighbours(e, "CH", "AT"), 1);
+    assert_int_equal(sm_region_neighbours(e, "TR", "GE"), 1);  /* a NUTS country and another */
+    assert_int_equal(sm_region_neighbours(e, "EL", "TR"), 1);  /* ISO GR is NUTS EL */
+    assert_int_equal(sm_region_get(&il, e, "GR"), SM_ERR_NOT_FOUND);
     sm_engine_free(e);
 }
 
@@ -95,12 +108,12 @@ static void builtin_taxonomies_load_later_and_keep_existing(void **state)
     const sm_region_info *r;
     assert_int_equal(sm_region_get(&r, e, "SI"), SM_OK);
     assert_string_equal(r->name, "My Slovenia");
-    assert_int_equal(sm_region_count(e), 2014);
+    assert_int_equal(sm_region_count(e), 2223);
     assert_int_equal(sm_sector_count(e), 0);
     assert_int_equal(sm_engine_load_builtin(e, SM_TAXONOMY_NACE), SM_OK);
     assert_int_equal(sm_sector_count(e), 996);
     assert_int_equal(sm_engine_load_builtin(e, SM_TAXONOMY_ALL), SM_OK); /* idempotent */
-    assert_int_equal(sm_region_count(e), 2014);
+    assert_int_equal(sm_region_count(e), 2223);
     assert_int_equal(sm_engine_load_builtin(NULL, SM_TAXONOMY_ALL), SM_ERR_INVALID_ARGUMENT);
     assert_int_equal(sm_engine_load_builtin(e, 0x40), SM_ERR_INVALID_ARGUMENT);
     sm_engine_free(e);
