@@ -15,6 +15,9 @@
 
 static sm_engine *base;
 static unsigned base_langs;
+/* Load options a target may set before fuzz_load (CSV: delimiter, encoding). */
+static int fuzz_delimiter;
+static const char *fuzz_encoding;
 
 static void fresh_engine(void)
 {
@@ -62,6 +65,8 @@ static void fuzz_load(const uint8_t *data, size_t size, sm_format format, const 
     sm_load_report rep;
     o.format = format;
     o.on_problem = count_problem;
+    o.delimiter = fuzz_delimiter;
+    o.encoding = fuzz_encoding;
     bool rebuild = false;
     size_t regions = sm_region_count(base);
 
