@@ -98,7 +98,8 @@ static void fuzz_load(const uint8_t *data, size_t size, sm_format format, const 
     st = sm_load_buffer(base, text, size, name, &o, &rep);
     if (st == SM_OK) {
         check(rep.loaded + rep.skipped == rep.rows, "lenient counts add up");
-        check(problems == rep.skipped, "each skipped record is reported once");
+        /* every problem of a skipped row is reported (SME rows may have several) */
+        check(problems >= rep.skipped && (rep.skipped > 0 || problems == 0), "each skipped record is reported");
         rebuild = rebuild || rep.loaded > sm_sme_count(base);
     } else {
         check(sm_sme_count(base) == 0, "a failed lenient load loads nothing");
