@@ -348,6 +348,40 @@ static size_t read_chunk(char *buf, size_t n, FILE *f, int *err)
 
 /* Reads from f: CSV is streamed through the parser in chunks, JSON read
  * whole (jansson builds a tree anyway). */
+/* A file said to be UTF-8 is checked whole before it is read, so that one
+ * that is not is the same single problem, with nothing read, as from a
+ * buffer. Files that cannot seek (pipes) are checked as they stream. */
+static sm_status check_file_utf8(sm__load *ld, FILE *f, size_t chunk, bool *checked)
+{
+    *checked = false;
+    if (!sm__enc_is_utf8(ld->opts.encoding) || fseek(f, 0, SEEK_SET) != 0)
+        return SM_OK;
+    char *buf = sm__malloc(&ld->engine->alloc, chunk);
+    if (!buf)
+        return sm__nomem();
+    sm__utf8_watch w = { 0, 0 };
+    sm_status st = SM_OK;
+    int err = 0;
+    bool first = true;
+    while (!st && !ferror(f) && !feof(f)) {
+        size_t n = read_chunk(buf, chunk, f, &err);
+        const unsigned char *u = (const unsigned char *)buf;
+        if (first && n >= 2 && ((u[0] == 0xFF && u[1] == 0xFE) || (u[0] == 0xFE && u[1] == 0xFF) || (u[0] == 0 && u[1] == 0)))
+            break; /* UTF-16 or UTF-32: start() names it */
+        first = false;
+        st = sm__enc_check_utf8(ld, &w, buf, n, feof(f) || ferror(f));
+    }
+    sm__free(&ld->engine->alloc, buf);
+    bool read_ok = !ferror(f);
+    if (!st && (fseek(f, 0, SEEK_SET) != 0 || !read_ok)) {
+        clearerr(f);
+        return SM_OK; /* streamed checks instead */
+    }
+    clearerr(f);
+    *checked = !st;
+    return st;
+}
+
 static sm_status run_file(sm__load *ld, FILE *f, sm_format fmt)
 {
     const sm__alloc *a = &ld->engine->alloc;
@@ -359,6 +393,9 @@ static sm_status run_file(sm__load *ld, FILE *f, sm_format fmt)
     int err = 0;
     char what[300];
     const size_t chunk = sm__load_chunk ? sm__load_chunk : 1;
+    bool checked = false;
+    if ((st = check_file_utf8(ld, f, chunk, &checked)))
+        return st;
     /* The first read holds at least a byte order mark's worth and, when the
      * format is to be sniffed, the first byte that is not white space, so
      * that neither depends on where a read ends. */
@@ -420,7 +457,7 @@ static sm_status run_file(sm__load *ld, FILE *f, sm_format fmt)
     if ((st = start(ld, &d, &n)) || (st = sm__csv_begin(&c, ld)))
         goto out;
     for (;;) {
-        if (!x && (st = sm__enc_check_utf8(ld, &w, d, n, feof(f) || ferror(f))))
+        if (!x && !checked && (st = sm__enc_check_utf8(ld, &w, d, n, feof(f) || ferror(f))))
             goto out;
         if ((st = sm__csv_feed(c, d, n)))
             goto out;
