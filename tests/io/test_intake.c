@@ -299,6 +299,20 @@ static void every_problem_of_a_row(void **state)
     sm_engine_free(e);
 }
 
+/* Affinity is kept as a double: what is set reads back exactly. */
+static void affinity_reads_back_exactly(void **state)
+{
+    (void)state;
+    sm_engine *e = tu_engine(SM_TAXONOMY_ALL);
+    double v = 0;
+    assert_int_equal(sm_affinity_set(e, "25", "28", 0.9), SM_OK);
+    assert_int_equal(sm_affinity_get(&v, e, "25", "28"), SM_OK);
+    assert_true(v == 0.9);
+    assert_int_equal(sm_affinity_get(&v, e, "28", "25"), SM_OK);
+    assert_true(v == 0.9);
+    sm_engine_free(e);
+}
+
 /* Every allocation of a windows-1250, ';'-delimited load fails in turn:
  * SM_ERR_NOMEM, nothing loaded, nothing leaked. */
 static void allocation_failures(void **state)
@@ -349,6 +363,7 @@ int main(void)
         cmocka_unit_test(encodings),
         cmocka_unit_test(every_problem_of_a_row),
         cmocka_unit_test(allocation_failures),
+        cmocka_unit_test(affinity_reads_back_exactly),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
