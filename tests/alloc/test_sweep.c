@@ -38,6 +38,8 @@ typedef struct fixture {
     sm_weighting *w;
     sm_result *r[4];
     size_t n_r;
+    sm_overview *ov;
+    sm_geometry *g;
     char path[256];
 } fixture;
 
@@ -94,6 +96,8 @@ static void fx_engine_with_smes(fixture *f)
 
 static void fx_free(fixture *f)
 {
+    sm_overview_free(f->ov);
+    sm_geometry_free(f->g);
     for (size_t i = 0; i < f->n_r; i++)
         sm_result_free(f->r[i]);
     sm_weighting_free(f->w);
@@ -296,7 +300,7 @@ static sm_status run_cooperation(fixture *f)
 
 static sm_status run_sme_put(fixture *f)
 {
-    return tu_put(f->e, "N-1", "SI032", "25.11;62.01;C28", "brand new tag;welding", "other new tag;printing", 5,
+    return tu_put(f->e, "N-1", "SI032", "25.11;62.01;C28", "Brand New Tag;welding", "other new tag;printing", 5,
                   "sl;it;xz", SM_SIZE_SMALL);
 }
 
@@ -617,6 +621,105 @@ out:
     return st;
 }
 
+/* ---- the overview: geometry, maps, pictures, the report, writing ---------- */
+
+static const char *const geometry_text = "# test outlines\n"
+                                         "SI 0 13400,45500 16600,45500 16600,46900 13400,46900\n"
+                                         "SI03 2 14500,45500 16600,45500 16600,46900;15000,46000 15100,46000 15100,46100\n"
+                                         "SI04 2 13400,45500 14500,45500 14500,46900 13400,46900\n"
+                                         "AT 0 9500,46400 17100,46400 17100,49000 9500,49000\n"
+                                         "AT13 2 16200,48100 16600,48100 16600,48300 16200,48300\n";
+
+static void write_geometry(fixture *f)
+{
+    snprintf(f->path, sizeof f->path, "/tmp/sm-sweep-geo-%ld.txt", (long)getpid());
+    FILE *fp = fopen(f->path, "wb");
+    assert_non_null(fp);
+    fputs(geometry_text, fp);
+    fclose(fp);
+}
+
+static void setup_geometry_file(fixture *f)
+{
+    write_geometry(f);
+}
+
+static void setup_empty_geometry_file(fixture *f)
+{
+    write_geometry(f);
+    FILE *fp = fopen(f->path, "wb");
+    assert_non_null(fp);
+    fclose(fp);
+}
+
+static sm_status run_geometry_load(fixture *f)
+{
+    sm_geometry *g = (sm_geometry *)&f->st;
+    sm_status st = sm_geometry_load(&g, f->path);
+    if (st)
+        assert_ptr_equal(g, (sm_geometry *)&f->st);
+    else
+        f->g = g;
+    return st;
+}
+
+/* An overview over SMEs in more NUTS-2 regions and sectors than a picture
+ * shows (so the pictures rank their rows), and a geometry. */
+static void setup_overview(fixture *f)
+{
+    fx_engine(f, SM_TAXONOMY_ALL);
+    static const char *const sectors[] = { "25.11", "28.41", "62.01", "17.21", "46.69", "10.11", "20.1", "71.12",
+                                           "01.1",  "49.41", "55.1",  "85.59", "C",     "J",     "M",     "G",
+                                           "F",     "H",     "K",     "N",     "P",     "Q",     "R" };
+    size_t nreg = sm_region_count(f->e), used = 0;
+    char id[16];
+    for (size_t i = 0; i < nreg && used < 50; i++) {
+        const sm_region_info *r = NULL;
+        assert_int_equal(sm_region_at(&r, f->e, i), SM_OK);
+        if (r->level != 2)
+            continue;
+        snprintf(id, sizeof id, "O-%02zu", used);
+        const char *sec = sectors[used % (sizeof sectors / sizeof *sectors)];
+        assert_int_equal(tu_put(f->e, id, r->code, sec, used % 2 ? "welding;design" : "printing",
+                                used % 2 ? "printing" : "welding;software", 1, "en", SM_SIZE_SMALL),
+                         SM_OK);
+        used++;
+    }
+    assert_int_equal(tu_put(f->e, "O-SI", "SI041", "25.11", "welding", "printing", 1, "sl", SM_SIZE_SMALL), SM_OK);
+    assert_int_equal(tu_put(f->e, "O-AT", "AT130", "62.01", "printing", "welding", 1, "de", SM_SIZE_SMALL), SM_OK);
+    sm_overview_options o = SM_OVERVIEW_OPTIONS_INIT;
+    o.threads = 1;
+    assert_int_equal(sm_overview_new(&f->ov, f->e, &o), SM_OK);
+    write_geometry(f);
+    assert_int_equal(sm_geometry_load(&f->g, f->path), SM_OK);
+}
+
+static sm_status run_overview_pictures(fixture *f)
+{
+    for (int pic = SM_PICTURE_HEATMAP; pic <= SM_PICTURE_THEMES; pic++) {
+        char *svg = (char *)&f->st;
+        sm_status st = sm_overview_format(&svg, NULL, f->ov, SM_OUTPUT_SVG, pic, f->g);
+        if (st) {
+            assert_ptr_equal(svg, (char *)&f->st);
+            return st;
+        }
+        sm_free(svg);
+    }
+    char *html = NULL;
+    sm_status st = sm_overview_format(&html, NULL, f->ov, SM_OUTPUT_REPORT, 0, f->g);
+    sm_free(html);
+    return st;
+}
+
+static sm_status run_overview_write(fixture *f)
+{
+    char out[300];
+    snprintf(out, sizeof out, "%s.json", f->path);
+    sm_status st = sm_overview_write(out, f->ov, SM_OUTPUT_JSON, 0, NULL);
+    unlink(out);
+    return st;
+}
+
 static const op ops[] = {
     { "engine_new", setup_none, run_engine_new, 0, 1 },
     { "load_builtin", setup_empty, run_load_builtin, 0, 1 },
@@ -655,6 +758,10 @@ static const op ops[] = {
     { "batch_ids", fx_engine_with_smes, run_batch_ids, 1, 0 }, /* sorting by region is skipped when short */
     { "result_format", setup_results, run_format, 0, 0 },
     { "weighting", setup_none, run_weighting, 0, 0 },
+    { "geometry_load", setup_geometry_file, run_geometry_load, 0, 0 },
+    { "geometry_load_empty", setup_empty_geometry_file, run_geometry_load, 0, 0 },
+    { "overview_pictures_and_report", setup_overview, run_overview_pictures, 0, 0 },
+    { "overview_write", setup_overview, run_overview_write, 0, 0 },
 };
 
 static void sweep(const op *o)
@@ -664,20 +771,24 @@ static void sweep(const op *o)
     fixture f;
     memset(&f, 0, sizeof f);
     f.alloc = tu_allocator(&f.st);
+    /* objects made without an engine use the default allocator: pointed at
+     * the same failing allocator from setup to free */
+    sm__default_alloc_override(&f.alloc);
     o->setup(&f);
     sm__arena_block_size = o->big_blocks ? 65536u : 0u;
     sm_status expect = o->run(&f);
     sm__arena_block_size = 65536u;
     unsigned long long after = fingerprint(f.e);
     fx_free(&f);
+    sm__default_alloc_override(NULL);
     assert_int_equal(f.st.live, 0);
     long failures = 0;
     for (long n = 1;; n++) {
         memset(&f, 0, sizeof f);
         f.alloc = tu_allocator(&f.st);
+        sm__default_alloc_override(&f.alloc);
         o->setup(&f);
         unsigned long long before = fingerprint(f.e);
-        sm__default_alloc_override(&f.alloc);
         f.st.failed = 0;
         f.st.fail_at = f.st.calls + n;
         /* a block per arena allocation: every arena call can fail */
@@ -686,11 +797,11 @@ static void sweep(const op *o)
         sm__arena_block_size = 65536u;
         int failed = f.st.failed;
         f.st.fail_at = 0;
-        sm__default_alloc_override(NULL);
         if (!failed) {
             if (st != expect)
                 fail_msg("%s: status %d, the reference run gave %d", o->name, (int)st, (int)expect);
             fx_free(&f);
+            sm__default_alloc_override(NULL);
             assert_int_equal(f.st.live, 0);
             break;
         }
@@ -709,6 +820,7 @@ static void sweep(const op *o)
                      (int)st, sm_error_last()->message);
         }
         fx_free(&f);
+        sm__default_alloc_override(NULL);
         if (f.st.live != 0)
             fail_msg("%s: allocation %ld (%s) failed: %ld block(s) leaked", o->name, n, tu_failed_site, f.st.live);
     }
