@@ -1285,6 +1285,242 @@ SM_API sm_status sm_text_fold(char *out, size_t capacity, const char *text);
 
 /* ---- experimental: consortium builder ------------------------------------- */
 
+/**
+ * @defgroup consortium Consortium builder (experimental)
+ *
+ * Eligible project consortia for a funding call: a lead partner and partners
+ * chosen from the engine's SMEs so that every hard rule of the call holds
+ * (countries, size, SMEs, less developed regions, lead, must-include and
+ * exclude) and a documented objective is as high as possible (coverage of
+ * the call's topics and sectors, pairwise scores between members under the
+ * caller's weighting, the lead's fit, the cohesion mix). docs/consortium.md
+ * gives the rules, the objective to the formula and the search.
+ *
+ * A call profile (::sm_call) is built from a preset, from text (one
+ * "key = value" per line, or a JSON object with the same keys) or key by key
+ * with sm_call_set(). It is not tied to an engine.
+ * @{
+ */
+
+/** A call profile: required topics and sectors, rules and objective weights. Opaque. */
+typedef struct sm_call sm_call;
+
+/**
+ * A new, empty call profile: no topics, no rules, size 2..8, default
+ * objective weights. Free with sm_call_free().
+ * @param out receives the new profile (owned by the caller); untouched on failure
+ * @return ::SM_OK; ::SM_ERR_INVALID_ARGUMENT (NULL @p out); ::SM_ERR_NOMEM.
+ */
+SM_API sm_status sm_call_new(sm_call **out);
+
+/**
+ * A new call profile holding the rules of a named programme:
+ * "horizon-europe", "interreg-ce", "interreg-europe", "interreg-euro-med"
+ * ("_" and "-" are interchangeable). docs/consortium.md gives each rule and
+ * its source.
+ * @param out  receives the new profile (owned by the caller; free with sm_call_free())
+ * @param name the preset's name
+ * @return ::SM_OK; ::SM_ERR_INVALID_ARGUMENT; ::SM_ERR_UNKNOWN_NAME; ::SM_ERR_NOMEM.
+ */
+SM_API sm_status sm_call_preset(sm_call **out, const char *name);
+
+/** Number of call presets; sm_call_preset_name() enumerates them. */
+SM_API size_t sm_call_preset_count(void);
+
+/** Name of the @p index-th call preset, NULL past the end. Static. */
+SM_API const char *sm_call_preset_name(size_t index);
+
+/**
+ * Parses a call profile from text. Two forms are accepted: lines of
+ * "key = value" (blank lines and lines starting with '#' ignored), or, when
+ * the first non-blank byte is '{', a JSON object whose members are the same
+ * keys with string, number or array-of-strings values (arrays are joined
+ * with ';'; JSON needs jansson at build time). Keys apply in order, as by
+ * sm_call_set(); a "preset" key starts from that preset's rules.
+ * @param out  receives the new profile (owned by the caller; free with sm_call_free()); untouched on failure
+ * @param text the text, @p len bytes (need not be NUL-terminated)
+ * @param len  its length in bytes
+ * @param name name used in messages, e.g. a file name; NULL = "<call>"
+ * @return ::SM_OK; ::SM_ERR_INVALID_ARGUMENT; ::SM_ERR_PARSE (a line without '=',
+ *         bad JSON, a bad value; the message names line and key); ::SM_ERR_UNKNOWN_NAME
+ *         (unknown key, preset or country list); ::SM_ERR_RANGE; ::SM_ERR_BAD_CODE;
+ *         ::SM_ERR_UNSUPPORTED (JSON without jansson); ::SM_ERR_LIMIT; ::SM_ERR_NOMEM.
+ */
+SM_API sm_status sm_call_parse(sm_call **out, const char *text, size_t len, const char *name);
+
+/**
+ * Sets one key of a call profile from its text value, as one line of the
+ * text format does. Keys (docs/consortium.md gives each in full):
+ * "preset", "topics" ("tag[:weight];..."), "sectors" ("code[:weight];..."),
+ * "size" ("4..8" or "6"), "min_size", "max_size", "min_countries"
+ * ("N" or "N in LIST"), "min_partners" ("N in LIST", may repeat),
+ * "max_per_country", "allowed" (LIST), "min_smes", "min_less_developed"
+ * ("N below X"), "lead" (an id), "lead_countries" (LIST), "lead_sizes"
+ * ("small;medium"), "include", "exclude" (ids, ';'), "weights"
+ * ("coverage=2,pairs=1,lead=0.5,cohesion=0.5"), "coverage_decay" (0..1),
+ * "cohesion_threshold" (> 0). A LIST is a ';' or ',' separated list of
+ * country or region-code prefixes ("AT", "DE2") and named lists ("eu",
+ * "he-associated", "interreg-ce-area", "interreg-europe-area",
+ * "interreg-euro-med-area"). Empty values clear a key.
+ * @param call  the profile to change; unchanged on failure
+ * @param key   the key (ASCII case ignored, "-" = "_")
+ * @param value its value
+ * @return ::SM_OK; ::SM_ERR_INVALID_ARGUMENT; ::SM_ERR_UNKNOWN_NAME; ::SM_ERR_PARSE;
+ *         ::SM_ERR_RANGE; ::SM_ERR_BAD_CODE; ::SM_ERR_LIMIT; ::SM_ERR_NOMEM.
+ */
+SM_API sm_status sm_call_set(sm_call *call, const char *key, const char *value);
+
+/**
+ * Writes the profile in the text format, one "key = value" per line, so that
+ * sm_call_parse() reads back the same profile.
+ * @param out  receives a NUL-terminated string owned by the caller; free with sm_free()
+ * @param call the profile
+ * @return ::SM_OK; ::SM_ERR_INVALID_ARGUMENT; ::SM_ERR_NOMEM.
+ */
+SM_API sm_status sm_call_to_string(char **out, const sm_call *call);
+
+/** Frees a call profile. Accepts NULL. */
+SM_API void sm_call_free(sm_call *call);
+
+/** Options for sm_consortium_build(). Initialise with ::SM_CONSORTIUM_OPTIONS_INIT or sm_consortium_options_init(). */
+typedef struct sm_consortium_options {
+    unsigned int version;          /**< ::SM_CONSORTIUM_OPTIONS_VERSION. */
+    size_t k;                      /**< Consortia wanted (default 5, at most 100). */
+    const sm_weighting *weighting; /**< Weighting of the pairwise scores; NULL = "balanced". Borrowed for the call. */
+    const char *lead;              /**< Lead partner's id; NULL = the profile's "lead", else chosen by the lead rules. */
+    size_t pool;                   /**< Most candidates the search considers (default 40, 8..64). */
+    size_t leads;                  /**< Without a fixed lead: how many lead candidates are tried (default 3, 1..20). */
+    size_t min_differ;             /**< Diversity: each consortium has at least this many members that an
+                                        earlier one lacks, or lacks this many of its members (default 2, >= 1). */
+    unsigned long max_nodes;       /**< Search budget per consortium in branch-and-bound nodes (default 2,000,000;
+                                        0 = no limit). */
+} sm_consortium_options;
+
+#define SM_CONSORTIUM_OPTIONS_VERSION 1 /**< Current version of ::sm_consortium_options. */
+/** Static initialiser: 5 consortia, "balanced", lead from the profile, pool 40, 3 leads, differ by 2. */
+#define SM_CONSORTIUM_OPTIONS_INIT { SM_CONSORTIUM_OPTIONS_VERSION, 5, NULL, NULL, 40, 3, 2, 2000000ul }
+
+/** Fills @p opts with the defaults. ::SM_ERR_INVALID_ARGUMENT on NULL or bad version. */
+SM_API sm_status sm_consortium_options_init(sm_consortium_options *opts, unsigned int version);
+
+/**
+ * Ranked consortia with their rule checks, coverage and per-member reasons.
+ * Owned by the caller; immutable; independent of the engine once returned.
+ * Free with sm_consortia_free().
+ */
+typedef struct sm_consortia sm_consortia;
+
+/**
+ * Builds the best consortia for a call.
+ *
+ * Candidates come from exact top-k queries around the lead (all partners,
+ * cross-border partners, partners from each country list of the rules, from
+ * each country seen) and from the SMEs covering each required topic and
+ * sector and those in less developed regions, ranked by their score with the
+ * lead. A branch-and-bound search over the pool then finds the best
+ * consortium; the next one is the best that differs from every earlier one
+ * by the diversity rule (::sm_consortium_options::min_differ), and so on.
+ * Every consortium returned satisfies every rule (it is eligible by
+ * construction; sm_consortia_rule() reports each check). The search is exact
+ * over the pool unless the node budget runs out (sm_consortia_exact()).
+ *
+ * When no eligible consortium exists the call succeeds with zero consortia
+ * and sm_consortia_infeasible() says "no eligible consortium: rule ... cannot
+ * be met because ...". Deterministic: the same engine, profile and options
+ * give the same result. Read-only and thread-safe like sm_query_top().
+ * @param out    receives the result (free with sm_consortia_free()); untouched on failure
+ * @param engine the engine
+ * @param call   the call profile
+ * @param opts   options, NULL = defaults
+ * @return ::SM_OK; ::SM_ERR_INVALID_ARGUMENT (NULL, bad version, out-of-range option,
+ *         no lead and no lead rule to choose one... see docs); ::SM_ERR_NOT_FOUND
+ *         (unknown lead or must-include id); ::SM_ERR_CALLBACK; ::SM_ERR_NOMEM.
+ */
+SM_API sm_status sm_consortium_build(sm_consortia **out, const sm_engine *engine, const sm_call *call,
+                                     const sm_consortium_options *opts);
+
+/** Frees a result of sm_consortium_build(). Accepts NULL. */
+SM_API void sm_consortia_free(sm_consortia *consortia);
+
+/** Number of consortia (0 for NULL or when none is eligible). */
+SM_API size_t sm_consortia_count(const sm_consortia *consortia);
+
+/** Why no consortium was found ("no eligible consortium: rule ..."), "" when some were. Borrowed. */
+SM_API const char *sm_consortia_infeasible(const sm_consortia *consortia);
+
+/** 1 if the search was exhaustive over the candidate pool for every consortium, 0 if a budget ran out. */
+SM_API int sm_consortia_exact(const sm_consortia *consortia);
+
+/** Objective value of consortium @p c (in [0, 1]), NaN past the end. */
+SM_API double sm_consortia_score(const sm_consortia *consortia, size_t c);
+
+/**
+ * One term of the objective of consortium @p c: "coverage", "pairs", "lead"
+ * or "cohesion" (each in [0, 1], before its weight). NaN past the end or for
+ * another name.
+ */
+SM_API double sm_consortia_term(const sm_consortia *consortia, size_t c, const char *name);
+
+/** Number of members of consortium @p c (0 past the end). Member 0 is the lead. */
+SM_API size_t sm_consortia_size(const sm_consortia *consortia, size_t c);
+
+/**
+ * Member @p m of consortium @p c.
+ * @param out_id      receives the SME id (borrowed from the result), may be NULL
+ * @param out_country receives its country code (borrowed), may be NULL
+ * @param out_reason  receives why it is there, e.g. "covers topics sensors, iot; from SI
+ *                    (development 88); complements AT-00012 at 0.81" (borrowed), may be NULL
+ * @param consortia   the result
+ * @param c           consortium index
+ * @param m           member index, 0 = the lead
+ * @return ::SM_OK; ::SM_ERR_INVALID_ARGUMENT; ::SM_ERR_NOT_FOUND past the end.
+ */
+SM_API sm_status sm_consortia_member(const char **out_id, const char **out_country, const char **out_reason,
+                                     const sm_consortia *consortia, size_t c, size_t m);
+
+/** Number of rules checked for each consortium (the same list for all, and for an infeasible result). */
+SM_API size_t sm_consortia_rule_count(const sm_consortia *consortia);
+
+/**
+ * The check of rule @p r on consortium @p c.
+ * @param out_rule   receives the rule as text, e.g. "min_partners 2 in interreg-ce-area" (borrowed), may be NULL
+ * @param out_ok     receives 1 if it holds (always 1 for a returned consortium), may be NULL
+ * @param out_detail receives the figures, e.g. "3 of 6 members in the list" (borrowed), may be NULL
+ * @param consortia  the result
+ * @param c          consortium index
+ * @param r          rule index
+ * @return ::SM_OK; ::SM_ERR_INVALID_ARGUMENT; ::SM_ERR_NOT_FOUND past the end.
+ */
+SM_API sm_status sm_consortia_rule(const char **out_rule, int *out_ok, const char **out_detail,
+                                   const sm_consortia *consortia, size_t c, size_t r);
+
+/**
+ * How many members of consortium @p c cover required item @p i (topics
+ * first, then sectors; sm_consortia_item() names them). -1 past the end.
+ */
+SM_API long sm_consortia_coverage(const sm_consortia *consortia, size_t c, size_t i);
+
+/** Number of required items (topics, then sectors) of the profile the result was built for. */
+SM_API size_t sm_consortia_item_count(const sm_consortia *consortia);
+
+/** Name of required item @p i (a topic tag or a sector code), NULL past the end; @p out_is_sector may be NULL. */
+SM_API const char *sm_consortia_item(const sm_consortia *consortia, size_t i, int *out_is_sector);
+
+/**
+ * Writes the consortia as JSON (a list of {"rank", "score", "members":
+ * [{"id", "role", "country", "reason"}], "rules": [{"rule", "ok", "detail"}],
+ * "coverage": {...}, "terms": {...}}; docs/consortium.md) or as CSV (one row
+ * per member: rank, score, id, role, country, reason).
+ * @param out     receives a NUL-terminated string owned by the caller; free with sm_free()
+ * @param out_len receives its length, may be NULL
+ * @param consortia the result
+ * @param format  ::SM_FORMAT_JSON or ::SM_FORMAT_CSV
+ * @return ::SM_OK; ::SM_ERR_INVALID_ARGUMENT; ::SM_ERR_NOMEM.
+ */
+SM_API sm_status sm_consortia_format(char **out, size_t *out_len, const sm_consortia *consortia, sm_format format);
+
+/** @} */
+
 /* ---- experimental: regional overview -------------------------------------- */
 
 /**

@@ -85,6 +85,10 @@ void sm__qctx_free(sm__qctx *q);
 sm_status sm__query_run(sm__qctx *q, size_t a, const sm_query_options *o, const sm_weighting *w, sm_result **out);
 /* The weighting a query uses: the given one or "balanced"; checks that some weight is > 0. */
 sm_status sm__query_weighting(const sm_weighting **out, const sm_weighting *given);
+/* Prepares q's tables for SME a without a scan, so that sm__pair_scores()
+ * can score (a, b) for any b (reader lock held, cache current, options
+ * checked, weighting resolved). */
+sm_status sm__qctx_prepare(sm__qctx *q, size_t a, const sm_query_options *o, const sm_weighting *w);
 /* Checks query options (version, levels, numbers, country codes). */
 sm_status sm__query_options_check(const sm_query_options *o);
 

@@ -299,6 +299,13 @@ static sm_status prepare(sm__qctx *q, size_t a, const sm_query_options *o, const
     return prepare_excluded(q, o);
 }
 
+/* For callers that score chosen pairs (the consortium builder): the tables
+ * of a query by SME a, without a scan. */
+sm_status sm__qctx_prepare(sm__qctx *q, size_t a, const sm_query_options *o, const sm_weighting *w)
+{
+    return prepare(q, a, o, w, 1);
+}
+
 /* ---- bounded heap: the worst kept candidate at the root ------------------ */
 
 /* x ranks below y: lower total, or equal total and larger id. */
