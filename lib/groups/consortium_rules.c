@@ -194,7 +194,6 @@ void sm__rules_diagnose(const sm__cctx *x, const sm__cpool *const *pools, size_t
     const sm_call *c = x->call;
     char t[SM__RULES_MAX][SM__RULE_TEXT];
     unsigned nr = sm__rules_eval(x, NULL, 0, t, NULL, NULL);
-    (void)nr;
 #define SAY(rule, ...)                                                                                             \
     do {                                                                                                           \
         char because_[700];                                                                                        \
@@ -262,8 +261,7 @@ void sm__rules_diagnose(const sm__cctx *x, const sm__cpool *const *pools, size_t
     unsigned r = 1;
     unsigned slots = c->max_size;
     if (c->min_countries) {
-        unsigned cap_c = c->max_per_country ? slots : slots; /* each country needs a member */
-        if (c->min_countries > cap_c)
+        if (c->min_countries > slots) /* each country needs a member */
             SAY(t[r], "a consortium has at most %u members (size %u..%u)", c->max_size, c->min_size, c->max_size);
         if (best_countries < c->min_countries)
             SAY(t[r], "the candidates come from only %u countries%s", best_countries,
@@ -275,6 +273,22 @@ void sm__rules_diagnose(const sm__cctx *x, const sm__cpool *const *pools, size_t
             SAY(t[r], "a consortium has at most %u members", c->max_size);
         if (best_part[k] < c->min_partners[k].n)
             SAY(t[r], "only %u candidates are in the list", best_part[k]);
+        if (c->max_per_country) {
+            /* with at most M per country, the list gives at most sum over its countries of min(M, count) */
+            unsigned most = 0;
+            for (size_t pi = 0; pi < n_pools; pi++) {
+                const sm__cpool *p = pools[pi];
+                unsigned per[64] = { 0 }, got = 0;
+                for (unsigned i = 0; i < p->n; i++)
+                    if ((p->c[i].areas >> k & 1u) && per[p->c[i].cid]++ < c->max_per_country)
+                        got++;
+                if (got > most)
+                    most = got;
+            }
+            if (most < c->min_partners[k].n)
+                SAY(t[r], "with max_per_country %u the candidates in the list allow only %u", c->max_per_country,
+                    most);
+        }
     }
     if (c->max_per_country) {
         if (c->max_per_country * (best_countries ? best_countries : 1) < c->min_size && c->min_countries_in.n == 0)
@@ -301,9 +315,16 @@ void sm__rules_diagnose(const sm__cctx *x, const sm__cpool *const *pools, size_t
     }
     if (best_size < c->min_size)
         SAY(t[0], "only %u candidates are eligible", best_size);
+    /* no single rule is to blame: name them all */
+    char all[600] = "";
+    for (unsigned i = 0; i < nr; i++) {
+        char q[SM__RULE_TEXT + 4];
+        snprintf(q, sizeof q, "\"%.290s\"", t[i]);
+        cat(all, sizeof all, ", ", q);
+    }
     snprintf(out, cap,
              "no eligible consortium: rules %s cannot be met together because no set of the %u candidates "
              "satisfies them all",
-             "size, countries, partners, SMEs and development", best_size);
+             all, best_size);
 #undef SAY
 }
