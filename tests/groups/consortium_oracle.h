@@ -66,4 +66,9 @@ long or_find(const or_data *d, const char *id);
  * the oracle's own checker, and the objective and diversity; fails the test otherwise. */
 void or_check_result(const or_data *d, const or_profile *p, const sm_consortia *r, long lead, unsigned differ);
 
+/* n random SMEs "S00".."S39" in 14 regions of 12 countries (inserted in
+ * reverse order if reverse), with random development indices; the same
+ * seed gives the same engine. alloc may be NULL. */
+sm_engine *or_random_engine(unsigned long seed, size_t n, int reverse, const sm_allocator *alloc);
+
 #endif

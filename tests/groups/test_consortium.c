@@ -18,42 +18,11 @@ static unsigned rnd(unsigned n)
     return (unsigned)((seed_state >> 33) % n);
 }
 
-static const char *const regions[] = { "SI032", "SI041", "AT221", "AT130", "HR050", "HU110", "ITH41",
-                                       "DE212", "CZ010", "SK010", "RO321", "BG411", "EL303", "PL911" };
-static const char *const sectors[] = { "25.11", "25.62", "28.41", "10.51", "62.01", "71.12", "C", "26.51" };
 static const char *const tags[] = { "sensors", "cnc machining", "pcb design", "logistics", "training", "software" };
 
-/* n random SMEs "S00".."S39" (inserted in the order given by reverse), and
- * random development indices for the regions. */
 static sm_engine *random_engine(unsigned long seed, size_t n, int reverse)
 {
-    seed_state = seed;
-    sm_engine *e = tu_engine(SM_TAXONOMY_ALL);
-    char ids[OR_MAX][8], sec[OR_MAX][64], off[OR_MAX][128], need[OR_MAX][128];
-    const char *reg[OR_MAX];
-    sm_size size[OR_MAX];
-    for (size_t r = 0; r < sizeof regions / sizeof regions[0]; r++)
-        if (rnd(5))
-            assert_int_equal(sm_region_set_development(e, regions[r], 40.0 + rnd(100)), SM_OK);
-    for (size_t i = 0; i < n; i++) {
-        snprintf(ids[i], sizeof ids[i], "S%02zu", i);
-        snprintf(sec[i], sizeof sec[i], "%s", sectors[rnd(8)]);
-        if (!rnd(3))
-            snprintf(sec[i] + strlen(sec[i]), sizeof sec[i] - strlen(sec[i]), ";%s", sectors[rnd(8)]);
-        off[i][0] = need[i][0] = '\0';
-        for (unsigned j = 0, m = rnd(3); j < m; j++)
-            snprintf(off[i] + strlen(off[i]), sizeof off[i] - strlen(off[i]), "%s%s", j ? ";" : "", tags[rnd(6)]);
-        for (unsigned j = 0, m = rnd(3); j < m; j++)
-            snprintf(need[i] + strlen(need[i]), sizeof need[i] - strlen(need[i]), "%s%s", j ? ";" : "", tags[rnd(6)]);
-        reg[i] = regions[rnd(14)];
-        size[i] = (sm_size)rnd(5);
-    }
-    for (size_t k = 0; k < n; k++) {
-        size_t i = reverse ? n - 1 - k : k;
-        if (tu_put(e, ids[i], reg[i], sec[i], off[i], need[i], SM_COOP_DISTRIBUTION << (i % 3), "en", size[i]))
-            fail_msg("put %s: %s", ids[i], sm_error_last()->message);
-    }
-    return e;
+    return or_random_engine(seed, n, reverse, NULL);
 }
 
 static const char *const countries[] = { "SI", "AT", "HR", "HU", "IT", "DE", "CZ", "SK", "RO", "BG", "EL", "PL" };
