@@ -1,2 +1,116 @@
+/* Allocation failure in the consortium builder: for every n, fail the n-th
+ * allocation of sm_consortium_build() and of sm_consortia_format(); each must
+ * report SM_ERR_NOMEM (or succeed), leave the out-parameter untouched, leak
+ * nothing and leave the engine giving the same answer afterwards. */
+#include "consortium_oracle.h"
 #include "test_util.h"
-int main(void){return 0;}
+
+#include <string.h>
+
+static char *build_json(const sm_engine *e, const sm_call *c, const sm_consortium_options *o)
+{
+    sm_consortia *r = NULL;
+    assert_int_equal(sm_consortium_build(&r, e, c, o), SM_OK);
+    char *s = NULL;
+    assert_int_equal(sm_consortia_format(&s, NULL, r, SM_FORMAT_JSON), SM_OK);
+    sm_consortia_free(r);
+    return s;
+}
+
+static void sweep(const char *profile, size_t n_smes, size_t pool, const char *lead)
+{
+    tu_alloc_state st = { 0 };
+    sm_allocator a = tu_allocator(&st);
+    sm_engine *e = or_random_engine(77, n_smes, 0, &a);
+    sm_call *c = NULL;
+    assert_int_equal(sm_call_parse(&c, profile, strlen(profile), "alloc"), SM_OK);
+    sm_consortium_options o = SM_CONSORTIUM_OPTIONS_INIT;
+    o.pool = pool;
+    o.leads = 2;
+    o.k = 3;
+    o.lead = lead;
+    /* the first build makes the engine's scoring caches; later ones reuse them */
+    char *want = build_json(e, c, &o);
+    long live = st.live, points = 0;
+    for (long n = 1;; n++) {
+        st.fail_at = st.calls + n;
+        sm_consortia *r = (sm_consortia *)(uintptr_t)1;
+        sm_status s = sm_consortium_build(&r, e, c, &o);
+        int failed = st.failed;
+        st.fail_at = 0;
+        st.failed = 0;
+        if (!failed) {
+            assert_int_equal(s, SM_OK);
+            char *got = NULL;
+            assert_int_equal(sm_consortia_format(&got, NULL, r, SM_FORMAT_JSON), SM_OK);
+            assert_string_equal(got, want);
+            sm_free(got);
+            /* and the writer, failing each of its allocations */
+            for (long m = 1;; m++) {
+                st.fail_at = st.calls + m;
+                char *text = (char *)(uintptr_t)1;
+                sm_status fs = sm_consortia_format(&text, NULL, r, m % 2 ? SM_FORMAT_JSON : SM_FORMAT_CSV);
+                int ff = st.failed;
+                st.fail_at = 0;
+                st.failed = 0;
+                if (!ff) {
+                    assert_int_equal(fs, SM_OK);
+                    sm_free(text);
+                    if (m > 3)
+                        break;
+                    continue;
+                }
+                assert_int_equal(fs, SM_ERR_NOMEM);
+                assert_ptr_equal(text, (char *)(uintptr_t)1);
+            }
+            sm_consortia_free(r);
+            break;
+        }
+        points++;
+        assert_int_equal(s, SM_ERR_NOMEM);
+        assert_ptr_equal(r, (sm_consortia *)(uintptr_t)1);
+        assert_int_equal(st.live, live);
+    }
+    char *again = build_json(e, c, &o);
+    assert_string_equal(again, want);
+    print_message("# %ld allocation points checked\n", points);
+    assert_true(points > 10);
+    sm_free(want);
+    sm_free(again);
+    sm_call_free(c);
+    sm_engine_free(e);
+    assert_int_equal(st.live, 0);
+}
+
+/* More SMEs than the pool: candidates from queries, topic and development scans. */
+static void builder_with_queries_and_chosen_leads(void **state)
+{
+    (void)state;
+    sweep("topics = sensors;pcb design\nsectors = 25\nsize = 3..4\nmin_countries = 2\n"
+          "min_less_developed = 1 below 90\nmax_per_country = 2\n",
+          40, 12, NULL);
+}
+
+/* Every SME a candidate, a fixed lead and a must-include member. */
+static void builder_small_pool_fixed_lead(void **state)
+{
+    (void)state;
+    sweep("topics = logistics\nsize = 2..4\ninclude = S03\nmin_partners = 1 in AT;SI\n", 16, 40, "S01");
+}
+
+/* An infeasible profile: the diagnosis also survives failures. */
+static void builder_infeasible(void **state)
+{
+    (void)state;
+    sweep("size = 2..3\nmin_countries = 7\n", 16, 40, "S01");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(builder_with_queries_and_chosen_leads),
+        cmocka_unit_test(builder_small_pool_fixed_lead),
+        cmocka_unit_test(builder_infeasible),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
