@@ -23,7 +23,7 @@ sm_status sm__cons_result(sm_consortia **out, const sm__cctx *x, const sm__cfoun
                           const char *infeasible);
 
 #define TAG_TOP 8        /* best coverers kept per topic or sector */
-#define SCAN_CAP 20000u  /* most SMEs scored per sector or less developed scan */
+#define SCAN_CAP 5000u   /* most SMEs scored per sector or less developed scan, in engine order */
 #define COUNTRY_QUERIES 16
 
 /* ---- what an SME covers, who may lead --------------------------------------- */
@@ -376,31 +376,27 @@ static sm_status gather(cset *cs, const sm__cctx *x, sm__qctx *ql, sm__qctx *qq,
         if ((st = topk_flush(cs, x, ql, &t)))
             return st;
     }
-    /* the best in less developed regions, and of the cohesion mix */
-    if (c->min_less_dev || c->w_cohesion > 0) {
-        for (int side = 0; side < 2; side++) {
-            double thr = side == 0 ? c->less_dev_below : c->cohesion_threshold;
-            if (side == 0 && !c->min_less_dev)
+    /* the best in less developed regions, for that rule (the queries above
+     * already bring both sides of the cohesion mix) */
+    if (c->min_less_dev) {
+        topk t = { .cap = TAG_TOP };
+        unsigned scored = 0;
+        for (size_t r = 0; r < e->n_regions && scored < SCAN_CAP; r++) {
+            if (!(x->rdev[r] < c->less_dev_below))
                 continue;
-            topk t = { .cap = TAG_TOP };
-            unsigned scored = 0;
-            for (size_t r = 0; r < e->n_regions && scored < SCAN_CAP; r++) {
-                if (!(x->rdev[r] < thr))
+            for (uint32_t p = sc->region_start[r]; p < sc->region_start[r + 1] && scored < SCAN_CAP; p++) {
+                uint32_t b = sc->by_region[p];
+                if (x->blocked[b] || b == ql->a)
                     continue;
-                for (uint32_t p = sc->region_start[r]; p < sc->region_start[r + 1] && scored < SCAN_CAP; p++) {
-                    uint32_t b = sc->by_region[p];
-                    if (x->blocked[b] || b == ql->a)
-                        continue;
-                    double total;
-                    if ((st = sm__pair_scores(ql, b, &total)))
-                        return st;
-                    scored++;
-                    topk_offer(&t, e, b, total);
-                }
+                double total;
+                if ((st = sm__pair_scores(ql, b, &total)))
+                    return st;
+                scored++;
+                topk_offer(&t, e, b, total);
             }
-            if ((st = topk_flush(cs, x, ql, &t)))
-                return st;
         }
+        if ((st = topk_flush(cs, x, ql, &t)))
+            return st;
     }
     return SM_OK;
 }
