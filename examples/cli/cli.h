@@ -39,6 +39,7 @@ int cmd_info(int argc, char **argv);
 int cmd_validate(int argc, char **argv);
 int cmd_batch(int argc, char **argv);
 int cmd_overview(int argc, char **argv);
+int cmd_consortium(int argc, char **argv); /* experimental API */
 
 /* ---- data (data.c) ----------------------------------------------------- */
 

@@ -40,6 +40,7 @@ static const struct {
     { "validate", cmd_validate, "check data files and list every problem" },
     { "batch", cmd_batch, "the best partners of every SME, written to a CSV or JSON file" },
     { "overview", cmd_overview, "region and sector matrices, potential cooperations, maps and a report" },
+    { "consortium", cmd_consortium, "eligible project consortia for a funding call, rule by rule" },
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
 
@@ -51,7 +52,7 @@ static void usage(FILE *f)
           "Commands:\n",
           f);
     for (size_t i = 0; i < N_COMMANDS; i++)
-        fprintf(f, "  %-10s%s\n", commands[i].name, commands[i].summary);
+        fprintf(f, "  %-12s%s\n", commands[i].name, commands[i].summary);
     fputs("\nRun 'smartmatch <command> --help' for the options of a command.\n"
           "Exit status: 0 success, 1 failure (file, data or unknown id), 2 bad usage.\n",
           f);
