@@ -336,7 +336,13 @@ static void w_csv_str(wbuf *b, const char *s)
     w_raw(b, "\"", 1);
 }
 
-static void w_num(wbuf *b, double v) { w_printf(b, "%.6f", v); }
+/* Numbers read back exactly (shortest round-trip form, C locale). */
+static void w_num(wbuf *b, double v)
+{
+    char num[40];
+    sm__fmt_double(num, sizeof num, v);
+    w_raw(b, num, strlen(num));
+}
 
 sm_status sm_consortia_format(char **out, size_t *out_len, const sm_consortia *r, sm_format format)
 {

@@ -39,6 +39,7 @@ from .records import SME, Explanation, LoadReport, Match, Pair, PairSide, Proble
 from .results import Matches, format_results, write_results
 from .weighting import PARAMS, Weighting
 from .overview import Geometry, Overview
+from .consortium import CALL_PRESETS, Call, Consortia, Consortium, ConsortiumMember, ConsortiumRule
 
 __version__ = "0.1.0"
 
@@ -84,6 +85,8 @@ def size_from_employees(employees: int) -> str:
 __all__ = [
     # main classes
     "Engine", "Weighting", "Regions", "Sectors",
+    # consortium builder (experimental)
+    "Call", "Consortia", "Consortium", "ConsortiumMember", "ConsortiumRule", "CALL_PRESETS",
     # records
     "SME", "Region", "Sector", "Match", "Matches", "Explanation", "LoadReport", "Problem", "Pair", "PairSide",
     "RowError",

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import ctypes
 from ctypes import (CFUNCTYPE, POINTER, Structure, c_char_p, c_double, c_int, c_long, c_size_t,
-                    c_uint, c_uint32, c_void_p)
+                    c_uint, c_uint32, c_ulong, c_void_p)
 from typing import Any, List
 
 from . import errors
@@ -45,6 +45,12 @@ class _Overview(c_void_p):
 
 class _Geometry(c_void_p):
     """``sm_geometry *`` (experimental)"""
+class _Call(c_void_p):
+    """``sm_call *`` (experimental: consortium builder)"""
+
+
+class _Consortia(c_void_p):
+    """``sm_consortia *`` (experimental: consortium builder)"""
 
 
 # ---- constants --------------------------------------------------------------------
@@ -327,6 +333,24 @@ class LoadReport(Structure):
     ]
 
 
+CONSORTIUM_OPTIONS_VERSION = 1
+
+
+class ConsortiumOptions(Structure):
+    """``sm_consortium_options`` (experimental: consortium builder)"""
+
+    _fields_ = [
+        ("version", c_uint),
+        ("k", c_size_t),
+        ("weighting", c_void_p),
+        ("lead", c_char_p),
+        ("pool", c_size_t),
+        ("leads", c_size_t),
+        ("min_differ", c_size_t),
+        ("max_nodes", c_ulong),
+    ]
+
+
 # ---- the function table ---------------------------------------------------------
 
 _STATUS = "status"  # restype marker: c_int checked by errcheck
@@ -455,6 +479,31 @@ FUNCTIONS = [
     ("sm_result_reason_text", [_R, c_size_t, c_size_t], c_char_p),
     ("sm_exclusion_name", [c_int], c_char_p),
     ("sm_query_rank", [_P(RankInfo), _E, c_char_p, c_char_p, _P(QueryOptions)], _STATUS),
+    # experimental: consortium builder
+    ("sm_call_new", [_P(_Call)], _STATUS),
+    ("sm_call_preset", [_P(_Call), c_char_p], _STATUS),
+    ("sm_call_preset_count", [], c_size_t),
+    ("sm_call_preset_name", [c_size_t], c_char_p),
+    ("sm_call_parse", [_P(_Call), c_char_p, c_size_t, c_char_p], _STATUS),
+    ("sm_call_set", [_Call, c_char_p, c_char_p], _STATUS),
+    ("sm_call_to_string", [_P(c_void_p), _Call], _STATUS),
+    ("sm_call_free", [_Call], None),
+    ("sm_consortium_options_init", [_P(ConsortiumOptions), c_uint], _STATUS),
+    ("sm_consortium_build", [_P(_Consortia), _E, _Call, _P(ConsortiumOptions)], _STATUS),
+    ("sm_consortia_free", [_Consortia], None),
+    ("sm_consortia_count", [_Consortia], c_size_t),
+    ("sm_consortia_infeasible", [_Consortia], c_char_p),
+    ("sm_consortia_exact", [_Consortia], c_int),
+    ("sm_consortia_score", [_Consortia, c_size_t], c_double),
+    ("sm_consortia_term", [_Consortia, c_size_t, c_char_p], c_double),
+    ("sm_consortia_size", [_Consortia, c_size_t], c_size_t),
+    ("sm_consortia_member", [_P(c_char_p), _P(c_char_p), _P(c_char_p), _Consortia, c_size_t, c_size_t], _STATUS),
+    ("sm_consortia_rule_count", [_Consortia], c_size_t),
+    ("sm_consortia_rule", [_P(c_char_p), _P(c_int), _P(c_char_p), _Consortia, c_size_t, c_size_t], _STATUS),
+    ("sm_consortia_coverage", [_Consortia, c_size_t, c_size_t], c_long),
+    ("sm_consortia_item_count", [_Consortia], c_size_t),
+    ("sm_consortia_item", [_Consortia, c_size_t, _P(c_int)], c_char_p),
+    ("sm_consortia_format", [_P(c_void_p), _P(c_size_t), _Consortia, c_int], _STATUS),
     # experimental: regional overview
     ("sm_overview_index_name", [c_int], c_char_p),
     ("sm_overview_options_init", [_P(OverviewOptions), c_uint], _STATUS),

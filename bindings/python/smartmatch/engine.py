@@ -672,6 +672,23 @@ class Engine(Closable):
             raise Error(f"explain returned {len(matches)} matches", -1)
         return Explanation(**matches[0].__dict__)
 
+    def build_consortia(self, call: Any = None, *, lead: Optional[str] = None, weighting: WeightingArg = None,
+                        k: int = 5, **options: Any) -> Any:
+        """The best ``k`` eligible consortia for a funding call (experimental; docs/consortium.md).
+
+        ``call`` is a preset name ("horizon-europe", "interreg-ce",
+        "interreg-europe", "interreg-euro-med"), a :class:`~smartmatch.consortium.Call`
+        or None (no rules); further keywords are keys of the call-profile
+        format (``topics=["sensors"]``, ``size=(4, 8)``, ``min_countries=3``,
+        ...) or search options (``pool``, ``leads``, ``min_differ``,
+        ``max_nodes``). Without ``lead`` (or a ``lead`` key in the call) the
+        lead is chosen by the call's lead rules. Returns a
+        :class:`~smartmatch.consortium.Consortia` list, best first; when it is
+        empty, its ``infeasible`` says which rule cannot be met and why.
+        """
+        from .consortium import build_consortia
+        return build_consortia(self, call, lead=lead, weighting=weighting, k=k, **options)
+
     def match_all(self, k: int = 10, *, threads: Optional[int] = None, weighting: WeightingArg = None,
                   ids: Optional[Iterable[str]] = None,
                   progress: Optional[Callable[[int, int], Any]] = None,

@@ -26,6 +26,7 @@ STRUCTS = {
     # experimental: regional overview
     "sm_overview_options": _ffi.OverviewOptions, "sm_overview_pair": _ffi.OverviewPair,
 }
+STRUCTS["sm_consortium_options"] = _ffi.ConsortiumOptions  # experimental: consortium builder
 
 
 @pytest.fixture(scope="module")
@@ -102,6 +103,7 @@ _SCALARS = {
 # Opaque handles: one '*' is the handle class itself.
 _OPAQUE = {"sm_engine": _ffi._Engine, "sm_weighting": _ffi._Weighting, "sm_result": _ffi._Result,
            "sm_bulk": _ffi._Bulk, "sm_overview": _ffi._Overview, "sm_geometry": _ffi._Geometry}
+_OPAQUE.update({"sm_call": _ffi._Call, "sm_consortia": _ffi._Consortia})  # experimental: consortium builder
 _CALLBACKS = {"sm_criterion_fn": _ffi.CRITERION_FN, "sm_combine_fn": _ffi.COMBINE_FN,
               "sm_destroy_fn": _ffi.DESTROY_FN, "sm_batch_result_fn": _ffi.BATCH_RESULT_FN,
               "sm_progress_fn": _ffi.PROGRESS_FN, "sm_diag_fn": _ffi.DIAG_FN}
