@@ -439,6 +439,9 @@ sm_status sm__call_apply(sm_call *c, const char *key, const char *raw)
     size_t vlen = strlen(raw);
     if (vlen >= VALUE_MAX)
         return bad(SM_ERR_LIMIT, key, raw, "value longer than 8191 bytes");
+    for (const unsigned char *p = (const unsigned char *)raw; *p; p++)
+        if (*p < 0x20 && *p != '\t')
+            return bad(SM_ERR_PARSE, key, "", "control character in the value");
     char value[VALUE_MAX];
     const char *t = trim(raw, &vlen);
     memcpy(value, t, vlen);
