@@ -116,6 +116,7 @@ typedef struct sm__crules {
 typedef struct sm__cpool {
     sm__ccand c[SM__POOL_MAX];
     unsigned n, n_forced;
+    double lead_cov; /* weighted share of the items the lead covers */
     double pair[SM__POOL_MAX][SM__POOL_MAX]; /* symmetric pair scores, diagonal 0 */
 } sm__cpool;
 

@@ -566,6 +566,12 @@ static sm_status pool_finish(sm__cpool *p, const sm__cctx *x, sm__qctx *q)
             m[i][j] = p->pair[old[i]][old[j]];
     memcpy(p->pair, m, sizeof(double[SM__POOL_MAX][SM__POOL_MAX]));
     sm__free(x->a, m);
+    p->lead_cov = 0;
+    for (unsigned it = 0; it < x->rules.n_items; it++)
+        if (p->c[0].covers >> it & 1u)
+            p->lead_cov += x->rules.item_w[it];
+    if (x->rules.item_w_sum > 0)
+        p->lead_cov /= x->rules.item_w_sum;
     unsigned cids[SM__POOL_MAX], nc = 0;
     for (unsigned i = 0; i < p->n; i++) {
         sm__ccand *c = &p->c[i];

@@ -35,6 +35,15 @@ static double combine(const sm__crules *r, const double t[4])
     return (w_cov * t[0] + r->w_pairs * t[1] + r->w_lead * t[2] + r->w_coh * t[3]) / ws;
 }
 
+/* The lead's fit: its mean pair score with the partners and, when the call
+ * has items, the weighted share of them the lead covers itself, half each. */
+static double lead_term(const sm__crules *r, const sm__cpool *p, double mean_pair)
+{
+    if (!r->n_items || !(r->item_w_sum > 0))
+        return mean_pair;
+    return 0.5 * mean_pair + 0.5 * p->lead_cov;
+}
+
 static double cohesion_term(unsigned low, unsigned high, unsigned m)
 {
     if (!m)
@@ -71,6 +80,7 @@ double sm__cons_objective(const sm__crules *r, const sm__cpool *p, uint64_t set,
         t[1] = ps / ((double)m * (m - 1) / 2.0);
         t[2] = (set & 1u) ? ls / (double)(m - 1) : 0.0;
     }
+    t[2] = lead_term(r, p, t[2]);
     unsigned low = 0, high = 0;
     for (unsigned a = 0; a < m; a++) {
         double d = p->c[idx[a]].dev;
@@ -296,6 +306,7 @@ static double bb_bound(const bb *s, unsigned pos)
                 t[1] = 1.0;
             t[2] = (s->leadsum + lead_prefix) / (double)(m - 1);
         }
+        t[2] = lead_term(R, p, t[2]);
         t[3] = cohesion_term(s->clow + umin(r, s->av_clow[pos]), s->chigh + umin(r, s->av_chigh[pos]), m);
         double v = combine(R, t);
         if (v > best)

@@ -197,6 +197,14 @@ double or_objective(const or_data *d, const or_profile *p, const unsigned *m, un
             lead += d->pair[m[0]][m[j]];
         lead /= n - 1;
     }
+    if (items) {
+        /* half the lead's mean pair, half the weighted share of items it covers itself */
+        double own = 0;
+        for (unsigned it = 0; it < items; it++)
+            if (d->covers[m[0]] >> it & 1u)
+                own += it < p->n_topics ? p->topic_w[it] : p->sector_w[it - p->n_topics];
+        lead = 0.5 * lead + 0.5 * own / wsum;
+    }
     unsigned lo = 0, hi = 0;
     for (unsigned i = 0; i < n; i++) {
         if (isnan(d->dev[m[i]]))

@@ -99,6 +99,7 @@ def _objective(eng, ids, topics, w=(2.0, 1.0, 0.5, 0.5), decay=0.3, threshold=10
     cov = sum(1 - decay ** sum(t in eng[i].offers for i in ids) for t in topics) / len(topics)
     pairs = sum(p(a, b) for a, b in itertools.combinations(ids, 2)) / (n * (n - 1) / 2)
     lead = sum(p(ids[0], b) for b in ids[1:]) / (n - 1)
+    lead = 0.5 * lead + 0.5 * sum(t in eng[ids[0]].offers for t in topics) / len(topics)
     devs = [eng.regions.development(eng[i].region) for i in ids]
     lo = sum(d is not None and not math.isnan(d) and d < threshold for d in devs)
     hi = sum(d is not None and not math.isnan(d) and d >= threshold for d in devs)
