@@ -448,7 +448,8 @@ static sm_status make_pool(sm__cpool *p, const sm__cctx *x, size_t lead, cset *c
     const sm_engine *e = x->e;
     const sm_call *c = x->call;
     tl_engine = e;
-    qsort(cs->v, cs->n, sizeof cs->v[0], cand_cmp);
+    if (cs->n)
+        qsort(cs->v, cs->n, sizeof cs->v[0], cand_cmp);
     p->n = 0;
     pool_put(p, x, (uint32_t)lead, cap);
     for (unsigned i = 0; i < x->n_include; i++)
@@ -744,7 +745,8 @@ static sm_status build(sm_consortia **out, sm__cctx *x, const sm_consortium_opti
             qsort(f->idx, f->n, sizeof f->idx[0], u32_cmp);
         }
         tl_engine = e;
-        qsort(fl.v, fl.n, sizeof fl.v[0], found_cmp);
+        if (fl.n)
+            qsort(fl.v, fl.n, sizeof fl.v[0], found_cmp);
         size_t kept = 0;
         for (size_t i = 0; i < fl.n && kept < o->k; i++) {
             bool ok = true;
