@@ -54,14 +54,16 @@ static void reason(char *buf, size_t cap, const sm__cctx *x, const sm__cfound *f
             len += (size_t)k_ < cap - len ? (size_t)k_ : cap - len - 1;                                           \
     } while (0)
     uint64_t cov = sm__cons_covers(x, idx[m]);
-    bool any = false;
-    for (unsigned it = 0; it < c->n_items; it++)
-        if (cov >> it & 1u) {
-            ADD("%s%s", any ? ", " : (c->items[it].is_sector ? "covers sector " : "covers "), c->items[it].code);
-            any = true;
-        }
-    if (any)
-        ADD("; ");
+    for (int sector = 0; sector < 2; sector++) {
+        bool any = false;
+        for (unsigned it = 0; it < c->n_items; it++)
+            if ((cov >> it & 1u) && c->items[it].is_sector == sector) {
+                ADD("%s%s", any ? ", " : (sector ? "in sector " : "covers "), c->items[it].code);
+                any = true;
+            }
+        if (any)
+            ADD("; ");
+    }
     const sm__region *rg = e->regions[e->smes.region[idx[m]]];
     double dev = x->rdev[e->smes.region[idx[m]]];
     ADD("from %s (%s", sm__sme_country_code(e, idx[m]), rg->info.code);
