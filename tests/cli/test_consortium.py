@@ -112,6 +112,18 @@ class ConsortiumCliTest(unittest.TestCase):
         self.assertEqual(json.loads(p.stdout), [])
         self.assertIn("lead_countries interreg-ce-area", p.stderr)
 
+    def test_docs_examples(self):
+        """Every console example of docs/consortium.md prints what the guide shows."""
+        sys.path.insert(0, str(Path(__file__).resolve().parent))
+        import cli_docs
+        doc, cli_docs.DOC = cli_docs.DOC, ROOT / "docs" / "consortium.md"
+        try:
+            wrong = cli_docs.check(CLI)
+        finally:
+            cli_docs.DOC = doc
+        self.assertEqual(wrong, [], "docs/consortium.md is out of date:\n"
+                         + "\n".join(f"$ {c}\n--- docs\n{e}--- actual\n{a}" for c, e, a in wrong))
+
     def test_usage(self):
         for args in ([*DATA, "--call", "interreg-ce"],
                      [*DATA, "--call", "interreg-ce", "--lead", "X", "--lead-from", "call"],

@@ -5,9 +5,12 @@ docs/consortium.md, and infeasible calls."""
 
 from __future__ import annotations
 
+import contextlib
+import io
 import itertools
 import json
 import math
+import re
 
 import pytest
 
@@ -124,3 +127,17 @@ def test_best_equals_brute_force():
                 best = max(best, _objective(eng, members, topics))
         assert out[0].score == pytest.approx(best, abs=1e-9)
         assert _objective(eng, out[0].ids, topics) == pytest.approx(out[0].score, abs=1e-9)
+
+
+def test_guide_python_example(monkeypatch):
+    """The Python example of docs/consortium.md prints what the guide shows."""
+    if not sm.format_supported("csv"):
+        pytest.skip("library built without CSV support")
+    doc = (REPO / "docs" / "consortium.md").read_text(encoding="utf-8")
+    m = re.search(r"The same from Python.*?```python\n(.*?)```\n\n```text\n(.*?)```", doc, flags=re.S)
+    assert m, "no Python example in docs/consortium.md"
+    monkeypatch.chdir(REPO)
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        exec(compile(m.group(1), "docs/consortium.md", "exec"), {})
+    assert out.getvalue() == m.group(2)
