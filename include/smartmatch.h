@@ -1361,7 +1361,8 @@ SM_API sm_status sm_call_parse(sm_call **out, const char *text, size_t len, cons
  * "cohesion_threshold" (> 0). A LIST is a ';' or ',' separated list of
  * country or region-code prefixes ("AT", "DE2") and named lists ("eu",
  * "he-associated", "interreg-ce-area", "interreg-europe-area",
- * "interreg-euro-med-area"). Empty values clear a key.
+ * "interreg-euro-med-area", "interreg-euro-med-eu"). Empty values clear a key;
+ * values must not hold control characters other than tab.
  * @param call  the profile to change; unchanged on failure
  * @param key   the key (ASCII case ignored, "-" = "_")
  * @param value its value
@@ -1432,9 +1433,10 @@ typedef struct sm_consortia sm_consortia;
  * @param engine the engine
  * @param call   the call profile
  * @param opts   options, NULL = defaults
- * @return ::SM_OK; ::SM_ERR_INVALID_ARGUMENT (NULL, bad version, out-of-range option,
- *         no lead and no lead rule to choose one... see docs); ::SM_ERR_NOT_FOUND
- *         (unknown lead or must-include id); ::SM_ERR_CALLBACK; ::SM_ERR_NOMEM.
+ * @return ::SM_OK (also when no consortium is eligible); ::SM_ERR_INVALID_ARGUMENT (NULL,
+ *         bad version, an option out of its range, a weighting with all weights 0);
+ *         ::SM_ERR_NOT_FOUND (unknown lead or must-include id); ::SM_ERR_CALLBACK (a custom
+ *         criterion or combiner of the weighting failed); ::SM_ERR_NOMEM.
  */
 SM_API sm_status sm_consortium_build(sm_consortia **out, const sm_engine *engine, const sm_call *call,
                                      const sm_consortium_options *opts);
