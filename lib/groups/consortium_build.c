@@ -709,6 +709,9 @@ static sm_status build(sm_consortia **out, sm__cctx *x, const sm_consortium_opti
         st = sm__nomem();
     sm_query_options lo = SM_QUERY_OPTIONS_INIT;
     lo.weighting = x->w;
+    /* the pool holds the lead, every must-include member and at least 8 others */
+    size_t need = 1 + (size_t)x->n_include + 8;
+    size_t pool_cap = o->pool >= need ? o->pool : need < SM__POOL_MAX ? need : SM__POOL_MAX;
     for (size_t l = 0; l < n_leads && !st; l++) {
         /* a fixed lead that breaks a rule on its own gets no pool: the
          * diagnosis names the rule */
@@ -728,13 +731,13 @@ static sm_status build(sm_consortia **out, sm__cctx *x, const sm_consortium_opti
         for (size_t i = 0; i < cs.n; i++)
             cs.mark[cs.v[i].idx] = 0;
         cs.n = 0;
-        if ((st = sm__qctx_prepare(&ql, leads[l], &lo, x->w)) || (st = gather(&cs, x, &ql, &qq, o->pool)))
+        if ((st = sm__qctx_prepare(&ql, leads[l], &lo, x->w)) || (st = gather(&cs, x, &ql, &qq, pool_cap)))
             break;
         for (unsigned i = 0; i < x->n_include; i++)
             if (!cs.mark[x->include[i]] && (long)x->include[i] != (long)leads[l])
                 if ((st = cset_add(&cs, x, &ql, (size_t)x->include[i])))
                     break;
-        if (st || (st = make_pool(p, x, leads[l], &cs, o->pool)) || (st = pool_finish(p, x, &ql)))
+        if (st || (st = make_pool(p, x, leads[l], &cs, pool_cap)) || (st = pool_finish(p, x, &ql)))
             break;
         st = search_lead(&fl, x, p, o->k, (unsigned)o->min_differ, o->max_nodes, &inexact);
     }

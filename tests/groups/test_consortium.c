@@ -264,6 +264,32 @@ static void infeasible_profiles_say_which_rule(void **state)
     sm_engine_free(e);
 }
 
+/* More must-include members than the pool option: the pool grows to hold them. */
+static void must_include_more_than_the_pool(void **state)
+{
+    (void)state;
+    sm_engine *e = random_engine(11, 30, 0);
+    const char *text = "size = 10..12\ninclude = S01;S02;S03;S04;S05;S06;S07;S08;S09\n";
+    sm_call *c = NULL;
+    assert_int_equal(sm_call_parse(&c, text, strlen(text), "t"), SM_OK);
+    sm_consortium_options o = SM_CONSORTIUM_OPTIONS_INIT;
+    o.pool = 8;
+    o.lead = "S10";
+    o.k = 2;
+    sm_consortia *r = NULL;
+    assert_int_equal(sm_consortium_build(&r, e, c, &o), SM_OK);
+    assert_int_equal(sm_consortia_count(r), 2);
+    for (size_t k = 0; k < 2; k++)
+        for (size_t i = 0; i < sm_consortia_rule_count(r); i++) {
+            int ok = 0;
+            assert_int_equal(sm_consortia_rule(NULL, &ok, NULL, r, k, i), SM_OK);
+            assert_true(ok);
+        }
+    sm_consortia_free(r);
+    sm_call_free(c);
+    sm_engine_free(e);
+}
+
 /* ---- the bundled data ---------------------------------------------------------------- */
 
 static sm_engine *bundled(void)
@@ -385,6 +411,7 @@ int main(void)
         cmocka_unit_test(best_equals_exhaustive_any_lead),
         cmocka_unit_test(deterministic_whatever_the_insertion_order),
         cmocka_unit_test(infeasible_profiles_say_which_rule),
+        cmocka_unit_test(must_include_more_than_the_pool),
         cmocka_unit_test(every_preset_on_the_bundled_data),
         cmocka_unit_test(errors_leave_out_untouched),
     };
