@@ -1,11 +1,23 @@
 /* Allocation failure in the consortium builder: for every n, fail the n-th
  * allocation of sm_consortium_build() and of sm_consortia_format(); each must
  * report SM_ERR_NOMEM (or succeed), leave the out-parameter untouched, leak
- * nothing and leave the engine giving the same answer afterwards. */
+ * nothing and leave the engine giving the same answer afterwards. Call
+ * profiles, made without an engine, are swept through the default
+ * allocator's test override (builds with -Dalloc_sites=true; elsewhere that
+ * part checks only the successful runs). */
 #include "consortium_oracle.h"
 #include "test_util.h"
 
 #include <string.h>
+
+#if defined(SM_ALLOC_SITES)
+void sm__default_alloc_override(const sm_allocator *a);
+#else
+static void sm__default_alloc_override(const sm_allocator *a)
+{
+    (void)a;
+}
+#endif
 
 static char *build_json(const sm_engine *e, const sm_call *c, const sm_consortium_options *o)
 {
@@ -105,12 +117,76 @@ static void builder_infeasible(void **state)
     sweep("size = 2..3\nmin_countries = 7\n", 16, 40, "S01");
 }
 
+/* Every call-profile operation: parse (text and JSON), preset, new, set, to_string. */
+static sm_status call_ops(char **text_out)
+{
+    static const char *const text = "preset = interreg-ce\ntopics = sensors:2;pcb design\nsize = 4..6\n"
+                                    "min_partners = 1 in SI;AT\nexclude = X-1\n";
+    static const char *const json = "{\"preset\": \"horizon-europe\", \"topics\": [\"sensors\", \"logistics\"], "
+                                    "\"min_partners\": [\"1 in eu\"], \"size\": 5}";
+    sm_call *a = (sm_call *)(uintptr_t)1, *b = NULL, *c = NULL, *d = NULL;
+    char *s = (char *)(uintptr_t)1;
+    sm_status st = sm_call_parse(&a, text, strlen(text), "t");
+    if (st) {
+        assert_ptr_equal(a, (sm_call *)(uintptr_t)1);
+        return st;
+    }
+    if ((st = sm_call_set(a, "sectors", "26;62")) || (st = sm_call_to_string(&s, a))) {
+        assert_ptr_equal(s, (char *)(uintptr_t)1);
+        sm_call_free(a);
+        return st;
+    }
+    *text_out = s;
+    if (!(st = sm_call_preset(&b, "interreg-euro-med")) && !(st = sm_call_new(&c)) &&
+        (!sm_format_supported(SM_FORMAT_JSON) || !(st = sm_call_parse(&d, json, strlen(json), "j"))))
+        st = SM_OK;
+    sm_call_free(a);
+    sm_call_free(b);
+    sm_call_free(c);
+    sm_call_free(d);
+    return st;
+}
+
+static void call_profiles(void **state)
+{
+    (void)state;
+    tu_alloc_state st = { 0 };
+    sm_allocator a = tu_allocator(&st);
+    char *want = NULL;
+    assert_int_equal(call_ops(&want), SM_OK);
+    long points = 0;
+    for (long n = 1;; n++) {
+        sm__default_alloc_override(&a);
+        st.failed = 0;
+        st.fail_at = st.calls + n;
+        char *got = NULL;
+        sm_status s = call_ops(&got);
+        int failed = st.failed;
+        st.fail_at = 0;
+        if (!failed) {
+            sm__default_alloc_override(NULL);
+            assert_int_equal(s, SM_OK);
+            assert_string_equal(got, want);
+            sm_free(got);
+            break;
+        }
+        points++;
+        assert_int_equal(s, SM_ERR_NOMEM);
+        sm_free(got);
+        sm__default_alloc_override(NULL);
+        assert_int_equal(st.live, 0);
+    }
+    sm_free(want);
+    print_message("# call profiles: %ld allocation points checked\n", points);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(builder_with_queries_and_chosen_leads),
         cmocka_unit_test(builder_small_pool_fixed_lead),
         cmocka_unit_test(builder_infeasible),
+        cmocka_unit_test(call_profiles),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
