@@ -1,7 +1,7 @@
 /* Private definitions of the consortium builder: the call profile's layout
  * (consortium_call.c, consortium_parse.c, consortium_presets.c), the
  * candidate pool and the rules as the search sees them (consortium_build.c,
- * consortium_search.c, consortium_rules.c) and the result
+ * consortium_pool.c, consortium_search.c, consortium_rules.c) and the result
  * (consortium_result.c). Not installed.
  *
  * The profile has no pointers: every list has a fixed capacity, so a copy is
@@ -120,7 +120,7 @@ typedef struct sm__cpool {
     double pair[SM__POOL_MAX][SM__POOL_MAX]; /* symmetric pair scores, diagonal 0 */
 } sm__cpool;
 
-/* One consortium found: members as pool positions (bit set) and SME indices. */
+/* One consortium found: its members as a bit set of pool positions and as SME indices. */
 typedef struct sm__cfound {
     uint64_t set;
     double score;
@@ -195,6 +195,26 @@ static inline const char *sm__sme_country_code(const sm_engine *e, size_t idx)
 uint64_t sm__cons_covers(const sm__cctx *x, size_t idx);
 /* Whether an SME may lead: the lead rules (countries, sizes). */
 bool sm__cons_may_lead(const sm__cctx *x, size_t idx);
+
+/* Candidates of one lead with their score with the lead (lead querying). */
+typedef struct sm__cand_s {
+    uint32_t idx;
+    double s;
+} sm__cand_s;
+typedef struct sm__cset {
+    sm__cand_s *v;
+    size_t n, cap;
+    uint8_t *mark; /* per SME: in v */
+} sm__cset;
+/* Best first: score descending, then id (sm__cons_tl_engine's) ascending. */
+int sm__cons_cand_cmp(const void *a, const void *b);
+/* qsort has no context argument: the engine whose ids break ties, per thread. */
+extern _Thread_local const sm_engine *sm__cons_tl_engine;
+/* The pool of a lead (consortium_pool.c): candidates into cs (emptied
+ * first; its mark array has one byte per SME), then p with at most cap
+ * members, pair scores and search order. ql and qq are scoring contexts. */
+sm_status sm__cons_pool(sm__cpool *p, const sm__cctx *x, size_t lead, sm__cset *cs, sm__qctx *ql, sm__qctx *qq,
+                        size_t cap);
 
 /* The rules of the profile as text, and their check on a consortium (idx:
  * SME indices, lead first); idx NULL lists them only. Returns the count. */
