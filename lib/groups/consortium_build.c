@@ -259,18 +259,31 @@ static sm_status search_lead(found_list *fl, const sm__cctx *x, const sm__cpool 
     return SM_OK;
 }
 
+static int id_cmp(const void *x, const void *y)
+{
+    return strcmp(sm__sme_id(sm__cons_tl_engine, *(const uint32_t *)x),
+                  sm__sme_id(sm__cons_tl_engine, *(const uint32_t *)y));
+}
+
 static int found_cmp(const void *x, const void *y)
 {
     const sm__cfound *a = x, *b = y;
     if (a->score != b->score)
         return a->score > b->score ? -1 : 1;
-    /* ties: lead id, then the sorted member indices */
-    int c = strcmp(sm__sme_id(sm__cons_tl_engine, a->pool->c[0].idx), sm__sme_id(sm__cons_tl_engine, b->pool->c[0].idx));
+    /* ties: lead id, then the members' ids in id order, so that the order
+     * never depends on the order SMEs were added */
+    const sm_engine *e = sm__cons_tl_engine;
+    int c = strcmp(sm__sme_id(e, a->pool->c[0].idx), sm__sme_id(e, b->pool->c[0].idx));
     if (c)
         return c;
+    uint32_t ia[SM__CALL_SIZE_MAX], ib[SM__CALL_SIZE_MAX];
+    memcpy(ia, a->idx, a->n * sizeof ia[0]);
+    memcpy(ib, b->idx, b->n * sizeof ib[0]);
+    qsort(ia, a->n, sizeof ia[0], id_cmp);
+    qsort(ib, b->n, sizeof ib[0], id_cmp);
     for (unsigned i = 0; i < a->n && i < b->n; i++)
-        if (a->idx[i] != b->idx[i])
-            return a->idx[i] < b->idx[i] ? -1 : 1;
+        if ((c = strcmp(sm__sme_id(e, ia[i]), sm__sme_id(e, ib[i]))) != 0)
+            return c;
     return (a->n > b->n) - (a->n < b->n);
 }
 
