@@ -80,7 +80,7 @@ sm_status sm_call_set(sm_call *call, const char *key, const char *value)
     return st;
 }
 
-/* ---- value helpers ----------------------------------------------------------- */
+/* ---- values ------------------------------------------------------------------ */
 
 static bool key_eq(const char *key, const char *name)
 {
