@@ -2,14 +2,16 @@
  * the lead, the SMEs covering each required topic and sector and those in
  * less developed regions, scored with the lead; then the pool chosen from
  * them with a quota for each rule and item, its pair scores and the order of
- * the search (docs/consortium.md, "The search", steps 2 and 3). */
+ * the search (docs/consortium.md, "The search", steps 2 and 3). Reads the
+ * SMEs' own columns only, never the scoring caches' layout. */
 #include "groups/consortium.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 #define TAG_TOP 8        /* best coverers kept per topic or sector */
-#define SCAN_CAP 5000u   /* most SMEs scored per sector or less developed scan, in engine order */
+#define ITEM_CAP 20000u  /* most SMEs scored per topic or sector, in the engine's order */
+#define LOW_CAP 5000u    /* most SMEs scored for the development rule, in the engine's order */
 #define COUNTRY_QUERIES 16
 
 /* ---- candidates ------------------------------------------------------------------- */
@@ -163,60 +165,45 @@ static sm_status gather(sm__cset *cs, const sm__cctx *x, sm__qctx *ql, sm__qctx 
         if ((st = add_query(cs, x, ql, qq, &o)))
             return st;
     }
-    /* the best coverers of each topic (inverted index) and sector (scan) */
-    const sm__score_cache *sc = sm__score_cache_of(e);
-    for (unsigned it = 0; it < c->n_items; it++) {
-        topk t = { .cap = TAG_TOP };
-        if (!c->items[it].is_sector) {
-            if (x->item_tag[it] < 0)
-                continue;
-            uint32_t tg = (uint32_t)x->item_tag[it];
-            for (uint32_t p = sc->offer_start[tg]; p < sc->offer_start[tg + 1]; p++) {
-                uint32_t b = sc->rhot[sc->offerers[p]].idx;
-                if (x->blocked[b] || b == ql->a)
-                    continue;
-                double total;
-                if ((st = sm__pair_scores(ql, b, &total)))
-                    return st;
-                topk_offer(&t, e, b, total);
-            }
-        } else {
-            unsigned scored = 0;
-            for (size_t b = 0; b < n && scored < SCAN_CAP; b++) {
-                if (x->blocked[b] || b == ql->a || !(sm__cons_covers(x, b) >> it & 1u))
-                    continue;
-                double total;
-                if ((st = sm__pair_scores(ql, b, &total)))
-                    return st;
-                scored++;
-                topk_offer(&t, e, (uint32_t)b, total);
-            }
-        }
-        if ((st = topk_flush(cs, x, ql, &t)))
+    /* One pass over the SMEs, in the engine's order: the best coverers of
+     * each topic and sector, and for the development rule the best in less
+     * developed regions (the queries above already bring both sides of the
+     * cohesion mix). Each SME is scored with the lead once, and each list
+     * scores at most its cap of SMEs. */
+    topk tk[SM__CALL_ITEMS_MAX + 1];
+    unsigned scored[SM__CALL_ITEMS_MAX + 1] = { 0 };
+    unsigned ni = c->n_items, low_list = ni;
+    for (unsigned i = 0; i <= ni; i++)
+        tk[i] = (topk){ .cap = TAG_TOP };
+    bool want_low = c->min_less_dev > 0;
+    if (!ni && !want_low)
+        return SM_OK;
+    for (size_t b = 0; b < n; b++) {
+        if (x->blocked[b] || b == ql->a)
+            continue;
+        uint64_t cov = ni ? sm__cons_covers(x, b) : 0;
+        bool low = want_low && x->rdev[e->smes.region[b]] < c->less_dev_below && scored[low_list] < LOW_CAP;
+        for (unsigned it = 0; it < ni; it++)
+            if ((cov >> it & 1u) && scored[it] >= ITEM_CAP)
+                cov &= ~(1ull << it);
+        if (!cov && !low)
+            continue;
+        double total;
+        if ((st = sm__pair_scores(ql, b, &total)))
             return st;
-    }
-    /* the best in less developed regions, for that rule (the queries above
-     * already bring both sides of the cohesion mix) */
-    if (c->min_less_dev) {
-        topk t = { .cap = TAG_TOP };
-        unsigned scored = 0;
-        for (size_t r = 0; r < e->n_regions && scored < SCAN_CAP; r++) {
-            if (!(x->rdev[r] < c->less_dev_below))
-                continue;
-            for (uint32_t p = sc->region_start[r]; p < sc->region_start[r + 1] && scored < SCAN_CAP; p++) {
-                uint32_t b = sc->by_region[p];
-                if (x->blocked[b] || b == ql->a)
-                    continue;
-                double total;
-                if ((st = sm__pair_scores(ql, b, &total)))
-                    return st;
-                scored++;
-                topk_offer(&t, e, b, total);
+        for (unsigned it = 0; it < ni; it++)
+            if (cov >> it & 1u) {
+                scored[it]++;
+                topk_offer(&tk[it], e, (uint32_t)b, total);
             }
+        if (low) {
+            scored[low_list]++;
+            topk_offer(&tk[low_list], e, (uint32_t)b, total);
         }
-        if ((st = topk_flush(cs, x, ql, &t)))
-            return st;
     }
+    for (unsigned i = 0; i <= ni; i++)
+        if ((st = topk_flush(cs, x, ql, &tk[i])))
+            return st;
     return SM_OK;
 }
 
