@@ -1283,6 +1283,322 @@ SM_API sm_status sm_text_fold(char *out, size_t capacity, const char *text);
 
 /* ---- experimental: event planner ------------------------------------------ */
 
+/**
+ * @name Event planner
+ * Turns meeting wishes among the participants of a brokerage event into a
+ * conflict-free schedule of one-to-one meetings (docs/events.md).
+ *
+ * Two steps: @b selection chooses which wished meetings take place (a
+ * maximum-weight b-matching under each participant's capacity, fairness
+ * first: the number of participants with at least 1 meeting is maximised,
+ * then with at least 2, and so on, then the total weight); @b scheduling
+ * gives each selected meeting a slot and a table (nobody in two meetings at
+ * once, availability and tables per slot respected, locked meetings kept;
+ * idle gaps minimised, then slots used). Every wish that is not scheduled
+ * gets a reason.
+ *
+ * Slots and tables are numbered from 1; 0 means "none". Ownership: an
+ * ::sm_event borrows its engine (which must outlive it and must not change
+ * while the event plans); a plan owns copies of everything it reports.
+ * @{
+ */
+
+typedef struct sm_event sm_event;           /**< Participants, wishes, slots and tables of one event. */
+typedef struct sm_event_plan sm_event_plan; /**< A computed plan: meetings, unscheduled wishes, figures. */
+
+#define SM_EVENT_SLOTS_MAX 64u   /**< Most slots in one event. */
+#define SM_EVENT_TABLES_MAX 65535u /**< Most tables in one slot. */
+#define SM_EVENT_CAPACITY_MAX 64u  /**< Largest capacity of one participant. */
+
+/** Status of a meeting wish. */
+typedef enum sm_wish_status {
+    SM_WISH_REQUESTED = 0, /**< Asked for by one side ("requested"). */
+    SM_WISH_ACCEPTED = 1,  /**< Both sides agreed ("accepted"); preferred over a request of the same weight. */
+    SM_WISH_DECLINED = 2,  /**< One side declined ("declined"): never scheduled. */
+    SM_WISH_MUST = 3,      /**< Always selected and scheduled ("must"), or planning fails saying why. */
+    SM_WISH_LOCKED = 4     /**< Must, in a given slot (and table): kept where it is ("locked"). */
+} sm_wish_status;
+
+/** Why a wish is not in the schedule. */
+typedef enum sm_event_reason {
+    SM_EVENT_SCHEDULED = 0,      /**< Not a reason: the wish is scheduled. */
+    SM_EVENT_DECLINED = 1,       /**< The wish was declined. */
+    SM_EVENT_CAPACITY_A = 2,     /**< @c a is full with meetings of higher priority (see @c other). */
+    SM_EVENT_CAPACITY_B = 3,     /**< @c b is full with meetings of higher priority (see @c other). */
+    SM_EVENT_CAPACITY_BOTH = 4,  /**< Both are full. */
+    SM_EVENT_NO_COMMON_SLOT = 5, /**< @c a and @c b are never available in the same slot. */
+    SM_EVENT_NO_FREE_SLOT = 6,   /**< Selected, but every common free slot was taken by their other meetings. */
+    SM_EVENT_NO_TABLE = 7,       /**< Selected, but every slot where both were free had no table left. */
+    SM_EVENT_NOT_SELECTED = 8    /**< Left out by the selection with room on both sides (not expected; kept for honesty). */
+} sm_event_reason;
+
+/** The steps sm_event_plan_new() runs. */
+#define SM_EVENT_SELECT 1u   /**< Selection; without it every wish that is not declined is a meeting. */
+#define SM_EVENT_SCHEDULE 2u /**< Scheduling; without it meetings have slot 0. */
+#define SM_EVENT_ALL (SM_EVENT_SELECT | SM_EVENT_SCHEDULE) /**< Both steps. */
+
+#define SM_EVENT_OPTIONS_VERSION 1 /**< Current version of ::sm_event_options. */
+
+/** Options of sm_event_new(). */
+typedef struct sm_event_options {
+    unsigned int version;  /**< ::SM_EVENT_OPTIONS_VERSION. */
+    unsigned int slots;    /**< Number of slots, 1..::SM_EVENT_SLOTS_MAX (default 16). */
+    unsigned int tables;   /**< Tables in every slot, 1..::SM_EVENT_TABLES_MAX (default 50); see sm_event_set_slot_tables(). */
+    unsigned int capacity; /**< Default capacity (most meetings) of a participant, 1..::SM_EVENT_CAPACITY_MAX (default 8). */
+    int fairness;          /**< Non-zero (default): fairness first, then weight; 0: weight only. */
+    unsigned int effort;   /**< Local-improvement effort: 0 = greedy only, 1 = short swaps, 2 (default) = long alternating paths. */
+} sm_event_options;
+
+/** Defaults of ::sm_event_options. */
+#define SM_EVENT_OPTIONS_INIT { SM_EVENT_OPTIONS_VERSION, 16u, 50u, 8u, 1, 2u }
+
+/** Fills @p opts with the defaults. @param opts Options to fill. @param version ::SM_EVENT_OPTIONS_VERSION.
+ * @return ::SM_OK, ::SM_ERR_INVALID_ARGUMENT for NULL or an unknown version. */
+SM_API sm_status sm_event_options_init(sm_event_options *opts, unsigned int version);
+
+/**
+ * Creates an empty event.
+ * @param out Receives the new event (owned; free with sm_event_free()); untouched on failure.
+ * @param engine The engine whose SMEs take part; borrowed, must outlive the event.
+ * @param opts Options, copied; NULL = defaults.
+ * @return ::SM_OK, ::SM_ERR_INVALID_ARGUMENT (NULL, bad version), ::SM_ERR_RANGE (slots, tables or capacity out of range), ::SM_ERR_NOMEM.
+ */
+SM_API sm_status sm_event_new(sm_event **out, const sm_engine *engine, const sm_event_options *opts);
+
+/** Frees an event. @param event The event, or NULL. */
+SM_API void sm_event_free(sm_event *event);
+
+/**
+ * Adds a participant.
+ * @param event The event.
+ * @param id SME id; must exist in the engine; copied.
+ * @param capacity Most meetings, 1..::SM_EVENT_CAPACITY_MAX, or 0 for the event's default.
+ * @param group Optional group label (e.g. "buyer", "seller"), copied; NULL or "" = none. With groups,
+ *        sm_event_wishes_from_top() pairs only participants of different groups.
+ * @return ::SM_OK, ::SM_ERR_INVALID_ARGUMENT, ::SM_ERR_NOT_FOUND (not in the engine), ::SM_ERR_DUPLICATE,
+ *         ::SM_ERR_RANGE (capacity), ::SM_ERR_NOMEM. On failure the event is unchanged.
+ */
+SM_API sm_status sm_event_add_participant(sm_event *event, const char *id, unsigned int capacity, const char *group);
+
+/**
+ * Marks slots first..last (inclusive, 1-based) as slots a participant cannot attend.
+ * @param event The event.
+ * @param id A participant's id.
+ * @param first First slot, 1..slots.
+ * @param last Last slot, first..slots.
+ * @return ::SM_OK, ::SM_ERR_INVALID_ARGUMENT, ::SM_ERR_NOT_FOUND (not a participant), ::SM_ERR_RANGE.
+ */
+SM_API sm_status sm_event_set_unavailable(sm_event *event, const char *id, unsigned int first, unsigned int last);
+
+/**
+ * Sets the number of tables in one slot (0 makes the slot a break).
+ * @param event The event.
+ * @param slot The slot, 1..slots.
+ * @param tables Tables, 0..::SM_EVENT_TABLES_MAX.
+ * @return ::SM_OK, ::SM_ERR_INVALID_ARGUMENT, ::SM_ERR_RANGE.
+ */
+SM_API sm_status sm_event_set_slot_tables(sm_event *event, unsigned int slot, unsigned int tables);
+
+/**
+ * Adds a meeting wish between two participants. A pair wished more than once is one wish: the highest
+ * priority and weight count, and "declined" beats "locked", which beats "must", "accepted", "requested".
+ * @param event The event.
+ * @param a One participant's id.
+ * @param b The other participant's id (not @p a).
+ * @param priority Priority, 0..1000: the weight of the meeting is priority + score, so a higher priority
+ *        always wins over a lower one (requests usually 1, generated wishes 0).
+ * @param score The pair's score in [0, 1], or NaN to ask the engine (sm_query_explain() with the default weighting).
+ * @param status Status of the wish.
+ * @param slot For ::SM_WISH_LOCKED: the slot, 1..slots; otherwise 0.
+ * @param table For ::SM_WISH_LOCKED: the table, or 0 to let the planner choose; otherwise 0.
+ * @return ::SM_OK, ::SM_ERR_INVALID_ARGUMENT (NULL, a == b, bad status), ::SM_ERR_NOT_FOUND (not a participant),
+ *         ::SM_ERR_RANGE (priority, score, slot or table), ::SM_ERR_NOMEM. On failure the event is unchanged.
+ */
+SM_API sm_status sm_event_add_wish(sm_event *event, const char *a, const char *b, unsigned int priority, double score,
+                                   sm_wish_status status, unsigned int slot, unsigned int table);
+
+/**
+ * Adds generated wishes: for each participant its top @p k partners among the participants (of another group
+ * when groups are set), with the engine's score; priority 0, status requested.
+ * @param event The event.
+ * @param k Partners per participant (1..1000).
+ * @param query Weighting and filters for the engine's queries (its k and exclude list are ignored); NULL = defaults.
+ * @return ::SM_OK, ::SM_ERR_INVALID_ARGUMENT, ::SM_ERR_RANGE, ::SM_ERR_NOMEM, or a query's error. On failure
+ *         the event is unchanged.
+ */
+SM_API sm_status sm_event_wishes_from_top(sm_event *event, size_t k, const sm_query_options *query);
+
+/** What an event CSV file holds (docs/events.md gives the columns). */
+typedef enum sm_event_input {
+    SM_EVENT_PARTICIPANTS = 0, /**< id[,capacity][,group][,unavailable]. */
+    SM_EVENT_REQUESTS = 1,     /**< a,b[,priority][,status][,slot][,table][,score]. */
+    SM_EVENT_AVAILABILITY = 2, /**< id,unavailable (slot list such as "1;4-6"). */
+    SM_EVENT_LOCKS = 3         /**< A schedule written by sm_event_plan_write_csv(): slot,table,a,b; each row becomes a locked wish. */
+} sm_event_input;
+
+/**
+ * Reads an event CSV text (RFC 4180, header row with the column names).
+ * All rows are applied or none: on failure the event is unchanged.
+ * @param event The event.
+ * @param kind What the text holds.
+ * @param text The bytes (need not be NUL-terminated); borrowed for the call.
+ * @param len Length of @p text.
+ * @param name Name used in messages (e.g. the file name), NULL = "input".
+ * @return ::SM_OK, ::SM_ERR_PARSE (with file, line and column in sm_error_last()), the error of the add function
+ *         a row failed with, ::SM_ERR_UNSUPPORTED (built without libcsv), ::SM_ERR_NOMEM.
+ */
+SM_API sm_status sm_event_read_csv(sm_event *event, sm_event_input kind, const char *text, size_t len, const char *name);
+
+/**
+ * Reads an event CSV file; as sm_event_read_csv().
+ * @param event The event.
+ * @param kind What the file holds.
+ * @param path The file's path.
+ * @return As sm_event_read_csv(), and ::SM_ERR_IO if the file cannot be read.
+ */
+SM_API sm_status sm_event_load_csv(sm_event *event, sm_event_input kind, const char *path);
+
+/** Number of participants. @param event The event. @return The count, 0 for NULL. */
+SM_API size_t sm_event_participant_count(const sm_event *event);
+
+/** Number of distinct wishes (pairs). @param event The event. @return The count, 0 for NULL. */
+SM_API size_t sm_event_wish_count(const sm_event *event);
+
+/**
+ * Plans the event: selection, then scheduling (or one of them).
+ * Deterministic: the same event gives the same plan.
+ * @param out Receives the plan (owned; free with sm_event_plan_free()); untouched on failure.
+ * @param event The event (read-only).
+ * @param steps ::SM_EVENT_ALL, ::SM_EVENT_SELECT or ::SM_EVENT_SCHEDULE.
+ * @return ::SM_OK; ::SM_ERR_INVALID_ARGUMENT (NULL, no steps, or a must/locked meeting that is impossible:
+ *         the message says which and why); ::SM_ERR_LIMIT (without selection, a participant's wishes exceed
+ *         its capacity); ::SM_ERR_NOMEM.
+ */
+SM_API sm_status sm_event_plan_new(sm_event_plan **out, const sm_event *event, unsigned int steps);
+
+/** Frees a plan. @param plan The plan, or NULL. */
+SM_API void sm_event_plan_free(sm_event_plan *plan);
+
+/** One meeting of a plan; strings borrowed from the plan. */
+typedef struct sm_event_meeting {
+    const char *a;         /**< One participant (the first of the pair as wished). */
+    const char *b;         /**< The other participant. */
+    double weight;         /**< priority + score. */
+    double score;          /**< The pair's score. */
+    sm_wish_status status; /**< The wish's status. */
+    unsigned int slot;     /**< Slot, 1..slots; 0 if not scheduled (selection only). */
+    unsigned int table;    /**< Table in the slot, 1..tables; 0 if not scheduled. */
+} sm_event_meeting;
+
+/** One wish that is not in the schedule; strings borrowed from the plan. */
+typedef struct sm_event_unscheduled {
+    const char *a;          /**< One participant. */
+    const char *b;          /**< The other participant. */
+    double weight;          /**< priority + score. */
+    sm_event_reason reason; /**< Why. */
+    const char *other;      /**< For the capacity reasons: the weakest meeting that won, "x-y"; otherwise "". */
+} sm_event_unscheduled;
+
+/** Figures of a plan. */
+typedef struct sm_event_stats {
+    size_t participants;            /**< Participants. */
+    size_t wishes;                  /**< Distinct wishes. */
+    size_t meetings;                /**< Meetings selected (and scheduled, if scheduling ran). */
+    size_t unscheduled;             /**< Wishes not in the schedule. */
+    unsigned int min_meetings;      /**< Fewest meetings of a participant that has at least one wish. */
+    double weight;                  /**< Total weight of the meetings. */
+    double weight_bound;            /**< Upper bound on the total weight of any selection: half the sum over
+                                         participants of their heaviest capacity-many wishes. */
+    unsigned int slots_used;        /**< Slots that hold at least one meeting. */
+    unsigned int slots_lower_bound; /**< max(most meetings of one participant, tables needed): no schedule uses fewer slots. */
+    size_t gaps;                    /**< Idle slots between participants' first and last meetings (breaks excluded), summed. */
+    int bipartite;                  /**< Non-zero if groups are set and every wish joins two groups. */
+} sm_event_stats;
+
+/** The plan's figures. @param plan The plan. @return Borrowed figures, NULL for NULL. */
+SM_API const sm_event_stats *sm_event_plan_stats(const sm_event_plan *plan);
+
+/** Number of meetings. @param plan The plan. @return The count, 0 for NULL. */
+SM_API size_t sm_event_plan_meeting_count(const sm_event_plan *plan);
+
+/**
+ * A meeting, in order of slot, then table (selection only: in wish order).
+ * @param plan The plan.
+ * @param i Index, below sm_event_plan_meeting_count().
+ * @return Borrowed meeting, NULL if out of range.
+ */
+SM_API const sm_event_meeting *sm_event_plan_meeting_at(const sm_event_plan *plan, size_t i);
+
+/** Number of unscheduled wishes. @param plan The plan. @return The count, 0 for NULL. */
+SM_API size_t sm_event_plan_unscheduled_count(const sm_event_plan *plan);
+
+/**
+ * An unscheduled wish, in wish order.
+ * @param plan The plan.
+ * @param i Index, below sm_event_plan_unscheduled_count().
+ * @return Borrowed entry, NULL if out of range.
+ */
+SM_API const sm_event_unscheduled *sm_event_plan_unscheduled_at(const sm_event_plan *plan, size_t i);
+
+/** The code of a reason: "scheduled", "declined", "capacity_a", "capacity_b", "capacity_both", "no_common_slot",
+ * "no_free_slot", "no_table", "not_selected"; "unknown" otherwise. @param reason The reason. @return Static string. */
+SM_API const char *sm_event_reason_name(sm_event_reason reason);
+
+/** The name of a status: "requested", "accepted", "declined", "must", "locked"; "unknown" otherwise.
+ * @param status The status. @return Static string. */
+SM_API const char *sm_wish_status_name(sm_wish_status status);
+
+/**
+ * Writes the schedule as CSV: slot,table,a,b,weight,score,status (readable back as ::SM_EVENT_LOCKS).
+ * @param plan The plan.
+ * @param path File to write, "-" = standard output.
+ * @return ::SM_OK, ::SM_ERR_INVALID_ARGUMENT, ::SM_ERR_IO.
+ */
+SM_API sm_status sm_event_plan_write_csv(const sm_event_plan *plan, const char *path);
+
+/**
+ * Writes the unscheduled wishes as CSV: a,b,weight,reason,other.
+ * @param plan The plan.
+ * @param path File to write, "-" = standard output.
+ * @return ::SM_OK, ::SM_ERR_INVALID_ARGUMENT, ::SM_ERR_IO.
+ */
+SM_API sm_status sm_event_plan_write_unscheduled_csv(const sm_event_plan *plan, const char *path);
+
+/**
+ * Writes the whole plan as one JSON object: "stats", "meetings", "unscheduled".
+ * @param plan The plan.
+ * @param path File to write, "-" = standard output.
+ * @return ::SM_OK, ::SM_ERR_INVALID_ARGUMENT, ::SM_ERR_IO.
+ */
+SM_API sm_status sm_event_plan_write_json(const sm_event_plan *plan, const char *path);
+
+/**
+ * Writes one participant's agenda: a text table of its slots (time, table, partner), free slots included.
+ * @param plan The plan.
+ * @param id The participant.
+ * @param path File to write, "-" = standard output.
+ * @param start Event start "YYYY-MM-DDTHH:MM" (local time), or NULL to print slot numbers only.
+ * @param slot_minutes Length of a slot in minutes (1..1440); ignored without @p start.
+ * @return ::SM_OK, ::SM_ERR_INVALID_ARGUMENT, ::SM_ERR_NOT_FOUND (not a participant), ::SM_ERR_PARSE (start),
+ *         ::SM_ERR_RANGE, ::SM_ERR_IO.
+ */
+SM_API sm_status sm_event_plan_write_agenda(const sm_event_plan *plan, const char *id, const char *path,
+                                            const char *start, unsigned int slot_minutes);
+
+/**
+ * Writes one participant's meetings as an iCalendar (RFC 5545) file, one VEVENT per meeting, floating local times.
+ * @param plan The plan.
+ * @param id The participant.
+ * @param path File to write, "-" = standard output.
+ * @param start Event start "YYYY-MM-DDTHH:MM".
+ * @param slot_minutes Length of a slot in minutes (1..1440).
+ * @return ::SM_OK, ::SM_ERR_INVALID_ARGUMENT, ::SM_ERR_NOT_FOUND, ::SM_ERR_PARSE (start), ::SM_ERR_RANGE, ::SM_ERR_IO.
+ */
+SM_API sm_status sm_event_plan_write_ics(const sm_event_plan *plan, const char *id, const char *path,
+                                         const char *start, unsigned int slot_minutes);
+
+/** @} */
+
 /* ---- experimental: consortium builder ------------------------------------- */
 
 /**

@@ -1,0 +1,105 @@
+/* Private definitions of the event planner: the event's
+ * storage and the two algorithms (selection, scheduling) its files share.
+ * The algorithms work on dense indices and know nothing of the engine. */
+#ifndef SM_GROUPS_EVENT_H
+#define SM_GROUPS_EVENT_H
+
+#define SM_EXPERIMENTAL_API
+#include "match/match.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* ---- the event (event.c) ------------------------------------------------ */
+
+typedef struct sm__ev_part {
+    char *id;
+    char *group;      /* NULL = none */
+    unsigned cap;     /* 1..SM_EVENT_CAPACITY_MAX */
+    uint64_t unavail; /* bit s-1 set: cannot attend slot s */
+} sm__ev_part;
+
+typedef struct sm__ev_wish {
+    uint32_t a, b;
+    unsigned priority;
+    double score;
+    sm_wish_status status;
+    unsigned slot, table; /* locked position, 0 = none */
+} sm__ev_wish;
+
+struct sm_event {
+    sm__alloc alloc;
+    const sm_engine *engine;
+    sm_event_options opts;
+    unsigned slot_tables[SM_EVENT_SLOTS_MAX];
+    sm__ev_part *parts;
+    size_t n_parts, cap_parts;
+    sm__hmap part_map;
+    sm__ev_wish *wishes;
+    size_t n_wishes, cap_wishes;
+    uint64_t *pair_keys; /* open addressing: (min << 32 | max) + 1, 0 = empty */
+    uint32_t *pair_vals; /* wish index */
+    size_t pair_cap;
+};
+
+long sm__ev_find(const sm_event *ev, const char *id);
+/* Adds or merges one wish; indices already checked. */
+sm_status sm__ev_wish_put(sm_event *ev, uint32_t a, uint32_t b, unsigned priority, double score, sm_wish_status status,
+                          unsigned slot, unsigned table);
+/* Makes room for n more wishes, so that up to n sm__ev_wish_put() calls cannot fail. */
+sm_status sm__ev_wish_reserve(sm_event *ev, size_t n);
+
+/* ---- selection (event_select.c) ----------------------------------------- */
+
+typedef struct sm__bm_edge {
+    uint32_t u, v;
+    double w;
+    bool forced;
+} sm__bm_edge;
+
+/* Max-weight b-matching, fairness first if asked (maximise the number of
+ * vertices with degree >= 1, then >= 2, ..., then weight). Forced edges are
+ * in the result; their degrees must fit (checked by the caller). sel[i] is
+ * set to 1 for chosen edges. */
+sm_status sm__bmatch(const sm__alloc *a, size_t n, const unsigned *cap, const sm__bm_edge *e, size_t m, bool fairness,
+                     unsigned effort, unsigned char *sel);
+
+/* ---- scheduling (event_schedule.c) ---------------------------------------- */
+
+typedef struct sm__sched_in {
+    size_t n;              /* vertices */
+    const uint64_t *avail; /* per vertex: slots it may use */
+    unsigned slots;
+    const unsigned *tables; /* per slot (index slot-1) */
+    size_t m;               /* meetings */
+    const uint32_t *u, *v;  /* endpoints */
+    const unsigned *lock_slot, *lock_table; /* 0 = free */
+    const bool *must;       /* must be placed (fail otherwise) */
+} sm__sched_in;
+
+/* Gives meetings a slot and a table (0 = could not place, reason in why).
+ * Returns SM_ERR_INVALID_ARGUMENT with *bad set for an impossible locked or
+ * must meeting. */
+sm_status sm__schedule(const sm__alloc *a, const sm__sched_in *in, unsigned *slot, unsigned *table,
+                       sm_event_reason *why, size_t *bad);
+
+/* Idle slots between the first and last set bit of busy, not counting breaks. */
+unsigned sm__gaps(uint64_t busy, uint64_t breaks);
+
+/* ---- the plan (event_plan.c) -------------------------------------------- */
+
+struct sm_event_plan {
+    sm__alloc alloc;
+    char **ids;     /* participants, borrowed by meetings */
+    char *others;   /* storage of unscheduled[].other */
+    size_t n_ids;
+    sm_event_meeting *meetings;
+    sm_event_unscheduled *unscheduled;
+    sm_event_stats stats;
+    unsigned slots;
+    uint64_t breaks;
+};
+
+long sm__plan_find(const sm_event_plan *p, const char *id);
+
+#endif

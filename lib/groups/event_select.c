@@ -1,0 +1,284 @@
+/* Selection for the event planner: a maximum-weight b-matching (each vertex
+ * v in at most cap[v] chosen edges), fairness first.
+ *
+ * Fairness is lexicographic: first the number of vertices with at least one
+ * edge, then with at least two, ..., then the total weight. It is a sum of
+ * concave per-vertex terms, so the classic optimality condition of weighted
+ * matching carries over: a selection is optimal exactly when no alternating
+ * trail (edges alternately added and removed, degrees kept within capacity)
+ * improves it; only the trail's two ends change degree.
+ *
+ * The solver starts from a greedy selection in rounds (everyone's first
+ * meeting by weight, then everyone's second, ...; with fairness off, one
+ * round) and then searches improving alternating trails depth-first, with
+ * growing depth and a node budget per search, until none is found. */
+#include "groups.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define EPS 1e-9
+
+typedef struct ls {
+    size_t n, m;
+    const unsigned *cap;
+    const sm__bm_edge *e;
+    unsigned char *sel;
+    unsigned *deg;
+    uint32_t *start, *adj; /* CSR: edges of vertex v are adj[start[v] .. start[v+1]) */
+    uint32_t *used;        /* edge stamp: in the trail being built */
+    uint32_t stamp;
+    int *delta;            /* degree change at the trail's ends */
+    uint32_t *path;        /* edges of the trail */
+    bool fairness;
+    unsigned max_depth;
+    long budget;
+    uint32_t s; /* start vertex */
+} ls;
+
+/* Fairness change when vertex with degree d changes by dd: +1 at levels
+ * d+1..d+dd or -1 at levels d+dd+1..d. Collected into (level, sign) pairs. */
+typedef struct fgain {
+    unsigned lvl[4];
+    int sgn[4];
+    int n;
+} fgain;
+
+static void fg_add(fgain *g, unsigned d, int dd)
+{
+    for (int k = 1; k <= dd && g->n < 4; k++) {
+        g->lvl[g->n] = d + (unsigned)k;
+        g->sgn[g->n++] = 1;
+    }
+    for (int k = 0; k < -dd && g->n < 4; k++) {
+        g->lvl[g->n] = d - (unsigned)k;
+        g->sgn[g->n++] = -1;
+    }
+}
+
+/* > 0 if the change (fairness g, weight w) is an improvement. */
+static int gain_sign(const fgain *g, double w, bool fairness)
+{
+    if (fairness) {
+        /* the lowest level with a non-zero net change decides */
+        unsigned best = 0;
+        int net = 0;
+        for (int i = 0; i < g->n; i++) {
+            unsigned l = g->lvl[i];
+            int sum = 0;
+            for (int j = 0; j < g->n; j++)
+                if (g->lvl[j] == l)
+                    sum += g->sgn[j];
+            if (sum != 0 && (best == 0 || l < best)) {
+                best = l;
+                net = sum;
+            }
+        }
+        if (net)
+            return net > 0 ? 1 : -1;
+    }
+    return w > EPS ? 1 : (w < -EPS ? -1 : 0);
+}
+
+/* The trail ends at x: is it feasible and an improvement? */
+static bool improves(const ls *L, uint32_t x, double w)
+{
+    uint32_t s = L->s;
+    if (L->delta[s] > 0 && L->deg[s] + (unsigned)L->delta[s] > L->cap[s])
+        return false;
+    if (x != s && L->delta[x] > 0 && L->deg[x] + (unsigned)L->delta[x] > L->cap[x])
+        return false;
+    fgain g = { { 0 }, { 0 }, 0 };
+    fg_add(&g, L->deg[s], L->delta[s]);
+    if (x != s)
+        fg_add(&g, L->deg[x], L->delta[x]);
+    return gain_sign(&g, w, L->fairness) > 0;
+}
+
+static void apply(ls *L, unsigned len)
+{
+    for (unsigned i = 0; i < len; i++) {
+        uint32_t k = L->path[i];
+        const sm__bm_edge *ed = &L->e[k];
+        if (L->sel[k]) {
+            L->sel[k] = 0;
+            L->deg[ed->u]--;
+            L->deg[ed->v]--;
+        } else {
+            L->sel[k] = 1;
+            L->deg[ed->u]++;
+            L->deg[ed->v]++;
+        }
+    }
+}
+
+/* Extends the trail at u with an edge of the wanted kind (add = not chosen). */
+static bool dfs(ls *L, uint32_t u, bool add, unsigned depth, double w)
+{
+    if (depth >= L->max_depth || L->budget <= 0)
+        return false;
+    for (uint32_t i = L->start[u]; i < L->start[u + 1]; i++) {
+        uint32_t k = L->adj[i];
+        const sm__bm_edge *ed = &L->e[k];
+        if (L->used[k] == L->stamp || (bool)L->sel[k] == add || (!add && ed->forced))
+            continue;
+        if (--L->budget <= 0)
+            return false;
+        uint32_t x = ed->u == u ? ed->v : ed->u;
+        int sg = add ? 1 : -1;
+        double w2 = w + (add ? ed->w : -ed->w);
+        L->used[k] = L->stamp;
+        L->path[depth] = k;
+        L->delta[u] += sg;
+        L->delta[x] += sg;
+        /* an intermediate vertex keeps its degree (one edge in, one of the
+         * other kind out), so only the trail's ends can go over capacity */
+        if (improves(L, x, w2)) {
+            L->delta[u] -= sg;
+            L->delta[x] -= sg;
+            apply(L, depth + 1);
+            return true;
+        }
+        bool found = dfs(L, x, !add, depth + 1, w2);
+        L->delta[u] -= sg;
+        L->delta[x] -= sg;
+        if (found)
+            return true;
+    }
+    return false;
+}
+
+static bool search_from(ls *L, uint32_t s, long budget)
+{
+    for (int first = 1; first >= 0; first--) {
+        L->s = s;
+        L->budget = budget;
+        if (++L->stamp == 0) {
+            memset(L->used, 0, L->m * sizeof *L->used);
+            L->stamp = 1;
+        }
+        if (dfs(L, s, first == 1, 0, 0.0))
+            return true;
+    }
+    return false;
+}
+
+/* Edge indices by weight, heaviest first, ties by index. A merge sort keeps
+ * it reentrant (qsort has no context argument in C11). */
+static void order_edges(uint32_t *idx, uint32_t *tmp, size_t m, const sm__bm_edge *e)
+{
+    for (size_t i = 0; i < m; i++)
+        idx[i] = (uint32_t)i;
+    for (size_t width = 1; width < m; width *= 2) {
+        for (size_t lo = 0; lo < m; lo += 2 * width) {
+            size_t mid = lo + width < m ? lo + width : m;
+            size_t hi = lo + 2 * width < m ? lo + 2 * width : m;
+            size_t i = lo, j = mid, k = lo;
+            while (i < mid && j < hi) {
+                uint32_t a = idx[i], b = idx[j];
+                bool take_b = e[b].w > e[a].w || (e[b].w == e[a].w && b < a);
+                tmp[k++] = take_b ? idx[j++] : idx[i++];
+            }
+            while (i < mid)
+                tmp[k++] = idx[i++];
+            while (j < hi)
+                tmp[k++] = idx[j++];
+        }
+        memcpy(idx, tmp, m * sizeof *idx);
+    }
+}
+
+sm_status sm__bmatch(const sm__alloc *a, size_t n, const unsigned *cap, const sm__bm_edge *e, size_t m, bool fairness,
+                     unsigned effort, unsigned char *sel)
+{
+    ls L;
+    memset(&L, 0, sizeof L);
+    L.n = n;
+    L.m = m;
+    L.cap = cap;
+    L.e = e;
+    L.sel = sel;
+    L.fairness = fairness;
+    size_t nn = n ? n : 1, mm = m ? m : 1;
+    L.deg = sm__calloc(a, nn, sizeof *L.deg);
+    L.start = sm__calloc(a, nn + 1, sizeof *L.start);
+    L.adj = sm__calloc(a, 2 * mm, sizeof *L.adj);
+    L.used = sm__calloc(a, mm, sizeof *L.used);
+    L.delta = sm__calloc(a, nn, sizeof *L.delta);
+    L.path = sm__calloc(a, mm + 1, sizeof *L.path);
+    uint32_t *idx = sm__calloc(a, mm, sizeof *idx);
+    uint32_t *tmp = sm__calloc(a, mm, sizeof *tmp);
+    sm_status st = SM_OK;
+    if (!L.deg || !L.start || !L.adj || !L.used || !L.delta || !L.path || !idx || !tmp) {
+        st = sm__nomem();
+        goto done;
+    }
+    /* CSR adjacency, edges of a vertex in index order (determinism) */
+    for (size_t k = 0; k < m; k++) {
+        L.start[e[k].u + 1]++;
+        L.start[e[k].v + 1]++;
+    }
+    for (size_t v = 0; v < n; v++)
+        L.start[v + 1] += L.start[v];
+    {
+        int *fill = L.delta; /* reused as cursor, reset below */
+        for (size_t k = 0; k < m; k++) {
+            L.adj[L.start[e[k].u] + (uint32_t)fill[e[k].u]++] = (uint32_t)k;
+            L.adj[L.start[e[k].v] + (uint32_t)fill[e[k].v]++] = (uint32_t)k;
+        }
+        memset(L.delta, 0, nn * sizeof *L.delta);
+    }
+    memset(sel, 0, m);
+    unsigned max_cap = 0;
+    for (size_t v = 0; v < n; v++)
+        max_cap = cap[v] > max_cap ? cap[v] : max_cap;
+    for (size_t k = 0; k < m; k++)
+        if (e[k].forced) {
+            sel[k] = 1;
+            L.deg[e[k].u]++;
+            L.deg[e[k].v]++;
+        }
+    /* greedy in rounds: round r lets every vertex reach degree r */
+    order_edges(idx, tmp, m, e);
+    for (unsigned r = fairness ? 1 : max_cap; r <= max_cap; r++)
+        for (size_t i = 0; i < m; i++) {
+            uint32_t k = idx[i];
+            uint32_t u = e[k].u, v = e[k].v;
+            if (sel[k])
+                continue;
+            unsigned lu = cap[u] < r ? cap[u] : r, lv = cap[v] < r ? cap[v] : r;
+            if (L.deg[u] < lu && L.deg[v] < lv) {
+                sel[k] = 1;
+                L.deg[u]++;
+                L.deg[v]++;
+            }
+        }
+    if (effort == 0)
+        goto done;
+    /* local improvement: short trails on big instances, longer ones with a
+     * budget on small ones */
+    static const unsigned depths[] = { 3, 5, 9, 17, 33, 65 };
+    size_t n_depths = effort == 1 || m > 20000 ? 1 : sizeof depths / sizeof *depths;
+    long budget = m > 20000 ? 5000 : 200000;
+    for (size_t di = 0; di < n_depths; di++) {
+        L.max_depth = depths[di];
+        for (int pass = 0; pass < 50; pass++) {
+            bool any = false;
+            for (uint32_t s = 0; s < n; s++)
+                while (search_from(&L, s, budget))
+                    any = true;
+            if (!any)
+                break;
+        }
+    }
+done:
+    sm__free(a, L.deg);
+    sm__free(a, L.start);
+    sm__free(a, L.adj);
+    sm__free(a, L.used);
+    sm__free(a, L.delta);
+    sm__free(a, L.path);
+    sm__free(a, idx);
+    sm__free(a, tmp);
+    return st;
+}
