@@ -40,6 +40,7 @@ int cmd_validate(int argc, char **argv);
 int cmd_batch(int argc, char **argv);
 int cmd_overview(int argc, char **argv);
 int cmd_consortium(int argc, char **argv); /* experimental API */
+int cmd_event(int argc, char **argv); /* experimental API */
 
 /* ---- data (data.c) ----------------------------------------------------- */
 

@@ -41,6 +41,7 @@ static const struct {
     { "batch", cmd_batch, "the best partners of every SME, written to a CSV or JSON file" },
     { "overview", cmd_overview, "region and sector matrices, potential cooperations, maps and a report" },
     { "consortium", cmd_consortium, "eligible project consortia for a funding call, rule by rule" },
+    { "event", cmd_event, "plan a brokerage event: meetings, slots and tables from wishes" },
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
 
