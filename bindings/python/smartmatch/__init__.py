@@ -32,6 +32,7 @@ from ._ffi import lib as _lib
 from ._ffi import text as _text
 from ._loader import version_tuple as _version_tuple
 from .engine import Engine, Regions, Sectors, fold, normalize_sector
+from .events import AgendaItem, EventPlan, Meeting, Unscheduled
 from .errors import (BadCode, BadId, CallbackError, Cancelled, Duplicate, Error, FileError, InvalidArgument,
                      LimitExceeded, NoMemory, NotFound, ParseError, RangeError, UnknownCode, UnknownName,
                      Unsupported, error_class, status_name)
@@ -90,6 +91,8 @@ __all__ = [
     # records
     "SME", "Region", "Sector", "Match", "Matches", "Explanation", "LoadReport", "Problem", "Pair", "PairSide",
     "RowError",
+    # event planner
+    "EventPlan", "Meeting", "Unscheduled", "AgendaItem",
     # errors
     "Error", "InvalidArgument", "NoMemory", "NotFound", "Duplicate", "BadId", "BadCode", "UnknownCode",
     "RangeError", "ParseError", "FileError", "Unsupported", "CallbackError", "Cancelled", "LimitExceeded",

@@ -53,6 +53,14 @@ class _Consortia(c_void_p):
     """``sm_consortia *`` (experimental: consortium builder)"""
 
 
+class _Event(c_void_p):
+    """``sm_event *``"""
+
+
+class _EventPlan(c_void_p):
+    """``sm_event_plan *``"""
+
+
 # ---- constants --------------------------------------------------------------------
 
 SM_OK = 0
@@ -351,6 +359,64 @@ class ConsortiumOptions(Structure):
     ]
 
 
+class EventOptions(Structure):
+    """``sm_event_options``"""
+    _fields_ = [
+        ("version", c_uint),
+        ("slots", c_uint),
+        ("tables", c_uint),
+        ("capacity", c_uint),
+        ("fairness", c_int),
+        ("effort", c_uint),
+    ]
+
+
+class EventMeeting(Structure):
+    """``sm_event_meeting``"""
+    _fields_ = [
+        ("a", c_char_p),
+        ("b", c_char_p),
+        ("weight", c_double),
+        ("score", c_double),
+        ("status", c_int),
+        ("slot", c_uint),
+        ("table", c_uint),
+    ]
+
+
+class EventUnscheduled(Structure):
+    """``sm_event_unscheduled``"""
+    _fields_ = [
+        ("a", c_char_p),
+        ("b", c_char_p),
+        ("weight", c_double),
+        ("reason", c_int),
+        ("other", c_char_p),
+    ]
+
+
+class EventStats(Structure):
+    """``sm_event_stats``"""
+    _fields_ = [
+        ("participants", c_size_t),
+        ("wishes", c_size_t),
+        ("meetings", c_size_t),
+        ("unscheduled", c_size_t),
+        ("min_meetings", c_uint),
+        ("weight", c_double),
+        ("weight_bound", c_double),
+        ("slots_used", c_uint),
+        ("slots_lower_bound", c_uint),
+        ("gaps", c_size_t),
+        ("bipartite", c_int),
+    ]
+
+
+EVENT_OPTIONS_VERSION = 1
+WISH_STATUSES = ("requested", "accepted", "declined", "must", "locked")
+EVENT_INPUTS = {"participants": 0, "requests": 1, "availability": 2, "locks": 3}
+
+
 # ---- the function table ---------------------------------------------------------
 
 _STATUS = "status"  # restype marker: c_int checked by errcheck
@@ -529,6 +595,33 @@ FUNCTIONS = [
     ("sm_laea_project", [_P(c_double), _P(c_double), c_double, c_double], None),
     ("sm_overview_format", [_P(c_void_p), _P(c_size_t), _Overview, c_int, c_int, _Geometry], _STATUS),
     ("sm_overview_write", [c_char_p, _Overview, c_int, c_int, _Geometry], _STATUS),
+    # event planner (experimental)
+    ("sm_event_options_init", [_P(EventOptions), c_uint], _STATUS),
+    ("sm_event_new", [_P(_Event), _E, _P(EventOptions)], _STATUS),
+    ("sm_event_free", [_Event], None),
+    ("sm_event_add_participant", [_Event, c_char_p, c_uint, c_char_p], _STATUS),
+    ("sm_event_set_unavailable", [_Event, c_char_p, c_uint, c_uint], _STATUS),
+    ("sm_event_set_slot_tables", [_Event, c_uint, c_uint], _STATUS),
+    ("sm_event_add_wish", [_Event, c_char_p, c_char_p, c_uint, c_double, c_int, c_uint, c_uint], _STATUS),
+    ("sm_event_wishes_from_top", [_Event, c_size_t, _P(QueryOptions)], _STATUS),
+    ("sm_event_read_csv", [_Event, c_int, c_char_p, c_size_t, c_char_p], _STATUS),
+    ("sm_event_load_csv", [_Event, c_int, c_char_p], _STATUS),
+    ("sm_event_participant_count", [_Event], c_size_t),
+    ("sm_event_wish_count", [_Event], c_size_t),
+    ("sm_event_plan_new", [_P(_EventPlan), _Event, c_uint], _STATUS),
+    ("sm_event_plan_free", [_EventPlan], None),
+    ("sm_event_plan_stats", [_EventPlan], _P(EventStats)),
+    ("sm_event_plan_meeting_count", [_EventPlan], c_size_t),
+    ("sm_event_plan_meeting_at", [_EventPlan, c_size_t], _P(EventMeeting)),
+    ("sm_event_plan_unscheduled_count", [_EventPlan], c_size_t),
+    ("sm_event_plan_unscheduled_at", [_EventPlan, c_size_t], _P(EventUnscheduled)),
+    ("sm_event_reason_name", [c_int], c_char_p),
+    ("sm_wish_status_name", [c_int], c_char_p),
+    ("sm_event_plan_write_csv", [_EventPlan, c_char_p], _STATUS),
+    ("sm_event_plan_write_unscheduled_csv", [_EventPlan, c_char_p], _STATUS),
+    ("sm_event_plan_write_json", [_EventPlan, c_char_p], _STATUS),
+    ("sm_event_plan_write_agenda", [_EventPlan, c_char_p, c_char_p, c_char_p, c_uint], _STATUS),
+    ("sm_event_plan_write_ics", [_EventPlan, c_char_p, c_char_p, c_char_p, c_uint], _STATUS),
 ]
 
 

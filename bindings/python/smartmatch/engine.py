@@ -689,6 +689,24 @@ class Engine(Closable):
         from .consortium import build_consortia
         return build_consortia(self, call, lead=lead, weighting=weighting, k=k, **options)
 
+    def plan_event(self, participants: Iterable[Any], *, slots: int, tables: int, **options: Any) -> Any:
+        """Plans a brokerage event among ``participants`` (ids, or dicts with ``id``,
+        ``capacity``, ``group``, ``unavailable``): which wished meetings take place
+        (fairness first, then weight), in which slot and at which table.
+
+        Options: ``wishes`` (tuples ``(a, b[, priority[, status[, slot[, table[, score]]]]])``
+        or dicts), ``from_top`` (each participant's top-k partners among the participants),
+        ``capacity`` (default 8), ``availability`` ({id: unavailable slots}), ``breaks``,
+        ``locks`` (a schedule CSV whose meetings stay), ``fairness``, ``effort``,
+        ``weighting``, ``steps`` ("all", "select", "schedule").
+
+        Returns a :class:`smartmatch.events.EventPlan` with ``.meetings``,
+        ``.agenda(id)``, ``.unscheduled`` (with reasons), ``.stats`` and ``.to_pandas()``.
+        See docs/events.md.
+        """
+        from . import events
+        return events.plan(self, participants, slots=slots, tables=tables, **options)
+
     def match_all(self, k: int = 10, *, threads: Optional[int] = None, weighting: WeightingArg = None,
                   ids: Optional[Iterable[str]] = None,
                   progress: Optional[Callable[[int, int], Any]] = None,

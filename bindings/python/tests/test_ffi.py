@@ -25,6 +25,8 @@ STRUCTS = {
     "sm_rank_info": _ffi.RankInfo,
     # experimental: regional overview
     "sm_overview_options": _ffi.OverviewOptions, "sm_overview_pair": _ffi.OverviewPair,
+    "sm_event_options": _ffi.EventOptions, "sm_event_meeting": _ffi.EventMeeting,
+    "sm_event_unscheduled": _ffi.EventUnscheduled, "sm_event_stats": _ffi.EventStats,
 }
 STRUCTS["sm_consortium_options"] = _ffi.ConsortiumOptions  # experimental: consortium builder
 
@@ -99,11 +101,13 @@ _SCALARS = {
     "sm_combiner": ctypes.c_int, "sm_format": ctypes.c_int, "sm_data_kind": ctypes.c_int,
     "sm_reciprocity": ctypes.c_int, "sm_reason_code": ctypes.c_int, "sm_exclusion": ctypes.c_int,
     "sm_overview_matrix": ctypes.c_int, "sm_overview_index": ctypes.c_int, "sm_overview_output": ctypes.c_int,
+    "sm_wish_status": ctypes.c_int, "sm_event_reason": ctypes.c_int, "sm_event_input": ctypes.c_int,
 }
 # Opaque handles: one '*' is the handle class itself.
 _OPAQUE = {"sm_engine": _ffi._Engine, "sm_weighting": _ffi._Weighting, "sm_result": _ffi._Result,
            "sm_bulk": _ffi._Bulk, "sm_overview": _ffi._Overview, "sm_geometry": _ffi._Geometry}
 _OPAQUE.update({"sm_call": _ffi._Call, "sm_consortia": _ffi._Consortia})  # experimental: consortium builder
+_OPAQUE.update({"sm_event": _ffi._Event, "sm_event_plan": _ffi._EventPlan})  # experimental: event planner
 _CALLBACKS = {"sm_criterion_fn": _ffi.CRITERION_FN, "sm_combine_fn": _ffi.COMBINE_FN,
               "sm_destroy_fn": _ffi.DESTROY_FN, "sm_batch_result_fn": _ffi.BATCH_RESULT_FN,
               "sm_progress_fn": _ffi.PROGRESS_FN, "sm_diag_fn": _ffi.DIAG_FN}

@@ -1,0 +1,207 @@
+"""The event planner: a brokerage event's schedule of one-to-one meetings.
+
+:meth:`smartmatch.Engine.plan_event` delegates here. It builds a C event from
+participants and wishes (given, or each participant's top-k partners among
+the participants), plans it (selection with fairness first, then slots and
+tables) and returns an :class:`EventPlan`: the meetings, each participant's
+agenda, the wishes left out with their reason, the figures, and writers for
+CSV, JSON, text agendas and iCalendar files. See docs/events.md.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from ctypes import byref
+from typing import Any, Dict, Iterable, List, Mapping, NamedTuple, Optional, Sequence, Tuple, Union
+
+from . import _ffi
+from ._ffi import cstr, lib, text
+from ._handle import Closable, Owner
+from .errors import InvalidArgument
+
+PathArg = Union[str, "os.PathLike[str]"]
+
+
+class Meeting(NamedTuple):
+    """One scheduled meeting (slot and table 0 when only selection ran)."""
+    slot: int
+    table: int
+    a: str
+    b: str
+    weight: float
+    score: float
+    status: str
+
+
+class Unscheduled(NamedTuple):
+    """A wish that is not in the schedule, with the reason code and, for the
+    capacity reasons, the weakest meeting that won (``"x-y"``)."""
+    a: str
+    b: str
+    weight: float
+    reason: str
+    other: str
+
+
+class AgendaItem(NamedTuple):
+    """One slot of a participant's agenda."""
+    slot: int
+    table: int
+    partner: str
+    score: float
+
+
+_STEPS = {"all": 3, "select": 1, "schedule": 2}
+
+
+class EventPlan(Closable):
+    """A computed plan. The lists are plain Python data; the C plan is kept
+    for the writers until :meth:`close` (or the end of a ``with`` block)."""
+
+    def __init__(self, handle: Any) -> None:
+        self._owner = Owner(handle, lib.sm_event_plan_free, "event plan")
+        with self._owner as h:
+            st = lib.sm_event_plan_stats(h).contents
+            self.stats: Dict[str, Any] = {name: getattr(st, name) for name, _ in _ffi.EventStats._fields_}
+            self.stats["bipartite"] = bool(self.stats["bipartite"])
+            self.meetings: List[Meeting] = []
+            for i in range(lib.sm_event_plan_meeting_count(h)):
+                m = lib.sm_event_plan_meeting_at(h, i).contents
+                self.meetings.append(Meeting(m.slot, m.table, text(m.a), text(m.b), m.weight, m.score,
+                                             text(lib.sm_wish_status_name(m.status))))
+            self.unscheduled: List[Unscheduled] = []
+            for i in range(lib.sm_event_plan_unscheduled_count(h)):
+                u = lib.sm_event_plan_unscheduled_at(h, i).contents
+                self.unscheduled.append(Unscheduled(text(u.a), text(u.b), u.weight,
+                                                    text(lib.sm_event_reason_name(u.reason)), text(u.other)))
+
+    def close(self) -> None:
+        """Frees the C plan; the lists stay usable, the writers do not."""
+        self._owner.close()
+
+    def __enter__(self) -> "EventPlan":
+        return self
+
+    def __repr__(self) -> str:
+        s = self.stats
+        return (f"<smartmatch.EventPlan {s['meetings']} meetings in {s['slots_used']} slots, "
+                f"{s['unscheduled']} unscheduled>")
+
+    def agenda(self, id: str) -> List[AgendaItem]:
+        """The meetings of participant ``id``, by slot."""
+        items = [AgendaItem(m.slot, m.table, m.b if m.a == id else m.a, m.score)
+                 for m in self.meetings if id in (m.a, m.b)]
+        return sorted(items)
+
+    def to_pandas(self) -> Any:
+        """The meetings as a pandas DataFrame (columns as :class:`Meeting`)."""
+        import pandas as pd
+        return pd.DataFrame(self.meetings, columns=list(Meeting._fields))
+
+    def unscheduled_to_pandas(self) -> Any:
+        """The unscheduled wishes as a pandas DataFrame."""
+        import pandas as pd
+        return pd.DataFrame(self.unscheduled, columns=list(Unscheduled._fields))
+
+    def write_csv(self, path: PathArg) -> None:
+        """The schedule as CSV (slot,table,a,b,weight,score,status); readable back as ``locks``."""
+        with self._owner as h:
+            lib.sm_event_plan_write_csv(h, cstr(os.fspath(path), "path"))
+
+    def write_unscheduled_csv(self, path: PathArg) -> None:
+        """The unscheduled wishes as CSV (a,b,weight,reason,other)."""
+        with self._owner as h:
+            lib.sm_event_plan_write_unscheduled_csv(h, cstr(os.fspath(path), "path"))
+
+    def write_json(self, path: PathArg) -> None:
+        """The whole plan as JSON."""
+        with self._owner as h:
+            lib.sm_event_plan_write_json(h, cstr(os.fspath(path), "path"))
+
+    def write_agenda(self, id: str, path: PathArg, start: Optional[str] = None, slot_minutes: int = 30) -> None:
+        """Participant ``id``'s agenda as text; with ``start`` ("2027-03-10T09:00") with times."""
+        with self._owner as h:
+            lib.sm_event_plan_write_agenda(h, cstr(id, "id"), cstr(os.fspath(path), "path"),
+                                           cstr(start, "start") if start is not None else None, slot_minutes)
+
+    def write_ics(self, id: str, path: PathArg, start: str, slot_minutes: int = 30) -> None:
+        """Participant ``id``'s meetings as an iCalendar file."""
+        with self._owner as h:
+            lib.sm_event_plan_write_ics(h, cstr(id, "id"), cstr(os.fspath(path), "path"), cstr(start, "start"),
+                                        slot_minutes)
+
+
+ParticipantArg = Union[str, Mapping[str, Any], Sequence[Any]]
+WishArg = Union[Sequence[Any], Mapping[str, Any]]
+
+
+def _participant(p: ParticipantArg) -> Tuple[str, int, Optional[str], Iterable[int]]:
+    if isinstance(p, str):
+        return p, 0, None, ()
+    if isinstance(p, Mapping):
+        return p["id"], int(p.get("capacity") or 0), p.get("group"), p.get("unavailable") or ()
+    p = list(p)
+    return p[0], int(p[1]) if len(p) > 1 and p[1] else 0, p[2] if len(p) > 2 else None, (p[3] if len(p) > 3 else ())
+
+
+def _wish(w: WishArg) -> Tuple[str, str, int, float, int, int, int]:
+    if isinstance(w, Mapping):
+        d = dict(w)
+    else:
+        keys = ("a", "b", "priority", "status", "slot", "table", "score")
+        d = dict(zip(keys, w))
+    status = d.get("status") or "requested"
+    if status not in _ffi.WISH_STATUSES:
+        raise InvalidArgument(f"wish {d.get('a')}-{d.get('b')}: status {status!r} is not one of "
+                              f"{', '.join(_ffi.WISH_STATUSES)}", InvalidArgument.status)
+    score = d.get("score")
+    return (d["a"], d["b"], int(1 if d.get("priority") is None else d["priority"]),
+            math.nan if score is None else float(score), _ffi.WISH_STATUSES.index(status),
+            int(d.get("slot") or 0), int(d.get("table") or 0))
+
+
+def plan(engine: Any, participants: Iterable[ParticipantArg], *, slots: int, tables: int,
+         wishes: Optional[Iterable[WishArg]] = None, from_top: Optional[int] = None, capacity: int = 8,
+         availability: Optional[Mapping[str, Iterable[int]]] = None, breaks: Iterable[int] = (),
+         locks: Optional[PathArg] = None, fairness: bool = True, effort: int = 2, weighting: Any = None,
+         steps: str = "all") -> EventPlan:
+    """See :meth:`smartmatch.Engine.plan_event`."""
+    from .engine import _WeightingUse  # engine imports this module lazily
+    if steps not in _STEPS:
+        raise InvalidArgument(f"steps {steps!r}: use 'all', 'select' or 'schedule'", InvalidArgument.status)
+    opts = _ffi.EventOptions()
+    lib.sm_event_options_init(byref(opts), _ffi.EVENT_OPTIONS_VERSION)
+    opts.slots, opts.tables, opts.capacity = slots, tables, capacity
+    opts.fairness, opts.effort = int(bool(fairness)), effort
+    with engine._owner as h, _WeightingUse(weighting) as wh:
+        ev = _ffi._Event()
+        lib.sm_event_new(byref(ev), h, byref(opts))
+        owner = Owner(ev, lib.sm_event_free, "event")
+        try:
+            with owner as e:
+                for s in breaks:
+                    lib.sm_event_set_slot_tables(e, int(s), 0)
+                for p in participants:
+                    pid, cap, group, unavailable = _participant(p)
+                    lib.sm_event_add_participant(e, cstr(pid, "id"), cap, cstr(group, "group") if group else None)
+                    for s in unavailable:
+                        lib.sm_event_set_unavailable(e, cstr(pid, "id"), int(s), int(s))
+                for pid, unavailable in (availability or {}).items():
+                    for s in unavailable:
+                        lib.sm_event_set_unavailable(e, cstr(pid, "id"), int(s), int(s))
+                if locks is not None:
+                    lib.sm_event_load_csv(e, _ffi.EVENT_INPUTS["locks"], cstr(os.fspath(locks), "locks"))
+                for w in wishes or ():
+                    a, b, prio, score, status, slot, table = _wish(w)
+                    lib.sm_event_add_wish(e, cstr(a, "a"), cstr(b, "b"), prio, score, status, slot, table)
+                if from_top:
+                    q = _ffi.QueryOptions()
+                    lib.sm_query_options_init(byref(q), _ffi.QUERY_OPTIONS_VERSION)
+                    q.weighting = wh
+                    lib.sm_event_wishes_from_top(e, int(from_top), byref(q))
+                out = _ffi._EventPlan()
+                lib.sm_event_plan_new(byref(out), e, _STEPS[steps])
+        finally:
+            owner.close()
+    return EventPlan(out)
