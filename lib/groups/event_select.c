@@ -258,11 +258,11 @@ sm_status sm__bmatch(const sm__alloc *a, size_t n, const unsigned *cap, const sm
         goto done;
     /* local improvement: short trails on big instances, longer ones with a
      * budget on small ones */
-    static const unsigned depths[] = { 3, 7, 15, 31, 63 };
+    static const unsigned depths[] = { 3, 7, 15, 31 };
     size_t n_depths = effort == 1 || m > 20000 ? 1 : sizeof depths / sizeof *depths;
     /* the search is exhaustive within its budget; the budget per start keeps
      * a pass over all starts near a few million steps */
-    long budget = m > 20000 ? 5000 : (long)(4000000 / (n + 1));
+    long budget = m > 20000 ? 5000 : (long)(1000000 / (n + 1));
     budget = budget > 20000 ? 20000 : budget < 2000 ? 2000 : budget;
     for (size_t di = 0; di < n_depths; di++) {
         L.max_depth = depths[di];
