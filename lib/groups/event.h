@@ -58,11 +58,12 @@ typedef struct sm__bm_edge {
 } sm__bm_edge;
 
 /* Max-weight b-matching, fairness first if asked (maximise the number of
- * vertices with degree >= 1, then >= 2, ..., then weight). Forced edges are
- * in the result; their degrees must fit (checked by the caller). sel[i] is
- * set to 1 for chosen edges. */
+ * vertices with degree >= 1, then >= 2, ..., then weight), with at most
+ * max_edges edges in all (the seats of the event). Forced edges are in the
+ * result; their degrees must fit (checked by the caller). sel[i] is set to 1
+ * for chosen edges. */
 sm_status sm__bmatch(const sm__alloc *a, size_t n, const unsigned *cap, const sm__bm_edge *e, size_t m, bool fairness,
-                     unsigned effort, unsigned char *sel);
+                     unsigned effort, size_t max_edges, unsigned char *sel);
 
 /* ---- scheduling (event_schedule.c) ---------------------------------------- */
 

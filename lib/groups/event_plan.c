@@ -105,9 +105,9 @@ static void work_free(const sm__alloc *a, work *w)
 }
 
 /* ½ Σ_v (sum of v's cap heaviest edges): no b-matching weighs more. */
-static double weight_bound(const sm_event *ev, work *w, size_t m)
+static double weight_bound(const sm_event *ev, work *w, size_t m, size_t seats)
 {
-    double total = 0.0;
+    double total = 0.0, heaviest = 0.0;
     /* edges by weight, heaviest first, then per vertex the first cap */
     for (size_t k = 0; k < m; k++) {
         w->order[k] = (uint32_t)k;
@@ -124,6 +124,8 @@ static double weight_bound(const sm_event *ev, work *w, size_t m)
     memset(w->deg, 0, (ev->n_parts ? ev->n_parts : 1) * sizeof *w->deg);
     for (size_t i = 0; i < m; i++) {
         const sm__bm_edge *e = &w->edges[w->order[i]];
+        if (i < seats)
+            heaviest += e->w;
         if (w->deg[e->u] < w->cap[e->u]) {
             w->deg[e->u]++;
             total += e->w;
@@ -133,7 +135,8 @@ static double weight_bound(const sm_event *ev, work *w, size_t m)
             total += e->w;
         }
     }
-    return total / 2.0;
+    /* no selection weighs more than its seats' worth of the heaviest wishes */
+    return heaviest < total / 2.0 ? heaviest : total / 2.0;
 }
 
 static sm_status impossible(const sm_event *ev, const sm__ev_wish *w, const char *why)
@@ -239,7 +242,14 @@ sm_status sm_event_plan_new(sm_event_plan **out, const sm_event *ev, unsigned in
             goto done;
         }
     if (steps & SM_EVENT_SELECT) {
-        st = sm__bmatch(a, ev->n_parts, w.cap, w.edges, m, ev->opts.fairness != 0, ev->opts.effort, w.sel);
+        /* with scheduling, no more meetings than seats (tables summed over slots) */
+        size_t seats = SIZE_MAX;
+        if (do_sched) {
+            seats = 0;
+            for (unsigned s = 0; s < S; s++)
+                seats += ev->slot_tables[s];
+        }
+        st = sm__bmatch(a, ev->n_parts, w.cap, w.edges, m, ev->opts.fairness != 0, ev->opts.effort, seats, w.sel);
         if (st)
             goto done;
     } else {
@@ -461,7 +471,13 @@ static sm_status build_plan(sm_event_plan **out, const sm_event *ev, work *w, si
         }
     }
     s->unscheduled = u;
-    s->weight_bound = weight_bound(ev, w, n_edges);
+    size_t seats = SIZE_MAX;
+    if (scheduled) {
+        seats = 0;
+        for (unsigned t = 0; t < ev->opts.slots; t++)
+            seats += ev->slot_tables[t];
+    }
+    s->weight_bound = weight_bound(ev, w, n_edges, seats);
     if (s->weight_bound < s->weight)
         s->weight_bound = s->weight;
     *out = p;

@@ -31,6 +31,7 @@ typedef struct ls {
     int *delta;            /* degree change at the trail's ends */
     uint32_t *path;        /* edges of the trail */
     bool fairness;
+    size_t n_sel, max_edges; /* chosen edges, and the most allowed */
     unsigned max_depth;
     long budget;
     uint32_t s; /* start vertex */
@@ -88,6 +89,10 @@ static bool improves(const ls *L, uint32_t x, double w)
         return false;
     if (x != s && L->delta[x] > 0 && L->deg[x] + (unsigned)L->delta[x] > L->cap[x])
         return false;
+    /* the degree changes sum to twice the change in chosen edges */
+    int net = (L->delta[s] + (x != s ? L->delta[x] : 0)) / 2;
+    if (net > 0 && L->n_sel + (size_t)net > L->max_edges)
+        return false;
     fgain g = { { 0 }, { 0 }, 0 };
     fg_add(&g, L->deg[s], L->delta[s]);
     if (x != s)
@@ -104,10 +109,12 @@ static void apply(ls *L, unsigned len)
             L->sel[k] = 0;
             L->deg[ed->u]--;
             L->deg[ed->v]--;
+            L->n_sel--;
         } else {
             L->sel[k] = 1;
             L->deg[ed->u]++;
             L->deg[ed->v]++;
+            L->n_sel++;
         }
     }
 }
@@ -190,7 +197,7 @@ static void order_edges(uint32_t *idx, uint32_t *tmp, size_t m, const sm__bm_edg
 }
 
 sm_status sm__bmatch(const sm__alloc *a, size_t n, const unsigned *cap, const sm__bm_edge *e, size_t m, bool fairness,
-                     unsigned effort, unsigned char *sel)
+                     unsigned effort, size_t max_edges, unsigned char *sel)
 {
     ls L;
     memset(&L, 0, sizeof L);
@@ -200,6 +207,7 @@ sm_status sm__bmatch(const sm__alloc *a, size_t n, const unsigned *cap, const sm
     L.e = e;
     L.sel = sel;
     L.fairness = fairness;
+    L.max_edges = max_edges;
     size_t nn = n ? n : 1, mm = m ? m : 1;
     L.deg = sm__calloc(a, nn, sizeof *L.deg);
     L.start = sm__calloc(a, nn + 1, sizeof *L.start);
@@ -238,11 +246,12 @@ sm_status sm__bmatch(const sm__alloc *a, size_t n, const unsigned *cap, const sm
             sel[k] = 1;
             L.deg[e[k].u]++;
             L.deg[e[k].v]++;
+            L.n_sel++;
         }
     /* greedy in rounds: round r lets every vertex reach degree r */
     order_edges(idx, tmp, m, e);
     for (unsigned r = fairness ? 1 : max_cap; r <= max_cap; r++)
-        for (size_t i = 0; i < m; i++) {
+        for (size_t i = 0; i < m && L.n_sel < max_edges; i++) {
             uint32_t k = idx[i];
             uint32_t u = e[k].u, v = e[k].v;
             if (sel[k])
@@ -252,6 +261,7 @@ sm_status sm__bmatch(const sm__alloc *a, size_t n, const unsigned *cap, const sm
                 sel[k] = 1;
                 L.deg[u]++;
                 L.deg[v]++;
+                L.n_sel++;
             }
         }
     if (effort == 0)
@@ -259,14 +269,16 @@ sm_status sm__bmatch(const sm__alloc *a, size_t n, const unsigned *cap, const sm
     /* local improvement: short trails on big instances, longer ones with a
      * budget on small ones */
     static const unsigned depths[] = { 3, 7, 15, 31 };
-    size_t n_depths = effort == 1 || m > 20000 ? 1 : sizeof depths / sizeof *depths;
-    /* the search is exhaustive within its budget; the budget per start keeps
-     * a pass over all starts near a few million steps */
-    long budget = m > 20000 ? 5000 : (long)(1000000 / (n + 1));
-    budget = budget > 20000 ? 20000 : budget < 2000 ? 2000 : budget;
+    bool big = m > 20000;
+    size_t n_depths = effort == 1 || big ? 1 : sizeof depths / sizeof *depths;
+    /* the search is exhaustive within its budget; on small instances the
+     * budget per start keeps a pass over all starts near a million steps */
+    long budget = big ? 300 : (long)(1000000 / (n + 1));
+    if (!big)
+        budget = budget > 20000 ? 20000 : budget < 2000 ? 2000 : budget;
     for (size_t di = 0; di < n_depths; di++) {
         L.max_depth = depths[di];
-        for (int pass = 0; pass < 50; pass++) {
+        for (int pass = 0; pass < (big ? 4 : 50); pass++) {
             bool any = false;
             for (uint32_t s = 0; s < n; s++)
                 while (search_from(&L, s, budget))
