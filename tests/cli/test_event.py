@@ -1,0 +1,106 @@
+"""Tests of `smartmatch event plan` (examples/cli/cmd_event.c).
+
+Run by meson as: python3 tests/cli/test_event.py PATH/TO/smartmatch
+Plans the demo event of docs/events.md (examples/data: 200 participants of
+the sample SMEs) and checks the files it writes, a re-run with the schedule
+locked, and the usage errors.
+"""
+
+import csv
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import unittest
+from pathlib import Path
+
+CLI = None  # set from argv in __main__
+ROOT = Path(os.environ.get("SM_SOURCE_ROOT", Path(__file__).resolve().parents[2]))
+DATA = ROOT / "examples" / "data"
+
+
+def run(*args):
+    return subprocess.run([CLI, *map(str, args)], capture_output=True, text=True)
+
+
+class EventPlanTest(unittest.TestCase):
+    def setUp(self):
+        self.tmp = tempfile.TemporaryDirectory()
+        self.dir = Path(self.tmp.name)
+
+    def tearDown(self):
+        self.tmp.cleanup()
+
+    def plan(self, *extra):
+        return run("event", "plan", "--data", DATA / "cadses_smes.csv",
+                   "--participants", DATA / "event_participants.csv", "--requests", DATA / "event_requests.csv",
+                   "--from-top", 8, "--slots", 12, "--tables", 60, "--break", 7,
+                   "--out", self.dir / "schedule.csv", "--unscheduled", self.dir / "unscheduled.csv", *extra)
+
+    def test_demo_event(self):
+        r = self.plan("--json", self.dir / "plan.json", "--agenda-dir", self.dir / "agenda",
+                      "--start", "2027-03-10T09:00", "--slot-minutes", 30)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("participants 200", r.stdout)
+        self.assertIn("slots used", r.stdout)
+        rows = list(csv.DictReader(open(self.dir / "schedule.csv")))
+        self.assertTrue(rows)
+        self.assertEqual(list(rows[0]), ["slot", "table", "a", "b", "weight", "score", "status"])
+        busy = set()
+        for row in rows:
+            self.assertNotEqual(row["slot"], "7")  # the break
+            for p in (row["a"], row["b"]):
+                self.assertNotIn((p, row["slot"]), busy)
+                busy.add((p, row["slot"]))
+        unsched = list(csv.DictReader(open(self.dir / "unscheduled.csv")))
+        self.assertEqual(sum(1 for u in unsched if u["reason"] == "declined"), 6)
+        plan = json.load(open(self.dir / "plan.json"))
+        self.assertEqual(len(plan["meetings"]), len(rows))
+        who = rows[0]["a"]
+        agenda = (self.dir / "agenda" / f"{who}.txt").read_text()
+        self.assertIn("09:00-09:30", agenda)
+        self.assertIn("(break)", agenda)
+        ics = (self.dir / "agenda" / f"{who}.ics").read_bytes()
+        self.assertTrue(ics.startswith(b"BEGIN:VCALENDAR\r\n"))
+        # the same input gives the same schedule
+        first = (self.dir / "schedule.csv").read_text()
+        self.assertEqual(self.plan().returncode, 0)
+        self.assertEqual((self.dir / "schedule.csv").read_text(), first)
+
+    def test_rerun_keeps_locked_meetings(self):
+        self.assertEqual(self.plan().returncode, 0)
+        locked = self.dir / "locked.csv"
+        os.rename(self.dir / "schedule.csv", locked)
+        r = self.plan("--lock", locked)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        before = {(x["slot"], x["table"], x["a"], x["b"]) for x in csv.DictReader(open(locked))}
+        after = {(x["slot"], x["table"], x["a"], x["b"]) for x in csv.DictReader(open(self.dir / "schedule.csv"))}
+        self.assertLessEqual(before, after)
+
+    def test_usage_errors(self):
+        r = run("event", "plan", "--data", DATA / "cadses_smes.csv")
+        self.assertEqual(r.returncode, 2)
+        self.assertIn("--participants is required", r.stderr)
+        r = run("event", "plan", "--slots", "99")
+        self.assertEqual(r.returncode, 2)
+        self.assertIn("--slots", r.stderr)
+        r = run("event", "frobnicate")
+        self.assertEqual(r.returncode, 2)
+        r = run("event", "plan", "--help")
+        self.assertEqual(r.returncode, 0)
+        self.assertIn("--from-top", r.stdout)
+
+    def test_bad_file_names_line(self):
+        bad = self.dir / "p.csv"
+        bad.write_text("id,capacity\nAL-00001,2\nAL-00002,lots\n")
+        r = run("event", "plan", "--data", DATA / "cadses_smes.csv", "--participants", bad, "--from-top", 3,
+                "--slots", 4, "--tables", 4, "--out", self.dir / "s.csv")
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("p.csv:3: capacity", r.stderr)
+
+
+if __name__ == "__main__":
+    if len(sys.argv) > 1 and not sys.argv[1].startswith("-"):
+        CLI = os.path.abspath(sys.argv.pop(1))
+    unittest.main(verbosity=2)
