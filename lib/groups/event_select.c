@@ -33,6 +33,9 @@ typedef struct ls {
     bool fairness;
     size_t n_sel, max_edges; /* chosen edges, and the most allowed */
     unsigned max_depth;
+    bool prune; /* gain criterion: stop a trail whose gain after a removal is not positive */
+    bool tele;  /* the trail jumped once from tx (room left) to ty (room for one more) */
+    uint32_t tx, ty;
     long budget;
     uint32_t s; /* start vertex */
 } ls;
@@ -81,22 +84,28 @@ static int gain_sign(const fgain *g, double w, bool fairness)
     return w > EPS ? 1 : (w < -EPS ? -1 : 0);
 }
 
-/* The trail ends at x: is it feasible and an improvement? */
+/* The trail ends at x: is it feasible and an improvement? Its ends are the
+ * start, x and, after a jump, the two vertices of the jump. */
 static bool improves(const ls *L, uint32_t x, double w)
 {
-    uint32_t s = L->s;
-    if (L->delta[s] > 0 && L->deg[s] + (unsigned)L->delta[s] > L->cap[s])
-        return false;
-    if (x != s && L->delta[x] > 0 && L->deg[x] + (unsigned)L->delta[x] > L->cap[x])
-        return false;
-    /* the degree changes sum to twice the change in chosen edges */
-    int net = (L->delta[s] + (x != s ? L->delta[x] : 0)) / 2;
-    if (net > 0 && L->n_sel + (size_t)net > L->max_edges)
-        return false;
+    uint32_t ends[4] = { L->s, x, L->tx, L->ty };
+    int n_ends = L->tele ? 4 : 2, sum = 0;
     fgain g = { { 0 }, { 0 }, 0 };
-    fg_add(&g, L->deg[s], L->delta[s]);
-    if (x != s)
-        fg_add(&g, L->deg[x], L->delta[x]);
+    for (int i = 0; i < n_ends; i++) {
+        uint32_t v = ends[i];
+        bool dup = false;
+        for (int j = 0; j < i; j++)
+            dup |= ends[j] == v;
+        if (dup)
+            continue;
+        if (L->delta[v] > 0 && L->deg[v] + (unsigned)L->delta[v] > L->cap[v])
+            return false;
+        sum += L->delta[v];
+        fg_add(&g, L->deg[v], L->delta[v]);
+    }
+    /* the degree changes sum to twice the change in chosen edges */
+    if (sum > 0 && L->n_sel + (size_t)(sum / 2) > L->max_edges)
+        return false;
     return gain_sign(&g, w, L->fairness) > 0;
 }
 
@@ -146,7 +155,29 @@ static bool dfs(ls *L, uint32_t u, bool add, unsigned depth, double w)
             apply(L, depth + 1);
             return true;
         }
-        bool found = dfs(L, x, !add, depth + 1, w2);
+        bool found = L->prune && !add && w2 <= EPS ? false : dfs(L, x, !add, depth + 1, w2);
+        /* an improving path, closed into a cycle through a virtual vertex,
+         * may need to start in its middle: the trail then ends at x and goes
+         * on from another vertex (one jump) */
+        if (!found && L->prune && !L->tele && w2 > EPS &&
+            (!add || L->deg[x] + (unsigned)L->delta[x] <= L->cap[x])) {
+            /* x must be able to end the trail; the trail goes on from y with
+             * an addition (y needs room) or a removal */
+            L->tele = true;
+            L->tx = x;
+            for (uint32_t y = 0; y < L->n && !found && L->budget > 0; y++) {
+                if (y == x)
+                    continue;
+                L->ty = y;
+                for (int next = 1; next >= 0 && !found; next--) {
+                    if (next ? L->deg[y] + (unsigned)L->delta[y] + 1 > L->cap[y] : L->deg[y] == 0)
+                        continue;
+                    L->budget--;
+                    found = dfs(L, y, next == 1, depth + 1, w2);
+                }
+            }
+            L->tele = false;
+        }
         L->delta[u] -= sg;
         L->delta[x] -= sg;
         L->used[k] = 0; /* a trail, not a tree: the edge may serve another branch */
@@ -158,7 +189,7 @@ static bool dfs(ls *L, uint32_t u, bool add, unsigned depth, double w)
 
 static bool search_from(ls *L, uint32_t s, long budget)
 {
-    for (int first = 1; first >= 0; first--) {
+    for (int first = 1; first >= (L->prune ? 1 : 0); first--) {
         L->s = s;
         L->budget = budget;
         if (++L->stamp == 0) {
@@ -282,6 +313,22 @@ sm_status sm__bmatch(const sm__alloc *a, size_t n, const unsigned *cap, const sm
             bool any = false;
             for (uint32_t s = 0; s < n; s++)
                 while (search_from(&L, s, budget))
+                    any = true;
+            if (!any)
+                break;
+        }
+    }
+    /* long trails under the gain criterion (Lin-Kernighan's): every
+     * improving alternating cycle has a starting point from which each
+     * prefix ending in a removal gains, so pruning the others keeps those
+     * cycles while cutting the search to a small part */
+    if (effort >= 2 && !big) {
+        L.prune = true;
+        L.max_depth = 101;
+        for (int pass = 0; pass < 50; pass++) {
+            bool any = false;
+            for (uint32_t s = 0; s < n; s++)
+                while (search_from(&L, s, 4 * budget))
                     any = true;
             if (!any)
                 break;

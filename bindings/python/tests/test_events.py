@@ -112,8 +112,8 @@ def ilp_optimum(people, caps, wishes, fairness):
 
 # Measured on the seeded instances below (see the printed summaries): the
 # weight is optimal on most, and never more than this far below the optimum.
-MAX_REL_GAP = 0.05
-MIN_OPTIMAL_SHARE = 0.8
+MAX_REL_GAP = 0.01
+MIN_OPTIMAL_SHARE = 0.9
 
 
 def summary(name, rel_gaps):
@@ -226,8 +226,8 @@ def check_plan(plan, people, caps, wishes, slots, tables, unavailable, breaks, l
 def test_random_schedules_are_valid(eng):
     ids = eng.ids()
     rng = random.Random(2027)
-    for trial in range(25):
-        n = rng.randint(5, 90)
+    for trial in range(15):
+        n = rng.randint(5, 70)
         people, caps, wishes = random_instance(ids, rng, n, rng.choice([0.05, 0.1, 0.3]), rng.randint(1, 8))
         slots, tables = rng.randint(3, 16), rng.randint(1, 30)
         breaks = set(rng.sample(range(1, slots + 1), rng.randint(0, min(2, slots - 1))))
