@@ -36,6 +36,8 @@ class EventPlanTest(unittest.TestCase):
         return run("event", "plan", "--data", DATA / "cadses_smes.csv",
                    "--participants", DATA / "event_participants.csv", "--requests", DATA / "event_requests.csv",
                    "--from-top", 8, "--slots", 12, "--tables", 60, "--break", 7,
+                   # short searches: the selection's quality is tested in test_events.py
+                   "--effort", 1,
                    "--out", self.dir / "schedule.csv", "--unscheduled", self.dir / "unscheduled.csv", *extra)
 
     def test_demo_event(self):
