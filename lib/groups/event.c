@@ -1,7 +1,7 @@
 /* The event object of the planner: participants (with capacity, group and
  * unavailable slots), meeting wishes (one per pair, merged), slots and
  * tables; and the wishes generated from the engine's top-k. */
-#include "groups/groups.h"
+#include "groups/event.h"
 
 #include <math.h>
 #include <string.h>

@@ -2,7 +2,7 @@
  * written earlier). Parsed by libcsv, fed one physical line at a time so that
  * every row knows its line for messages. A file is checked whole before
  * anything is added: on failure the event is unchanged. */
-#include "groups/groups.h"
+#include "groups/event.h"
 #include "sm_config.h"
 
 #include <errno.h>

@@ -1,7 +1,7 @@
 /* Planning an event: turns the event's wishes into the selection problem,
  * runs selection and scheduling, gives every wish left out its reason and
  * builds the plan object with its figures and accessors. */
-#include "groups/groups.h"
+#include "groups/event.h"
 
 #include <math.h>
 #include <stdio.h>

@@ -9,7 +9,7 @@
  * (the step of the classic bipartite edge-colouring proof) exchanges two slots
  * along an alternating chain of meetings to free one. A final pass moves
  * meetings where that closes gaps. Slot masks are 64-bit: slot s is bit s-1. */
-#include "groups/groups.h"
+#include "groups/event.h"
 
 #include <string.h>
 

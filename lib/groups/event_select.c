@@ -12,7 +12,7 @@
  * meeting by weight, then everyone's second, ...; with fairness off, one
  * round) and then searches improving alternating trails depth-first, with
  * growing depth and a node budget per search, until none is found. */
-#include "groups/groups.h"
+#include "groups/event.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -1,6 +1,6 @@
 /* Writing a plan: the schedule and the unscheduled wishes as CSV, the whole
  * plan as JSON, one participant's agenda as text and as iCalendar. */
-#include "groups/groups.h"
+#include "groups/event.h"
 
 #include <stdio.h>
 #include <string.h>
