@@ -2122,6 +2122,83 @@ SM_API sm_status sm_overview_write(const char *path, const sm_overview *overview
 
 /* ---- experimental: snapshots ---------------------------------------------- */
 
+/**
+ * Writes the whole engine (regions, sectors, adjacency, languages,
+ * cooperation types, affinity, tags, SMEs, development indices) to one file
+ * in the format of docs/snapshot.md, which sm_snapshot_load() reads back into
+ * an engine that gives the same results bit for bit. The file is written
+ * atomically: to a temporary file in the same directory, synced, renamed
+ * over @p path, and the directory synced; a crash leaves the old file or the
+ * new one. Caches derived from the data are not stored. Takes the reader lock.
+ * @param engine the engine, borrowed
+ * @param path   the file to write (by convention ending in ".smsnap"); replaced
+ * @return ::SM_OK; ::SM_ERR_INVALID_ARGUMENT (NULL or empty argument);
+ *         ::SM_ERR_IO (the directory is not writable, the disk is full; no
+ *         temporary file is left and @p path is unchanged); ::SM_ERR_LIMIT
+ *         (taxonomy and tag strings over 4 GiB); ::SM_ERR_NOMEM.
+ */
+SM_API sm_status sm_snapshot_save(const sm_engine *engine, const char *path);
+
+/** Options for sm_snapshot_load(). */
+typedef struct sm_snapshot_options {
+    unsigned int version;          /**< ::SM_SNAPSHOT_OPTIONS_VERSION. */
+    const sm_allocator *allocator; /**< The new engine's allocator, copied; NULL = malloc/realloc/free. */
+} sm_snapshot_options;
+
+#define SM_SNAPSHOT_OPTIONS_VERSION 1 /**< Current version of ::sm_snapshot_options. */
+/** Static initialiser: the default allocator. */
+#define SM_SNAPSHOT_OPTIONS_INIT { SM_SNAPSHOT_OPTIONS_VERSION, NULL }
+
+/**
+ * Fills @p opts with the defaults.
+ * @param opts    the options to fill
+ * @param version ::SM_SNAPSHOT_OPTIONS_VERSION
+ * @return ::SM_OK, or ::SM_ERR_INVALID_ARGUMENT if @p opts is NULL or @p version unknown.
+ */
+SM_API sm_status sm_snapshot_options_init(sm_snapshot_options *opts, unsigned int version);
+
+/**
+ * A new engine holding what sm_snapshot_save() wrote to @p path. Every offset,
+ * length, checksum and value in the file is checked before use. The engine
+ * does not refer to the file afterwards. Free with sm_engine_free().
+ * @param out  receives the new engine, owned by the caller; untouched on failure
+ * @param path the snapshot file
+ * @param opts options; NULL = defaults
+ * @return ::SM_OK; ::SM_ERR_INVALID_ARGUMENT (NULL @p out or @p path, bad options);
+ *         ::SM_ERR_IO (cannot open or map the file); ::SM_ERR_UNSUPPORTED (a
+ *         newer major format version, or a file of the other byte order);
+ *         ::SM_ERR_PARSE (not a snapshot, truncated or damaged: the message names
+ *         the section and file offset); ::SM_ERR_NOMEM.
+ */
+SM_API sm_status sm_snapshot_load(sm_engine **out, const char *path, const sm_snapshot_options *opts);
+
+/**
+ * The content hash of a snapshot: an XXH3-64 over its section table, which
+ * holds a checksum of every section, so equal engines saved by the same
+ * library version have equal hashes. Checks the header and every section's
+ * checksum, without building an engine.
+ * @param out  receives the hash; untouched on failure
+ * @param path the snapshot file
+ * @return as sm_snapshot_load(), without ::SM_ERR_NOMEM for the engine.
+ */
+SM_API sm_status sm_snapshot_content_hash(uint64_t *out, const char *path);
+
+/**
+ * sm_batch_run() over one shard of the SMEs: those whose id's FNV-1a 64-bit
+ * hash modulo @p n_shards equals @p shard (of the SMEs in @c opts->ids, when
+ * given). The shard of an SME depends on its id only, so shards are stable
+ * across engines, machines and snapshots, and the results of shards 0 to
+ * @p n_shards - 1 together equal those of sm_batch_run(), each SME once.
+ * Progress counts the shard's SMEs.
+ * @param engine   the engine, borrowed
+ * @param opts     as for sm_batch_run()
+ * @param shard    which shard, 0 .. @p n_shards - 1
+ * @param n_shards number of shards, at least 1
+ * @return as sm_batch_run(); ::SM_ERR_INVALID_ARGUMENT also for @p shard >= @p n_shards.
+ */
+SM_API sm_status sm_batch_run_shard(const sm_engine *engine, const sm_batch_options *opts, unsigned int shard,
+                                    unsigned int n_shards);
+
 /** @} */
 #endif /* SM_EXPERIMENTAL_API */
 

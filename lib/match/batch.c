@@ -138,7 +138,33 @@ static uint32_t *all_by_region(const sm_engine *e)
     return todo;
 }
 
+/* The shard rule of sm_batch_run_shard(): FNV-1a 64 of the id, modulo n.
+ * Fixed forever: shards must agree across library versions and machines. */
+static uint64_t id_hash(const char *id)
+{
+    uint64_t h = 14695981039346656037ull;
+    for (const unsigned char *p = (const unsigned char *)id; *p; p++)
+        h = (h ^ *p) * 1099511628211ull;
+    return h;
+}
+
+static sm_status run(const sm_engine *e, const sm_batch_options *o, unsigned shard, unsigned n_shards);
+
 sm_status sm_batch_run(const sm_engine *e, const sm_batch_options *o)
+{
+    return run(e, o, 0, 1);
+}
+
+sm_status sm_batch_run_shard(const sm_engine *e, const sm_batch_options *o, unsigned int shard,
+                             unsigned int n_shards)
+{
+    if (n_shards == 0 || shard >= n_shards)
+        return sm__fail(SM_ERR_INVALID_ARGUMENT, "batch: shard %u of %u (shards are 0 .. n_shards - 1)", shard,
+                        n_shards);
+    return run(e, o, shard, n_shards);
+}
+
+static sm_status run(const sm_engine *e, const sm_batch_options *o, unsigned shard, unsigned n_shards)
 {
     if (!e || !o)
         return sm__fail(SM_ERR_INVALID_ARGUMENT, "batch: NULL argument");
@@ -184,15 +210,31 @@ sm_status sm_batch_run(const sm_engine *e, const sm_batch_options *o)
             todo[i] = (uint32_t)x;
         }
         b->total = o->n_ids;
+    } else if (n_shards > 1) {
+        todo = sm__malloc(&e->alloc, (e->smes.n ? e->smes.n : 1) * sizeof *todo);
+        if (!todo) {
+            st = sm__nomem();
+            goto out;
+        }
+        for (size_t i = 0; i < e->smes.n; i++)
+            todo[i] = (uint32_t)i;
+        b->total = e->smes.n;
     } else {
         b->total = e->smes.n;
+    }
+    if (n_shards > 1) {
+        size_t k = 0;
+        for (size_t i = 0; i < b->total; i++)
+            if (id_hash(sm__sme_id(e, todo[i])) % n_shards == shard)
+                todo[k++] = todo[i];
+        b->total = k;
     }
     if ((st = sm__score_cache_get(NULL, e)))
         goto out;
     /* Region by region: consecutive queries of a worker mostly share their
      * region tables (sm__qctx reuses them). Results come in no fixed order. */
     if (todo)
-        sort_by_region(e, todo, o->n_ids);
+        sort_by_region(e, todo, b->total);
     else if (!(todo = all_by_region(e))) {
         st = sm__nomem();
         goto out;

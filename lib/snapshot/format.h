@@ -1,0 +1,128 @@
+/* The snapshot layer: one file holding an engine's primary data (never the
+ * caches derived from it), read back into an identical engine. Builds on
+ * core only. Not installed.
+ *
+ * The file, byte by byte (docs/snapshot.md says the same with examples).
+ * Integers are in the byte order of the machine that wrote the file; the
+ * byte-order mark tells a reader whether it is its own (else it refuses).
+ *
+ *   offset size  header (64 bytes)
+ *   0      8     magic "SMSNAP\0\x1a"
+ *   8      2     format major (SM__SNAP_MAJOR); a reader refuses a newer major
+ *   10     2     format minor; a reader ignores sections it does not know
+ *   12     4     byte-order mark 0x01020304
+ *   16     4     header size (64)
+ *   20     4     number of sections n
+ *   24     8     offset of the section table (64)
+ *   32     8     file size in bytes (a shorter file is truncated)
+ *   40     8     content hash: XXH3-64 of the section table, which holds
+ *                every section's checksum, so it names the content
+ *   48     8     XXH3-64 of bytes 0..47
+ *   56     8     zero
+ *
+ *   section table: n entries of 32 bytes, then zeros to a multiple of 64
+ *   0      4     section id (SM__SEC_*)
+ *   4      4     element size in bytes (0 for blobs)
+ *   8      8     offset (a multiple of 64, so each section can be mapped)
+ *   16     8     length in bytes (a multiple of the element size)
+ *   24     8     XXH3-64 of the section's bytes
+ *
+ *   sections, each starting on a multiple of 64, zero padding between.
+ *   A string is an offset into the STRINGS section, which ends with a NUL,
+ *   so every offset inside it names a terminated string.
+ */
+#ifndef SM_SNAPSHOT_FORMAT_H
+#define SM_SNAPSHOT_FORMAT_H
+
+#include "core/core.h"
+
+#include <stdint.h>
+
+#define SM__SNAP_MAGIC "SMSNAP\0\x1a"
+#define SM__SNAP_MAJOR 1u
+#define SM__SNAP_MINOR 0u
+#define SM__SNAP_BOM 0x01020304u
+#define SM__SNAP_ALIGN 64u
+#define SM__SNAP_HEADER 64u
+#define SM__SNAP_ENTRY 32u
+
+/* Section ids. Numbers are fixed forever; a new section takes a new id and
+ * a minor version. */
+enum {
+    SM__SEC_META = 1,      /* one sm__snap_meta */
+    SM__SEC_STRINGS = 2,   /* blob of NUL-terminated strings */
+    SM__SEC_LANGS = 3,     /* char[4] ISO 639-1 codes by language id */
+    SM__SEC_COOP = 4,      /* uint32 string offset per cooperation type, by bit */
+    SM__SEC_REGIONS = 5,   /* sm__snap_region per region, in index order */
+    SM__SEC_ADJ_START = 6, /* uint32 CSR start, n_adj_regions + 1 entries (absent: no adjacency) */
+    SM__SEC_ADJ = 7,       /* uint16 region indices */
+    SM__SEC_SECTORS = 8,   /* sm__snap_sector per sector, in index order */
+    SM__SEC_AFFINITY = 9,  /* double[121][121] sector affinity by key */
+    SM__SEC_TAGS = 10,     /* sm__snap_tag per tag id */
+    SM__SEC_COLUMNS = 11,  /* sm__snap_column per SME column: which section holds it */
+    SM__SEC_POOL = 12,     /* uint32 list entries: per SME secondary sectors, offers, needs */
+    SM__SEC_HISTORY = 13,  /* reserved for the cooperation history (not written yet) */
+    SM__SEC_COLUMN0 = 64,  /* SME columns: 64 + position in SM__SME_COLUMNS */
+};
+
+/* META flags. */
+#define SM__SNAP_AFF_BUILTIN 1u /* the engine used the built-in affinity table */
+
+typedef struct sm__snap_meta {
+    uint64_t n_regions, n_sectors, n_tags, n_smes;
+    uint64_t n_langs, n_coop, n_adj_regions, pool_len;
+    uint64_t generation; /* the engine's change counter when saved */
+    uint32_t flags;      /* SM__SNAP_AFF_* */
+    uint32_t library_version; /* SM_VERSION_MAJOR << 16 | MINOR << 8 | PATCH of the writer */
+    /* The built-in tables compiled into the writing library: rows and an
+     * XXH3-64 of their contents. The file holds every region, sector and the
+     * affinity in full, so a reader does not need the same tables; these say
+     * which ones the data started from. */
+    uint64_t builtin_regions, builtin_regions_hash;
+    uint64_t builtin_sectors, builtin_sectors_hash;
+    uint64_t builtin_affinity_hash;
+    uint64_t reserved[3];
+} sm__snap_meta; /* 128 bytes */
+
+typedef struct sm__snap_region {
+    uint32_t code, name; /* string offsets */
+    uint32_t parent;     /* region index, UINT32_MAX for countries */
+    uint32_t reserved;
+    uint64_t langs;      /* language bits (SM__SEC_LANGS ids) */
+    double lat, lon, development; /* development NaN when not set */
+} sm__snap_region; /* 48 bytes */
+
+typedef struct sm__snap_sector {
+    uint32_t code, name; /* string offsets */
+    uint32_t parent;     /* sector index, UINT32_MAX for sections */
+    uint32_t reserved;
+} sm__snap_sector; /* 16 bytes */
+
+typedef struct sm__snap_tag {
+    uint32_t str; /* string offset of the normalised tag */
+    uint32_t df;  /* SMEs listing it in offers or needs */
+} sm__snap_tag;
+
+/* The SME columns are written in SM__SME_COLUMNS order, each as its own
+ * section, with two exceptions: "cold" is a uint64 string offset per SME
+ * (the id, its name the string after it), and "list_off" is recomputed for a
+ * pool without the garbage of removed SMEs. */
+typedef struct sm__snap_column {
+    char name[24];        /* column name, NUL-padded */
+    uint32_t elem_size;   /* bytes per SME in the file */
+    uint32_t section;     /* section id */
+} sm__snap_column; /* 32 bytes */
+
+/* XXH3-64 of a built-in table's rows (write.c), for META. */
+void sm__snap_builtin_hashes(sm__snap_meta *m);
+
+/* The reader on bytes in memory (read.c): the file reader maps the file and
+ * calls it; the fuzz target calls it directly. */
+sm_status sm__snapshot_read_buffer(sm_engine **out, const void *data, size_t len, const char *name,
+                                   const sm_allocator *allocator);
+
+/* Tests only: called before each write(2)/fsync/rename the writer makes
+ * (n counts them from 0); the crash test aborts there. */
+extern void (*sm__snapshot_write_hook)(unsigned long n);
+
+#endif /* SM_SNAPSHOT_FORMAT_H */
