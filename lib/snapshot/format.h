@@ -71,7 +71,7 @@ enum {
 typedef struct sm__snap_meta {
     uint64_t n_regions, n_sectors, n_tags, n_smes;
     uint64_t n_langs, n_coop, n_adj_regions, pool_len;
-    uint64_t generation; /* the engine's change counter when saved */
+    uint64_t reserved0;  /* zero (not the change counter: equal engines make equal files) */
     uint32_t flags;      /* SM__SNAP_AFF_* */
     uint32_t library_version; /* SM_VERSION_MAJOR << 16 | MINOR << 8 | PATCH of the writer */
     /* The built-in tables compiled into the writing library: rows and an

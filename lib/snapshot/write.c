@@ -316,7 +316,6 @@ static void write_file(writer *w, const sm_engine *e)
     m.n_adj_regions = e->adj_start ? e->n_adj_regions : 0;
     for (size_t i = 0; i < e->smes.n; i++)
         m.pool_len += list_len(&e->smes, i);
-    m.generation = e->generation;
     m.flags = e->affinity_own ? 0 : SM__SNAP_AFF_BUILTIN;
     m.library_version = SM_VERSION_MAJOR << 16 | SM_VERSION_MINOR << 8 | SM_VERSION_PATCH;
     sm__snap_builtin_hashes(&m);
