@@ -43,7 +43,7 @@ enum { GROUP_INPUT, GROUP_QUERY, GROUP_WEIGHTING, GROUP_FILTERS, GROUP_OUTPUT, G
 static const char *const group_titles[GROUP_COUNT] = { "Input", "Query", "Weighting", "Filters (partners only)",
                                                        "Output", "General" };
 
-#define DATA_CMDS (CLI_CMD_MATCH | CLI_CMD_EXPLAIN | CLI_CMD_INFO | CLI_CMD_BATCH | CLI_CMD_OVERVIEW)
+#define DATA_CMDS (CLI_CMD_MATCH | CLI_CMD_EXPLAIN | CLI_CMD_INFO | CLI_CMD_BATCH | CLI_CMD_OVERVIEW | CLI_CMD_SNAPSHOT)
 #define WEIGHT_CMDS (CLI_CMD_MATCH | CLI_CMD_EXPLAIN | CLI_CMD_BATCH | CLI_CMD_OVERVIEW)
 #define FILTER_CMDS (CLI_CMD_MATCH | CLI_CMD_BATCH | CLI_CMD_OVERVIEW)
 #define ALL_CMDS (DATA_CMDS | CLI_CMD_VALIDATE)
@@ -62,7 +62,8 @@ typedef struct opt_spec {
 static const opt_spec specs[] = {
     { "data", 'd', required_argument, DATA_CMDS, GROUP_INPUT, "FILE",
       "a data file, CSV or JSON (SMEs, regions, development indices or sector affinity; the kind is read from "
-      "the header); repeat for several, loaded in order" },
+      "the header), or a snapshot (.smsnap, from 'smartmatch snapshot save') given first; repeat for several, "
+      "loaded in order" },
     { "development", OPT_DEVELOPMENT, required_argument, DATA_CMDS, GROUP_INPUT, "FILE",
       "a development-index file (region,development,source)" },
     { "delimiter", OPT_DELIMITER, required_argument, ALL_CMDS, GROUP_INPUT, "C",
@@ -101,6 +102,8 @@ static const opt_spec specs[] = {
       "csv or json (default: from the name of the --out file)" },
     { "out", 'o', required_argument, CLI_CMD_BATCH, GROUP_OUTPUT, "FILE",
       "the output file, FILE.csv or FILE.json (required)" },
+    { "out", 'o', required_argument, CLI_CMD_SNAPSHOT, GROUP_OUTPUT, "FILE",
+      "the snapshot to write, e.g. FILE.smsnap (required); replaced atomically" },
     { "ids", OPT_IDS, required_argument, CLI_CMD_BATCH, GROUP_QUERY, "FILE",
       "match only the SMEs listed in FILE, one id per line ('#' starts a comment)" },
     { "threads", 't', required_argument, CLI_CMD_BATCH | CLI_CMD_OVERVIEW, GROUP_QUERY, "T", "worker threads (default 0 = all CPUs)" },
@@ -154,6 +157,12 @@ static const command_help helps[] = {
       "region, sector x sector and region x theme matrices, the potential interregional\n"
       "cooperations, SVG pictures and a broker's report (DIR/report.html).",
       "smartmatch overview --data examples/data/cadses_smes.csv --level 2 -k 10 --out overview" },
+    { CLI_CMD_SNAPSHOT, "smartmatch snapshot save --data FILE [--development FILE] --out FILE.smsnap",
+      "Loads the data once and writes the whole engine to one snapshot file, which every\n"
+      "command then opens with --data FILE.smsnap much faster than it parses CSV or JSON\n"
+      "(docs/snapshot.md).",
+      "smartmatch snapshot save --data examples/data/cadses_smes.csv --development "
+      "examples/data/cadses_development.csv --out cadses.smsnap" },
 };
 
 static const command_help *help_of(enum cli_command command)

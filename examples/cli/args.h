@@ -16,7 +16,8 @@ enum cli_command {
     CLI_CMD_INFO = 1u << 2,
     CLI_CMD_VALIDATE = 1u << 3,
     CLI_CMD_BATCH = 1u << 4,
-    CLI_CMD_OVERVIEW = 1u << 5
+    CLI_CMD_OVERVIEW = 1u << 5,
+    CLI_CMD_SNAPSHOT = 1u << 6
 };
 
 /* Output formats of --format. */

@@ -41,11 +41,14 @@ int cmd_batch(int argc, char **argv);
 int cmd_overview(int argc, char **argv);
 int cmd_consortium(int argc, char **argv); /* experimental API */
 int cmd_event(int argc, char **argv); /* experimental API */
+int cmd_snapshot(int argc, char **argv);
 
 /* ---- data (data.c) ----------------------------------------------------- */
 
 /* A new engine with the built-in taxonomies and every --data/--development
- * file loaded strictly, in command-line order. Prints the error on failure. */
+ * file loaded strictly, in command-line order; when the first --data is a
+ * snapshot, the engine it holds instead of the built-in tables. Prints the
+ * error on failure. */
 int cli_load_engine(sm_engine **out, const struct cli_args *args);
 
 /* The cooperation types set in @p bits, separated by @p sep; returns how many. */

@@ -1,18 +1,44 @@
 /* Loading the data files named on the command line into an engine, and the
  * small lookups the tool prints with: region, country and sector names, the
  * tags where one SME's offers meet another's needs, cooperation types. */
+#define SM_EXPERIMENTAL_API
 #include "args.h"
 #include "cli.h"
 
 #include <string.h>
 
+/* Whether the file starts like a snapshot (docs/snapshot.md: its magic). */
+static int is_snapshot(const char *path)
+{
+    char magic[8];
+    FILE *f = strcmp(path, "-") != 0 ? fopen(path, "rb") : NULL;
+    size_t n = f ? fread(magic, 1, sizeof magic, f) : 0;
+    if (f)
+        fclose(f);
+    return n == sizeof magic && memcmp(magic, "SMSNAP\0\x1a", sizeof magic) == 0;
+}
+
 int cli_load_engine(sm_engine **out, const cli_args *a)
 {
     sm_engine *engine = NULL;
-    sm_status st = sm_engine_new(&engine, NULL);
-    if (st != SM_OK)
+    sm_status st;
+    size_t first = 0;
+    /* A snapshot is a whole engine: it replaces the built-in tables and can
+     * only come first; later files load on top of it. */
+    for (size_t i = 0; i < a->n_data; i++)
+        if (is_snapshot(a->data[i].path) && i > 0) {
+            cli_error("%s: a snapshot holds a whole engine; give it as the first --data", a->data[i].path);
+            return CLI_USAGE;
+        }
+    if (a->n_data && is_snapshot(a->data[0].path)) {
+        st = sm_snapshot_load(&engine, a->data[0].path, NULL);
+        if (st != SM_OK)
+            return cli_fail(st, a->data[0].path);
+        first = 1;
+    } else if ((st = sm_engine_new(&engine, NULL)) != SM_OK) {
         return cli_fail(st, NULL);
-    for (size_t i = 0; i < a->n_data; i++) {
+    }
+    for (size_t i = first; i < a->n_data; i++) {
         sm_load_options opts = SM_LOAD_OPTIONS_INIT;
         opts.kind = a->data[i].kind;
         opts.delimiter = a->delimiter;

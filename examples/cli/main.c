@@ -42,6 +42,7 @@ static const struct {
     { "overview", cmd_overview, "region and sector matrices, potential cooperations, maps and a report" },
     { "consortium", cmd_consortium, "eligible project consortia for a funding call, rule by rule" },
     { "event", cmd_event, "plan a brokerage event: meetings, slots and tables from wishes" },
+    { "snapshot", cmd_snapshot, "save the loaded data as one snapshot file that opens fast" },
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
 
