@@ -162,6 +162,17 @@ class Engine(Closable):
                                   InvalidArgument.status)
         return self._owner
 
+    @classmethod
+    def open_snapshot(cls, path: PathArg) -> "Engine":
+        """An engine holding what :meth:`save` wrote to ``path`` (see :mod:`smartmatch.snapshot`)."""
+        from . import snapshot
+        return snapshot.open_engine(cls, path)
+
+    def save(self, path: PathArg) -> None:
+        """Writes the whole engine to one snapshot file, atomically (see :mod:`smartmatch.snapshot`)."""
+        from . import snapshot
+        snapshot.save(self, path)
+
     def load_builtin(self, taxonomies: Union[bool, str, Collection[str]] = True) -> None:
         """Loads built-in taxonomies (``True``, ``"nuts"``, ``"nace"`` or a set); existing codes are kept."""
         with self._changing() as h:
@@ -712,7 +723,7 @@ class Engine(Closable):
                   progress: Optional[Callable[[int, int], Any]] = None,
                   on_result: Optional[Callable[[str, Matches], Any]] = None,
                   output: Optional[OutputArg] = None, format: Optional[str] = None,
-                  **filters: Any) -> Dict[str, Matches]:
+                  shard: Optional[Tuple[int, int]] = None, **filters: Any) -> Dict[str, Matches]:
         """Top-``k`` partners of every SME (or of ``ids``), computed on several threads.
 
         Args:
@@ -732,6 +743,9 @@ class Engine(Closable):
                        removed if the run fails.
             format:    ``"csv"`` or ``"json"`` for ``output``; default from the
                        file name's extension
+            shard:     ``(i, n)``: only the SMEs of shard ``i`` of ``n`` (by a
+                       hash of the id, the same on every machine); the shards
+                       0..n-1 together give the whole result, each SME once
             **filters: the filters of :meth:`top` (``cross_border=True``, ...)
 
         Returns:
@@ -805,7 +819,10 @@ class Engine(Closable):
                 if id_list is None or id_list:
                     with _callbacks.batch_scope(h.value or 0, sink):
                         try:
-                            lib.sm_batch_run(h, byref(bopts))
+                            if shard is None:
+                                lib.sm_batch_run(h, byref(bopts))
+                            else:
+                                lib.sm_batch_run_shard(h, byref(bopts), *_shard(shard))
                         except Error:
                             sink.reraise()
                             raise
@@ -840,6 +857,18 @@ class Engine(Closable):
             qopts, _keep = self._query_options(h, k, **filters)
             return make(self, h, qopts, wh, level=level, sector_level=sector_level, best=best, threads=threads,
                         progress=progress)
+
+
+def _shard(shard: Any) -> Tuple[int, int]:
+    try:
+        i, n = (int(x) for x in shard)
+    except (TypeError, ValueError):
+        raise InvalidArgument(f"shard must be a pair (i, n), not {shard!r}", InvalidArgument.status,
+                              field="shard", value=str(shard)) from None
+    if not 0 <= i < n:
+        raise InvalidArgument(f"shard {i} of {n}: shards are 0 .. n - 1", InvalidArgument.status, field="shard",
+                              value=str(shard))
+    return i, n
 
 
 def _criteria(weighting_handle: Any) -> List[str]:
