@@ -57,7 +57,8 @@ enum {
     SM__SEC_ADJ_START = 6, /* uint32 CSR start, n_adj_regions + 1 entries (absent: no adjacency) */
     SM__SEC_ADJ = 7,       /* uint16 region indices */
     SM__SEC_SECTORS = 8,   /* sm__snap_sector per sector, in index order */
-    SM__SEC_AFFINITY = 9,  /* double[121][121] sector affinity by key */
+    SM__SEC_AFFINITY = 9,  /* double[121][121] sector affinity by key; absent when the engine used the
+                            * built-in table, which META names by its hash */
     SM__SEC_TAGS = 10,     /* sm__snap_tag per tag id */
     SM__SEC_COLUMNS = 11,  /* sm__snap_column per SME column: which section holds it */
     SM__SEC_POOL = 12,     /* uint32 list entries: per SME secondary sectors, offers, needs */
@@ -66,7 +67,7 @@ enum {
 };
 
 /* META flags. */
-#define SM__SNAP_AFF_BUILTIN 1u /* the engine used the built-in affinity table */
+#define SM__SNAP_AFF_BUILTIN 1u /* the engine used the built-in affinity table (builtin_affinity_hash) */
 
 typedef struct sm__snap_meta {
     uint64_t n_regions, n_sectors, n_tags, n_smes;
@@ -75,9 +76,10 @@ typedef struct sm__snap_meta {
     uint32_t flags;      /* SM__SNAP_AFF_* */
     uint32_t library_version; /* SM_VERSION_MAJOR << 16 | MINOR << 8 | PATCH of the writer */
     /* The built-in tables compiled into the writing library: rows and an
-     * XXH3-64 of their contents. The file holds every region, sector and the
-     * affinity in full, so a reader does not need the same tables; these say
-     * which ones the data started from. */
+     * XXH3-64 of their contents. The file holds every region and sector in
+     * full, so a reader does not need the same tables for them; the
+     * affinity is stored only when the engine changed it, else a reader
+     * whose built-in table has another hash refuses the file. */
     uint64_t builtin_regions, builtin_regions_hash;
     uint64_t builtin_sectors, builtin_sectors_hash;
     uint64_t builtin_affinity_hash;

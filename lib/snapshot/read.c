@@ -338,6 +338,18 @@ static sm_status read_affinity(reader *r, sm_engine *e)
 {
     sm_status st;
     const size_t n = SM__AFF_KEYS * SM__AFF_KEYS;
+    if ((r->m.flags & SM__SNAP_AFF_BUILTIN) && !r->s[SM__SEC_AFFINITY].present) {
+        /* the file relies on the built-in table: it must be the same one */
+        sm__snap_meta mine;
+        sm__snap_builtin_hashes(&mine);
+        if (mine.builtin_affinity_hash != r->m.builtin_affinity_hash)
+            return sm__fail_at(SM_ERR_UNSUPPORTED, r->name, 0, 0, "affinity", NULL,
+                               "%s: the snapshot uses the built-in sector affinity of another smartmatch version "
+                               "(table hash %016llx, this library's %016llx); save it again with this version",
+                               r->name, (unsigned long long)r->m.builtin_affinity_hash,
+                               (unsigned long long)mine.builtin_affinity_hash);
+        return SM_OK;
+    }
     if ((st = need(r, SM__SEC_AFFINITY, n, 8)))
         return st;
     const unsigned char *p = r->s[SM__SEC_AFFINITY].p;

@@ -214,12 +214,15 @@ static void write_taxonomies(writer *w, const sm_engine *e)
         put(w, &o, sizeof o);
     }
     end(w);
-    begin(w, SM__SEC_AFFINITY, 8);
-    for (size_t i = 0; i < SM__AFF_KEYS * SM__AFF_KEYS; i++) {
-        double v = e->affinity[i];
-        put(w, &v, sizeof v);
+    /* the built-in table is named by its hash in META, not copied */
+    if (e->affinity_own) {
+        begin(w, SM__SEC_AFFINITY, 8);
+        for (size_t i = 0; i < SM__AFF_KEYS * SM__AFF_KEYS; i++) {
+            double v = e->affinity[i];
+            put(w, &v, sizeof v);
+        }
+        end(w);
     }
-    end(w);
     begin(w, SM__SEC_TAGS, sizeof(sm__snap_tag));
     for (size_t i = 0; i < e->tags.n; i++) {
         sm__snap_tag t = { str32(w, e->tags.str[i]), e->tags.df[i] };

@@ -8,6 +8,7 @@
 #include "snapshot/format.h"
 
 #include <math.h>
+#include <stddef.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -455,6 +456,42 @@ static void bad_values_refused(void **state)
     sm_engine_free(a);
 }
 
+/* A snapshot relying on another built-in affinity table is refused. */
+static void other_builtin_affinity_refused(void **state)
+{
+    (void)state;
+    sm_engine *a = tu_random_engine(10);
+    char p[300];
+    path_in(p, sizeof p, "aff2.smsnap");
+    assert_int_equal(sm_snapshot_save(a, p), SM_OK);
+    size_t n;
+    unsigned char *g = read_all(p, &n);
+    uint32_t nsec;
+    memcpy(&nsec, g + 20, 4);
+    for (uint32_t i = 0; i < nsec; i++) {
+        unsigned char *e = g + SM__SNAP_HEADER + i * SM__SNAP_ENTRY;
+        uint32_t id;
+        uint64_t off, len;
+        memcpy(&id, e, 4);
+        memcpy(&off, e + 8, 8);
+        memcpy(&len, e + 16, 8);
+        if (id != SM__SEC_META)
+            continue;
+        g[off + offsetof(sm__snap_meta, builtin_affinity_hash)] ^= 1;
+        uint64_t h = XXH3_64bits(g + off, len);
+        memcpy(e + 24, &h, 8);
+    }
+    uint64_t c = XXH3_64bits(g + SM__SNAP_HEADER, (size_t)nsec * SM__SNAP_ENTRY);
+    memcpy(g + 40, &c, 8);
+    reseal_header(g);
+    sm_engine *out = NULL;
+    assert_int_equal(sm__snapshot_read_buffer(&out, g, n, "aff2", NULL), SM_ERR_UNSUPPORTED);
+    tu_assert_error(SM_ERR_UNSUPPORTED, "built-in sector affinity of another smartmatch version");
+    assert_null(out);
+    free(g);
+    sm_engine_free(a);
+}
+
 /* ---- crashes ------------------------------------------------------------ */
 
 static unsigned long crash_at;
@@ -622,6 +659,7 @@ int main(void)
         cmocka_unit_test(shards_add_up),
         cmocka_unit_test(damaged_files_refused),
         cmocka_unit_test(bad_values_refused),
+        cmocka_unit_test(other_builtin_affinity_refused),
         cmocka_unit_test(crash_leaves_old_or_new),
         cmocka_unit_test(alloc_failures),
     };
