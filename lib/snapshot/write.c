@@ -362,12 +362,14 @@ static void write_file(writer *w, const sm_engine *e)
     pwrite_all(w, head, SM__SNAP_HEADER + table, 0);
 }
 
-/* The directory part of path ("." when none), engine allocator. */
-static char *dir_of(const sm__alloc *a, const char *path)
+/* The directory part of path, engine allocator; NULL with *dot set when
+ * the path has none (the current directory). */
+static char *dir_of(const sm__alloc *a, const char *path, bool *dot)
 {
     const char *slash = strrchr(path, '/');
+    *dot = !slash;
     if (!slash)
-        return sm__strdup(a, ".");
+        return NULL;
     size_t n = slash == path ? 1 : (size_t)(slash - path);
     char *d = sm__malloc(a, n + 1);
     if (d) {
@@ -389,9 +391,10 @@ sm_status sm_snapshot_save(const sm_engine *e, const char *path)
     w.fd = -1;
     size_t plen = strlen(path);
     char *tmp = sm__malloc(&e->alloc, plen + 16);
-    char *dir = dir_of(&e->alloc, path);
+    bool dot;
+    char *dir = dir_of(&e->alloc, path, &dot);
     w.buf = sm__malloc(&e->alloc, BUF_SIZE);
-    if (!tmp || !dir || !w.buf) {
+    if (!tmp || (!dir && !dot) || !w.buf) {
         sm__free(&e->alloc, tmp);
         sm__free(&e->alloc, dir);
         sm__free(&e->alloc, w.buf);
@@ -433,7 +436,7 @@ sm_status sm_snapshot_save(const sm_engine *e, const char *path)
             made = false;
             /* the rename is durable once the directory is synced */
             hook(&w);
-            int dfd = open(dir, O_RDONLY | O_DIRECTORY);
+            int dfd = open(dot ? "." : dir, O_RDONLY | O_DIRECTORY);
             if (dfd >= 0) {
                 fsync(dfd);
                 close(dfd);

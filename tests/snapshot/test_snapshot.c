@@ -571,7 +571,7 @@ static void crash_leaves_old_or_new(void **state)
 static sm_engine *small_engine(const sm_allocator *a)
 {
     sm_engine_options o = SM_ENGINE_OPTIONS_INIT;
-    o.taxonomies = SM_TAXONOMY_NONE;
+    o.taxonomies = SM_TAXONOMY_NUTS; /* regions with adjacency */
     o.allocator = a;
     sm_engine *e = NULL;
     assert_int_equal(sm_engine_new(&e, &o), SM_OK);
@@ -647,6 +647,32 @@ static void alloc_failures(void **state)
         assert_int_equal(ls.live, 0);
     }
     assert_true(n > 10);
+    /* a batch shard */
+    for (n = 1;; n++) {
+        texts t = { 0 };
+        sm_batch_options bo = SM_BATCH_OPTIONS_INIT;
+        bo.on_result = collect;
+        bo.result_userdata = &t;
+        bo.threads = 1;
+        as.fail_at = as.calls + n;
+        as.failed = 0;
+        sm_status st = sm_batch_run_shard(e, &bo, 1, 2);
+        texts_free(&t);
+        if (!as.failed) {
+            assert_int_equal(st, SM_OK);
+            break;
+        }
+        /* the sort by region may fail: the batch then keeps the index order */
+        assert_true(st == SM_ERR_NOMEM || st == SM_OK);
+    }
+    as.fail_at = 0;
+    /* a path without a directory part writes in the current one */
+    char cwd[512];
+    assert_non_null(getcwd(cwd, sizeof cwd));
+    assert_int_equal(chdir(dir), 0);
+    assert_int_equal(sm_snapshot_save(e, "here.smsnap"), SM_OK);
+    assert_int_equal(access("here.smsnap", F_OK), 0);
+    assert_int_equal(chdir(cwd), 0);
     sm_engine_free(e);
     assert_int_equal(as.live, 0);
 }
