@@ -84,7 +84,7 @@ typedef struct sm__snap_meta {
     uint64_t builtin_sectors, builtin_sectors_hash;
     uint64_t builtin_affinity_hash;
     uint64_t reserved[3];
-} sm__snap_meta; /* 128 bytes */
+} sm__snap_meta; /* 144 bytes */
 
 typedef struct sm__snap_region {
     uint32_t code, name; /* string offsets */
