@@ -86,6 +86,9 @@ bool sm__hmap_get(const sm__hmap *m, const char *key, sm__key_fn key_of, const v
 sm_status sm__hmap_reserve(sm__hmap *m, const sm__alloc *a, size_t extra, sm__key_fn key_of, const void *ctx);
 /* Inserts (key must be absent); needs prior reserve. Never fails. */
 void sm__hmap_insert(sm__hmap *m, const char *key, uint32_t value);
+/* Inserts unless key is present (then returns false, changing nothing):
+ * one probe where a get and an insert make two. Needs prior reserve. */
+bool sm__hmap_insert_new(sm__hmap *m, const char *key, uint32_t value, sm__key_fn key_of, const void *ctx);
 /* Replaces the value stored for key (present) by new_value. */
 void sm__hmap_replace(sm__hmap *m, const char *key, sm__key_fn key_of, const void *ctx, uint32_t new_value);
 /* Removes key (present). */

@@ -84,6 +84,19 @@ void sm__hmap_insert(sm__hmap *m, const char *key, uint32_t value)
     m->n++;
 }
 
+bool sm__hmap_insert_new(sm__hmap *m, const char *key, uint32_t value, sm__key_fn key_of, const void *ctx)
+{
+    uint32_t h = sm__hash(key);
+    size_t mask = m->cap - 1;
+    size_t i = h & mask;
+    for (; m->slots[i]; i = (i + 1) & mask)
+        if (SLOT_HASH(m->slots[i]) == h && strcmp(key_of(ctx, SLOT_VAL(m->slots[i])), key) == 0)
+            return false;
+    m->slots[i] = SLOT(h, value);
+    m->n++;
+    return true;
+}
+
 static size_t find_slot(const sm__hmap *m, const char *key, sm__key_fn key_of, const void *ctx)
 {
     uint32_t h = sm__hash(key);

@@ -586,11 +586,8 @@ static sm_status read_smes(reader *r, sm_engine *e)
         if ((st = str_at(r, SM__SEC_COLUMN0, at, name_off, &name)))
             return st;
         size_t nl = strlen(name);
-        uint32_t dup;
         if (!id_ok(id) || nl > SM_NAME_MAX || !sm__utf8_valid(name, nl))
             return bad(r, SM__SEC_COLUMN0, at, "SME %zu: invalid id or name", i);
-        if (sm__hmap_get(&s->by_id, id, id_key, e, &dup))
-            return bad(r, SM__SEC_COLUMN0, at, "SME id \"%s\" listed twice", id);
         char *block = sm__malloc(&e->alloc, il + nl + 2);
         if (!block)
             return sm__nomem();
@@ -598,7 +595,8 @@ static sm_status read_smes(reader *r, sm_engine *e)
         memcpy(block + il + 1, name, nl + 1);
         s->cold[i] = block;
         s->n = i + 1;
-        sm__hmap_insert(&s->by_id, block, (uint32_t)i);
+        if (!sm__hmap_insert_new(&s->by_id, block, (uint32_t)i, id_key, e))
+            return bad(r, SM__SEC_COLUMN0, at, "SME id \"%s\" listed twice", id);
     }
     return SM_OK;
 }
