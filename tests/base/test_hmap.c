@@ -49,10 +49,32 @@ static void map_matches_a_model_under_random_operations(void **state)
     sm__hmap_free(&m, &sm__default_alloc);
 }
 
+/* insert_new adds absent keys and refuses present ones, changing nothing. */
+static void insert_new_refuses_present_keys(void **state)
+{
+    (void)state;
+    for (int i = 0; i < 300; i++)
+        snprintf(keys[i], sizeof keys[i], "k%d", i);
+    sm__hmap m = { 0 };
+    assert_int_equal(sm__hmap_reserve(&m, &sm__default_alloc, 600, key_of, NULL), SM_OK);
+    for (uint32_t k = 0; k < 300; k++)
+        assert_true(sm__hmap_insert_new(&m, keys[k], k, key_of, NULL));
+    for (uint32_t k = 0; k < 300; k++)
+        assert_false(sm__hmap_insert_new(&m, keys[k], k, key_of, NULL));
+    assert_int_equal(m.n, 300);
+    for (uint32_t k = 0; k < 300; k++) {
+        uint32_t v;
+        assert_true(sm__hmap_get(&m, keys[k], key_of, NULL, &v));
+        assert_int_equal(v, k);
+    }
+    sm__hmap_free(&m, &sm__default_alloc);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(map_matches_a_model_under_random_operations),
+        cmocka_unit_test(insert_new_refuses_present_keys),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
