@@ -189,7 +189,8 @@ static void batch_texts(texts *t, const sm_engine *e, unsigned shard, unsigned n
 
 static void texts_sort(texts *t)
 {
-    qsort(t->line, t->n, sizeof *t->line, cmp_str);
+    if (t->n)
+        qsort(t->line, t->n, sizeof *t->line, cmp_str);
 }
 
 static void texts_free(texts *t)
@@ -568,10 +569,10 @@ static void crash_leaves_old_or_new(void **state)
 
 /* ---- allocation failures ------------------------------------------------ */
 
-static sm_engine *small_engine(const sm_allocator *a)
+static sm_engine *small_engine(const sm_allocator *a, unsigned taxonomies)
 {
     sm_engine_options o = SM_ENGINE_OPTIONS_INIT;
-    o.taxonomies = SM_TAXONOMY_NUTS; /* regions with adjacency */
+    o.taxonomies = taxonomies;
     o.allocator = a;
     sm_engine *e = NULL;
     assert_int_equal(sm_engine_new(&e, &o), SM_OK);
@@ -598,37 +599,14 @@ static sm_engine *small_engine(const sm_allocator *a)
     return e;
 }
 
-static void alloc_failures(void **state)
+/* Fails each allocation of a load of the snapshot at p in turn. */
+static void load_sweep(const sm_engine *e, const char *p)
 {
-    (void)state;
-    tu_alloc_state as = { 0 };
-    sm_allocator a = tu_allocator(&as);
-    sm_engine *e = small_engine(&a);
-    char p[300];
-    path_in(p, sizeof p, "alloc.smsnap");
-    /* save: fail each allocation in turn; the file is never half made */
-    long n;
-    for (n = 1;; n++) {
-        remove(p);
-        as.fail_at = as.calls + n;
-        as.failed = 0;
-        long live = as.live;
-        sm_status st = sm_snapshot_save(e, p);
-        assert_int_equal(as.live, live);
-        if (!as.failed) {
-            assert_int_equal(st, SM_OK);
-            break;
-        }
-        assert_int_equal(st, SM_ERR_NOMEM);
-        assert_int_equal(access(p, F_OK), -1);
-    }
-    as.fail_at = 0;
-    assert_true(n > 2);
-    /* load */
     tu_alloc_state ls = { 0 };
     sm_allocator la = tu_allocator(&ls);
     sm_snapshot_options o = SM_SNAPSHOT_OPTIONS_INIT;
     o.allocator = &la;
+    long n;
     for (n = 1;; n++) {
         ls.fail_at = ls.calls + n;
         ls.failed = 0;
@@ -647,6 +625,43 @@ static void alloc_failures(void **state)
         assert_int_equal(ls.live, 0);
     }
     assert_true(n > 10);
+}
+
+static void alloc_failures(void **state)
+{
+    (void)state;
+    tu_alloc_state as = { 0 };
+    sm_allocator a = tu_allocator(&as);
+    char p[300];
+    path_in(p, sizeof p, "alloc.smsnap");
+    /* regions with adjacency (the built-in ones), in few arena blocks */
+    sm_engine *nuts = small_engine(&a, SM_TAXONOMY_NUTS);
+    assert_int_equal(sm_snapshot_save(nuts, p), SM_OK);
+    load_sweep(nuts, p);
+    sm_engine_free(nuts);
+    /* a small engine where every arena string is an allocation that may fail */
+    size_t block = sm__arena_block_size;
+    sm__arena_block_size = 0;
+    sm_engine *e = small_engine(&a, SM_TAXONOMY_NONE);
+    /* save: fail each allocation in turn; the file is never half made */
+    long n;
+    for (n = 1;; n++) {
+        remove(p);
+        as.fail_at = as.calls + n;
+        as.failed = 0;
+        long live = as.live;
+        sm_status st = sm_snapshot_save(e, p);
+        assert_int_equal(as.live, live);
+        if (!as.failed) {
+            assert_int_equal(st, SM_OK);
+            break;
+        }
+        assert_int_equal(st, SM_ERR_NOMEM);
+        assert_int_equal(access(p, F_OK), -1);
+    }
+    as.fail_at = 0;
+    assert_true(n > 2);
+    load_sweep(e, p);
     /* a batch shard */
     for (n = 1;; n++) {
         texts t = { 0 };
@@ -675,6 +690,7 @@ static void alloc_failures(void **state)
     assert_int_equal(chdir(cwd), 0);
     sm_engine_free(e);
     assert_int_equal(as.live, 0);
+    sm__arena_block_size = block;
 }
 
 int main(void)
