@@ -101,9 +101,11 @@ typedef struct sm__snap_sector {
 } sm__snap_sector; /* 16 bytes */
 
 typedef struct sm__snap_tag {
-    uint32_t str; /* string offset of the normalised tag */
-    uint32_t df;  /* SMEs listing it in offers or needs */
-} sm__snap_tag;
+    uint32_t str;  /* string offset of the tag's key (folded, as compared) */
+    uint32_t df;   /* SMEs listing it in offers or needs */
+    uint32_t disp; /* string offset of the spelling first seen, UINT32_MAX when it is the key */
+    uint32_t reserved;
+} sm__snap_tag; /* 16 bytes */
 
 /* The SME columns are written in SM__SME_COLUMNS order, each as its own
  * section, with two exceptions: "cold" is a uint64 string offset per SME

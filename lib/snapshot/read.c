@@ -392,7 +392,8 @@ static sm_status read_tags(reader *r, sm_engine *e)
     sm__tags *t = &e->tags;
     t->str = sm__malloc(&e->alloc, (size_t)n * sizeof *t->str);
     t->df = sm__malloc(&e->alloc, (size_t)n * sizeof *t->df);
-    if (!t->str || !t->df || sm__hmap_reserve(&t->map, &e->alloc, (size_t)n, tag_key, e))
+    t->disp = sm__malloc(&e->alloc, (size_t)n * sizeof *t->disp);
+    if (!t->str || !t->df || !t->disp || sm__hmap_reserve(&t->map, &e->alloc, (size_t)n, tag_key, e))
         return sm__nomem();
     t->cap = (size_t)n;
     for (size_t i = 0; i < n; i++) {
@@ -408,10 +409,25 @@ static sm_status read_tags(reader *r, sm_engine *e)
             return bad(r, SM__SEC_TAGS, at, "tag %zu is not a normalised tag", i);
         if (sm__hmap_get(&t->map, s, tag_key, e, &dup))
             return bad(r, SM__SEC_TAGS, at, "tag \"%s\" listed twice", s);
+        /* the display spelling: NFC text whose key is this tag's, not the key itself */
+        char *shown = NULL;
+        if (o.disp != UINT32_MAX) {
+            const char *d = NULL;
+            char buf[4 * SM_TAG_MAX + 1], key[SM_TAG_MAX + 1];
+            if ((st = str_at(r, SM__SEC_TAGS, at, o.disp, &d)))
+                return st;
+            size_t dl = strlen(d);
+            if (dl >= sizeof buf || sm__text_fold(buf, sizeof buf, d, dl, false) != (int)dl || strcmp(buf, d) != 0 ||
+                sm__text_fold(key, sizeof key, d, dl, true) < 0 || strcmp(key, s) != 0 || strcmp(d, s) == 0)
+                return bad(r, SM__SEC_TAGS, at, "tag %zu: spelling \"%.60s\" does not fold to \"%s\"", i, d, s);
+            if (!(shown = sm__arena_strdup(&e->arena, &e->alloc, d)))
+                return sm__nomem();
+        }
         char *copy = sm__arena_strdup(&e->arena, &e->alloc, s);
         if (!copy)
             return sm__nomem();
         t->str[i] = copy;
+        t->disp[i] = shown;
         t->df[i] = o.df;
         t->n = i + 1;
         sm__hmap_insert(&t->map, copy, (uint32_t)i);

@@ -225,7 +225,8 @@ static void write_taxonomies(writer *w, const sm_engine *e)
     }
     begin(w, SM__SEC_TAGS, sizeof(sm__snap_tag));
     for (size_t i = 0; i < e->tags.n; i++) {
-        sm__snap_tag t = { str32(w, e->tags.str[i]), e->tags.df[i] };
+        const char *d = e->tags.disp ? e->tags.disp[i] : NULL;
+        sm__snap_tag t = { str32(w, e->tags.str[i]), e->tags.df[i], d ? str32(w, d) : UINT32_MAX, 0 };
         put(w, &t, sizeof t);
     }
     end(w);

@@ -64,7 +64,7 @@ static sm_engine *rich_engine(size_t n)
     assert_int_equal(sm_affinity_set(e, "C", "10", 0.9), SM_OK);
     uint32_t bit;
     assert_int_equal(sm_cooperation_register(&bit, e, "mentoring"), SM_OK);
-    assert_int_equal(tu_put(e, "X-NEW", "SI04", "25.99;62", "tag1;laser", "tag2", bit, "fr", SM_SIZE_SMALL), SM_OK);
+    assert_int_equal(tu_put(e, "X-NEW", "SI04", "25.99;62", "tag1;Laser  Cutting;Straße", "tag2;LASER cutting", bit, "fr", SM_SIZE_SMALL), SM_OK);
     if (n > 20) {
         assert_int_equal(sm_sme_remove(e, "R-0003"), SM_OK);
         assert_int_equal(sm_sme_remove(e, "R-0010"), SM_OK);
@@ -117,8 +117,20 @@ static void same_answers(const sm_engine *a, const sm_engine *b)
     assert_int_equal(sm_weighting_parse(&w, "supply_chain"), SM_OK);
     filtered.weighting = w;
     for (size_t i = 0; i < sm_sme_count(a); i++) {
-        sm_sme_desc *d = NULL;
+        sm_sme_desc *d = NULL, *db = NULL;
         assert_int_equal(sm_sme_at(&d, a, i), SM_OK);
+        /* the SME reads back the same, tags as first spelled */
+        assert_int_equal(sm_sme_get(&db, b, d->id), SM_OK);
+        assert_string_equal(d->name ? d->name : "", db->name ? db->name : "");
+        assert_string_equal(d->region, db->region);
+        assert_int_equal(d->n_offers, db->n_offers);
+        assert_int_equal(d->n_needs, db->n_needs);
+        assert_int_equal(d->n_sectors, db->n_sectors);
+        for (size_t k = 0; k < d->n_offers; k++)
+            assert_string_equal(d->offers[k], db->offers[k]);
+        for (size_t k = 0; k < d->n_needs; k++)
+            assert_string_equal(d->needs[k], db->needs[k]);
+        sm_sme_desc_free(db);
         const sm_query_options *qs[] = { &plain, &filtered };
         for (size_t q = 0; q < 2; q++) {
             sm_result *ra = NULL, *rb = NULL;
