@@ -126,6 +126,14 @@ class Allocator(Structure):
     ]
 
 
+class SnapshotOptions(Structure):
+    """``sm_snapshot_options`` (experimental: snapshots)"""
+    _fields_ = [
+        ("version", c_uint),
+        ("allocator", POINTER(Allocator)),
+    ]
+
+
 class EngineOptions(Structure):
     """``sm_engine_options``"""
     _fields_ = [
@@ -622,9 +630,10 @@ FUNCTIONS = [
     ("sm_event_plan_write_json", [_EventPlan, c_char_p], _STATUS),
     ("sm_event_plan_write_agenda", [_EventPlan, c_char_p, c_char_p, c_char_p, c_uint], _STATUS),
     ("sm_event_plan_write_ics", [_EventPlan, c_char_p, c_char_p, c_char_p, c_uint], _STATUS),
-    # experimental: snapshots (options NULL: the default allocator)
+    # experimental: snapshots
     ("sm_snapshot_save", [_E, c_char_p], _STATUS),
-    ("sm_snapshot_load", [_P(_E), c_char_p, c_void_p], _STATUS),
+    ("sm_snapshot_options_init", [_P(SnapshotOptions), c_uint], _STATUS),
+    ("sm_snapshot_load", [_P(_E), c_char_p, _P(SnapshotOptions)], _STATUS),
     ("sm_snapshot_content_hash", [_P(ctypes.c_uint64), c_char_p], _STATUS),
     ("sm_batch_run_shard", [_E, _P(BatchOptions), c_uint, c_uint], _STATUS),
 ]

@@ -29,6 +29,7 @@ STRUCTS = {
     "sm_event_unscheduled": _ffi.EventUnscheduled, "sm_event_stats": _ffi.EventStats,
 }
 STRUCTS["sm_consortium_options"] = _ffi.ConsortiumOptions  # experimental: consortium builder
+STRUCTS["sm_snapshot_options"] = _ffi.SnapshotOptions  # experimental: snapshots
 
 
 @pytest.fixture(scope="module")
@@ -95,7 +96,7 @@ def test_constants_match_header(header):
 _SCALARS = {
     "void": None, "char": ctypes.c_char, "int": ctypes.c_int, "unsigned int": ctypes.c_uint,
     "long": ctypes.c_long, "unsigned long": ctypes.c_ulong, "size_t": ctypes.c_size_t,
-    "double": ctypes.c_double, "uint32_t": ctypes.c_uint32,
+    "double": ctypes.c_double, "uint32_t": ctypes.c_uint32, "uint64_t": ctypes.c_uint64,
     # enums are int-sized (checked by the struct layouts above)
     "sm_status": ctypes.c_int, "sm_size": ctypes.c_int, "sm_criterion": ctypes.c_int,
     "sm_combiner": ctypes.c_int, "sm_format": ctypes.c_int, "sm_data_kind": ctypes.c_int,
