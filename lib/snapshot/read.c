@@ -513,8 +513,8 @@ static sm_status read_smes(reader *r, sm_engine *e)
                    (unsigned long long)pool);
     if ((st = need(r, SM__SEC_POOL, pool, 4)))
         return st;
-    struct { const char *name; uint32_t size; void *p; } cols[] = {
-#define SM__X(type, name) { #name, (uint32_t)sizeof(type), NULL },
+    struct { const char *name; uint32_t size; } cols[] = {
+#define SM__X(type, name) { #name, (uint32_t)sizeof(type) },
         SM__SME_COLUMNS(SM__X)
 #undef SM__X
     };
@@ -524,19 +524,10 @@ static sm_status read_smes(reader *r, sm_engine *e)
         return bad(r, SM__SEC_COLUMNS, 0, "missing section");
     if (dir->len % sizeof(sm__snap_column))
         return bad(r, SM__SEC_COLUMNS, dir->off, "length %llu", (unsigned long long)dir->len);
-    if ((st = sm__smes_reserve(e, (size_t)n, (size_t)pool)))
-        return st;
-    {
-        size_t c = 0;
-        void *ptrs[] = {
-#define SM__X(type, name) s->name,
-            SM__SME_COLUMNS(SM__X)
-#undef SM__X
-        };
-        for (c = 0; c < n_cols; c++)
-            cols[c].p = ptrs[c];
-    }
-    const sec *cold = NULL, *list_off = NULL;
+    /* every column's section is checked before anything is allocated for
+     * n SMEs: n comes from META, the sizes from the sections */
+    const sec *col_sec[sizeof cols / sizeof *cols];
+    const sec *cold = NULL;
     for (size_t c = 0; c < n_cols; c++) {
         const sm__snap_column *found = NULL;
         for (size_t k = 0; k < dir->len / sizeof *found && !found; k++) {
@@ -547,21 +538,29 @@ static sm_status read_smes(reader *r, sm_engine *e)
         if (!found)
             return bad(r, SM__SEC_COLUMNS, dir->off, "no SME column \"%s\"", cols[c].name);
         uint32_t id = found->section;
-        bool is_cold = strcmp(cols[c].name, "cold") == 0, is_off = strcmp(cols[c].name, "list_off") == 0;
+        bool is_cold = strcmp(cols[c].name, "cold") == 0;
         uint32_t want = is_cold ? 8 : cols[c].size;
         if (id >= sizeof r->s / sizeof *r->s || id < SM__SEC_COLUMN0 || found->elem_size != want)
             return bad(r, SM__SEC_COLUMNS, dir->off, "column \"%s\": section %u, %u bytes per SME (expected %u)",
                        cols[c].name, id, found->elem_size, want);
         if ((st = need(r, id, n, want)))
             return st;
+        col_sec[c] = &r->s[id];
         if (is_cold)
             cold = &r->s[id];
-        else if (n)
-            memcpy(cols[c].p, r->s[id].p, (size_t)n * want);
-        if (is_off)
-            list_off = &r->s[id];
     }
-    (void)list_off;
+    if ((st = sm__smes_reserve(e, (size_t)n, (size_t)pool)))
+        return st;
+    {
+        void *ptrs[] = {
+#define SM__X(type, name) s->name,
+            SM__SME_COLUMNS(SM__X)
+#undef SM__X
+        };
+        for (size_t c = 0; c < n_cols; c++)
+            if (col_sec[c] != cold && n)
+                memcpy(ptrs[c], col_sec[c]->p, (size_t)n * cols[c].size);
+    }
     if (pool)
         memcpy(s->pool, r->s[SM__SEC_POOL].p, (size_t)pool * 4);
     /* lists: consecutive from 0, ending at the pool's end */
