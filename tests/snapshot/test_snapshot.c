@@ -605,7 +605,7 @@ static sm_engine *small_engine(const sm_allocator *a, unsigned taxonomies)
     assert_int_equal(sm_affinity_set(e, "25", "62", 0.5), SM_OK);
     uint32_t bit;
     assert_int_equal(sm_cooperation_register(&bit, e, "mentoring"), SM_OK);
-    assert_int_equal(tu_put(e, "a", "SI03", "25;62", "x;y", "z", 1, "sl", SM_SIZE_SMALL), SM_OK);
+    assert_int_equal(tu_put(e, "a", "SI03", "25;62", "X Ray;y", "z", 1, "sl", SM_SIZE_SMALL), SM_OK);
     assert_int_equal(tu_put(e, "b", "HR0", "62", "z", "x", bit, "", SM_SIZE_MICRO), SM_OK);
     assert_int_equal(tu_put(e, "c", "SI", "C", "", "", 0, "en", SM_SIZE_UNKNOWN), SM_OK);
     return e;
