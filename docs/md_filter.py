@@ -27,6 +27,22 @@ def fix(m):
     return f"[{text}]({path})"
 
 
+FENCE = re.compile(r"^(```|~~~)")
+
+
+def protect_code(text):
+    """Doxygen reads a backslash and a letter as a command even inside a
+    fenced block (an error message showing "\x01"): doubled, it prints one."""
+    out, inside = [], False
+    for line in text.splitlines(keepends=True):
+        if FENCE.match(line):
+            inside = not inside
+        elif inside:
+            line = re.sub(r"\\(?=[A-Za-z])", r"\\\\", line)
+        out.append(line)
+    return "".join(out)
+
+
 SRC = sys.argv[1]
 with open(SRC, encoding="utf-8") as f:
-    sys.stdout.write(LINK.sub(fix, f.read()))
+    sys.stdout.write(protect_code(LINK.sub(fix, f.read())))
