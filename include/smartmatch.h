@@ -1281,6 +1281,216 @@ SM_API sm_status sm_text_fold(char *out, size_t capacity, const char *text);
 
 /* ---- experimental: history and network criteria --------------------------- */
 
+/**
+ * @name History and network criteria
+ * Realised cooperations (a project, a meeting held, a deal) between SMEs of
+ * the engine, each a pair or a group with a date and a kind. They feed the
+ * network criteria "past_partners", "common_partners" and "activity"
+ * (docs/scoring.md gives the formulas), which a weighting uses by name like
+ * the built-in ones (sm_weighting_set(w, "past_partners", 2), the text
+ * "balanced,activity=1" or the preset "network"); sm_evaluate() measures a
+ * ranking against the cooperations that happened after a date, and sm_fit()
+ * learns a weighting from those before it.
+ * @{
+ */
+
+/**
+ * Adds one cooperation among @p n distinct SMEs of the engine (a pair when
+ * @p n is 2). A cheap update: O(n² + n × degree) and no rebuild.
+ * @param engine The engine.
+ * @param ids The members' ids; borrowed for the call.
+ * @param n Number of members, 2..4096.
+ * @param date "YYYY-MM-DD" (or "YYYY-MM", "YYYY": the first day).
+ * @param kind Free text naming the kind ("project", "meeting", ...); NULL = "".
+ * @return ::SM_OK; ::SM_ERR_INVALID_ARGUMENT (NULL, n out of range);
+ *         ::SM_ERR_NOT_FOUND (an id is no SME: add the SMEs first);
+ *         ::SM_ERR_DUPLICATE (an id twice); ::SM_ERR_PARSE (date);
+ *         ::SM_ERR_LIMIT (more than 255 kinds); ::SM_ERR_NOMEM. On failure
+ *         the history is unchanged.
+ */
+SM_API sm_status sm_history_add(sm_engine *engine, const char *const *ids, size_t n, const char *date,
+                                const char *kind);
+
+/**
+ * Loads cooperations from a CSV or JSON file into the engine's history, all
+ * or nothing. CSV has a header naming either the columns @c a, @c b, @c date
+ * and optionally @c kind (one pair per row) or @c group, @c member, @c date
+ * and optionally @c kind (one row per member; rows with the same group form
+ * one cooperation). JSON is an array of objects with @c members (an array
+ * of ids) or @c a and @c b, and @c date, optionally @c kind
+ * (docs/data-format.md).
+ * @param engine The engine; its SMEs must be loaded first.
+ * @param path The file; ".json" (or a first byte '[') reads JSON, anything else CSV.
+ * @param out_count If not NULL, receives the number of cooperations added.
+ * @return ::SM_OK; ::SM_ERR_IO; ::SM_ERR_PARSE (syntax, a bad date, a missing
+ *         column); ::SM_ERR_NOT_FOUND (an unknown SME); ::SM_ERR_DUPLICATE;
+ *         ::SM_ERR_INVALID_ARGUMENT (a group of one, different dates in one
+ *         group); ::SM_ERR_UNSUPPORTED (built without libcsv/jansson);
+ *         ::SM_ERR_NOMEM. The message names file, line, field and value.
+ */
+SM_API sm_status sm_history_load(sm_engine *engine, const char *path, size_t *out_count);
+
+/** The same from a buffer of @p size bytes; @p name (NULL = "buffer") is used in messages. */
+SM_API sm_status sm_history_load_buffer(sm_engine *engine, const char *data, size_t size, const char *name,
+                                        size_t *out_count);
+
+/**
+ * Removes every cooperation (the decay settings stay).
+ * @param engine The engine.
+ * @return ::SM_OK; ::SM_ERR_INVALID_ARGUMENT.
+ */
+SM_API sm_status sm_history_clear(sm_engine *engine);
+
+/**
+ * Sets the decay of the "past_partners" criterion.
+ * @param engine The engine.
+ * @param reference_date The day ages are counted to; NULL = the latest cooperation's date.
+ * @param half_life_days Age at which a past cooperation counts half (default 1095), > 0.
+ * @return ::SM_OK; ::SM_ERR_INVALID_ARGUMENT; ::SM_ERR_RANGE; ::SM_ERR_PARSE; ::SM_ERR_NOMEM.
+ */
+SM_API sm_status sm_history_set_decay(sm_engine *engine, const char *reference_date, double half_life_days);
+
+/** What the engine's history holds. */
+typedef struct sm_history_info {
+    size_t cooperations;      /**< Events (pairs and groups). */
+    size_t links;             /**< Distinct pairs of SMEs that cooperated. */
+    size_t smes_with_history; /**< SMEs with at least one cooperation. */
+    char last_date[11];       /**< "YYYY-MM-DD" of the latest cooperation, "" if none. */
+    char reference_date[11];  /**< Day ages are counted to, "" if none. */
+    double half_life_days;    /**< Half-life of "past_partners". */
+} sm_history_info;
+
+/**
+ * Describes the engine's history.
+ * @param out Receives the description.
+ * @param engine The engine.
+ * @return ::SM_OK; ::SM_ERR_INVALID_ARGUMENT.
+ */
+SM_API sm_status sm_history_info_get(sm_history_info *out, const sm_engine *engine);
+
+/** Name of network criterion @p index (0 "past_partners", 1 "common_partners", 2 "activity"), NULL beyond. Static. */
+SM_API const char *sm_network_criterion_name(size_t index);
+
+/** Options of sm_evaluate(). Initialise with ::SM_EVALUATE_OPTIONS_INIT or sm_evaluate_options_init(). */
+typedef struct sm_evaluate_options {
+    unsigned int version;           /**< ::SM_EVALUATE_OPTIONS_VERSION. */
+    const char *split_date;         /**< Required: cooperations on or after it are replayed; those before it are the history the network criteria see. */
+    const char *end_date;           /**< Replay only cooperations before it; NULL = all. */
+    const sm_weighting *weighting;  /**< The ranking measured; NULL = "balanced". Borrowed. */
+    const char *label;              /**< Its name in the table; NULL = "smartmatch". */
+    size_t k1;                      /**< recall@k1 (default 10). */
+    size_t k2;                      /**< recall@k2 (default 50). */
+    size_t mrr_k;                   /**< Reciprocal ranks beyond it count 0 (default 100). */
+    size_t max_queries;             /**< 0 = all; else a deterministic sample of that many. */
+    size_t negatives;               /**< Random non-partners per query for the AUC (default 100). */
+    unsigned int bootstrap;         /**< Bootstrap resamples for the errors (default 200; 0 = none). */
+    uint64_t seed;                  /**< Seed of the samples (default 1). */
+    int baselines;                  /**< Non-zero (default): random, popularity, past partners, tag overlap rows too. */
+} sm_evaluate_options;
+
+#define SM_EVALUATE_OPTIONS_VERSION 1 /**< Current version of ::sm_evaluate_options. */
+/** Static initialiser with the defaults (split_date must still be set). */
+#define SM_EVALUATE_OPTIONS_INIT { SM_EVALUATE_OPTIONS_VERSION, NULL, NULL, NULL, NULL, 10, 50, 100, 0, 100, 200, 1, 1 }
+
+/** Fills @p opts with the defaults. ::SM_ERR_INVALID_ARGUMENT on NULL or bad version. */
+SM_API sm_status sm_evaluate_options_init(sm_evaluate_options *opts, unsigned int version);
+
+/** One method's figures (means over queries, with bootstrap standard errors). */
+typedef struct sm_evaluation_row {
+    const char *method;  /**< "smartmatch" (or the label), "random", "popularity", "past_partners", "tag_overlap", ... */
+    size_t queries;      /**< Queries replayed. */
+    double recall1;      /**< Mean recall@k1: the share of the query's real partners in its top k1. */
+    double recall1_se;   /**< Its standard error. */
+    double recall2;      /**< Mean recall@k2. */
+    double recall2_se;   /**< Its standard error. */
+    double mrr;          /**< Mean reciprocal rank of the first real partner (0 beyond mrr_k). */
+    double mrr_se;       /**< Its standard error. */
+    double auc;          /**< Mean AUC: chance a real partner outranks a random non-partner. */
+    double auc_se;       /**< Its standard error. */
+} sm_evaluation_row;
+
+/** The figures of one evaluation. Opaque; free with sm_evaluation_free(). */
+typedef struct sm_evaluation sm_evaluation;
+
+/**
+ * Replays every cooperation dated on or after @c split_date (and before
+ * @c end_date) as one query per member: the member's other partners in it
+ * are the answers, the network criteria see only cooperations before the
+ * split, and the reference date of their decay is the split date. Reports
+ * recall@k1, recall@k2, MRR and AUC of the weighting, and of the baselines
+ * computed in the same run. Members without any earlier cooperation count
+ * too (the cold start is part of the measure).
+ * @param out Receives the evaluation; free with sm_evaluation_free().
+ * @param engine The engine with SMEs and history.
+ * @param opts Options; split_date is required.
+ * @return ::SM_OK; ::SM_ERR_INVALID_ARGUMENT (NULL, no split_date, a k of 0,
+ *         no cooperation to replay); ::SM_ERR_PARSE (a date); ::SM_ERR_CALLBACK;
+ *         ::SM_ERR_NOMEM.
+ */
+SM_API sm_status sm_evaluate(sm_evaluation **out, const sm_engine *engine, const sm_evaluate_options *opts);
+
+/** Number of rows (methods) of an evaluation; 0 for NULL. */
+SM_API size_t sm_evaluation_count(const sm_evaluation *evaluation);
+
+/** Row @p index, borrowed from the evaluation; NULL when out of range. */
+SM_API const sm_evaluation_row *sm_evaluation_at(const sm_evaluation *evaluation, size_t index);
+
+/**
+ * The evaluation as a Markdown table ("| method | queries | recall@10 | ...").
+ * @param out Receives the text; free with sm_free().
+ * @param evaluation The evaluation.
+ * @return ::SM_OK; ::SM_ERR_INVALID_ARGUMENT; ::SM_ERR_NOMEM.
+ */
+SM_API sm_status sm_evaluation_format(char **out, const sm_evaluation *evaluation);
+
+/** Frees an evaluation; NULL is ignored. */
+SM_API void sm_evaluation_free(sm_evaluation *evaluation);
+
+/** Options of sm_fit(). Initialise with ::SM_FIT_OPTIONS_INIT or sm_fit_options_init(). */
+typedef struct sm_fit_options {
+    unsigned int version;         /**< ::SM_FIT_OPTIONS_VERSION. */
+    const char *split_date;       /**< Required: only cooperations before it are used. */
+    const char *validation_date;  /**< Cooperations in [validation_date, split_date) are the queries fitted on, those before it their history; NULL = one year before the split. */
+    const sm_weighting *start;    /**< The weighting to start from; NULL = the "network" preset. Borrowed. */
+    size_t k;                     /**< The objective: (recall@k + MRR) / 2 (default k = 10). */
+    size_t max_queries;           /**< 0 = all; else a deterministic sample (default 5000). */
+    unsigned int rounds;          /**< Rounds of coordinate ascent (default 4). */
+    uint64_t seed;                /**< Seed of the samples (default 1). */
+} sm_fit_options;
+
+#define SM_FIT_OPTIONS_VERSION 1 /**< Current version of ::sm_fit_options. */
+/** Static initialiser with the defaults (split_date must still be set). */
+#define SM_FIT_OPTIONS_INIT { SM_FIT_OPTIONS_VERSION, NULL, NULL, NULL, 10, 5000, 4, 1 }
+
+/** Fills @p opts with the defaults. ::SM_ERR_INVALID_ARGUMENT on NULL or bad version. */
+SM_API sm_status sm_fit_options_init(sm_fit_options *opts, unsigned int version);
+
+/**
+ * Learns the weights of a weighting (weighted mean, the built-in and network
+ * criteria) from the cooperations before @c split_date: coordinate ascent of
+ * (recall@k + MRR) / 2 over the queries of the validation period, each
+ * ranked within a pool of candidates (its top 100 under the start weighting,
+ * its past and second-hand partners, the most active SMEs and random ones).
+ * Deterministic for a seed.
+ * @param out Receives the fitted weighting (parameters and combiner of the
+ *        start); free with sm_weighting_free(). sm_weighting_to_string()
+ *        gives the text --weights accepts.
+ * @param out_validation If not NULL, receives the evaluation on the
+ *        validation period of the start and fitted weightings (rows "start"
+ *        and "fitted") and of the baselines; free with sm_evaluation_free().
+ * @param engine The engine with SMEs and history.
+ * @param opts Options; split_date is required.
+ * @return ::SM_OK; ::SM_ERR_INVALID_ARGUMENT (NULL, no split_date, a start
+ *         weighting that is not a weighted mean of built-in and network
+ *         criteria, no cooperation in the validation period);
+ *         ::SM_ERR_PARSE (a date); ::SM_ERR_NOMEM.
+ */
+SM_API sm_status sm_fit(sm_weighting **out, sm_evaluation **out_validation, const sm_engine *engine,
+                        const sm_fit_options *opts);
+
+/** @} */
+
+
 /* ---- experimental: event planner ------------------------------------------ */
 
 /**

@@ -167,6 +167,7 @@ struct sm_engine {
     sm__tags tags;
     sm__smes smes;
     sm__derived derived; /* score/cache.c: sm__score_cache */
+    struct sm__history *history; /* core/history.c; NULL until first used */
 };
 
 /* Locking (rwlock.c): public entry points take these; internal helpers

@@ -1,6 +1,7 @@
 /* The engine: creation with options and allocator, languages and
  * cooperation-type registries, destruction (the lock: rwlock.c). */
 #include "core/core.h"
+#include "core/history.h"
 #include "core/tables.h"
 
 #include <ctype.h>
@@ -96,6 +97,8 @@ void sm_engine_free(sm_engine *e)
     sm__free(&a, e->sectors);
     sm__hmap_free(&e->sector_map, &a);
     sm__free(&a, e->affinity_own);
+    sm__history_free(e->history); /* history and network criteria */
+    sm__free(&a, e->history);
     if (e->derived.free_fn)
         e->derived.free_fn(e->derived.ptr, &a);
     pthread_mutex_destroy(&e->derived.mu);

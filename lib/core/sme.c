@@ -1,6 +1,7 @@
 /* SMEs: validation, preparation (interning tags, resolving codes), the
  * struct-of-arrays store, put/remove/get. */
 #include "core/core.h"
+#include "core/history.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -645,6 +646,8 @@ sm_status sm_sme_remove(sm_engine *e, const char *id)
         if (track)
             e->derived.ops->sme_move(e->derived.ptr, e, last, i);
     }
+    if (e->history) /* history and network criteria */
+        sm__history_sme_removed(e->history, i, last);
     s->n--;
     follow(e, track);
     sm__unlock(e);

@@ -6,6 +6,7 @@
 #define SM_MATCH_H
 
 #include "score/score.h"
+#include "score/network.h" /* history and network criteria */
 
 /* ---- per-query context (query.c) ---------------------------------------- */
 
@@ -62,6 +63,8 @@ typedef struct sm__qctx {
 
     uint64_t a_langs;         /* effective languages of a */
     double factor;            /* the weighting's secondary sector factor */
+
+    sm__netq net;             /* history and network criteria (score/network.c) */
 
     /* per-candidate scratch: scores of all criteria */
     double scores[SM_CRITERIA_MAX];

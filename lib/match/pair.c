@@ -57,6 +57,8 @@ sm_status sm__pair_custom(sm__qctx *q, size_t b)
     const sm_weighting *w = q->w;
     if (!w->n_custom)
         return SM_OK;
+    if (q->net.any) /* history and network criteria: from the query's table */
+        sm__netq_scores(&q->net, b, q->scores);
     sm_pair pair;
     pair.engine = q->e;
     side(&pair.a, q->e, q->a);
@@ -64,6 +66,8 @@ sm_status sm__pair_custom(sm__qctx *q, size_t b)
     pair.distance_km = q->dist[q->e->smes.region[b]];
     pair.builtin = q->scores;
     for (size_t j = 0; j < w->n_custom; j++) {
+        if (q->net.any && sm__net_kind(w, j) >= 0)
+            continue;
         double v = w->custom[j].fn(&pair, w->custom[j].ud->ptr);
         if (isnan(v))
             return sm__fail_at(SM_ERR_CALLBACK, NULL, 0, 0, w->custom[j].name, pair.b.id,

@@ -105,6 +105,7 @@ void sm__qctx_free(sm__qctx *q)
     sm__free(a, q->rows);
     sm__free(a, q->mark);
     sm__free(a, q->rorder);
+    sm__netq_free(&q->net, a);
     memset(q, 0, sizeof *q);
 }
 
@@ -296,7 +297,9 @@ static sm_status prepare(sm__qctx *q, size_t a, const sm_query_options *o, const
         q->cached_w = w;
     }
     prepare_sectors(q, o);
-    return prepare_excluded(q, o);
+    if ((st = prepare_excluded(q, o)))
+        return st;
+    return sm__netq_prepare(&q->net, q->e, w, a, q->alloc); /* history and network criteria */
 }
 
 /* For callers that score chosen pairs (the consortium builder): the tables
@@ -380,6 +383,11 @@ typedef struct fast {
     uint32_t a_coop;
     size_t k;
     const sm_query_options *o;
+    /* history and network criteria: normalised weights by slot, and the
+     * bound of their part for SMEs outside the 2-hop neighbourhood */
+    double w_net[SM__NET_COUNT];
+    int net_slot[SM__NET_COUNT];
+    double net_rest;
 } fast;
 
 /* Sector affinity of the SME in packed row h, as sm__pair_cheap() computes it. */
@@ -421,6 +429,12 @@ static inline sm_status consider(sm__qctx *q, const fast *f, const sm__rhot *h, 
     double thr = q->heap_n == f->k ? q->heap[0].total : f->o->min_score;
     double aff = row_affinity(q, h);
     double part = q->regpart[r] + f->w_sec * aff + f->wsize[h->size] + f->w_comp * cb;
+    if (q->net.any) { /* history and network criteria: exact, O(1) */
+        sm__netq_scores(&q->net, b, q->scores);
+        for (int k = 0; k < SM__NET_COUNT; k++)
+            if (f->net_slot[k] >= 0)
+                part += f->w_net[k] * q->scores[f->net_slot[k]];
+    }
     if (part + f->w_coop + f->w_lang + BOUND_SLACK < thr)
         return SM_OK;
     double coop = sm__coop_fit(f->a_coop, h->coop);
@@ -503,7 +517,7 @@ static sm_status rest_pass(sm__qctx *q, const fast *f)
          * its size. */
         const uint32_t *key = c->rkey;
         const double *affw = q->affw, *wsize = f->wsize;
-        double row_rest = f->w_coop + f->w_lang + BOUND_SLACK; /* size is in the row's bound */
+        double row_rest = f->w_coop + f->w_lang + f->net_rest + BOUND_SLACK; /* size is in the row's bound */
         double lim = thr - reg - row_rest;
         for (uint32_t p = c->region_start[r], end = c->region_start[r + 1]; p < end; p++) {
             uint32_t kk = key[p];
@@ -527,6 +541,43 @@ static sm_status delta_pass(sm__qctx *q, const fast *f)
     for (size_t d = 0; d < c->n_delta; d++)
         if ((st = consider(q, f, &c->delta[d], sig_bound(q, f, c->delta[d].idx))))
             return st;
+/* ---- history and network criteria in the scan ------------------------- */
+
+static void net_weights(sm__qctx *q, fast *f, double W)
+{
+    f->net_rest = 0;
+    for (int k = 0; k < SM__NET_COUNT; k++) {
+        int slot = q->net.slot[k];
+        f->net_slot[k] = slot;
+        f->w_net[k] = slot >= 0 ? q->w->w[slot] / W : 0.0;
+    }
+    /* outside the 2-hop neighbourhood past and common partners are 0 and
+     * activity is at most 1 */
+    if (f->net_slot[SM__NET_ACTIVITY] >= 0)
+        f->net_rest = f->w_net[SM__NET_ACTIVITY];
+}
+
+
+/* Considers the querying SME's 2-hop neighbourhood first, with the exact
+ * network scores; the passes after it bound the network part of everyone
+ * else by net_rest. */
+static sm_status net_pass(sm__qctx *q, const fast *f)
+{
+    if (!q->net.any)
+        return SM_OK;
+    for (size_t t = 0; t < q->net.n_touched; t++) {
+        uint32_t b = q->net.touched[t];
+        if (b >= q->e->smes.n)
+            continue;
+        /* SMEs outside the base are all considered by delta_pass */
+        uint32_t p = sm__score_cache_of(q->e)->loc[b];
+        if (p & SM__LOC_DELTA || q->mark[p] & 4)
+            continue;
+        q->mark[p] |= 4;
+        sm_status st = consider(q, f, &sm__score_cache_of(q->e)->rhot[p], sig_bound(q, f, b));
+        if (st)
+            return st;
+    }
     return SM_OK;
 }
 
@@ -543,7 +594,7 @@ static sm_status scan_mean(sm__qctx *q, size_t k, const sm_query_options *o)
     const sm__score_cache *c = sm__score_cache_of(e);
     size_t a = q->a;
     double W = 0;
-    for (size_t j = 0; j < SM_CRIT_BUILTIN_COUNT; j++)
+    for (size_t j = 0; j < sm__weighting_n(w); j++) /* built-in and network criteria */
         W += w->w[j];
     double wn[SM_CRIT_BUILTIN_COUNT];
     for (size_t j = 0; j < SM_CRIT_BUILTIN_COUNT; j++)
@@ -566,7 +617,8 @@ static sm_status scan_mean(sm__qctx *q, size_t k, const sm_query_options *o)
         if (f.wsize[z] > max_size)
             max_size = f.wsize[z];
     }
-    f.rest = max_size + f.w_coop + f.w_lang + BOUND_SLACK;
+    net_weights(q, &f, W);
+    f.rest = max_size + f.w_coop + f.w_lang + f.net_rest + BOUND_SLACK;
     /* per sector: weighted affinity without / with a secondary sector */
     for (size_t x = 0; x < e->n_sectors; x++) {
         double v = q->aff[x];
@@ -581,6 +633,8 @@ static sm_status scan_mean(sm__qctx *q, size_t k, const sm_query_options *o)
     memset(mark, 0, c->n_base);
     for (size_t d = 0; d < c->n_dead; d++)
         mark[c->dead[d]] = 4;
+    if ((st = net_pass(q, &f))) /* history and network criteria */
+        return st;
     if (!(f.w_comp > 0))
         return (st = rest_pass(q, &f)) ? st : delta_pass(q, &f);
 
@@ -627,7 +681,7 @@ sm_status sm__query_run(sm__qctx *q, size_t a, const sm_query_options *o, const 
     double wsum = 0;
     for (size_t j = 0; j < q->n_crit; j++)
         wsum += w->w[j];
-    if (k && w->combiner == SM_COMBINE_MEAN && !w->n_custom && isfinite(wsum)) {
+    if (k && w->combiner == SM_COMBINE_MEAN && sm__net_only(w) && isfinite(wsum)) {
         if ((st = scan_mean(q, k, o)))
             return st;
         k = 0; /* done: skip the general scan */

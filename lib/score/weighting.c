@@ -5,6 +5,7 @@
  * keeps the allocator it was made with (sm__default_alloc unless the caller
  * gave one), and its copies, user data and text use the same. */
 #include "score/score.h"
+#include "score/network.h" /* history and network criteria */
 
 #include <stddef.h>
 #include <stdio.h>
@@ -195,6 +196,12 @@ sm_status sm_weighting_preset(sm_weighting **out, const char *name)
     if (!out || !name)
         return sm__fail(SM_ERR_INVALID_ARGUMENT, "preset: NULL %s", out ? "name" : "out");
     int k = sm__name_find(name, strlen(name), NAMES(sm__presets), sm__n_presets);
+    if (k < 0 && sm__name_eq(name, strlen(name), "network")) { /* history and network criteria */
+        sm_status st = from_preset(out, &sm__presets[0], &sm__default_alloc);
+        if (!st)
+            sm__net_preset(*out, name, strlen(name));
+        return st;
+    }
     if (k < 0) {
         char hint[96];
         sm__name_hint(hint, sizeof hint, name, NAMES(sm__presets), sm__n_presets);
@@ -273,6 +280,11 @@ sm_status sm_weighting_set(sm_weighting *weighting, const char *name, double wei
     if (!weighting || !name)
         return sm__fail(SM_ERR_INVALID_ARGUMENT, "weights: NULL %s", weighting ? "name" : "weighting");
     int k = crit_find(weighting, name);
+    if (k < 0 && sm__net_find(name, strlen(name)) >= 0) { /* history and network criteria */
+        if (!weight_ok(weight))
+            return bad_weight(name, weight);
+        return sm__net_set(weighting, sm__net_find(name, strlen(name)), weight);
+    }
     if (k < 0)
         return unknown_criterion(weighting, name);
     if (!weight_ok(weight))

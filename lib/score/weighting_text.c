@@ -3,6 +3,7 @@
  * sm_weighting_to_string() writes what it reads back. Names come from the
  * tables in weighting.c. */
 #include "score/score.h"
+#include "score/network.h" /* history and network criteria */
 
 #include <stddef.h>
 #include <stdio.h>
@@ -102,6 +103,14 @@ static sm_status parse_item(sm_weighting *w, const char *name, const char *value
         w->combiner = (sm_combiner)c;
         return SM_OK;
     }
+    if ((k = sm__net_find(name, n)) >= 0) { /* history and network criteria */
+        if ((st = parse_number(name, value, &v)) != SM_OK)
+            return st;
+        if (v < 0)
+            return sm__fail_at(SM_ERR_RANGE, NULL, 0, 0, name, value, "weights: %s: negative weight \"%s\"", name,
+                               value);
+        return sm__net_set(w, k, v);
+    }
     /* every name the text may hold, for the hint */
     const char *names[SM_CRIT_BUILTIN_COUNT + SM__N_PARAMS + 1];
     memcpy(names, sm__criterion_names, sizeof sm__criterion_names);
@@ -119,6 +128,8 @@ static sm_status parse_bare(sm_weighting *w, const char *item, bool first)
 {
     size_t n = strlen(item);
     int k = sm__name_find(item, n, NAMES(sm__presets), sm__n_presets);
+    if (k < 0 && first && sm__net_preset(w, item, n)) /* history and network criteria */
+        return SM_OK;
     if (k >= 0 && first) {
         sm__preset_apply(w, &sm__presets[k]);
         return SM_OK;
@@ -187,7 +198,7 @@ static sm_status parse_with(sm_weighting **out, const char *text, const sm__allo
     }
 
     bool any = false;
-    for (size_t j = 0; j < SM_CRIT_BUILTIN_COUNT; j++)
+    for (size_t j = 0; j < sm__weighting_n(&w); j++) /* built-in and network criteria */
         any = any || w.w[j] > 0;
     if (!any)
         return sm__fail_at(SM_ERR_RANGE, NULL, 0, 0, "weights", text, "weights: all weights are zero");

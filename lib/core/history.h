@@ -1,0 +1,89 @@
+/* Realised cooperations held by the engine (history.c): the log of events
+ * (a pair or a group, a day and a kind) and, per SME, the adjacency the
+ * network criteria read (each partner with the number of shared events and
+ * the day of the last one), so that a network score costs O(degree).
+ * Indexed by the dense SME index; sm_sme_remove() keeps it in step. */
+#ifndef SM_CORE_HISTORY_H
+#define SM_CORE_HISTORY_H
+
+#include "core/core.h"
+
+#define SM__HIST_KINDS_MAX 255u
+#define SM__HIST_MEMBERS_MAX 4096u
+
+typedef struct sm__hedge {
+    uint32_t other; /* SME index of the partner */
+    uint32_t count; /* events the two shared */
+    int32_t last;   /* day of the latest one */
+} sm__hedge;
+
+typedef struct sm__hadj {
+    sm__hedge *e;    /* partners, unordered */
+    uint32_t n, cap;
+    uint32_t events; /* events the SME took part in (its track record) */
+    uint32_t pend;   /* scratch of sm__history_reserve(); 0 outside it */
+} sm__hadj;
+
+typedef struct sm__hevent {
+    int32_t day;
+    uint16_t kind; /* index in kinds */
+    uint32_t off, n; /* members: pool[off .. off + n) */
+} sm__hevent;
+
+typedef struct sm__history {
+    sm__alloc alloc;
+    sm__hadj *adj;    /* by SME index; SMEs at or beyond n_adj have no history */
+    size_t n_adj, cap_adj;
+    sm__hevent *ev;
+    size_t n_ev, cap_ev;
+    uint32_t *pool;   /* event members (SME indices; UINT32_MAX once removed) */
+    size_t n_pool, cap_pool;
+    char *kinds[SM__HIST_KINDS_MAX]; /* interned kind names (allocator) */
+    unsigned n_kinds;
+    uint32_t max_events; /* max of adj[i].events */
+    size_t n_links;      /* distinct partner pairs */
+    int32_t last_day;    /* latest event day; INT32_MIN when empty */
+    int32_t ref_day;     /* reference day of the decay; INT32_MIN: last_day */
+    double half_life;    /* days, > 0 */
+} sm__history;
+
+#define SM__HIST_HALF_LIFE_DEFAULT 1095.0 /* three years */
+
+/* An empty history with allocator a (not attached to an engine). */
+void sm__history_init(sm__history *h, const sm__alloc *a);
+void sm__history_free(sm__history *h);
+/* Makes room so that sm__history_commit() of these events cannot fail:
+ * members[off..] of each event (n SME indices, distinct). */
+sm_status sm__history_reserve(sm__history *h, size_t n_smes, const uint32_t *members, const uint32_t *counts,
+                              size_t n_events);
+/* The id of a kind, interning it (reserve semantics: fails only with NOMEM
+ * or LIMIT and changes nothing then). */
+sm_status sm__history_kind(sm__history *h, const char *kind, uint16_t *out);
+/* Appends one event whose room sm__history_reserve() made. */
+void sm__history_commit(sm__history *h, const uint32_t *members, uint32_t n, int32_t day, uint16_t kind);
+/* The edge (a, b) or NULL. */
+const sm__hedge *sm__history_edge(const sm__history *h, uint32_t a, uint32_t b);
+static inline uint32_t sm__history_events_of(const sm__history *h, size_t i)
+{
+    return i < h->n_adj ? h->adj[i].events : 0;
+}
+static inline int32_t sm__history_ref(const sm__history *h)
+{
+    return h->ref_day != INT32_MIN ? h->ref_day : h->last_day;
+}
+/* Builds into out (initialised, empty) the history of h's events with day
+ * < before (all when before is INT32_MAX). */
+sm_status sm__history_until(sm__history *out, const sm__history *h, size_t n_smes, int32_t before);
+/* SME i was removed and SME last moved to index i (sme.c). Cannot fail. */
+void sm__history_sme_removed(sm__history *h, size_t i, size_t last);
+
+/* SME indices of ids (distinct, existing) into out (lock held). */
+sm_status sm__history_resolve(uint32_t *out, const sm_engine *e, const char *const *ids, size_t n);
+
+/* Dates: "YYYY-MM-DD" (or "YYYY-MM", "YYYY": the first day) to days since
+ * 1970-01-01; false when malformed. */
+bool sm__day_parse(const char *s, size_t len, int32_t *out);
+/* Writes "YYYY-MM-DD" (11 bytes with the NUL). */
+void sm__day_format(char out[11], int32_t day);
+
+#endif /* SM_CORE_HISTORY_H */

@@ -1,0 +1,224 @@
+/* The network criteria: their names, their place in a weighting, the
+ * "network" preset, the formulas, and the per-query table of past and
+ * common partners of the querying SME (network.h). */
+#include "score/network.h"
+
+#include <limits.h>
+#include <math.h>
+#include <string.h>
+
+static const char *const net_names[SM__NET_COUNT] = { "past_partners", "common_partners", "activity" };
+
+const char *sm_network_criterion_name(size_t index)
+{
+    return index < SM__NET_COUNT ? net_names[index] : NULL;
+}
+
+/* The functions that mark the slots. A query never calls them: it reads
+ * its own tables (pair.c, query.c); called from outside a query (a copy of
+ * the function pointer) they have no history to read and return 0. */
+static double net_fn_past(const sm_pair *pair, void *ud)
+{
+    (void)pair, (void)ud;
+    return 0.0;
+}
+static double net_fn_common(const sm_pair *pair, void *ud)
+{
+    (void)pair, (void)ud;
+    return 0.0;
+}
+static double net_fn_activity(const sm_pair *pair, void *ud)
+{
+    (void)pair, (void)ud;
+    return 0.0;
+}
+static const sm_criterion_fn net_fns[SM__NET_COUNT] = { net_fn_past, net_fn_common, net_fn_activity };
+
+/* Shared by every network slot of every weighting: no user data and no
+ * destructor; the reference count starts far from 0 so that it never
+ * reaches it and is never freed. */
+static sm__udata net_udata = { .ptr = NULL, .destroy = NULL, .refs = LONG_MAX / 2 };
+
+static char fold(char c)
+{
+    if (c >= 'A' && c <= 'Z')
+        return (char)(c - 'A' + 'a');
+    return c == '-' ? '_' : c;
+}
+
+static bool name_eq(const char *s, size_t n, const char *name)
+{
+    for (size_t i = 0; i < n; i++)
+        if (name[i] == '\0' || fold(s[i]) != name[i])
+            return false;
+    return name[n] == '\0';
+}
+
+int sm__net_find(const char *name, size_t len)
+{
+    for (int k = 0; k < SM__NET_COUNT; k++)
+        if (name_eq(name, len, net_names[k]))
+            return k;
+    return -1;
+}
+
+int sm__net_kind(const sm_weighting *w, size_t j)
+{
+    for (int k = 0; k < SM__NET_COUNT; k++)
+        if (w->custom[j].fn == net_fns[k])
+            return k;
+    return -1;
+}
+
+bool sm__net_only(const sm_weighting *w)
+{
+    for (size_t j = 0; j < w->n_custom; j++)
+        if (sm__net_kind(w, j) < 0)
+            return false;
+    return true;
+}
+
+sm_status sm__net_set(sm_weighting *w, int kind, double weight)
+{
+    size_t j = 0;
+    while (j < w->n_custom && sm__net_kind(w, j) != kind)
+        j++;
+    if (j == w->n_custom) {
+        if (j == SM__CUSTOM_MAX)
+            return sm__fail(SM_ERR_LIMIT, "weights: no room for \"%s\" (at most %d criteria)", net_names[kind],
+                            SM_CRITERIA_MAX);
+        sm__custom *c = &w->custom[j];
+        memset(c->name, 0, sizeof c->name);
+        memcpy(c->name, net_names[kind], strlen(net_names[kind]));
+        c->fn = net_fns[kind];
+        c->ud = &net_udata;
+        atomic_fetch_add(&net_udata.refs, 1);
+        w->n_custom++;
+    }
+    w->w[SM_CRIT_BUILTIN_COUNT + j] = weight == 0 ? 0.0 : weight;
+    return SM_OK;
+}
+
+/* "network": balanced plus the network criteria (docs/scoring.md). */
+static const double net_preset_w[SM_CRIT_BUILTIN_COUNT] = { 3, 2, 1, 1, 0.5, 1, 1 };
+static const double net_preset_net[SM__NET_COUNT] = { 4, 2, 2 };
+
+bool sm__net_preset(sm_weighting *w, const char *name, size_t len)
+{
+    if (!name_eq(name, len, "network"))
+        return false;
+    memcpy(w->w, net_preset_w, sizeof net_preset_w);
+    w->p = sm__params_default;
+    for (int k = 0; k < SM__NET_COUNT; k++)
+        sm__net_set(w, k, net_preset_net[k]); /* a fresh weighting has room */
+    return true;
+}
+
+/* ---- formulas ------------------------------------------------------------- */
+
+double sm__net_past_score(uint32_t count, int32_t last, int32_t ref, double half_life)
+{
+    if (!count)
+        return 0.0;
+    double age = (double)ref - (double)last;
+    if (age < 0)
+        age = 0;
+    return exp2(-age / half_life) * (1.0 - exp2(-(double)count));
+}
+
+double sm__net_common_score(double aa)
+{
+    return aa > 0 ? aa / (1.0 + aa) : 0.0;
+}
+
+/* ---- per query ------------------------------------------------------------ */
+
+void sm__netq_free(sm__netq *nq, const sm__alloc *a)
+{
+    sm__free(a, nq->pp);
+    sm__free(a, nq->cp);
+    sm__free(a, nq->in);
+    sm__free(a, nq->touched);
+    const sm__history *o = nq->override;
+    memset(nq, 0, sizeof *nq);
+    nq->override = o;
+}
+
+static void touch(sm__netq *nq, uint32_t b)
+{
+    if (nq->in[b])
+        return;
+    nq->in[b] = 1;
+    nq->pp[b] = 0;
+    nq->cp[b] = 0;
+    nq->touched[nq->n_touched++] = b;
+}
+
+sm_status sm__netq_prepare(sm__netq *nq, const sm_engine *e, const sm_weighting *w, size_t a, const sm__alloc *al)
+{
+    for (size_t t = 0; t < nq->n_touched; t++)
+        nq->in[nq->touched[t]] = 0;
+    nq->n_touched = 0;
+    nq->any = false;
+    for (int k = 0; k < SM__NET_COUNT; k++)
+        nq->slot[k] = -1;
+    for (size_t j = 0; j < w->n_custom; j++) {
+        int k = sm__net_kind(w, j);
+        if (k >= 0) {
+            nq->slot[k] = (int)(SM_CRIT_BUILTIN_COUNT + j);
+            nq->any = true;
+        }
+    }
+    const sm__history *h = nq->override ? nq->override : e->history;
+    nq->h = h;
+    nq->act_scale = h && h->max_events ? 1.0 / log1p((double)h->max_events) : 0.0;
+    if (!nq->any || !h || a >= h->n_adj)
+        return SM_OK;
+    size_t n = h->n_adj;
+    if (n > nq->in_cap) {
+        uint8_t *in = sm__realloc(al, nq->in, n);
+        if (!in)
+            return nq->h = NULL, sm__nomem();
+        memset(in + nq->in_cap, 0, n - nq->in_cap);
+        nq->in = in;
+        nq->in_cap = n;
+    }
+    if (n > nq->cap) {
+        double *pp = sm__realloc(al, nq->pp, n * sizeof *pp);
+        if (pp)
+            nq->pp = pp;
+        double *cp = pp ? sm__realloc(al, nq->cp, n * sizeof *cp) : NULL;
+        if (cp)
+            nq->cp = cp;
+        uint32_t *tl = cp ? sm__realloc(al, nq->touched, n * sizeof *tl) : NULL;
+        if (!tl)
+            return nq->h = NULL, sm__nomem();
+        nq->touched = tl;
+        nq->cap = n;
+    }
+    const sm__hadj *x = &h->adj[a];
+    int32_t ref = sm__history_ref(h);
+    bool common = nq->slot[SM__NET_COMMON] >= 0;
+    for (uint32_t j = 0; j < x->n; j++) {
+        const sm__hedge *ed = &x->e[j];
+        touch(nq, ed->other);
+        nq->pp[ed->other] = sm__net_past_score(ed->count, ed->last, ref, h->half_life);
+        if (!common)
+            continue;
+        const sm__hadj *z = &h->adj[ed->other];
+        if (z->n < 2)
+            continue;
+        double inc = 1.0 / log((double)z->n);
+        for (uint32_t t = 0; t < z->n; t++) {
+            uint32_t b = z->e[t].other;
+            if (b == a)
+                continue;
+            touch(nq, b);
+            nq->cp[b] += inc; /* Adamic-Adar sum until the pass below */
+        }
+    }
+    if (common)
+        for (size_t t = 0; t < nq->n_touched; t++)
+            nq->cp[nq->touched[t]] = sm__net_common_score(nq->cp[nq->touched[t]]);
+    return SM_OK;
+}

@@ -1,0 +1,71 @@
+/* The network criteria (network.c): past partners, common partners and
+ * activity, computed from the cooperation history (core/history.h). They
+ * sit in a weighting's custom slots, marked by their function, so that
+ * weightings without them are exactly as before; a query computes them for
+ * the querying SME's 2-hop neighbourhood once (sm__netq) and reads them per
+ * candidate in O(1). Builds on core. Not installed. */
+#ifndef SM_SCORE_NETWORK_H
+#define SM_SCORE_NETWORK_H
+
+#include "core/history.h"
+#include "score/score.h"
+
+#include <math.h>
+
+enum { SM__NET_PAST = 0, SM__NET_COMMON = 1, SM__NET_ACTIVITY = 2, SM__NET_COUNT = 3 };
+
+/* The network criterion of that name (folded like other names), or -1. */
+int sm__net_find(const char *name, size_t len);
+/* Which network criterion custom slot j of w is, or -1 for a user's criterion. */
+int sm__net_kind(const sm_weighting *w, size_t j);
+/* Whether every custom criterion of w is a network criterion. */
+bool sm__net_only(const sm_weighting *w);
+/* Sets the weight of network criterion kind, adding it (no allocation);
+ * SM_ERR_LIMIT when the custom slots are full. */
+sm_status sm__net_set(sm_weighting *w, int kind, double weight);
+/* Whether name is "network"; then applies the preset to w (no allocation). */
+bool sm__net_preset(sm_weighting *w, const char *name, size_t len);
+
+/* Per-query network scores of the querying SME a against every SME of its
+ * 2-hop neighbourhood; everything else scores 0 on past and common
+ * partners. Reused across queries of one thread. */
+typedef struct sm__netq {
+    const sm__history *h;        /* the history scored (NULL: none) */
+    const sm__history *override; /* set by evaluate/fit: used instead of the engine's */
+    int slot[SM__NET_COUNT];     /* score slot of each criterion in the weighting, -1 absent */
+    bool any;                    /* some network criterion present */
+    double *pp, *cp;             /* per SME index; valid where in[] is set */
+    uint8_t *in;
+    uint32_t *touched;           /* the SMEs with in[] set */
+    size_t n_touched, cap, in_cap;
+    double act_scale;            /* 1 / ln(1 + max events), 0 without history */
+} sm__netq;
+
+void sm__netq_free(sm__netq *nq, const sm__alloc *a);
+/* Prepares nq for SME a under weighting w (reader lock held). */
+sm_status sm__netq_prepare(sm__netq *nq, const sm_engine *e, const sm_weighting *w, size_t a, const sm__alloc *al);
+
+static inline double sm__netq_activity(const sm__netq *nq, size_t b)
+{
+    if (!nq->h || !(nq->act_scale > 0))
+        return 0.0;
+    return log1p((double)sm__history_events_of(nq->h, b)) * nq->act_scale;
+}
+
+/* The network scores of candidate b into scores[slot]. */
+static inline void sm__netq_scores(const sm__netq *nq, size_t b, double *scores)
+{
+    bool in = nq->h && b < nq->in_cap && nq->in[b];
+    if (nq->slot[SM__NET_PAST] >= 0)
+        scores[nq->slot[SM__NET_PAST]] = in ? nq->pp[b] : 0.0;
+    if (nq->slot[SM__NET_COMMON] >= 0)
+        scores[nq->slot[SM__NET_COMMON]] = in ? nq->cp[b] : 0.0;
+    if (nq->slot[SM__NET_ACTIVITY] >= 0)
+        scores[nq->slot[SM__NET_ACTIVITY]] = sm__netq_activity(nq, b);
+}
+
+/* The formulas (docs/scoring.md), for tests and the baselines. */
+double sm__net_past_score(uint32_t count, int32_t last, int32_t ref, double half_life);
+double sm__net_common_score(double adamic_adar);
+
+#endif /* SM_SCORE_NETWORK_H */
