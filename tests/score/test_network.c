@@ -1,0 +1,280 @@
+/* The network criteria: formulas recomputed by hand from a small history,
+ * the weighting's text form, and top-k queries with network criteria equal
+ * to brute force over sm_query_explain() on random engines with random
+ * histories. */
+#define SM_EXPERIMENTAL_API
+#include "test_util.h"
+
+#include <math.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static double crit(const sm_result *r, size_t i, const char *name)
+{
+    for (size_t j = 0; j < sm_result_criterion_count(r); j++)
+        if (strcmp(sm_result_criterion_name(r, j), name) == 0)
+            return sm_result_breakdown(r, i, j);
+    fail_msg("no criterion %s", name);
+    return -1;
+}
+
+static void add(sm_engine *e, const char *list, const char *date)
+{
+    const char **ids;
+    size_t n = tu_split(list, &ids);
+    assert_int_equal(sm_history_add(e, ids, n, date, "project"), SM_OK);
+}
+
+static void formulas_by_hand(void **state)
+{
+    (void)state;
+    sm_engine *e = tu_engine(SM_TAXONOMY_ALL);
+    const char *ids[] = { "A", "B", "C", "D", "E" };
+    for (int i = 0; i < 5; i++)
+        assert_int_equal(tu_put(e, ids[i], "SI032", "C", "x", "y", 0, "", SM_SIZE_SMALL), SM_OK);
+    /* A-B twice (2020-01-01, 2021-01-01); B-C; group {B, D, E} on 2021-01-01;
+     * A-C on 2019-01-01 */
+    add(e, "A;B", "2020-01-01");
+    add(e, "A;B", "2021-01-01");
+    add(e, "B;C", "2020-06-01");
+    add(e, "B;D;E", "2021-01-01");
+    add(e, "A;C", "2019-01-01");
+    sm_history_info info;
+    assert_int_equal(sm_history_info_get(&info, e), SM_OK);
+    assert_int_equal(info.cooperations, 5);
+    assert_int_equal(info.links, 6); /* AB BC BD BE DE AC */
+    assert_string_equal(info.last_date, "2021-01-01");
+    assert_int_equal(sm_history_set_decay(e, "2022-01-01", 365.0), SM_OK);
+
+    sm_weighting *w = NULL;
+    assert_int_equal(sm_weighting_parse(&w, "complementarity=1,past_partners=1,common_partners=1,activity=1"), SM_OK);
+    sm_result *r = NULL;
+    /* A-B: 2 events, last 2021-01-01, 365 days before the reference */
+    assert_int_equal(sm_query_explain(&r, e, "A", "B", w), SM_OK);
+    assert_float_equal(crit(r, 0, "past_partners"), pow(2, -365.0 / 365) * (1 - pow(2, -2)), 1e-12);
+    /* common partners of A and B: C (partners A, B: degree 2) */
+    double aa = 1 / log(2.0);
+    assert_float_equal(crit(r, 0, "common_partners"), aa / (1 + aa), 1e-12);
+    /* activity: B took part in 4 events, the most of anyone */
+    assert_float_equal(crit(r, 0, "activity"), 1.0, 1e-12);
+    sm_result_free(r);
+    /* A-D: never together; common partner B (degree 4: A, C, D, E) */
+    assert_int_equal(sm_query_explain(&r, e, "A", "D", w), SM_OK);
+    assert_float_equal(crit(r, 0, "past_partners"), 0, 0);
+    aa = 1 / log(4.0);
+    assert_float_equal(crit(r, 0, "common_partners"), aa / (1 + aa), 1e-12);
+    assert_float_equal(crit(r, 0, "activity"), log(2.0) / log(5.0), 1e-12);
+    sm_result_free(r);
+    /* A-C: once, 2019-01-01 (1095 days before 2022-01-01); common: B (degree 4) */
+    assert_int_equal(sm_query_explain(&r, e, "A", "C", w), SM_OK);
+    assert_float_equal(crit(r, 0, "past_partners"), pow(2, -1096.0 / 365) * 0.5, 1e-12);
+    sm_result_free(r);
+    /* the query ranks by the same numbers */
+    sm_query_options o = SM_QUERY_OPTIONS_INIT;
+    o.weighting = w;
+    o.k = 4;
+    assert_int_equal(sm_query_top(&r, e, "A", &o), SM_OK);
+    assert_int_equal(sm_result_count(r), 4);
+    assert_string_equal(sm_result_id(r, 0), "B");
+    sm_result_free(r);
+    /* text form round trip */
+    char *text = NULL;
+    assert_int_equal(sm_weighting_to_string(&text, w), SM_OK);
+    assert_non_null(strstr(text, "past_partners=1"));
+    sm_weighting *w2 = NULL;
+    assert_int_equal(sm_weighting_parse(&w2, text), SM_OK);
+    sm_free(text);
+    double v;
+    assert_int_equal(sm_weighting_get(&v, w2, "activity"), SM_OK);
+    assert_float_equal(v, 1, 0);
+    sm_weighting_free(w2);
+    sm_weighting_free(w);
+    /* the preset */
+    assert_int_equal(sm_weighting_preset(&w, "network"), SM_OK);
+    assert_int_equal(sm_weighting_get(&v, w, "past_partners"), SM_OK);
+    assert_true(v > 0);
+    assert_int_equal(sm_weighting_set(w, "common_partners", 0.5), SM_OK);
+    assert_int_equal(sm_weighting_get(&v, w, "common_partners"), SM_OK);
+    assert_float_equal(v, 0.5, 0);
+    assert_int_equal(sm_weighting_set(w, "activity", -1), SM_ERR_RANGE);
+    sm_weighting_free(w);
+    assert_int_equal(sm_weighting_parse(&w, "network,activity=0"), SM_OK);
+    sm_weighting_free(w);
+    assert_int_equal(sm_weighting_parse(&w, "balanced,past_partners=-1"), SM_ERR_RANGE);
+    assert_string_equal(sm_network_criterion_name(0), "past_partners");
+    assert_null(sm_network_criterion_name(3));
+
+    /* removing an SME drops its links and keeps the others */
+    assert_int_equal(sm_sme_remove(e, "B"), SM_OK);
+    assert_int_equal(sm_history_info_get(&info, e), SM_OK);
+    assert_int_equal(info.links, 2); /* AC DE */
+    assert_int_equal(sm_weighting_parse(&w, "past_partners=1,activity=1"), SM_OK);
+    assert_int_equal(sm_query_explain(&r, e, "D", "E", w), SM_OK);
+    assert_float_equal(crit(r, 0, "past_partners"), pow(2, -365.0 / 365) * 0.5, 1e-12);
+    sm_result_free(r);
+    sm_weighting_free(w);
+    sm_engine_free(e);
+}
+
+static void bad_history_calls(void **state)
+{
+    (void)state;
+    sm_engine *e = tu_engine(SM_TAXONOMY_ALL);
+    assert_int_equal(tu_put(e, "A", "SI032", "C", "x", "y", 0, "", SM_SIZE_SMALL), SM_OK);
+    assert_int_equal(tu_put(e, "B", "SI032", "C", "x", "y", 0, "", SM_SIZE_SMALL), SM_OK);
+    const char *ab[] = { "A", "B" }, *aa[] = { "A", "A" }, *ax[] = { "A", "X" };
+    assert_int_equal(sm_history_add(e, ab, 1, "2020-01-01", NULL), SM_ERR_INVALID_ARGUMENT);
+    assert_int_equal(sm_history_add(e, aa, 2, "2020-01-01", NULL), SM_ERR_DUPLICATE);
+    assert_int_equal(sm_history_add(e, ax, 2, "2020-01-01", NULL), SM_ERR_NOT_FOUND);
+    tu_assert_error(SM_ERR_NOT_FOUND, "\"X\"");
+    assert_int_equal(sm_history_add(e, ab, 2, "2020-02-30", NULL), SM_ERR_PARSE);
+    assert_int_equal(sm_history_add(e, ab, 2, "20-01-01", NULL), SM_ERR_PARSE);
+    assert_int_equal(sm_history_add(e, ab, 2, "2020", NULL), SM_OK);
+    assert_int_equal(sm_history_add(e, ab, 2, "2020-02-29", ""), SM_OK);
+    assert_int_equal(sm_history_set_decay(e, NULL, 0), SM_ERR_RANGE);
+    assert_int_equal(sm_history_set_decay(e, "x", 10), SM_ERR_PARSE);
+    sm_history_info info;
+    assert_int_equal(sm_history_info_get(&info, e), SM_OK);
+    assert_int_equal(info.cooperations, 2);
+    assert_int_equal(info.links, 1);
+    assert_string_equal(info.last_date, "2020-02-29");
+    assert_int_equal(sm_history_clear(e), SM_OK);
+    assert_int_equal(sm_history_info_get(&info, e), SM_OK);
+    assert_int_equal(info.cooperations, 0);
+    sm_engine_free(e);
+}
+
+/* ---- brute force ---------------------------------------------------------- */
+
+typedef struct scored {
+    char id[16];
+    double total;
+} scored;
+
+static int cmp_scored(const void *x, const void *y)
+{
+    const scored *a = x, *b = y;
+    if (a->total != b->total)
+        return a->total > b->total ? -1 : 1;
+    return strcmp(a->id, b->id);
+}
+
+/* A random history over the engine's n SMEs: clustered pairs and groups. */
+static void random_history(sm_engine *e, size_t n, size_t events, unsigned seed)
+{
+    srand(seed);
+    for (size_t t = 0; t < events; t++) {
+        char buf[6][16];
+        const char *ids[6];
+        size_t m = 2 + (size_t)rand() % 4, base = (size_t)rand() % n;
+        size_t k = 0;
+        while (k < m) {
+            size_t x = (base + (size_t)rand() % 25) % n; /* near base: a clustered graph */
+            snprintf(buf[k], sizeof buf[k], "R-%04zu", x);
+            bool dup = false;
+            for (size_t j = 0; j < k; j++)
+                dup = dup || strcmp(buf[j], buf[k]) == 0;
+            if (!dup) {
+                ids[k] = buf[k];
+                k++;
+            }
+        }
+        char date[16];
+        snprintf(date, sizeof date, "%04d-%02d-15", 2010 + rand() % 12, 1 + rand() % 12);
+        assert_int_equal(sm_history_add(e, ids, m, date, "x"), SM_OK);
+    }
+}
+
+static void top_equals_brute_force(void **state)
+{
+    (void)state;
+    size_t n = 300;
+    sm_engine *e = tu_random_engine(n);
+    random_history(e, n, 400, 7);
+    scored *all = calloc(n, sizeof *all);
+    const char *texts[] = { "network",
+                            "balanced,past_partners=5",
+                            "complementarity=0,common_partners=3,region_reach=1",
+                            "activity=4,sector_affinity=1",
+                            "network,combiner=geometric",
+                            "past_partners=1,common_partners=1,activity=1",
+                            "network,complementarity.reciprocity=arithmetic,activity=0.1" };
+    for (size_t t = 0; t < sizeof texts / sizeof *texts; t++) {
+        sm_weighting *w = NULL;
+        assert_int_equal(sm_weighting_parse(&w, texts[t]), SM_OK);
+        for (size_t qi = 0; qi < n; qi += 23) {
+            sm_sme_desc *qd = NULL;
+            assert_int_equal(sm_sme_at(&qd, e, qi), SM_OK);
+            size_t m = 0;
+            for (size_t j = 0; j < n; j++) {
+                sm_sme_desc *d = NULL;
+                assert_int_equal(sm_sme_at(&d, e, j), SM_OK);
+                if (strcmp(d->id, qd->id) != 0) {
+                    sm_result *x = NULL;
+                    assert_int_equal(sm_query_explain(&x, e, qd->id, d->id, w), SM_OK);
+                    snprintf(all[m].id, sizeof all[m].id, "%s", d->id);
+                    all[m++].total = sm_result_score(x, 0);
+                    sm_result_free(x);
+                }
+                sm_sme_desc_free(d);
+            }
+            qsort(all, m, sizeof *all, cmp_scored);
+            sm_query_options o = SM_QUERY_OPTIONS_INIT;
+            o.weighting = w;
+            o.k = 12;
+            sm_result *r = NULL;
+            assert_int_equal(sm_query_top(&r, e, qd->id, &o), SM_OK);
+            assert_int_equal(sm_result_count(r), 12);
+            for (size_t i = 0; i < 12; i++) {
+                assert_string_equal(sm_result_id(r, i), all[i].id);
+                assert_float_equal(sm_result_score(r, i), all[i].total, 0);
+            }
+            sm_result_free(r);
+            sm_sme_desc_free(qd);
+        }
+        sm_weighting_free(w);
+    }
+    free(all);
+    sm_engine_free(e);
+}
+
+/* Weightings without network criteria give the same results with and
+ * without a history. */
+static void history_leaves_other_weightings_alone(void **state)
+{
+    (void)state;
+    sm_engine *a = tu_random_engine(200), *b = tu_random_engine(200);
+    random_history(b, 200, 300, 3);
+    sm_query_options o = SM_QUERY_OPTIONS_INIT;
+    o.k = 10;
+    for (int q = 0; q < 200; q += 17) {
+        char id[16];
+        snprintf(id, sizeof id, "R-%04d", q);
+        sm_result *ra = NULL, *rb = NULL;
+        assert_int_equal(sm_query_top(&ra, a, id, &o), SM_OK);
+        assert_int_equal(sm_query_top(&rb, b, id, &o), SM_OK);
+        assert_int_equal(sm_result_count(ra), sm_result_count(rb));
+        assert_int_equal(sm_result_criterion_count(ra), sm_result_criterion_count(rb));
+        for (size_t i = 0; i < sm_result_count(ra); i++) {
+            assert_string_equal(sm_result_id(ra, i), sm_result_id(rb, i));
+            assert_float_equal(sm_result_score(ra, i), sm_result_score(rb, i), 0);
+        }
+        sm_result_free(ra);
+        sm_result_free(rb);
+    }
+    sm_engine_free(a);
+    sm_engine_free(b);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(formulas_by_hand),
+        cmocka_unit_test(bad_history_calls),
+        cmocka_unit_test(top_equals_brute_force),
+        cmocka_unit_test(history_leaves_other_weightings_alone),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
