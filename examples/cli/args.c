@@ -35,7 +35,14 @@ enum {
     OPT_GEOMETRY,
     OPT_NO_MAPS,
     OPT_DELIMITER,
-    OPT_ENCODING
+    OPT_ENCODING,
+    OPT_HISTORY, /* history and network criteria */
+    OPT_SPLIT,
+    OPT_END,
+    OPT_VALIDATION,
+    OPT_MAX_QUERIES,
+    OPT_BOOTSTRAP,
+    OPT_SEED
 };
 
 /* Help headings, in the order they are printed. */
@@ -43,8 +50,10 @@ enum { GROUP_INPUT, GROUP_QUERY, GROUP_WEIGHTING, GROUP_FILTERS, GROUP_OUTPUT, G
 static const char *const group_titles[GROUP_COUNT] = { "Input", "Query", "Weighting", "Filters (partners only)",
                                                        "Output", "General" };
 
-#define DATA_CMDS (CLI_CMD_MATCH | CLI_CMD_EXPLAIN | CLI_CMD_INFO | CLI_CMD_BATCH | CLI_CMD_OVERVIEW | CLI_CMD_SNAPSHOT)
-#define WEIGHT_CMDS (CLI_CMD_MATCH | CLI_CMD_EXPLAIN | CLI_CMD_BATCH | CLI_CMD_OVERVIEW)
+#define HISTORY_CMDS (CLI_CMD_EVALUATE | CLI_CMD_FIT) /* history and network criteria */
+#define DATA_CMDS (CLI_CMD_MATCH | CLI_CMD_EXPLAIN | CLI_CMD_INFO | CLI_CMD_BATCH | CLI_CMD_OVERVIEW | CLI_CMD_SNAPSHOT | \
+                   HISTORY_CMDS)
+#define WEIGHT_CMDS (CLI_CMD_MATCH | CLI_CMD_EXPLAIN | CLI_CMD_BATCH | CLI_CMD_OVERVIEW | HISTORY_CMDS)
 #define FILTER_CMDS (CLI_CMD_MATCH | CLI_CMD_BATCH | CLI_CMD_OVERVIEW)
 #define ALL_CMDS (DATA_CMDS | CLI_CMD_VALIDATE)
 
@@ -119,6 +128,23 @@ static const opt_spec specs[] = {
       "map outlines (default: the installed nuts2021_60m.txt, if found)" },
     { "no-maps", OPT_NO_MAPS, no_argument, CLI_CMD_OVERVIEW, GROUP_OUTPUT, NULL,
       "leave the maps out (no geometry file is read)" },
+    /* history and network criteria */
+    { "history", OPT_HISTORY, required_argument, DATA_CMDS, GROUP_INPUT, "FILE",
+      "realised cooperations, CSV (a,b,date[,kind] or group,member,date[,kind]) or JSON, loaded after the data; "
+      "the network criteria (past_partners, common_partners, activity) read them; repeatable" },
+    { "split", OPT_SPLIT, required_argument, HISTORY_CMDS, GROUP_QUERY, "DATE",
+      "evaluate: replay the cooperations from DATE on, the history before it feeding the network criteria; "
+      "fit: learn from the cooperations before DATE (required)" },
+    { "end", OPT_END, required_argument, CLI_CMD_EVALUATE, GROUP_QUERY, "DATE",
+      "replay only cooperations before DATE" },
+    { "validation", OPT_VALIDATION, required_argument, CLI_CMD_FIT, GROUP_QUERY, "DATE",
+      "fit on the cooperations from DATE to the split, with the history before DATE (default: a year before "
+      "the split)" },
+    { "max-queries", OPT_MAX_QUERIES, required_argument, HISTORY_CMDS, GROUP_QUERY, "N",
+      "a deterministic sample of N queries (evaluate default all, fit default 5000)" },
+    { "bootstrap", OPT_BOOTSTRAP, required_argument, CLI_CMD_EVALUATE, GROUP_QUERY, "B",
+      "bootstrap resamples for the errors (default 200)" },
+    { "seed", OPT_SEED, required_argument, HISTORY_CMDS, GROUP_QUERY, "S", "seed of the samples (default 1)" },
     { "help", 'h', no_argument, ALL_CMDS, GROUP_GENERAL, NULL, "show this help and exit" },
 };
 #define N_SPECS (sizeof specs / sizeof specs[0])
@@ -163,6 +189,17 @@ static const command_help helps[] = {
       "(docs/snapshot.md).",
       "smartmatch snapshot save --data examples/data/cadses_smes.csv --development "
       "examples/data/cadses_development.csv --out cadses.smsnap" },
+    { CLI_CMD_EVALUATE, "smartmatch evaluate --data FILE --history FILE --split DATE [options]",
+      "Replays every cooperation from the split date on as one query per member (the other\n"
+      "members are the answers) and prints recall@10, recall@50, MRR@100 and AUC of the\n"
+      "weighting beside the baselines random, popularity, past partners and tag overlap,\n"
+      "with bootstrap standard errors.",
+      "smartmatch evaluate --data smes.csv --history history.csv --split 2017-01-01 --preset network" },
+    { CLI_CMD_FIT, "smartmatch fit --data FILE --history FILE --split DATE [options]",
+      "Learns the weights of a weighting (start: --preset/--weights, default network) from the\n"
+      "cooperations before the split, prints it as text that --weights accepts, and the figures\n"
+      "on a held-out third of the validation period.",
+      "smartmatch fit --data smes.csv --history history.csv --split 2017-01-01" },
 };
 
 static const command_help *help_of(enum cli_command command)
@@ -317,6 +354,7 @@ void cli_args_free(cli_args *a)
     free(a->countries.items);
     free(a->exclude_countries.items);
     free(a->exclude_ids.items);
+    free(a->history.items);
     memset(a, 0, sizeof *a);
 }
 
@@ -475,6 +513,27 @@ static int apply(cli_args *a, int val, char *arg)
         rc = parse_count(&n, "--threads", arg, 0, 1024);
         a->threads = (unsigned int)n;
         return rc;
+    case OPT_HISTORY: /* history and network criteria */
+        return list_push(&a->history, arg);
+    case OPT_SPLIT:
+        a->split = arg;
+        return CLI_OK;
+    case OPT_END:
+        a->end = arg;
+        return CLI_OK;
+    case OPT_VALIDATION:
+        a->validation = arg;
+        return CLI_OK;
+    case OPT_MAX_QUERIES:
+        rc = parse_count(&n, "--max-queries", arg, 0, 100000000ull);
+        a->max_queries = (size_t)n;
+        return rc;
+    case OPT_BOOTSTRAP:
+        rc = parse_count(&n, "--bootstrap", arg, 0, 100000ull);
+        a->bootstrap = (unsigned int)n;
+        return rc;
+    case OPT_SEED:
+        return parse_count(&a->seed, "--seed", arg, 0, ~0ull);
     default:
         return CLI_USAGE;
     }
@@ -505,6 +564,8 @@ int cli_args_parse(cli_args *a, enum cli_command command, int argc, char **argv)
     a->best = 5;
     a->cross_region = SM_LEVEL_ANY;
     a->cross_sector = SM_LEVEL_ANY;
+    a->bootstrap = 200; /* history and network criteria */
+    a->seed = 1;
 
     struct option longopts[N_SPECS + 1];
     char shortopts[2 * N_SPECS + 2];

@@ -17,7 +17,9 @@ enum cli_command {
     CLI_CMD_VALIDATE = 1u << 3,
     CLI_CMD_BATCH = 1u << 4,
     CLI_CMD_OVERVIEW = 1u << 5,
-    CLI_CMD_SNAPSHOT = 1u << 6
+    CLI_CMD_SNAPSHOT = 1u << 6,
+    CLI_CMD_EVALUATE = 1u << 7, /* history and network criteria */
+    CLI_CMD_FIT = 1u << 8
 };
 
 /* Output formats of --format. */
@@ -65,6 +67,14 @@ typedef struct cli_args {
     int no_maps;                /* overview --no-maps */
     int delimiter;              /* --delimiter, 0 = detect */
     const char *encoding;       /* --encoding, NULL = UTF-8 */
+    /* history and network criteria */
+    cli_list history;           /* --history files, loaded after the data */
+    const char *split;          /* --split */
+    const char *end;            /* --end */
+    const char *validation;     /* --validation */
+    size_t max_queries;         /* --max-queries (0 = all) */
+    unsigned int bootstrap;     /* --bootstrap */
+    unsigned long long seed;    /* --seed */
     char **positional;          /* remaining arguments (borrowed from argv) */
     size_t n_positional;
 } cli_args;

@@ -42,6 +42,8 @@ int cmd_overview(int argc, char **argv);
 int cmd_consortium(int argc, char **argv); /* experimental API */
 int cmd_event(int argc, char **argv); /* experimental API */
 int cmd_snapshot(int argc, char **argv);
+int cmd_evaluate(int argc, char **argv); /* history and network criteria */
+int cmd_fit(int argc, char **argv);
 
 /* ---- data (data.c) ----------------------------------------------------- */
 

@@ -1,7 +1,7 @@
 /* Loading the data files named on the command line into an engine, and the
  * small lookups the tool prints with: region, country and sector names, the
  * tags where one SME's offers meet another's needs, cooperation types. */
-#define SM_EXPERIMENTAL_API
+#define SM_EXPERIMENTAL_API /* snapshots, sm_history_load */
 #include "args.h"
 #include "cli.h"
 
@@ -46,6 +46,14 @@ int cli_load_engine(sm_engine **out, const cli_args *a)
         st = cli_load(engine, a->data[i].path, &opts, NULL);
         if (st != SM_OK) {
             int rc = cli_fail(st, a->data[i].path);
+            sm_engine_free(engine);
+            return rc;
+        }
+    }
+    for (size_t i = 0; i < a->history.n; i++) { /* history and network criteria */
+        st = sm_history_load(engine, a->history.items[i], NULL);
+        if (st != SM_OK) {
+            int rc = cli_fail(st, a->history.items[i]);
             sm_engine_free(engine);
             return rc;
         }

@@ -43,6 +43,8 @@ static const struct {
     { "consortium", cmd_consortium, "eligible project consortia for a funding call, rule by rule" },
     { "event", cmd_event, "plan a brokerage event: meetings, slots and tables from wishes" },
     { "snapshot", cmd_snapshot, "save the loaded data as one snapshot file that opens fast" },
+    { "evaluate", cmd_evaluate, "how well a weighting predicts the cooperations after a date, beside baselines" },
+    { "fit", cmd_fit, "learn a weighting from the cooperations before a date" },
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
 

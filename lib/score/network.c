@@ -39,25 +39,10 @@ static const sm_criterion_fn net_fns[SM__NET_COUNT] = { net_fn_past, net_fn_comm
  * reaches it and is never freed. */
 static sm__udata net_udata = { .ptr = NULL, .destroy = NULL, .refs = LONG_MAX / 2 };
 
-static char fold(char c)
-{
-    if (c >= 'A' && c <= 'Z')
-        return (char)(c - 'A' + 'a');
-    return c == '-' ? '_' : c;
-}
-
-static bool name_eq(const char *s, size_t n, const char *name)
-{
-    for (size_t i = 0; i < n; i++)
-        if (name[i] == '\0' || fold(s[i]) != name[i])
-            return false;
-    return name[n] == '\0';
-}
-
 int sm__net_find(const char *name, size_t len)
 {
     for (int k = 0; k < SM__NET_COUNT; k++)
-        if (name_eq(name, len, net_names[k]))
+        if (sm__name_eq(name, len, net_names[k]))
             return k;
     return -1;
 }
@@ -105,7 +90,7 @@ static const double net_preset_net[SM__NET_COUNT] = { 4, 2, 2 };
 
 bool sm__net_preset(sm_weighting *w, const char *name, size_t len)
 {
-    if (!name_eq(name, len, "network"))
+    if (!sm__name_eq(name, len, "network"))
         return false;
     memcpy(w->w, net_preset_w, sizeof net_preset_w);
     w->p = sm__params_default;
