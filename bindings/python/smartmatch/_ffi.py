@@ -425,6 +425,70 @@ WISH_STATUSES = ("requested", "accepted", "declined", "must", "locked")
 EVENT_INPUTS = {"participants": 0, "requests": 1, "availability": 2, "locks": 3}
 
 
+
+
+# ---- experimental: history and network criteria (smartmatch.history) -------------
+
+class _Evaluation(c_void_p):
+    """``sm_evaluation *``"""
+
+
+EVALUATE_OPTIONS_VERSION = 1
+FIT_OPTIONS_VERSION = 1
+
+
+class HistoryInfo(Structure):
+    """``sm_history_info``"""
+    _fields_ = [
+        ("cooperations", c_size_t),
+        ("links", c_size_t),
+        ("smes_with_history", c_size_t),
+        ("last_date", ctypes.c_char * 11),
+        ("reference_date", ctypes.c_char * 11),
+        ("half_life_days", c_double),
+    ]
+
+
+class EvaluateOptions(Structure):
+    """``sm_evaluate_options``"""
+    _fields_ = [
+        ("version", c_uint),
+        ("split_date", c_char_p),
+        ("end_date", c_char_p),
+        ("weighting", _Weighting),
+        ("label", c_char_p),
+        ("k1", c_size_t),
+        ("k2", c_size_t),
+        ("mrr_k", c_size_t),
+        ("max_queries", c_size_t),
+        ("negatives", c_size_t),
+        ("bootstrap", c_uint),
+        ("seed", ctypes.c_uint64),
+        ("baselines", c_int),
+    ]
+
+
+class EvaluationRow(Structure):
+    """``sm_evaluation_row``"""
+    _fields_ = [("method", c_char_p), ("queries", c_size_t)] + [
+        (name, c_double) for name in ("recall1", "recall1_se", "recall2", "recall2_se", "mrr", "mrr_se",
+                                      "auc", "auc_se")]
+
+
+class FitOptions(Structure):
+    """``sm_fit_options``"""
+    _fields_ = [
+        ("version", c_uint),
+        ("split_date", c_char_p),
+        ("validation_date", c_char_p),
+        ("start", _Weighting),
+        ("k", c_size_t),
+        ("max_queries", c_size_t),
+        ("rounds", c_uint),
+        ("seed", ctypes.c_uint64),
+    ]
+
+
 # ---- the function table ---------------------------------------------------------
 
 _STATUS = "status"  # restype marker: c_int checked by errcheck
@@ -435,6 +499,22 @@ _W = _Weighting
 _R = _Result
 
 FUNCTIONS = [
+    # experimental: history and network criteria
+    ("sm_history_add", [_Engine, _StrList, c_size_t, c_char_p, c_char_p], _STATUS),
+    ("sm_history_load", [_Engine, c_char_p, POINTER(c_size_t)], _STATUS),
+    ("sm_history_load_buffer", [_Engine, c_char_p, c_size_t, c_char_p, POINTER(c_size_t)], _STATUS),
+    ("sm_history_clear", [_Engine], _STATUS),
+    ("sm_history_set_decay", [_Engine, c_char_p, c_double], _STATUS),
+    ("sm_history_info_get", [POINTER(HistoryInfo), _Engine], _STATUS),
+    ("sm_network_criterion_name", [c_size_t], c_char_p),
+    ("sm_evaluate_options_init", [POINTER(EvaluateOptions), c_uint], _STATUS),
+    ("sm_evaluate", [POINTER(_Evaluation), _Engine, POINTER(EvaluateOptions)], _STATUS),
+    ("sm_evaluation_count", [_Evaluation], c_size_t),
+    ("sm_evaluation_at", [_Evaluation, c_size_t], POINTER(EvaluationRow)),
+    ("sm_evaluation_format", [POINTER(c_void_p), _Evaluation], _STATUS),
+    ("sm_evaluation_free", [_Evaluation], None),
+    ("sm_fit_options_init", [POINTER(FitOptions), c_uint], _STATUS),
+    ("sm_fit", [POINTER(_Weighting), POINTER(_Evaluation), _Engine, POINTER(FitOptions)], _STATUS),
     # version and errors
     ("sm_version", [], c_uint),
     ("sm_version_string", [], c_char_p),

@@ -659,6 +659,12 @@ class Engine(Closable):
                     sink.reraise()
                     raise
 
+    @property
+    def history(self) -> "History":
+        """The engine's cooperation history (experimental): :class:`smartmatch.history.History`."""
+        from .history import History
+        return History(self)
+
     def explain(self, id_a: str, id_b: str, *, weighting: WeightingArg = None) -> Explanation:
         """How SME ``id_b`` scores as a partner of ``id_a``, ignoring filters.
 
