@@ -1,0 +1,89 @@
+"""History and network criteria from Python: adding and loading cooperations,
+the network criteria in queries, evaluate and fit on the sample data, and
+agreement with the CLI."""
+
+from __future__ import annotations
+
+import math
+import os
+import subprocess
+
+import pytest
+
+import smartmatch as sm
+from smartmatch.history import format_rows, network_criteria
+
+from conftest import REPO, SAMPLE_CSV
+
+HISTORY_CSV = REPO / "examples" / "data" / "cadses_history.csv"
+
+
+@pytest.fixture
+def sample():
+    eng = sm.Engine()
+    eng.load(SAMPLE_CSV)
+    assert eng.history.load(HISTORY_CSV) > 500
+    yield eng
+    eng.close()
+
+
+def test_add_and_formulas():
+    with sm.Engine() as eng:
+        for i in "ABC":
+            eng.add_sme(i, region="SI032", sectors=["C"], offers=["x"], needs=["y"])
+        eng.history.add(["A", "B"], "2020-01-01", "deal")
+        eng.history.add(["A", "B", "C"], "2021-01-01", "project")
+        eng.history.set_decay("2022-01-01", 365)
+        info = eng.history.info()
+        assert (info.cooperations, info.links, info.last_date) == (2, 3, "2021-01-01")
+        m = eng.explain("A", "B", weighting="complementarity=1,past_partners=1,activity=1")
+        assert m.breakdown["past_partners"] == pytest.approx(0.5 * 0.75)
+        assert m.breakdown["activity"] == pytest.approx(1.0)
+        with pytest.raises(sm.NotFound):
+            eng.history.add(["A", "Z"], "2020-01-01")
+        with pytest.raises(sm.ParseError):
+            eng.history.add(["A", "B"], "2020-13-01")
+        assert eng.history.loads("a,b,date\nB,C,2019-05-01\n") == 1
+        assert eng.history.loads('[{"members": ["A", "C"], "date": "2019"}]', name="x.json") == 1
+        with pytest.raises(sm.ParseError):
+            eng.history.loads("a,b\nA,B\n")
+        assert eng.history.info().cooperations == 4
+        eng.history.clear()
+        assert eng.history.info().cooperations == 0
+    assert network_criteria() == ["past_partners", "common_partners", "activity"]
+
+
+def test_network_preset_in_queries(sample):
+    w = sm.Weighting.preset("network")
+    assert w["past_partners"] > 0 and "activity" in w.keys()
+    top = sample.top("PL-00231", k=5, weighting=w)
+    assert len(top) == 5 and "common_partners" in top[0].breakdown
+    # a weighting without network criteria is untouched by the history
+    plain = sm.Engine()
+    plain.load(SAMPLE_CSV)
+    assert [m.id for m in plain.top("PL-00231", k=5)] == [m.id for m in sample.top("PL-00231", k=5)]
+    plain.close()
+
+
+def test_evaluate_and_fit(sample):
+    rows = sample.history.evaluate("2024-01-01", weighting="network", label="network", bootstrap=20)
+    names = [r.method for r in rows]
+    assert names == ["network", "random", "popularity", "past_partners", "tag_overlap"]
+    net, rand = rows[0], rows[1]
+    assert net.queries == rand.queries > 100
+    assert net.recall1 > rand.recall1 and 0 <= net.auc <= 1 and net.mrr_se >= 0
+    assert "| network |" in format_rows(rows)
+    w, val = sample.history.fit("2024-01-01", max_queries=300, rounds=2)
+    assert {r.method for r in val} >= {"start", "fitted"}
+    assert sum(w.values()) > 0
+    # the printed weighting is the weighting
+    assert sm.Weighting.parse(str(w)) == w
+
+
+@pytest.mark.skipif(not os.environ.get("SMARTMATCH_CLI"), reason="CLI not built")
+def test_cli_agrees(sample):
+    out = subprocess.run([os.environ["SMARTMATCH_CLI"], "evaluate", "--data", str(SAMPLE_CSV), "--history",
+                          str(HISTORY_CSV), "--split", "2024-01-01", "--preset", "network", "--bootstrap", "20"],
+                         capture_output=True, text=True, check=True).stdout
+    rows = sample.history.evaluate("2024-01-01", weighting="network", label="network", bootstrap=20)
+    assert format_rows(rows) in out
