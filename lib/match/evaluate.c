@@ -183,6 +183,9 @@ typedef struct run {
     double *ps, *ns;
     uint32_t cur;
     uint32_t *ua, *ub; /* tag unions */
+    uint32_t *usize;   /* per SME: |offers ∪ needs| */
+    uint32_t *tstamp;  /* per SME: the (query, tag) that last counted it */
+    uint32_t tcur;
 } run;
 
 /* The rank of p when candidates in touched (scores in val) come first by
@@ -243,20 +246,6 @@ static size_t tag_union(const sm_engine *e, size_t x, uint32_t *out)
     return m;
 }
 
-static double jaccard(const uint32_t *x, size_t nx, const uint32_t *y, size_t ny)
-{
-    size_t i = 0, j = 0, c = 0;
-    while (i < nx && j < ny) {
-        if (x[i] < y[j])
-            i++;
-        else if (x[i] > y[j])
-            j++;
-        else
-            c++, i++, j++;
-    }
-    return nx + ny - c ? (double)c / (double)(nx + ny - c) : 0.0;
-}
-
 /* Baseline scores of one candidate (for the AUC); touched tables current. */
 static double baseline_score(const run *r, int which, uint32_t a, uint32_t b, uint64_t *rng)
 {
@@ -285,21 +274,30 @@ static qfig run_baseline(run *r, int which, const sm__evq *q, const uint32_t *po
             stamp_touch(r, x->e[j].other,
                         sm__net_past_score(x->e[j].count, x->e[j].last, ref, r->h->half_life));
     } else if (which == 3) {
+        /* |T(a) ∩ T(b)| counted through the postings of a's tags, once per
+         * tag and SME (an SME may offer and need the same tag) */
         const sm__score_cache *c = sm__score_cache_of(e);
         size_t na = tag_union(e, a, r->ua);
         for (size_t t = 0; t < na; t++) {
             uint32_t tag = r->ua[t];
+            r->tcur++;
             for (int side = 0; side < 2; side++) {
                 const uint32_t *start = side ? c->need_start : c->offer_start;
                 const uint32_t *list = side ? c->needers : c->offerers;
                 for (uint32_t p = start[tag]; p < start[tag + 1]; p++) {
                     uint32_t b = c->rhot[list[p]].idx;
-                    if (b == a || r->stamp[b] == r->cur)
+                    if (b == a || r->tstamp[b] == r->tcur)
                         continue;
-                    size_t nb = tag_union(e, b, r->ub);
-                    stamp_touch(r, b, jaccard(r->ua, na, r->ub, nb));
+                    r->tstamp[b] = r->tcur;
+                    stamp_touch(r, b, 0.0);
+                    r->val[b] += 1.0;
                 }
             }
+        }
+        for (size_t i = 0; i < r->n_touched; i++) {
+            uint32_t b = r->touched[i];
+            double inter = r->val[b];
+            r->val[b] = inter / ((double)na + (double)r->usize[b] - inter);
         }
     }
     for (uint32_t i = 0; i < q->n; i++) {
@@ -442,10 +440,13 @@ sm_status sm__evaluate_run(sm_evaluation **out, const sm_engine *e, const sm__hi
         !(r.ns = sm__malloc(al, (sp->negatives + 1) * sizeof *r.ns)) ||
         !(r.ua = sm__malloc(al, maxtags * sizeof *r.ua)) || !(r.ub = sm__malloc(al, maxtags * sizeof *r.ub)) ||
         !(ev->rows = sm__calloc(al, n_methods ? n_methods : 1, sizeof *ev->rows)) ||
+        !(r.usize = sm__malloc(al, nn * sizeof *r.usize)) || !(r.tstamp = sm__calloc(al, nn, sizeof *r.tstamp)) ||
         !(ev->names = sm__malloc(al, names_len + 1))) {
         st = st ? st : sm__nomem();
         goto done;
     }
+    for (size_t i = 0; i < r.n; i++)
+        r.usize[i] = (uint32_t)tag_union(e, i, r.ub);
     for (size_t i = 0; i < set->n && !st; i++) {
         const sm__evq *q = &set->q[i];
         uint64_t qseed = mix(sp->seed * 0x100000001B3ull + i);
@@ -506,7 +507,7 @@ done:
         sm__free(al, ev->names);
         sm__free(al, ev);
     }
-    void *bufs[] = { fig, r.pop, r.stamp, r.val, r.touched, r.neg, r.rank, r.ps, r.ns, r.ua, r.ub };
+    void *bufs[] = { fig, r.pop, r.stamp, r.val, r.touched, r.neg, r.rank, r.ps, r.ns, r.ua, r.ub, r.usize, r.tstamp };
     for (size_t i = 0; i < sizeof bufs / sizeof *bufs; i++)
         sm__free(al, bufs[i]);
     return st;

@@ -323,10 +323,21 @@ sm_status sm_fit(sm_weighting **out, sm_evaluation **out_val, const sm_engine *e
         order[pop[b]] = (uint32_t)b;
     if ((st = build_pools(&p, e, &hs, &fitset, &start, order, o->seed)))
         goto done;
-    double v[SM_CRITERIA_MAX];
-    for (size_t j = 0; j < p.n_crit; j++)
+    /* two starts: the given weighting, and past partners first (the
+     * strongest single baseline on real data); the better ascent wins */
+    double v[SM_CRITERIA_MAX], v2[SM_CRITERIA_MAX];
+    for (size_t j = 0; j < p.n_crit; j++) {
         v[j] = start.w[j];
-    ascend(&p, v, p.n_crit, o->k, o->rounds);
+        v2[j] = j < SM_CRIT_BUILTIN_COUNT ? start.w[j] * 0.05 : 0;
+    }
+    for (size_t j = 0; j < start.n_custom; j++) {
+        int kind = sm__net_kind(&start, j);
+        v2[SM_CRIT_BUILTIN_COUNT + j] = kind == SM__NET_PAST ? 10 : kind == SM__NET_COMMON ? 1 : 0.5;
+    }
+    double f1 = ascend(&p, v, p.n_crit, o->k, o->rounds);
+    double f2 = ascend(&p, v2, p.n_crit, o->k, o->rounds);
+    if (f2 > f1)
+        memcpy(v, v2, sizeof v);
     double sum = 0;
     for (size_t j = 0; j < p.n_crit; j++)
         sum += v[j];
