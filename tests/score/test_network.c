@@ -166,7 +166,7 @@ static void random_history(sm_engine *e, size_t n, size_t events, unsigned seed)
 {
     srand(seed);
     for (size_t t = 0; t < events; t++) {
-        char buf[6][16];
+        char buf[6][24];
         const char *ids[6];
         size_t m = 2 + (size_t)rand() % 4, base = (size_t)rand() % n;
         size_t k = 0;
