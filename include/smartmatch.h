@@ -1378,8 +1378,8 @@ typedef struct sm_evaluate_options {
     const char *end_date;           /**< Replay only cooperations before it; NULL = all. */
     const sm_weighting *weighting;  /**< The ranking measured; NULL = "balanced". Borrowed. */
     const char *label;              /**< Its name in the table; NULL = "smartmatch". */
-    size_t k1;                      /**< recall@k1 (default 10). */
-    size_t k2;                      /**< recall@k2 (default 50). */
+    size_t k1;                      /**< recall\@k1 (default 10). */
+    size_t k2;                      /**< recall\@k2 (default 50). */
     size_t mrr_k;                   /**< Reciprocal ranks beyond it count 0 (default 100). */
     size_t max_queries;             /**< 0 = all; else a deterministic sample of that many. */
     size_t negatives;               /**< Random non-partners per query for the AUC (default 100). */
@@ -1399,9 +1399,9 @@ SM_API sm_status sm_evaluate_options_init(sm_evaluate_options *opts, unsigned in
 typedef struct sm_evaluation_row {
     const char *method;  /**< "smartmatch" (or the label), "random", "popularity", "past_partners", "tag_overlap", ... */
     size_t queries;      /**< Queries replayed. */
-    double recall1;      /**< Mean recall@k1: the share of the query's real partners in its top k1. */
+    double recall1;      /**< Mean recall\@k1: the share of the query's real partners in its top k1. */
     double recall1_se;   /**< Its standard error. */
-    double recall2;      /**< Mean recall@k2. */
+    double recall2;      /**< Mean recall\@k2. */
     double recall2_se;   /**< Its standard error. */
     double mrr;          /**< Mean reciprocal rank of the first real partner (0 beyond mrr_k). */
     double mrr_se;       /**< Its standard error. */
@@ -1417,7 +1417,7 @@ typedef struct sm_evaluation sm_evaluation;
  * @c end_date) as one query per member: the member's other partners in it
  * are the answers, the network criteria see only cooperations before the
  * split, and the reference date of their decay is the split date. Reports
- * recall@k1, recall@k2, MRR and AUC of the weighting, and of the baselines
+ * recall\@k1, recall\@k2, MRR and AUC of the weighting, and of the baselines
  * computed in the same run. Members without any earlier cooperation count
  * too (the cold start is part of the measure).
  * @param out Receives the evaluation; free with sm_evaluation_free().
@@ -1436,7 +1436,7 @@ SM_API size_t sm_evaluation_count(const sm_evaluation *evaluation);
 SM_API const sm_evaluation_row *sm_evaluation_at(const sm_evaluation *evaluation, size_t index);
 
 /**
- * The evaluation as a Markdown table ("| method | queries | recall@10 | ...").
+ * The evaluation as a Markdown table ("| method | queries | recall\@10 | ...").
  * @param out Receives the text; free with sm_free().
  * @param evaluation The evaluation.
  * @return ::SM_OK; ::SM_ERR_INVALID_ARGUMENT; ::SM_ERR_NOMEM.
@@ -1452,7 +1452,7 @@ typedef struct sm_fit_options {
     const char *split_date;       /**< Required: only cooperations before it are used. */
     const char *validation_date;  /**< Cooperations in [validation_date, split_date) are the queries fitted on, those before it their history; NULL = one year before the split. */
     const sm_weighting *start;    /**< The weighting to start from; NULL = the "network" preset. Borrowed. */
-    size_t k;                     /**< The objective: (recall@k + MRR) / 2 (default k = 10). */
+    size_t k;                     /**< The objective: (recall\@k + MRR) / 2 (default k = 10). */
     size_t max_queries;           /**< 0 = all; else a deterministic sample (default 5000). */
     unsigned int rounds;          /**< Rounds of coordinate ascent (default 4). */
     uint64_t seed;                /**< Seed of the samples (default 1). */
@@ -1468,7 +1468,7 @@ SM_API sm_status sm_fit_options_init(sm_fit_options *opts, unsigned int version)
 /**
  * Learns the weights of a weighting (weighted mean, the built-in and network
  * criteria) from the cooperations before @c split_date: coordinate ascent of
- * (recall@k + MRR) / 2 over the queries of the validation period, each
+ * (recall\@k + MRR) / 2 over the queries of the validation period, each
  * ranked within a pool of candidates (its top 100 under the start weighting,
  * its past and second-hand partners, the most active SMEs and random ones).
  * Deterministic for a seed.
