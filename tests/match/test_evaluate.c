@@ -128,6 +128,9 @@ static void ranks_by_hand(void **state)
     r = row(ev, "past_partners");
     assert_float_equal(r->mrr, (1.0 / 3 + 1.0 / 2) / 2, 1e-12);
     assert_float_equal(r->recall1_se, 0, 0);
+    /* every SME has the tags {x, y}: Jaccard 1 for all, ties by popularity */
+    r = row(ev, "tag_overlap");
+    assert_float_equal(r->mrr, (1.0 / 3 + 1.0 / 2) / 2, 1e-12);
     sm_evaluation_free(ev);
     /* errors */
     o.split_date = NULL;
