@@ -190,17 +190,21 @@ typedef struct run {
 
 /* The rank of p when candidates in touched (scores in val) come first by
  * (val desc, popularity), then everyone else by popularity. */
-static size_t rank_touched(const run *r, uint32_t a, uint32_t p)
+static size_t rank_touched(const run *r, uint32_t a, uint32_t p, size_t limit)
 {
     bool p_in = r->stamp[p] == r->cur;
     size_t above = 0, t_before = 0;
+    /* ranks beyond limit count for nothing: stop as soon as p is past it */
+    if (!p_in && r->n_touched > limit)
+        return 0;
     for (size_t i = 0; i < r->n_touched; i++) {
         uint32_t b = r->touched[i];
         if (b == a || b == p)
             continue;
         if (p_in) {
             if (r->val[b] > r->val[p] || (r->val[b] == r->val[p] && r->pop[b] < r->pop[p]))
-                above++;
+                if (++above >= limit)
+                    return 0;
         } else {
             above++; /* every touched candidate ranks above an untouched one */
             if (r->pop[b] < r->pop[p])
@@ -316,7 +320,8 @@ static qfig run_baseline(run *r, int which, const sm__evq *q, const uint32_t *po
         } else if (which == 1) {
             r->rank[i] = r->pop[p] + 1 - (r->pop[a] < r->pop[p]);
         } else {
-            r->rank[i] = rank_touched(r, a, p);
+            size_t limit = r->sp->mrr_k > r->sp->k2 ? r->sp->mrr_k : r->sp->k2;
+            r->rank[i] = rank_touched(r, a, p, limit > r->sp->k1 ? limit : r->sp->k1);
         }
     }
     for (uint32_t i = 0; i < q->n; i++)
