@@ -23,6 +23,9 @@ STRUCTS = {
     "sm_batch_options": _ffi.BatchOptions, "sm_load_options": _ffi.LoadOptions,
     "sm_load_report": _ffi.LoadReport, "sm_allocator": _ffi.Allocator,
     "sm_rank_info": _ffi.RankInfo,
+    # experimental: history and network criteria
+    "sm_history_info": _ffi.HistoryInfo, "sm_evaluate_options": _ffi.EvaluateOptions,
+    "sm_evaluation_row": _ffi.EvaluationRow, "sm_fit_options": _ffi.FitOptions,
     # experimental: regional overview
     "sm_overview_options": _ffi.OverviewOptions, "sm_overview_pair": _ffi.OverviewPair,
     "sm_event_options": _ffi.EventOptions, "sm_event_meeting": _ffi.EventMeeting,
@@ -109,6 +112,7 @@ _OPAQUE = {"sm_engine": _ffi._Engine, "sm_weighting": _ffi._Weighting, "sm_resul
            "sm_bulk": _ffi._Bulk, "sm_overview": _ffi._Overview, "sm_geometry": _ffi._Geometry}
 _OPAQUE.update({"sm_call": _ffi._Call, "sm_consortia": _ffi._Consortia})  # experimental: consortium builder
 _OPAQUE.update({"sm_event": _ffi._Event, "sm_event_plan": _ffi._EventPlan})  # experimental: event planner
+_OPAQUE.update({"sm_evaluation": _ffi._Evaluation})  # experimental: history and network criteria
 _CALLBACKS = {"sm_criterion_fn": _ffi.CRITERION_FN, "sm_combine_fn": _ffi.COMBINE_FN,
               "sm_destroy_fn": _ffi.DESTROY_FN, "sm_batch_result_fn": _ffi.BATCH_RESULT_FN,
               "sm_progress_fn": _ffi.PROGRESS_FN, "sm_diag_fn": _ffi.DIAG_FN}
@@ -202,10 +206,13 @@ def test_struct_fields_match_header(header):
         body = re.search(r"typedef struct " + cname + r"\s*\{(.*?)\}\s*" + cname + r"\s*;", text, flags=re.S)
         assert body, cname
         fields = [" ".join(f.split()) for f in body.group(1).split(";") if f.strip()]
-        assert [f.rsplit(" ", 1)[-1].lstrip("*") for f in fields] == [n for n, *_ in cls._fields_], cname
+        assert [f.rsplit(" ", 1)[-1].lstrip("*").split("[")[0] for f in fields] == [n for n, *_ in cls._fields_], \
+            cname
         for decl, (fname, ftype) in zip(fields, cls._fields_):
             if cname == "sm_engine_options" and fname == "allocator":
                 assert ftype is ctypes.c_void_p  # not wrapped: always NULL from Python
                 continue
-            want = _ctype(decl, bare_handles=True)
+            array = re.fullmatch(r"(.*)\[(\d+)\]", decl)  # a fixed array: char name[11]
+            want = _ctype(array.group(1), bare_handles=True) * int(array.group(2)) if array else \
+                _ctype(decl, bare_handles=True)
             assert ftype is want, f"{cname}.{fname}: {ftype} != {want} ({decl})"
