@@ -1330,7 +1330,15 @@ SM_API sm_status sm_history_add(sm_engine *engine, const char *const *ids, size_
  */
 SM_API sm_status sm_history_load(sm_engine *engine, const char *path, size_t *out_count);
 
-/** The same from a buffer of @p size bytes; @p name (NULL = "buffer") is used in messages. */
+/**
+ * sm_history_load() from memory.
+ * @param engine The engine.
+ * @param data The bytes (no NUL needed); borrowed for the call.
+ * @param size Number of bytes.
+ * @param name Used in messages and to choose JSON (".json"); NULL = "buffer".
+ * @param out_count If not NULL, receives the number of cooperations added.
+ * @return As sm_history_load(), without ::SM_ERR_IO.
+ */
 SM_API sm_status sm_history_load_buffer(sm_engine *engine, const char *data, size_t size, const char *name,
                                         size_t *out_count);
 
@@ -1368,7 +1376,11 @@ typedef struct sm_history_info {
  */
 SM_API sm_status sm_history_info_get(sm_history_info *out, const sm_engine *engine);
 
-/** Name of network criterion @p index (0 "past_partners", 1 "common_partners", 2 "activity"), NULL beyond. Static. */
+/**
+ * Name of a network criterion.
+ * @param index 0 "past_partners", 1 "common_partners", 2 "activity".
+ * @return The static name, NULL beyond.
+ */
 SM_API const char *sm_network_criterion_name(size_t index);
 
 /** Options of sm_evaluate(). Initialise with ::SM_EVALUATE_OPTIONS_INIT or sm_evaluate_options_init(). */
@@ -1392,7 +1404,12 @@ typedef struct sm_evaluate_options {
 /** Static initialiser with the defaults (split_date must still be set). */
 #define SM_EVALUATE_OPTIONS_INIT { SM_EVALUATE_OPTIONS_VERSION, NULL, NULL, NULL, NULL, 10, 50, 100, 0, 100, 200, 1, 1 }
 
-/** Fills @p opts with the defaults. ::SM_ERR_INVALID_ARGUMENT on NULL or bad version. */
+/**
+ * Fills @p opts with the defaults.
+ * @param opts The options.
+ * @param version ::SM_EVALUATE_OPTIONS_VERSION.
+ * @return ::SM_OK; ::SM_ERR_INVALID_ARGUMENT on NULL or bad version.
+ */
 SM_API sm_status sm_evaluate_options_init(sm_evaluate_options *opts, unsigned int version);
 
 /** One method's figures (means over queries, with bootstrap standard errors). */
@@ -1429,10 +1446,18 @@ typedef struct sm_evaluation sm_evaluation;
  */
 SM_API sm_status sm_evaluate(sm_evaluation **out, const sm_engine *engine, const sm_evaluate_options *opts);
 
-/** Number of rows (methods) of an evaluation; 0 for NULL. */
+/**
+ * Number of rows (methods) of an evaluation.
+ * @param evaluation The evaluation, or NULL (0).
+ */
 SM_API size_t sm_evaluation_count(const sm_evaluation *evaluation);
 
-/** Row @p index, borrowed from the evaluation; NULL when out of range. */
+/**
+ * One row of an evaluation.
+ * @param evaluation The evaluation.
+ * @param index 0 .. sm_evaluation_count() - 1.
+ * @return The row, borrowed from the evaluation; NULL when out of range.
+ */
 SM_API const sm_evaluation_row *sm_evaluation_at(const sm_evaluation *evaluation, size_t index);
 
 /**
@@ -1443,7 +1468,10 @@ SM_API const sm_evaluation_row *sm_evaluation_at(const sm_evaluation *evaluation
  */
 SM_API sm_status sm_evaluation_format(char **out, const sm_evaluation *evaluation);
 
-/** Frees an evaluation; NULL is ignored. */
+/**
+ * Frees an evaluation.
+ * @param evaluation The evaluation; NULL is ignored.
+ */
 SM_API void sm_evaluation_free(sm_evaluation *evaluation);
 
 /** Options of sm_fit(). Initialise with ::SM_FIT_OPTIONS_INIT or sm_fit_options_init(). */
@@ -1462,7 +1490,12 @@ typedef struct sm_fit_options {
 /** Static initialiser with the defaults (split_date must still be set). */
 #define SM_FIT_OPTIONS_INIT { SM_FIT_OPTIONS_VERSION, NULL, NULL, NULL, 10, 5000, 4, 1 }
 
-/** Fills @p opts with the defaults. ::SM_ERR_INVALID_ARGUMENT on NULL or bad version. */
+/**
+ * Fills @p opts with the defaults.
+ * @param opts The options.
+ * @param version ::SM_FIT_OPTIONS_VERSION.
+ * @return ::SM_OK; ::SM_ERR_INVALID_ARGUMENT on NULL or bad version.
+ */
 SM_API sm_status sm_fit_options_init(sm_fit_options *opts, unsigned int version);
 
 /**
