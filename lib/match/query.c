@@ -541,6 +541,9 @@ static sm_status delta_pass(sm__qctx *q, const fast *f)
     for (size_t d = 0; d < c->n_delta; d++)
         if ((st = consider(q, f, &c->delta[d], sig_bound(q, f, c->delta[d].idx))))
             return st;
+    return SM_OK;
+}
+
 /* ---- history and network criteria in the scan ------------------------- */
 
 static void net_weights(sm__qctx *q, fast *f, double W)
@@ -556,7 +559,6 @@ static void net_weights(sm__qctx *q, fast *f, double W)
     if (f->net_slot[SM__NET_ACTIVITY] >= 0)
         f->net_rest = f->w_net[SM__NET_ACTIVITY];
 }
-
 
 /* Considers the querying SME's 2-hop neighbourhood first, with the exact
  * network scores; the passes after it bound the network part of everyone

@@ -240,6 +240,77 @@ static void top_equals_brute_force(void **state)
     sm_engine_free(e);
 }
 
+/* Top 12 of SME qi under text equals brute force over sm_query_explain(). */
+static void check_brute(sm_engine *e, size_t qi, const char *text)
+{
+    size_t n = sm_sme_count(e);
+    scored *all = calloc(n, sizeof *all);
+    sm_weighting *w = NULL;
+    assert_int_equal(sm_weighting_parse(&w, text), SM_OK);
+    sm_sme_desc *qd = NULL;
+    assert_int_equal(sm_sme_at(&qd, e, qi), SM_OK);
+    size_t m = 0;
+    for (size_t j = 0; j < n; j++) {
+        sm_sme_desc *d = NULL;
+        assert_int_equal(sm_sme_at(&d, e, j), SM_OK);
+        if (strcmp(d->id, qd->id) != 0) {
+            sm_result *x = NULL;
+            assert_int_equal(sm_query_explain(&x, e, qd->id, d->id, w), SM_OK);
+            snprintf(all[m].id, sizeof all[m].id, "%s", d->id);
+            all[m++].total = sm_result_score(x, 0);
+            sm_result_free(x);
+        }
+        sm_sme_desc_free(d);
+    }
+    qsort(all, m, sizeof *all, cmp_scored);
+    sm_query_options o = SM_QUERY_OPTIONS_INIT;
+    o.weighting = w;
+    o.k = 12;
+    sm_result *r = NULL;
+    assert_int_equal(sm_query_top(&r, e, qd->id, &o), SM_OK);
+    assert_int_equal(sm_result_count(r), 12);
+    for (size_t i = 0; i < 12; i++) {
+        assert_string_equal(sm_result_id(r, i), all[i].id);
+        assert_float_equal(sm_result_score(r, i), all[i].total, 0);
+    }
+    sm_result_free(r);
+    sm_sme_desc_free(qd);
+    sm_weighting_free(w);
+    free(all);
+}
+
+/* SMEs added, replaced and removed after the scoring cache was built (the
+ * live engine's delta) keep their network scores and the exact result. */
+static void changes_after_the_first_query(void **state)
+{
+    (void)state;
+    sm_engine *e = tu_random_engine(200);
+    random_history(e, 200, 300, 11);
+    check_brute(e, 5, "network");
+    for (int i = 0; i < 20; i++) {
+        char id[16], partner[16];
+        snprintf(id, sizeof id, "N-%02d", i);
+        assert_int_equal(tu_put(e, id, i % 2 ? "SI032" : "AT130", "25.11", "tag 1;tag 2", "tag 3", 0, "",
+                                SM_SIZE_SMALL),
+                         SM_OK);
+        snprintf(partner, sizeof partner, "R-%04d", i * 7);
+        const char *ids[] = { id, partner };
+        assert_int_equal(sm_history_add(e, ids, 2, "2021-05-01", "x"), SM_OK);
+    }
+    for (int i = 0; i < 10; i++) { /* replace: same id, new data */
+        char id[16];
+        snprintf(id, sizeof id, "R-%04d", i * 3);
+        assert_int_equal(tu_put(e, id, "HR031", "62.01", "tag 3", "tag 1", 0, "", SM_SIZE_MEDIUM), SM_OK);
+    }
+    assert_int_equal(sm_sme_remove(e, "R-0100"), SM_OK);
+    assert_int_equal(sm_sme_remove(e, "N-03"), SM_OK);
+    for (size_t qi = 0; qi < sm_sme_count(e); qi += 29) {
+        check_brute(e, qi, "network");
+        check_brute(e, qi, "past_partners=2,common_partners=1,activity=1,complementarity=1");
+    }
+    sm_engine_free(e);
+}
+
 /* Weightings without network criteria give the same results with and
  * without a history. */
 static void history_leaves_other_weightings_alone(void **state)
@@ -275,6 +346,7 @@ int main(void)
         cmocka_unit_test(bad_history_calls),
         cmocka_unit_test(top_equals_brute_force),
         cmocka_unit_test(history_leaves_other_weightings_alone),
+        cmocka_unit_test(changes_after_the_first_query),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
