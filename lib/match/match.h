@@ -44,6 +44,7 @@ typedef struct sm__qctx {
 
     /* what the region tables were built for (reused while it stays so) */
     int regions_valid, rorder_valid, cached_region;
+    int cached_combiner;      /* the region order's combiner (fast scan) */
     const sm_query_options *cached_o;
     const sm_weighting *cached_w;
 

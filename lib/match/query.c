@@ -105,7 +105,6 @@ void sm__qctx_free(sm__qctx *q)
     sm__free(a, q->rows);
     sm__free(a, q->mark);
     sm__free(a, q->rorder);
-    sm__netq_free(&q->net, a);
     memset(q, 0, sizeof *q);
 }
 
@@ -297,9 +296,7 @@ static sm_status prepare(sm__qctx *q, size_t a, const sm_query_options *o, const
         q->cached_w = w;
     }
     prepare_sectors(q, o);
-    if ((st = prepare_excluded(q, o)))
-        return st;
-    return sm__netq_prepare(&q->net, q->e, w, a, q->alloc); /* history and network criteria */
+    return prepare_excluded(q, o);
 }
 
 /* For callers that score chosen pairs (the consortium builder): the tables
@@ -374,22 +371,55 @@ static void heap_offer(sm__qctx *q, size_t k, uint32_t b, double total)
  * exact total ties or beats the threshold. */
 #define BOUND_SLACK 1e-9
 
-/* Precomputed numbers of the fast scan (weighted mean, built-in criteria). */
+/* Precomputed numbers of the fast scan (every built-in combiner, custom
+ * criteria bounded by 1). Bounds are kept in the combiner's own algebra so
+ * one scan serves all three: a term per criterion, joined by cmb():
+ *   mean       term = w * s            joined by +   threshold thr
+ *   geometric  term = w * log(s)       joined by +   threshold log(thr)
+ *   minimum    term = s (1 if w = 0)   joined by min threshold thr
+ * with w the normalised weight. Every term grows with its score, so a term
+ * of an upper bound of each score bounds the total. */
 typedef struct fast {
-    double w_sec, w_comp, w_coop, w_lang;
-    double wsize[5];
-    double rest;      /* max_size + w_coop + w_lang + slack */
+    int minop;        /* join by min, not by + */
+    int geo;          /* terms are logarithms */
+    double wn[SM_CRITERIA_MAX];
+    double w_sec;     /* term of a sector affinity of 1 */
+    double wsize[5];  /* term of the size fit, by b's size */
+    double max_size;
+    double cl1;       /* cooperation and language at 1, custom criteria at 1 */
+    double cust1;     /* custom criteria at 1 */
+    double comp_rest; /* complementarity of the rest pass's candidates */
+    double tthr;      /* the threshold in the terms' algebra */
     int recip;
     uint32_t a_coop;
     size_t k;
     const sm_query_options *o;
-    /* history and network criteria: normalised weights by slot, and the
-     * bound of their part for SMEs outside the 2-hop neighbourhood */
-    double w_net[SM__NET_COUNT];
-    int net_slot[SM__NET_COUNT];
-    double net_rest;
 } fast;
 
+/* The term of criterion j at score s. */
+static inline double term(const fast *f, size_t j, double s)
+{
+    double w = f->wn[j];
+    if (f->minop)
+        return w > 0 ? s : 1.0;
+    if (f->geo)
+        return w > 0 ? w * log(s) : 0.0;
+    return w * s;
+}
+
+static inline double cmb(const fast *f, double x, double y)
+{
+    if (f->minop)
+        return x < y ? x : y;
+    return x + y;
+}
+
+/* The threshold a candidate's bound must reach, in the terms' algebra. */
+static inline void update_thr(const sm__qctx *q, fast *f)
+{
+    double t = q->heap_n == f->k ? q->heap[0].total : f->o->min_score;
+    f->tthr = f->geo ? log(t) : t;
+}
 /* Sector affinity of the SME in packed row h, as sm__pair_cheap() computes it. */
 static inline double row_affinity(const sm__qctx *q, const sm__rhot *h)
 {
@@ -418,7 +448,7 @@ static inline double row_affinity(const sm__qctx *q, const sm__rhot *h)
  * enter the top k; the built-in scores are the same numbers
  * sm__pair_cheap() gives, and survivors get the exact complementarity and
  * the combiner's total, so results equal sm_query_explain()'s. */
-static inline sm_status consider(sm__qctx *q, const fast *f, const sm__rhot *h, double cb)
+static inline sm_status consider(sm__qctx *q, fast *f, const sm__rhot *h, double cb)
 {
     unsigned r = h->region;
     size_t b = h->idx;
@@ -426,20 +456,16 @@ static inline sm_status consider(sm__qctx *q, const fast *f, const sm__rhot *h, 
         return SM_OK;
     if (f->o->size_classes && !(f->o->size_classes >> h->size & 1u))
         return SM_OK;
-    double thr = q->heap_n == f->k ? q->heap[0].total : f->o->min_score;
+    double thr = f->tthr;
     double aff = row_affinity(q, h);
-    double part = q->regpart[r] + f->w_sec * aff + f->wsize[h->size] + f->w_comp * cb;
-    if (q->net.any) { /* history and network criteria: exact, O(1) */
-        sm__netq_scores(&q->net, b, q->scores);
-        for (int k = 0; k < SM__NET_COUNT; k++)
-            if (f->net_slot[k] >= 0)
-                part += f->w_net[k] * q->scores[f->net_slot[k]];
-    }
-    if (part + f->w_coop + f->w_lang + BOUND_SLACK < thr)
+    double part = cmb(f, cmb(f, q->regpart[r], term(f, SM_CRIT_SECTOR_AFFINITY, aff)),
+                      cmb(f, f->wsize[h->size], term(f, SM_CRIT_COMPLEMENTARITY, cb)));
+    if (cmb(f, part, f->cl1) + BOUND_SLACK < thr)
         return SM_OK;
     double coop = sm__coop_fit(f->a_coop, h->coop);
     double lang = sm__language_fit(q->a_langs, h->langs);
-    if (part + f->w_coop * coop + f->w_lang * lang + BOUND_SLACK < thr)
+    double cl = cmb(f, cmb(f, term(f, SM_CRIT_COOPERATION_FIT, coop), term(f, SM_CRIT_LANGUAGE, lang)), f->cust1);
+    if (cmb(f, part, cl) + BOUND_SLACK < thr)
         return SM_OK;
     q->scores[SM_CRIT_SECTOR_AFFINITY] = aff;
     q->scores[SM_CRIT_REGION_REACH] = q->reach[r];
@@ -449,12 +475,13 @@ static inline sm_status consider(sm__qctx *q, const fast *f, const sm__rhot *h, 
     q->scores[SM_CRIT_LANGUAGE] = lang;
     q->scores[SM_CRIT_COMPLEMENTARITY] = cb > 0 ? sm__pair_comp(q, b) : 0.0;
     double total;
-    sm_status st = sm__combine(q->w, q->scores, &total);
-    if (st)
+    sm_status st;
+    if ((st = sm__pair_custom(q, b)) || (st = sm__combine(q->w, q->scores, &total)))
         return st;
     if (total < f->o->min_score || is_excluded(q, (uint32_t)b))
         return SM_OK;
     heap_offer(q, f->k, (uint32_t)b, total);
+    update_thr(q, f);
     return SM_OK;
 }
 
@@ -486,7 +513,7 @@ static int cmp_rbound(const void *x, const void *y)
  * beat the k-th total even with the best sector affinity. Within a region
  * the packed rows (sm__rhot) are read in order and bound each candidate
  * from its sectors and size before anything else is read. */
-static sm_status rest_pass(sm__qctx *q, const fast *f)
+static sm_status rest_pass(sm__qctx *q, fast *f)
 {
     const sm_engine *e = q->e;
     const sm__score_cache *c = sm__score_cache_of(e);
@@ -504,12 +531,16 @@ static sm_status rest_pass(sm__qctx *q, const fast *f)
         q->rorder_valid = 1;
     }
     size_t nr = q->n_rorder;
-    bool comp_known = f->w_comp > 0; /* then every remaining candidate has complementarity 0 */
+    /* without complementarity weight its term is neutral; with it, every
+     * remaining candidate has complementarity 0 (f->comp_rest) */
+    double comp = f->comp_rest;
+    bool comp_known = f->wn[SM_CRIT_COMPLEMENTARITY] > 0;
+    double rest = cmb(f, cmb(f, f->max_size, f->cl1), comp);
+    double row_rest = cmb(f, f->cl1, comp); /* size is in the row's bound */
     sm_status st;
     for (size_t i = 0; i < nr; i++) {
-        double thr = q->heap_n == f->k ? q->heap[0].total : f->o->min_score;
         double reg = q->rorder[i].bound;
-        if (reg + f->w_sec + f->rest < thr)
+        if (cmb(f, cmb(f, reg, f->w_sec), rest) + BOUND_SLACK < f->tthr)
             break;
         uint32_t r = q->rorder[i].region;
         /* First bound from one packed key per SME: its sector's weighted
@@ -517,16 +548,30 @@ static sm_status rest_pass(sm__qctx *q, const fast *f)
          * its size. */
         const uint32_t *key = c->rkey;
         const double *affw = q->affw, *wsize = f->wsize;
-        double row_rest = f->w_coop + f->w_lang + f->net_rest + BOUND_SLACK; /* size is in the row's bound */
-        double lim = thr - reg - row_rest;
-        for (uint32_t p = c->region_start[r], end = c->region_start[r + 1]; p < end; p++) {
-            uint32_t kk = key[p];
-            if (affw[(kk >> 4) << 1 | (kk & 1)] + wsize[kk >> 1 & 7] < lim || mark[p] & 4)
-                continue;
-            if ((st = consider(q, f, &c->rhot[p], comp_known ? 0.0 : sig_bound(q, f, c->rhot[p].idx))))
-                return st;
-            thr = q->heap_n == f->k ? q->heap[0].total : f->o->min_score;
-            lim = thr - reg - row_rest;
+        uint32_t p = c->region_start[r], end = c->region_start[r + 1];
+        if (!f->minop) {
+            /* additive: skip when affw + wsize < thr - reg - row_rest */
+            double lim = f->tthr - reg - row_rest - BOUND_SLACK;
+            for (; p < end; p++) {
+                uint32_t kk = key[p];
+                if (affw[(kk >> 4) << 1 | (kk & 1)] + wsize[kk >> 1 & 7] < lim || mark[p] & 4)
+                    continue;
+                if ((st = consider(q, f, &c->rhot[p], comp_known ? 0.0 : sig_bound(q, f, c->rhot[p].idx))))
+                    return st;
+                lim = f->tthr - reg - row_rest - BOUND_SLACK;
+            }
+        } else {
+            /* minimum: skip when either is below the threshold */
+            double fixed = cmb(f, reg, row_rest);
+            double lim = fixed + BOUND_SLACK < f->tthr ? INFINITY : f->tthr - BOUND_SLACK;
+            for (; p < end; p++) {
+                uint32_t kk = key[p];
+                if (affw[(kk >> 4) << 1 | (kk & 1)] < lim || wsize[kk >> 1 & 7] < lim || mark[p] & 4)
+                    continue;
+                if ((st = consider(q, f, &c->rhot[p], comp_known ? 0.0 : sig_bound(q, f, c->rhot[p].idx))))
+                    return st;
+                lim = fixed + BOUND_SLACK < f->tthr ? INFINITY : f->tthr - BOUND_SLACK;
+            }
         }
     }
     return SM_OK;
@@ -534,7 +579,7 @@ static sm_status rest_pass(sm__qctx *q, const fast *f)
 
 /* Every SME outside the base (new or replaced since it was built), in full,
  * with the signature bound of its complementarity. */
-static sm_status delta_pass(sm__qctx *q, const fast *f)
+static sm_status delta_pass(sm__qctx *q, fast *f)
 {
     const sm__score_cache *c = sm__score_cache_of(q->e);
     sm_status st;
@@ -544,89 +589,55 @@ static sm_status delta_pass(sm__qctx *q, const fast *f)
     return SM_OK;
 }
 
-/* ---- history and network criteria in the scan ------------------------- */
-
-static void net_weights(sm__qctx *q, fast *f, double W)
-{
-    f->net_rest = 0;
-    for (int k = 0; k < SM__NET_COUNT; k++) {
-        int slot = q->net.slot[k];
-        f->net_slot[k] = slot;
-        f->w_net[k] = slot >= 0 ? q->w->w[slot] / W : 0.0;
-    }
-    /* outside the 2-hop neighbourhood past and common partners are 0 and
-     * activity is at most 1 */
-    if (f->net_slot[SM__NET_ACTIVITY] >= 0)
-        f->net_rest = f->w_net[SM__NET_ACTIVITY];
-}
-
-/* Considers the querying SME's 2-hop neighbourhood first, with the exact
- * network scores; the passes after it bound the network part of everyone
- * else by net_rest. */
-static sm_status net_pass(sm__qctx *q, const fast *f)
-{
-    if (!q->net.any)
-        return SM_OK;
-    for (size_t t = 0; t < q->net.n_touched; t++) {
-        uint32_t b = q->net.touched[t];
-        if (b >= q->e->smes.n)
-            continue;
-        /* SMEs outside the base are all considered by delta_pass */
-        uint32_t p = sm__score_cache_of(q->e)->loc[b];
-        if (p & SM__LOC_DELTA || q->mark[p] & 4)
-            continue;
-        q->mark[p] |= 4;
-        sm_status st = consider(q, f, &sm__score_cache_of(q->e)->rhot[p], sig_bound(q, f, b));
-        if (st)
-            return st;
-    }
-    return SM_OK;
-}
-
-/* The fast scan for the common case: weighted mean, built-in criteria only.
+/* The fast scan: any built-in combiner, custom criteria bounded by 1.
  * When complementarity has weight, the inverted index first yields every
  * candidate whose complementarity can be > 0 (sharing a tag in the
  * directions the reciprocity needs); every other candidate has
  * complementarity 0 and is left to the region-ordered rest pass. */
-static sm_status scan_mean(sm__qctx *q, size_t k, const sm_query_options *o)
+static sm_status scan_fast(sm__qctx *q, size_t k, const sm_query_options *o)
 {
     const sm_engine *e = q->e;
     const sm_weighting *w = q->w;
     const sm__smes *s = &e->smes;
     const sm__score_cache *c = sm__score_cache_of(e);
     size_t a = q->a;
+    fast f;
+    f.minop = w->combiner == SM_COMBINE_MIN;
+    f.geo = w->combiner == SM_COMBINE_GEOMETRIC;
     double W = 0;
-    for (size_t j = 0; j < sm__weighting_n(w); j++) /* built-in and network criteria */
+    for (size_t j = 0; j < q->n_crit; j++)
         W += w->w[j];
-    double wn[SM_CRIT_BUILTIN_COUNT];
-    for (size_t j = 0; j < SM_CRIT_BUILTIN_COUNT; j++)
-        wn[j] = w->w[j] / W;
+    for (size_t j = 0; j < q->n_crit; j++)
+        f.wn[j] = w->w[j] / W;
+    q->rorder_valid = q->rorder_valid && q->cached_combiner == (int)w->combiner;
+    q->cached_combiner = (int)w->combiner;
     if (!q->rorder_valid)
         for (size_t r = 0; r < e->n_regions; r++)
-            q->regpart[r] = wn[SM_CRIT_REGION_REACH] * q->reach[r] + wn[SM_CRIT_COHESION] * q->cohesion[r];
-    fast f;
+            q->regpart[r] =
+                cmb(&f, term(&f, SM_CRIT_REGION_REACH, q->reach[r]), term(&f, SM_CRIT_COHESION, q->cohesion[r]));
     f.k = k;
     f.o = o;
     f.recip = w->p.reciprocity;
     f.a_coop = s->coop[a];
-    f.w_sec = wn[SM_CRIT_SECTOR_AFFINITY];
-    f.w_comp = wn[SM_CRIT_COMPLEMENTARITY];
-    f.w_coop = wn[SM_CRIT_COOPERATION_FIT];
-    f.w_lang = wn[SM_CRIT_LANGUAGE];
-    double max_size = 0;
+    f.w_sec = term(&f, SM_CRIT_SECTOR_AFFINITY, 1.0);
+    f.cust1 = f.minop ? 1.0 : 0.0;
+    for (size_t j = SM_CRIT_BUILTIN_COUNT; j < q->n_crit; j++)
+        f.cust1 = cmb(&f, f.cust1, term(&f, j, 1.0));
+    f.cl1 = cmb(&f, cmb(&f, term(&f, SM_CRIT_COOPERATION_FIT, 1.0), term(&f, SM_CRIT_LANGUAGE, 1.0)), f.cust1);
+    f.comp_rest = term(&f, SM_CRIT_COMPLEMENTARITY, f.wn[SM_CRIT_COMPLEMENTARITY] > 0 ? 0.0 : 1.0);
+    f.max_size = -INFINITY;
     for (int z = 0; z < 5; z++) {
-        f.wsize[z] = wn[SM_CRIT_SIZE_FIT] * sm__size_fit[s->size[a]][z];
-        if (f.wsize[z] > max_size)
-            max_size = f.wsize[z];
+        f.wsize[z] = term(&f, SM_CRIT_SIZE_FIT, sm__size_fit[s->size[a]][z]);
+        if (f.wsize[z] > f.max_size)
+            f.max_size = f.wsize[z];
     }
-    net_weights(q, &f, W);
-    f.rest = max_size + f.w_coop + f.w_lang + f.net_rest + BOUND_SLACK;
-    /* per sector: weighted affinity without / with a secondary sector */
+    /* per sector: affinity term without / with a secondary sector */
     for (size_t x = 0; x < e->n_sectors; x++) {
         double v = q->aff[x];
-        q->affw[2 * x] = f.w_sec * v;
-        q->affw[2 * x + 1] = f.w_sec * (q->factor > v ? q->factor : v);
+        q->affw[2 * x] = term(&f, SM_CRIT_SECTOR_AFFINITY, v);
+        q->affw[2 * x + 1] = term(&f, SM_CRIT_SECTOR_AFFINITY, q->factor > v ? q->factor : v);
     }
+    update_thr(q, &f);
     sm_status st;
     /* Base positions of SMEs removed or replaced since the base was built
      * (cache.c) count as considered (mark bit 4); the SMEs outside the base
@@ -635,9 +646,7 @@ static sm_status scan_mean(sm__qctx *q, size_t k, const sm_query_options *o)
     memset(mark, 0, c->n_base);
     for (size_t d = 0; d < c->n_dead; d++)
         mark[c->dead[d]] = 4;
-    if ((st = net_pass(q, &f))) /* history and network criteria */
-        return st;
-    if (!(f.w_comp > 0))
+    if (!(f.wn[SM_CRIT_COMPLEMENTARITY] > 0))
         return (st = rest_pass(q, &f)) ? st : delta_pass(q, &f);
 
     /* 1: candidates from the inverted index (lists of positions). mark bit
@@ -683,8 +692,8 @@ sm_status sm__query_run(sm__qctx *q, size_t a, const sm_query_options *o, const 
     double wsum = 0;
     for (size_t j = 0; j < q->n_crit; j++)
         wsum += w->w[j];
-    if (k && w->combiner == SM_COMBINE_MEAN && sm__net_only(w) && isfinite(wsum)) {
-        if ((st = scan_mean(q, k, o)))
+    if (k && w->combiner != SM_COMBINE_CUSTOM && isfinite(wsum)) {
+        if ((st = scan_fast(q, k, o)))
             return st;
         k = 0; /* done: skip the general scan */
     }
