@@ -1,0 +1,225 @@
+/* Top-k on every workload shape (the generator's shapes in small: a
+ * long-tail Zipf vocabulary, one country's regions, a few regions, SMEs
+ * with no needs or offers, many secondary sectors) and every weighting
+ * (each preset with the mean, geometric and minimum combiners, custom
+ * criteria) equals brute force over sm_query_explain(), before and after
+ * changes that put rows in the live engine's delta. */
+#include "test_util.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct shape {
+    const char *name;
+    unsigned vocab;         /* tags */
+    double zipf;            /* exponent of the tag ranks; 0 = uniform */
+    unsigned max_tags;      /* offers and needs: 0 .. max_tags - 1 */
+    const char *const *regions;
+    unsigned n_regions;
+    unsigned empty_pct;     /* SMEs with no needs or no offers, percent */
+    unsigned max_secondary; /* secondary sectors: 0 .. max_secondary */
+} shape;
+
+static const char *const mixed[] = { "SI032", "SI041", "AT221", "AT130", "HR050", "HU110", "ITH41",
+                                     "DE212", "CZ010", "SK010", "RO321", "BG411", "EL303", "PL911" };
+static const char *const slovenia[] = { "SI031", "SI032", "SI033", "SI034", "SI035", "SI036",
+                                        "SI037", "SI038", "SI041", "SI042", "SI043", "SI044" };
+static const char *const few[] = { "AT130", "AT221" };
+static const char *const sectors[] = { "25.11", "25.62", "28.41", "10.51", "17.21", "46.69", "62.01",
+                                       "55.10", "49.41", "71.12", "C",     "41.20", "73.11", "33.12" };
+
+static const shape shapes[] = {
+    { "default", 40, 0.0, 5, mixed, 14, 0, 2 },
+    { "zipf", 5000, 1.1, 6, mixed, 14, 0, 1 },
+    { "one_country", 40, 0.0, 5, slovenia, 12, 0, 2 },
+    { "few_regions", 60, 0.8, 5, few, 2, 0, 1 },
+    { "sparse", 40, 0.0, 5, mixed, 14, 60, 1 },
+    { "many_secondary", 40, 0.0, 4, slovenia, 12, 10, 6 },
+};
+
+static unsigned long state;
+static double unit(void)
+{
+    state = state * 6364136223846793005ul + 1442695040888963407ul;
+    return (double)(state >> 11) / 9007199254740992.0;
+}
+static unsigned pick(unsigned n) { return (unsigned)(unit() * n); }
+
+/* A Zipf rank in 0 .. n-1 by inversion of the cumulative weights (cum). */
+static unsigned zipf_rank(const double *cum, unsigned n)
+{
+    double u = unit() * cum[n - 1];
+    unsigned lo = 0, hi = n - 1;
+    while (lo < hi) {
+        unsigned mid = (lo + hi) / 2;
+        if (cum[mid] < u)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+static void tag_list(char *out, size_t cap, const shape *s, const double *cum, unsigned m)
+{
+    out[0] = '\0';
+    for (unsigned j = 0; j < m; j++) {
+        unsigned t = s->zipf > 0 ? zipf_rank(cum, s->vocab) : pick(s->vocab);
+        snprintf(out + strlen(out), cap - strlen(out), "%st%u", j ? ";" : "", t);
+    }
+}
+
+static void put_one(sm_engine *e, const shape *s, const double *cum, const char *id)
+{
+    char sec[128], offers[256], needs[256];
+    snprintf(sec, sizeof sec, "%s", sectors[pick(14)]);
+    for (unsigned j = 0, m = pick(s->max_secondary + 1); j < m; j++)
+        snprintf(sec + strlen(sec), sizeof sec - strlen(sec), ";%s", sectors[pick(14)]);
+    tag_list(offers, sizeof offers, s, cum, pick(s->max_tags));
+    tag_list(needs, sizeof needs, s, cum, pick(s->max_tags));
+    if (pick(100) < s->empty_pct)
+        (pick(2) ? offers : needs)[0] = '\0';
+    const char *langs[] = { "", "en", "de;en", "sl", "hu", "it;sl" };
+    sm_status st =
+        tu_put(e, id, s->regions[pick(s->n_regions)], sec, offers, needs, pick(256), langs[pick(6)], (sm_size)pick(5));
+    if (st)
+        fail_msg("put %s: %s", id, sm_error_last()->message);
+}
+
+static sm_engine *shape_engine(const shape *s, size_t n, double *cum)
+{
+    state = 777;
+    double acc = 0;
+    for (unsigned t = 0; t < s->vocab; t++)
+        cum[t] = acc += s->zipf > 0 ? pow(t + 1.0, -s->zipf) : 1.0;
+    sm_engine *e = tu_engine(SM_TAXONOMY_ALL);
+    char id[32];
+    for (size_t i = 0; i < n; i++) {
+        snprintf(id, sizeof id, "S-%04zu", (i * 7919) % n);
+        put_one(e, s, cum, id);
+    }
+    return e;
+}
+
+/* Custom criteria: one from the pair's numbers, one from the built-ins. */
+static double hashed(const sm_pair *p, void *ud)
+{
+    (void)ud;
+    unsigned h = 0;
+    for (const char *c = p->b.id; *c; c++)
+        h = h * 31 + (unsigned char)*c;
+    return (double)(h % 1000) / 999.0 * (p->distance_km < 300 ? 1.0 : 0.6);
+}
+static double echo(const sm_pair *p, void *ud)
+{
+    (void)ud;
+    return 0.5 * p->builtin[SM_CRIT_COMPLEMENTARITY] + 0.5 * p->builtin[SM_CRIT_LANGUAGE];
+}
+
+typedef struct scored {
+    char id[16];
+    double total;
+} scored;
+
+static int cmp_scored(const void *x, const void *y)
+{
+    const scored *a = x, *b = y;
+    if (a->total != b->total)
+        return a->total > b->total ? -1 : 1;
+    return strcmp(a->id, b->id);
+}
+
+static void check_queries(sm_engine *e, const sm_weighting *w, size_t step, scored *all)
+{
+    size_t n = sm_sme_count(e);
+    for (size_t qi = 0; qi < n; qi += step) {
+        sm_sme_desc *qd = NULL;
+        assert_int_equal(sm_sme_at(&qd, e, qi), SM_OK);
+        size_t m = 0;
+        for (size_t j = 0; j < n; j++) {
+            sm_sme_desc *d = NULL;
+            assert_int_equal(sm_sme_at(&d, e, j), SM_OK);
+            if (strcmp(d->id, qd->id) != 0) {
+                sm_result *x = NULL;
+                assert_int_equal(sm_query_explain(&x, e, qd->id, d->id, w), SM_OK);
+                snprintf(all[m].id, sizeof all[m].id, "%s", d->id);
+                all[m++].total = sm_result_score(x, 0);
+                sm_result_free(x);
+            }
+            sm_sme_desc_free(d);
+        }
+        qsort(all, m, sizeof *all, cmp_scored);
+        sm_query_options o = SM_QUERY_OPTIONS_INIT;
+        o.weighting = w;
+        o.k = 10;
+        sm_result *r = NULL;
+        assert_int_equal(sm_query_top(&r, e, qd->id, &o), SM_OK);
+        assert_int_equal(sm_result_count(r), 10);
+        for (size_t i = 0; i < 10; i++) {
+            if (strcmp(sm_result_id(r, i), all[i].id) != 0 || sm_result_score(r, i) != all[i].total)
+                fail_msg("query %s rank %zu: %s %.17g, brute force %s %.17g", qd->id, i, sm_result_id(r, i),
+                         sm_result_score(r, i), all[i].id, all[i].total);
+        }
+        sm_result_free(r);
+        sm_sme_desc_free(qd);
+    }
+}
+
+/* Every preset with each built-in combiner, and with custom criteria. */
+static void check_weightings(sm_engine *e, size_t step, scored *all)
+{
+    static const char *const combiners[] = { "mean", "geometric", "min" };
+    for (size_t p = 0; p < sm_weighting_preset_count(); p++)
+        for (size_t c = 0; c < 3; c++) {
+            char text[128];
+            snprintf(text, sizeof text, "%s,combiner=%s", sm_weighting_preset_name(p), combiners[c]);
+            sm_weighting *w = NULL;
+            assert_int_equal(sm_weighting_parse(&w, text), SM_OK);
+            check_queries(e, w, step, all);
+            if (p == 0 || c == 0) { /* balanced with any combiner, any preset with the mean */
+                assert_int_equal(sm_weighting_add_criterion(w, "hashed", hashed, NULL, NULL, 1.0 + (double)c), SM_OK);
+                check_queries(e, w, step, all);
+                assert_int_equal(sm_weighting_add_criterion(w, "echo", echo, NULL, NULL, 0.5), SM_OK);
+                check_queries(e, w, step * 2, all);
+            }
+            sm_weighting_free(w);
+        }
+}
+
+static void every_shape_and_weighting(void **st)
+{
+    (void)st;
+    size_t n = 160;
+    double *cum = malloc(5000 * sizeof *cum);
+    scored *all = calloc(n + 40, sizeof *all);
+    assert_non_null(cum);
+    assert_non_null(all);
+    for (size_t s = 0; s < sizeof shapes / sizeof *shapes; s++) {
+        sm_engine *e = shape_engine(&shapes[s], n, cum);
+        check_weightings(e, 29, all);
+        /* changes after the base was built: new, replaced and removed SMEs */
+        char id[32];
+        for (size_t i = 0; i < 30; i++) {
+            snprintf(id, sizeof id, i < 20 ? "N-%04zu" : "S-%04zu", i < 20 ? i : i * 5);
+            put_one(e, &shapes[s], cum, id);
+        }
+        for (size_t i = 0; i < 10; i++) {
+            snprintf(id, sizeof id, "S-%04zu", 3 + i * 11);
+            assert_int_equal(sm_sme_remove(e, id), SM_OK);
+        }
+        check_weightings(e, 53, all);
+        sm_engine_free(e);
+    }
+    free(all);
+    free(cum);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(every_shape_and_weighting),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
