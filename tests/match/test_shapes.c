@@ -186,6 +186,16 @@ static void check_weightings(sm_engine *e, size_t step, scored *all)
             }
             sm_weighting_free(w);
         }
+    /* no complementarity weight: the scan has no index pass */
+    for (size_t c = 0; c < 3; c++) {
+        char text[128];
+        snprintf(text, sizeof text, "complementarity=0,sector_affinity=1,region_reach=2,language=1,combiner=%s",
+                 combiners[c]);
+        sm_weighting *w = NULL;
+        assert_int_equal(sm_weighting_parse(&w, text), SM_OK);
+        check_queries(e, w, step, all);
+        sm_weighting_free(w);
+    }
 }
 
 static void every_shape_and_weighting(void **st)
