@@ -1226,6 +1226,81 @@ class SampleGenerator:
                        coop, langs)
 
 
+class Shape:
+    """Workload shapes for benchmarks: rewrites the rows of the default
+    generator (which stay as they are when no shape option is given) with a
+    random stream of its own. A long-tail vocabulary of `tags` synthetic
+    keywords drawn by Zipf rank (exponent `zipf`), `offers`/`needs` of them
+    per SME; every SME in one `country`'s NUTS-3 regions, or in the `regions`
+    most populous NUTS-3 regions of the scope; a share `empty` of SMEs with
+    no needs or no offers; `secondary` = the most secondary sectors (0..M
+    drawn uniformly, from the primary's division)."""
+
+    def __init__(self, args, gen):
+        self.args, self.gen = args, gen
+        self.active = bool(args.tags or args.country or args.regions or args.empty_share or
+                           args.secondary is not None)
+        self.rng = random.Random(f"{args.seed}:shape")
+        if args.tags:
+            self.tag_cum = cumulate([(r + 1) ** -args.zipf for r in range(args.tags)])
+            width = len(str(args.tags))
+            self.tag_names = [f"kw{r:0{width}d}" for r in range(args.tags)]
+        ref = gen.ref
+        self.region_choice = None
+        if args.country:
+            cc = args.country.upper()
+            if cc not in ref.regions:
+                raise SystemExit(f"gen_sample: --country {args.country}: not a CADSES country")
+            codes, weights = ref.regions[cc]
+            self.region_choice = Choice(codes, weights)
+            self.langs = list(OFFICIAL.get(cc) or ["bs"])
+        elif args.regions:
+            allr = sorted(((w, c) for cc in gen.countries for c, w in zip(*ref.regions[cc])), reverse=True)
+            top = allr[:args.regions]
+            self.region_choice = Choice([c for _, c in top], [w for w, _ in top])
+
+    @staticmethod
+    def span(text):
+        lo, _, hi = text.partition("-")
+        return int(lo), int(hi or lo)
+
+    def apply(self, row):
+        if not self.active:
+            return row
+        a, rnd = self.args, self.rng.random
+        row = list(row)
+        if self.region_choice:
+            row[2] = self.region_choice(rnd())
+            if a.country:
+                row[10] = list(self.langs) + [x for x in row[10] if x not in self.langs]
+        if a.secondary is not None:
+            prim = row[3][0]
+            cl = self.gen.div_classes.get(prim.replace(".", "")[:2]) or [prim]
+            secs = [prim]
+            for _ in range(int(rnd() * (a.secondary + 1))):
+                c = cl[int(rnd() * len(cl))] if rnd() < 0.7 else self.gen.sector_choice(rnd())
+                if c not in secs:
+                    secs.append(c)
+            row[3] = secs
+        if a.tags:
+            br, cum, names = bisect.bisect_right, self.tag_cum, self.tag_names
+            last = len(names) - 1
+            for col, spec in ((7, a.offers), (8, a.needs)):
+                lo, hi = self.span(spec)
+                k = lo + int(rnd() * (hi - lo + 1))
+                tags = []
+                for _ in range(4 * k):
+                    t = names[min(br(cum, rnd() * cum[-1]), last)]
+                    if t not in tags and (col == 7 or t not in row[7]):
+                        tags.append(t)
+                        if len(tags) == k:
+                            break
+                row[col] = tags
+        if a.empty_share and rnd() < a.empty_share:
+            row[7 if rnd() < 0.5 else 8] = []
+        return tuple(row)
+
+
 class Namer:
     """Company names: surname/place/brand + concept word + legal form."""
 
@@ -1293,6 +1368,12 @@ def command_line(args):
         parts += ["--formats", args.formats]
     if args.no_truth:
         parts.append("--no-truth")
+    if args.tags:
+        parts += ["--tags", str(args.tags), "--zipf", str(args.zipf), "--offers", args.offers, "--needs", args.needs]
+    for opt, v in (("--country", args.country), ("--regions", args.regions), ("--empty-share", args.empty_share),
+                   ("--secondary", args.secondary)):
+        if v:
+            parts += [opt, str(v)]
     return " ".join(parts)
 
 
@@ -1451,6 +1532,17 @@ def main(argv=None):
     ap.add_argument("--prefix", default="cadses", help="file name prefix (default cadses)")
     ap.add_argument("--formats", default="csv,json", help="SME file formats: csv, json or both (default csv,json)")
     ap.add_argument("--no-truth", action="store_true", help="do not write the planted-pairs file")
+    shape = ap.add_argument_group("workload shapes (benchmarks; without them the default rows)")
+    shape.add_argument("--tags", type=int, default=0,
+                       help="a vocabulary of this many synthetic tags drawn by Zipf rank (0 = the profiles' tags)")
+    shape.add_argument("--zipf", type=float, default=1.0, help="Zipf exponent of the tag ranks (default 1.0)")
+    shape.add_argument("--offers", default="1-5", help="offers per SME with --tags: LO-HI (default 1-5)")
+    shape.add_argument("--needs", default="1-4", help="needs per SME with --tags: LO-HI (default 1-4)")
+    shape.add_argument("--country", help="every SME in this country's NUTS-3 regions (e.g. SI)")
+    shape.add_argument("--regions", type=int, default=0, help="every SME in the N most populous NUTS-3 regions")
+    shape.add_argument("--empty-share", type=float, default=0.0,
+                       help="share of SMEs with no needs or no offers (0..1)")
+    shape.add_argument("--secondary", type=int, help="secondary sectors per SME: 0..M, drawn uniformly")
     args = ap.parse_args(argv)
     formats = [f.strip() for f in args.formats.split(",") if f.strip()]
     if not formats or any(f not in ("csv", "json") for f in formats):
@@ -1477,7 +1569,9 @@ def main(argv=None):
             fjson.write('{\n "note": ' + json.dumps(note_text(args), ensure_ascii=False) + ',\n "smes": [')
         first = True
         join = ";".join
+        shaper = Shape(args, gen)
         for row in gen.rows():
+            row = shaper.apply(row)
             if fcsv:
                 w.writerow((row[0], row[1], row[2], join(row[3]), row[4],
                             "" if row[5] is None else row[5], "" if row[6] is None else row[6],
