@@ -390,6 +390,8 @@ typedef struct fast {
     double cust1;     /* custom criteria at 1 */
     double comp_rest; /* complementarity of the rest pass's candidates */
     double tthr;      /* the threshold in the terms' algebra */
+    double slack;     /* BOUND_SLACK; 0 for the minimum, which does not round */
+    int zero_fill;    /* totals of 0 are left to fill_zeros() (geometric, minimum) */
     int recip;
     uint32_t a_coop;
     size_t k;
@@ -414,11 +416,22 @@ static inline double cmb(const fast *f, double x, double y)
     return x + y;
 }
 
-/* The threshold a candidate's bound must reach, in the terms' algebra. */
+/* The threshold a candidate's bound must reach, in the terms' algebra.
+ * With the geometric mean and the minimum many totals are 0 (one score of 0
+ * is enough), and partners with total 0 rank by id: the scan offers only
+ * totals > 0, so a threshold of 0 becomes "more than 0" (the least positive
+ * number for the minimum; for the geometric mean -746, below the logarithm
+ * of any positive total, since the normalised weights sum to 1 and every
+ * positive score is at least 2^-1074), and fill_zeros() adds the zeros. */
 static inline void update_thr(const sm__qctx *q, fast *f)
 {
     double t = q->heap_n == f->k ? q->heap[0].total : f->o->min_score;
-    f->tthr = f->geo ? log(t) : t;
+    if (f->geo)
+        f->tthr = t > 0 ? log(t) : -746.0;
+    else if (f->minop)
+        f->tthr = t > 0 ? t : 0x1p-1074;
+    else
+        f->tthr = t;
 }
 /* Sector affinity of the SME in packed row h, as sm__pair_cheap() computes it. */
 static inline double row_affinity(const sm__qctx *q, const sm__rhot *h)
@@ -460,12 +473,12 @@ static inline sm_status consider(sm__qctx *q, fast *f, const sm__rhot *h, double
     double aff = row_affinity(q, h);
     double part = cmb(f, cmb(f, q->regpart[r], term(f, SM_CRIT_SECTOR_AFFINITY, aff)),
                       cmb(f, f->wsize[h->size], term(f, SM_CRIT_COMPLEMENTARITY, cb)));
-    if (cmb(f, part, f->cl1) + BOUND_SLACK < thr)
+    if (cmb(f, part, f->cl1) + f->slack < thr)
         return SM_OK;
     double coop = sm__coop_fit(f->a_coop, h->coop);
     double lang = sm__language_fit(q->a_langs, h->langs);
     double cl = cmb(f, cmb(f, term(f, SM_CRIT_COOPERATION_FIT, coop), term(f, SM_CRIT_LANGUAGE, lang)), f->cust1);
-    if (cmb(f, part, cl) + BOUND_SLACK < thr)
+    if (cmb(f, part, cl) + f->slack < thr)
         return SM_OK;
     q->scores[SM_CRIT_SECTOR_AFFINITY] = aff;
     q->scores[SM_CRIT_REGION_REACH] = q->reach[r];
@@ -478,7 +491,7 @@ static inline sm_status consider(sm__qctx *q, fast *f, const sm__rhot *h, double
     sm_status st;
     if ((st = sm__pair_custom(q, b)) || (st = sm__combine(q->w, q->scores, &total)))
         return st;
-    if (total < f->o->min_score || is_excluded(q, (uint32_t)b))
+    if (total < f->o->min_score || (f->zero_fill && !(total > 0)) || is_excluded(q, (uint32_t)b))
         return SM_OK;
     heap_offer(q, f->k, (uint32_t)b, total);
     update_thr(q, f);
@@ -540,7 +553,7 @@ static sm_status rest_pass(sm__qctx *q, fast *f)
     sm_status st;
     for (size_t i = 0; i < nr; i++) {
         double reg = q->rorder[i].bound;
-        if (cmb(f, cmb(f, reg, f->w_sec), rest) + BOUND_SLACK < f->tthr)
+        if (cmb(f, cmb(f, reg, f->w_sec), rest) + f->slack < f->tthr)
             break;
         uint32_t r = q->rorder[i].region;
         /* First bound from one packed key per SME: its sector's weighted
@@ -561,16 +574,16 @@ static sm_status rest_pass(sm__qctx *q, fast *f)
                 lim = f->tthr - reg - row_rest - BOUND_SLACK;
             }
         } else {
-            /* minimum: skip when either is below the threshold */
+            /* minimum (exact, no slack): skip when either is below the threshold */
             double fixed = cmb(f, reg, row_rest);
-            double lim = fixed + BOUND_SLACK < f->tthr ? INFINITY : f->tthr - BOUND_SLACK;
+            double lim = fixed < f->tthr ? INFINITY : f->tthr;
             for (; p < end; p++) {
                 uint32_t kk = key[p];
                 if (affw[(kk >> 4) << 1 | (kk & 1)] < lim || wsize[kk >> 1 & 7] < lim || mark[p] & 4)
                     continue;
                 if ((st = consider(q, f, &c->rhot[p], comp_known ? 0.0 : sig_bound(q, f, c->rhot[p].idx))))
                     return st;
-                lim = fixed + BOUND_SLACK < f->tthr ? INFINITY : f->tthr - BOUND_SLACK;
+                lim = fixed < f->tthr ? INFINITY : f->tthr;
             }
         }
     }
@@ -589,6 +602,43 @@ static sm_status delta_pass(sm__qctx *q, fast *f)
     return SM_OK;
 }
 
+/* Eligible partner b (filters, not a itself, not excluded) scores total 0:
+ * offers it with its scores. */
+static sm_status offer_zero(sm__qctx *q, const fast *f, const sm__rhot *h)
+{
+    size_t b = h->idx;
+    if (!q->region_ok[h->region] || !q->sector_ok[h->sector] || b == q->a || is_excluded(q, (uint32_t)b))
+        return SM_OK;
+    if (f->o->size_classes && !(f->o->size_classes >> h->size & 1u))
+        return SM_OK;
+    double total;
+    sm_status st = sm__pair_scores(q, b, &total);
+    if (st || total > 0) /* total > 0: the scan offered it */
+        return st;
+    heap_offer(q, f->k, (uint32_t)b, 0.0);
+    return SM_OK;
+}
+
+/* With the geometric mean or the minimum, when fewer than k partners score
+ * more than 0 (and min_score allows 0): the partners with total 0 that come
+ * first by id, from the base in id order (it stops when the heap is full)
+ * and from the delta through the heap. */
+static sm_status fill_zeros(sm__qctx *q, const fast *f)
+{
+    if (!f->zero_fill || q->heap_n == f->k || f->o->min_score > 0)
+        return SM_OK;
+    const sm__score_cache *c = sm__score_cache_of(q->e);
+    const uint32_t *ord;
+    size_t n;
+    sm_status st = sm__score_cache_idorder(&ord, &n, q->e);
+    for (size_t i = 0; !st && i < n && q->heap_n < f->k; i++)
+        if (!(q->mark[ord[i]] & 8))
+            st = offer_zero(q, f, &c->rhot[ord[i]]);
+    for (size_t d = 0; !st && d < c->n_delta; d++)
+        st = offer_zero(q, f, &c->delta[d]);
+    return st;
+}
+
 /* The fast scan: any built-in combiner, custom criteria bounded by 1.
  * When complementarity has weight, the inverted index first yields every
  * candidate whose complementarity can be > 0 (sharing a tag in the
@@ -604,6 +654,8 @@ static sm_status scan_fast(sm__qctx *q, size_t k, const sm_query_options *o)
     fast f;
     f.minop = w->combiner == SM_COMBINE_MIN;
     f.geo = w->combiner == SM_COMBINE_GEOMETRIC;
+    f.slack = f.minop ? 0.0 : BOUND_SLACK;
+    f.zero_fill = f.minop || f.geo;
     double W = 0;
     for (size_t j = 0; j < q->n_crit; j++)
         W += w->w[j];
@@ -645,9 +697,9 @@ static sm_status scan_fast(sm__qctx *q, size_t k, const sm_query_options *o)
     uint8_t *mark = q->mark; /* by base position, in region order */
     memset(mark, 0, c->n_base);
     for (size_t d = 0; d < c->n_dead; d++)
-        mark[c->dead[d]] = 4;
+        mark[c->dead[d]] = 4 | 8; /* 8: dead (fill_zeros) */
     if (!(f.wn[SM_CRIT_COMPLEMENTARITY] > 0))
-        return (st = rest_pass(q, &f)) ? st : delta_pass(q, &f);
+        return (st = rest_pass(q, &f)) || (st = delta_pass(q, &f)) ? st : fill_zeros(q, &f);
 
     /* 1: candidates from the inverted index (lists of positions). mark bit
      * 1: needs something a offers; bit 2: offers something a needs; bit 4:
@@ -677,7 +729,7 @@ static sm_status scan_fast(sm__qctx *q, size_t k, const sm_query_options *o)
                     return st;
             }
     }
-    return (st = rest_pass(q, &f)) ? st : delta_pass(q, &f);
+    return (st = rest_pass(q, &f)) || (st = delta_pass(q, &f)) ? st : fill_zeros(q, &f);
 }
 
 sm_status sm__query_run(sm__qctx *q, size_t a, const sm_query_options *o, const sm_weighting *w, sm_result **out)

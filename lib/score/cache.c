@@ -5,6 +5,7 @@
 #include "score/score.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 static sm_status grow(const sm__alloc *a, void **p, size_t *cap, size_t need, size_t elem)
@@ -133,7 +134,60 @@ static sm_status build_base(sm_engine *e, sm__score_cache *c)
     c->n_tags_base = nt;
     c->n_dead = 0;
     c->n_delta = 0;
+    c->n_idorder = 0;
     return SM_OK;
+}
+
+typedef struct id_pos {
+    const char *id;
+    uint32_t pos;
+} id_pos;
+
+static int cmp_id_pos(const void *x, const void *y)
+{
+    return strcmp(((const id_pos *)x)->id, ((const id_pos *)y)->id);
+}
+
+sm_status sm__score_cache_idorder(const uint32_t **out, size_t *n_out, const sm_engine *ce)
+{
+    sm_engine *e = (sm_engine *)ce;
+    sm__score_cache *c = e->derived.ptr;
+    sm_status st = SM_OK;
+    pthread_mutex_lock(&e->derived.mu);
+    size_t n = c->n_base;
+    if (!c->n_idorder) {
+        id_pos *tmp = sm__malloc(&e->alloc, (n ? n : 1) * sizeof *tmp);
+        if (!tmp || (st = fit(&e->alloc, (void **)&c->idorder, &c->idorder_cap, n ? n : 1, sizeof *c->idorder))) {
+            sm__free(&e->alloc, tmp);
+            st = sm__nomem();
+            goto out;
+        }
+        /* positions removed since the base was built hold no current id:
+         * they are left out (tmp[p].id NULL marks them first) */
+        for (size_t p = 0; p < n; p++)
+            tmp[p].id = "";
+        for (size_t d = 0; d < c->n_dead; d++)
+            tmp[c->dead[d]].id = NULL;
+        size_t m = 0;
+        for (size_t p = 0; p < n; p++)
+            if (tmp[p].id) {
+                tmp[m].id = sm__sme_id(e, c->rhot[p].idx);
+                tmp[m++].pos = (uint32_t)p;
+            }
+        qsort(tmp, m, sizeof *tmp, cmp_id_pos);
+        for (size_t p = 0; p < m; p++)
+            c->idorder[p] = tmp[p].pos;
+        sm__free(&e->alloc, tmp);
+        c->n_idorder = m ? m : 1; /* 1 with no position: made, and empty */
+        c->idorder_len = m;
+    }
+out:
+    pthread_mutex_unlock(&e->derived.mu);
+    if (!st) {
+        *out = c->idorder;
+        *n_out = c->idorder_len;
+    }
+    return st;
 }
 
 static sm_status refresh_idf(sm_engine *e, sm__score_cache *c)
@@ -225,7 +279,7 @@ static void cache_free(void *ptr, const sm__alloc *a)
     if (!c)
         return;
     void *arrays[] = { c->idf,  c->offer_start, c->need_start, c->offerers, c->needers,     c->region_start,
-                       c->rhot, c->rkey,        c->loc,        c->dead,     c->delta,       c->region_live };
+                       c->rhot, c->rkey,        c->loc,        c->dead,     c->delta,       c->region_live, c->idorder };
     for (size_t i = 0; i < sizeof arrays / sizeof *arrays; i++)
         sm__free(a, arrays[i]);
     sm__free(a, c);

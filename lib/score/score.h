@@ -211,11 +211,21 @@ typedef struct sm__score_cache {
     size_t n_delta, delta_cap;
     uint32_t *region_live; /* per region: current SMEs there (base and delta) */
     size_t region_live_cap;
+
+    /* base positions in the byte order of their SMEs' ids, made on first
+     * use (sm__score_cache_idorder) for queries whose top k needs partners
+     * with total 0, which rank by id; n_idorder is 0 until then */
+    uint32_t *idorder;
+    size_t n_idorder, idorder_len, idorder_cap;
 } sm__score_cache;
 
 /* Makes the engine's scoring cache current for its generation (reader lock
  * held) and stores it in *out unless out is NULL. */
 sm_status sm__score_cache_get(const sm__score_cache **out, const sm_engine *e);
+/* The base positions in id order, *n_out of them (reader lock held, after
+ * sm__score_cache_get): made on the first call after a base rebuild, from
+ * the positions current then; later removals are in `dead`. */
+sm_status sm__score_cache_idorder(const uint32_t **out, size_t *n_out, const sm_engine *e);
 /* The cache as last made current; only valid after sm__score_cache_get
  * succeeded under the same reader lock. */
 static inline const sm__score_cache *sm__score_cache_of(const sm_engine *e)
