@@ -18,6 +18,17 @@
 #if defined(__GLIBC__)
 #include <malloc.h>
 #endif
+/* Under valgrind --tool=callgrind, one dump per weighting (instruction
+ * counts of its queries alone); without valgrind the requests do nothing. */
+#if defined(__has_include)
+#if __has_include(<valgrind/callgrind.h>)
+#include <valgrind/callgrind.h>
+#endif
+#endif
+#ifndef CALLGRIND_DUMP_STATS_AT
+#define CALLGRIND_ZERO_STATS
+#define CALLGRIND_DUMP_STATS_AT(name) ((void)(name))
+#endif
 
 static void check_sm(sm_status st, const char *what)
 {
@@ -144,6 +155,7 @@ int main(int argc, char **argv)
     for (char *save = NULL, *name = strtok_r(names, ",", &save); name; name = strtok_r(NULL, ",", &save)) {
         sm_weighting *w = weighting(name);
         q.weighting = w;
+        CALLGRIND_ZERO_STATS;
         for (size_t i = 0; i < nq; i++) {
             double c0 = clock_s(CLOCK_THREAD_CPUTIME_ID), w0 = clock_s(CLOCK_MONOTONIC);
             check_sm(sm_query_top(&r, e, ids[i], &q), "sm_query_top");
@@ -151,6 +163,7 @@ int main(int argc, char **argv)
             cpu[i] = (clock_s(CLOCK_THREAD_CPUTIME_ID) - c0) * 1e3;
             sm_result_free(r);
         }
+        CALLGRIND_DUMP_STATS_AT(name);
         qsort(lat, nq, sizeof *lat, cmp_double);
         qsort(cpu, nq, sizeof *cpu, cmp_double);
         printf("%s\"%s\": {\"p50_ms\": %.4f, \"p99_ms\": %.4f, \"cpu_p50_ms\": %.4f, \"cpu_p99_ms\": %.4f}",
