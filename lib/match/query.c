@@ -713,21 +713,48 @@ static sm_status scan_fast(sm__qctx *q, size_t k, const sm_query_options *o)
         for (uint32_t p = c->offer_start[an[j]]; p < c->offer_start[an[j] + 1]; p++)
             mark[c->offerers[p]] |= 2;
     bool both = f.recip == SM_RECIPROCITY_HARMONIC || f.recip == SM_RECIPROCITY_MIN;
+    /* A posting's region comes from its position (positions are grouped by
+     * region, lists ascend), so the region and key bound skips a hopeless
+     * candidate before its packed row is read: one cache miss less. */
+    const uint32_t *rs = c->region_start, *key = c->rkey;
+    uint32_t n_reg = (uint32_t)e->n_regions;
+    double tcomp[2] = { term(&f, SM_CRIT_COMPLEMENTARITY, 0.5), term(&f, SM_CRIT_COMPLEMENTARITY, 1.0) };
+    double tail = f.cl1; /* cooperation, language and custom at 1 */
     for (int side = 0; side < 2; side++) {
         const uint32_t *tags = side ? an : ao;
         const uint32_t *start = side ? c->offer_start : c->need_start;
         const uint32_t *list = side ? c->offerers : c->needers;
-        for (size_t j = 0, m = side ? s->n_needs[a] : s->n_offers[a]; j < m && tags[j] < nt; j++)
+        for (size_t j = 0, m = side ? s->n_needs[a] : s->n_offers[a]; j < m && tags[j] < nt; j++) {
+            uint32_t r = 0;
             for (uint32_t p = start[tags[j]]; p < start[tags[j] + 1]; p++) {
                 uint32_t pos = list[p];
                 uint8_t mk = mark[pos];
                 if (mk & 4 || (both && mk != 3))
                     continue;
                 mark[pos] = mk | 4;
-                double cb = f.recip == SM_RECIPROCITY_ARITHMETIC ? ((mk & 1) + (mk >> 1 & 1)) / 2.0 : 1.0;
-                if ((st = consider(q, &f, &c->rhot[pos], cb)))
+                if (rs[r + 1] <= pos) { /* the region of pos: first r with rs[r + 1] > pos */
+                    uint32_t lo = r + 1, hi = n_reg - 1;
+                    while (lo < hi) {
+                        uint32_t mid = lo + (hi - lo) / 2;
+                        if (rs[mid + 1] <= pos)
+                            lo = mid + 1;
+                        else
+                            hi = mid;
+                    }
+                    r = lo;
+                }
+                if (!q->region_ok[r])
+                    continue;
+                bool half = f.recip == SM_RECIPROCITY_ARITHMETIC && mk != 3;
+                uint32_t kk = key[pos];
+                double ub = cmb(&f, cmb(&f, q->regpart[r], q->affw[(kk >> 4) << 1 | (kk & 1)]),
+                                cmb(&f, cmb(&f, f.wsize[kk >> 1 & 7], tcomp[!half]), tail));
+                if (ub + f.slack < f.tthr)
+                    continue;
+                if ((st = consider(q, &f, &c->rhot[pos], half ? 0.5 : 1.0)))
                     return st;
             }
+        }
     }
     return (st = rest_pass(q, &f)) || (st = delta_pass(q, &f)) ? st : fill_zeros(q, &f);
 }
