@@ -164,10 +164,14 @@ int main(int argc, char **argv)
             sm_result_free(r);
         }
         CALLGRIND_DUMP_STATS_AT(name);
+        double mean = 0;
+        for (size_t i = 0; i < nq; i++)
+            mean += cpu[i] / (double)nq;
         qsort(lat, nq, sizeof *lat, cmp_double);
         qsort(cpu, nq, sizeof *cpu, cmp_double);
-        printf("%s\"%s\": {\"p50_ms\": %.4f, \"p99_ms\": %.4f, \"cpu_p50_ms\": %.4f, \"cpu_p99_ms\": %.4f}",
-               first ? "" : ", ", name, pct(lat, nq, 50), pct(lat, nq, 99), pct(cpu, nq, 50), pct(cpu, nq, 99));
+        printf("%s\"%s\": {\"p50_ms\": %.4f, \"p99_ms\": %.4f, \"cpu_p50_ms\": %.4f, \"cpu_p99_ms\": %.4f, "
+               "\"cpu_mean_ms\": %.4f}",
+               first ? "" : ", ", name, pct(lat, nq, 50), pct(lat, nq, 99), pct(cpu, nq, 50), pct(cpu, nq, 99), mean);
         first = 0;
         sm_weighting_free(w);
     }
