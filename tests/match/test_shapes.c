@@ -226,10 +226,58 @@ static void every_shape_and_weighting(void **st)
     free(cum);
 }
 
+/* A geometric query whose top k holds totals of 0 makes the id order:
+ * failing each allocation in turn gives SM_ERR_NOMEM, no leak, and the
+ * engine answers the next query. */
+static void zero_fill_allocation_failures(void **st)
+{
+    (void)st;
+    sm_weighting *w = NULL;
+    assert_int_equal(sm_weighting_parse(&w, "balanced,combiner=geometric"), SM_OK);
+    sm_query_options o = SM_QUERY_OPTIONS_INIT;
+    o.weighting = w;
+    o.k = 3;
+    for (long n = 1;; n++) {
+        tu_alloc_state as = { 0, 0, 0, 0 };
+        sm_engine_options eo = SM_ENGINE_OPTIONS_INIT;
+        sm_allocator al = tu_allocator(&as);
+        eo.allocator = &al;
+        eo.taxonomies = SM_TAXONOMY_ALL;
+        sm_engine *e = NULL;
+        assert_int_equal(sm_engine_new(&e, &eo), SM_OK);
+        assert_int_equal(tu_put(e, "P", "SI032", "25.11", "a;b", "x", 0, "", SM_SIZE_SMALL), SM_OK);
+        assert_int_equal(tu_put(e, "Q", "AT221", "25.11", "x", "a;b", 0, "", SM_SIZE_SMALL), SM_OK);
+        assert_int_equal(tu_put(e, "R", "HU110", "62.01", "", "", 0, "", SM_SIZE_SMALL), SM_OK);
+        assert_int_equal(tu_put(e, "S", "SI032", "62.01", "", "", 0, "", SM_SIZE_SMALL), SM_OK);
+        long base = as.calls;
+        as.fail_at = base + n;
+        sm_result *r = NULL;
+        sm_status status = sm_query_top(&r, e, "P", &o);
+        int failed = as.failed;
+        as.fail_at = 0;
+        if (failed) {
+            assert_int_equal(status, SM_ERR_NOMEM);
+            assert_null(r);
+            assert_int_equal(sm_query_top(&r, e, "P", &o), SM_OK);
+        } else
+            assert_int_equal(status, SM_OK);
+        assert_int_equal(sm_result_count(r), 3);
+        assert_string_equal(sm_result_id(r, 1), "R"); /* totals 0 by id */
+        assert_string_equal(sm_result_id(r, 2), "S");
+        sm_result_free(r);
+        sm_engine_free(e);
+        assert_int_equal(as.live, 0);
+        if (!failed)
+            break;
+    }
+    sm_weighting_free(w);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(every_shape_and_weighting),
+        cmocka_unit_test(zero_fill_allocation_failures),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
