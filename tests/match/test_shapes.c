@@ -208,7 +208,7 @@ static void every_shape_and_weighting(void **st)
     assert_non_null(all);
     for (size_t s = 0; s < sizeof shapes / sizeof *shapes; s++) {
         sm_engine *e = shape_engine(&shapes[s], n, cum);
-        check_weightings(e, 29, all);
+        check_weightings(e, 41, all);
         /* changes after the base was built: new, replaced and removed SMEs */
         char id[32];
         for (size_t i = 0; i < 30; i++) {
@@ -219,7 +219,7 @@ static void every_shape_and_weighting(void **st)
             snprintf(id, sizeof id, "S-%04zu", 3 + i * 11);
             assert_int_equal(sm_sme_remove(e, id), SM_OK);
         }
-        check_weightings(e, 53, all);
+        check_weightings(e, 79, all);
         sm_engine_free(e);
     }
     free(all);
