@@ -105,6 +105,7 @@ void sm__qctx_free(sm__qctx *q)
     sm__free(a, q->rows);
     sm__free(a, q->mark);
     sm__free(a, q->rorder);
+    sm__netq_free(&q->net, a);
     memset(q, 0, sizeof *q);
 }
 
@@ -296,7 +297,9 @@ static sm_status prepare(sm__qctx *q, size_t a, const sm_query_options *o, const
         q->cached_w = w;
     }
     prepare_sectors(q, o);
-    return prepare_excluded(q, o);
+    if ((st = prepare_excluded(q, o)))
+        return st;
+    return sm__netq_prepare(&q->net, q->e, w, a, q->alloc); /* history and network criteria */
 }
 
 /* For callers that score chosen pairs (the consortium builder): the tables
@@ -387,7 +390,10 @@ typedef struct fast {
     double wsize[5];  /* term of the size fit, by b's size */
     double max_size;
     double cl1;       /* cooperation and language at 1, custom criteria at 1 */
-    double cust1;     /* custom criteria at 1 */
+    double cust1;     /* custom criteria at 1 (history and network ones exact in consider()) */
+    double col1;      /* cooperation and language at 1 */
+    double cust_rest; /* custom criteria outside the 2-hop neighbourhood (net_pass) */
+    int net_slot[SM__NET_COUNT]; /* score slots of history and network criteria, -1 = none */
     double comp_rest; /* complementarity of the rest pass's candidates */
     double tthr;      /* the threshold in the terms' algebra */
     double slack;     /* BOUND_SLACK; 0 for the minimum, which does not round */
@@ -473,11 +479,18 @@ static inline sm_status consider(sm__qctx *q, fast *f, const sm__rhot *h, double
     double aff = row_affinity(q, h);
     double part = cmb(f, cmb(f, q->regpart[r], term(f, SM_CRIT_SECTOR_AFFINITY, aff)),
                       cmb(f, f->wsize[h->size], term(f, SM_CRIT_COMPLEMENTARITY, cb)));
-    if (cmb(f, part, f->cl1) + f->slack < thr)
+    double cust = f->cust1;
+    if (q->net.any) { /* history and network criteria: exact, O(1) */
+        sm__netq_scores(&q->net, b, q->scores);
+        for (int k = 0; k < SM__NET_COUNT; k++)
+            if (f->net_slot[k] >= 0)
+                cust = cmb(f, cust, term(f, (size_t)f->net_slot[k], q->scores[f->net_slot[k]]));
+    }
+    if (cmb(f, part, cmb(f, f->col1, cust)) + f->slack < thr)
         return SM_OK;
     double coop = sm__coop_fit(f->a_coop, h->coop);
     double lang = sm__language_fit(q->a_langs, h->langs);
-    double cl = cmb(f, cmb(f, term(f, SM_CRIT_COOPERATION_FIT, coop), term(f, SM_CRIT_LANGUAGE, lang)), f->cust1);
+    double cl = cmb(f, cmb(f, term(f, SM_CRIT_COOPERATION_FIT, coop), term(f, SM_CRIT_LANGUAGE, lang)), cust);
     if (cmb(f, part, cl) + f->slack < thr)
         return SM_OK;
     q->scores[SM_CRIT_SECTOR_AFFINITY] = aff;
@@ -602,6 +615,29 @@ static sm_status delta_pass(sm__qctx *q, fast *f)
     return SM_OK;
 }
 
+/* Considers the querying SME's 2-hop neighbourhood first, with the exact
+ * network scores; the passes after it bound the network part of everyone
+ * else by cust_rest. */
+static sm_status net_pass(sm__qctx *q, fast *f)
+{
+    if (!q->net.any)
+        return SM_OK;
+    for (size_t t = 0; t < q->net.n_touched; t++) {
+        uint32_t b = q->net.touched[t];
+        if (b >= q->e->smes.n)
+            continue;
+        /* SMEs outside the base are all considered by delta_pass */
+        uint32_t p = sm__score_cache_of(q->e)->loc[b];
+        if (p & SM__LOC_DELTA || q->mark[p] & 4)
+            continue;
+        q->mark[p] |= 4;
+        sm_status st = consider(q, f, &sm__score_cache_of(q->e)->rhot[p], sig_bound(q, f, b));
+        if (st)
+            return st;
+    }
+    return SM_OK;
+}
+
 /* Eligible partner b (filters, not a itself, not excluded) scores total 0:
  * offers it with its scores. */
 static sm_status offer_zero(sm__qctx *q, const fast *f, const sm__rhot *h)
@@ -672,10 +708,23 @@ static sm_status scan_fast(sm__qctx *q, size_t k, const sm_query_options *o)
     f.recip = w->p.reciprocity;
     f.a_coop = s->coop[a];
     f.w_sec = term(&f, SM_CRIT_SECTOR_AFFINITY, 1.0);
-    f.cust1 = f.minop ? 1.0 : 0.0;
-    for (size_t j = SM_CRIT_BUILTIN_COUNT; j < q->n_crit; j++)
-        f.cust1 = cmb(&f, f.cust1, term(&f, j, 1.0));
-    f.cl1 = cmb(&f, cmb(&f, term(&f, SM_CRIT_COOPERATION_FIT, 1.0), term(&f, SM_CRIT_LANGUAGE, 1.0)), f.cust1);
+    /* custom criteria count as 1; history and network criteria are exact
+     * in consider(), and outside the 2-hop neighbourhood (which net_pass
+     * considers first) past and common partners are 0, activity at most 1 */
+    f.cust1 = f.cust_rest = f.minop ? 1.0 : 0.0;
+    for (int k = 0; k < SM__NET_COUNT; k++)
+        f.net_slot[k] = q->net.any ? q->net.slot[k] : -1;
+    for (size_t j = SM_CRIT_BUILTIN_COUNT; j < q->n_crit; j++) {
+        int kind = -1;
+        for (int k = 0; k < SM__NET_COUNT; k++)
+            if (f.net_slot[k] == (int)j)
+                kind = k;
+        if (kind < 0)
+            f.cust1 = cmb(&f, f.cust1, term(&f, j, 1.0));
+        f.cust_rest = cmb(&f, f.cust_rest, term(&f, j, kind < 0 || kind == SM__NET_ACTIVITY ? 1.0 : 0.0));
+    }
+    f.col1 = cmb(&f, term(&f, SM_CRIT_COOPERATION_FIT, 1.0), term(&f, SM_CRIT_LANGUAGE, 1.0));
+    f.cl1 = cmb(&f, f.col1, f.cust_rest); /* every candidate outside the neighbourhood */
     f.comp_rest = term(&f, SM_CRIT_COMPLEMENTARITY, f.wn[SM_CRIT_COMPLEMENTARITY] > 0 ? 0.0 : 1.0);
     f.max_size = -INFINITY;
     for (int z = 0; z < 5; z++) {
@@ -698,6 +747,8 @@ static sm_status scan_fast(sm__qctx *q, size_t k, const sm_query_options *o)
     memset(mark, 0, c->n_base);
     for (size_t d = 0; d < c->n_dead; d++)
         mark[c->dead[d]] = 4 | 8; /* 8: dead (fill_zeros) */
+    if ((st = net_pass(q, &f))) /* history and network criteria */
+        return st;
     if (!(f.wn[SM_CRIT_COMPLEMENTARITY] > 0))
         return (st = rest_pass(q, &f)) || (st = delta_pass(q, &f)) ? st : fill_zeros(q, &f);
 
