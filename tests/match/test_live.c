@@ -81,42 +81,14 @@ static sm_engine *rebuilt(const sm_engine *e)
     return f;
 }
 
-typedef struct scored {
-    char id[32];
-    double total;
-} scored;
-
-static int cmp_scored(const void *x, const void *y)
-{
-    const scored *a = x, *b = y;
-    if (a->total != b->total)
-        return a->total > b->total ? -1 : 1;
-    return strcmp(a->id, b->id);
-}
-
 /* Top 10 of qid equals the brute force over explain (bit for bit) and the
  * rebuilt engine's top 10 (same ids; totals within 1e-12, since tag ids,
  * hence summation orders, may differ there). */
 static void check_query(sm_engine *e, sm_engine *f, const char *qid, const sm_weighting *w, int cross_border)
 {
-    size_t n = sm_sme_count(e);
-    scored *all = calloc(n, sizeof *all);
-    sm_sme_desc *qd = NULL;
-    assert_int_equal(sm_sme_get(&qd, e, qid), SM_OK);
-    size_t m = 0;
-    for (size_t j = 0; j < n; j++) {
-        sm_sme_desc *d = NULL;
-        assert_int_equal(sm_sme_at(&d, e, j), SM_OK);
-        if (strcmp(d->id, qid) != 0 && !(cross_border && strncmp(d->region, qd->region, 2) == 0)) {
-            sm_result *x = NULL;
-            assert_int_equal(sm_query_explain(&x, e, qid, d->id, w), SM_OK);
-            snprintf(all[m].id, sizeof all[m].id, "%s", d->id);
-            all[m++].total = sm_result_score(x, 0);
-            sm_result_free(x);
-        }
-        sm_sme_desc_free(d);
-    }
-    qsort(all, m, sizeof *all, cmp_scored);
+    tu_scored *all = calloc(sm_sme_count(e) + 1, sizeof *all);
+    assert_non_null(all);
+    size_t m = tu_brute_rank(all, e, qid, w, cross_border);
     sm_query_options o = SM_QUERY_OPTIONS_INIT;
     o.weighting = w;
     o.k = 10;
@@ -135,7 +107,6 @@ static void check_query(sm_engine *e, sm_engine *f, const char *qid, const sm_we
     }
     sm_result_free(r);
     sm_result_free(g);
-    sm_sme_desc_free(qd);
     free(all);
 }
 

@@ -494,25 +494,11 @@ static void bad_queries(void **state)
 
 /* ---- random engines: pruning never changes a result ---------------------- */
 
-typedef struct scored {
-    char id[16];
-    double total;
-} scored;
-
-static int cmp_scored(const void *x, const void *y)
-{
-    const scored *a = x, *b = y;
-    if (a->total != b->total)
-        return a->total > b->total ? -1 : 1;
-    return strcmp(a->id, b->id);
-}
-
 static void top_equals_brute_force(void **state)
 {
     (void)state;
     size_t n = 300;
     sm_engine *e = tu_random_engine(n);
-    scored *all = calloc(n, sizeof *all);
     const char *texts[] = { "balanced",
                             "supply_chain",
                             "cohesion,combiner=geometric",
@@ -527,38 +513,11 @@ static void top_equals_brute_force(void **state)
         for (size_t qi = 0; qi < n; qi += 37) {
             sm_sme_desc *qd = NULL;
             assert_int_equal(sm_sme_at(&qd, e, qi), SM_OK);
-            size_t m = 0;
-            for (size_t j = 0; j < n; j++) {
-                sm_sme_desc *d = NULL;
-                assert_int_equal(sm_sme_at(&d, e, j), SM_OK);
-                if (strcmp(d->id, qd->id) != 0 && !(cross_border && strncmp(d->region, qd->region, 2) == 0)) {
-                    sm_result *x = NULL;
-                    assert_int_equal(sm_query_explain(&x, e, qd->id, d->id, w), SM_OK);
-                    snprintf(all[m].id, sizeof all[m].id, "%s", d->id);
-                    all[m++].total = sm_result_score(x, 0);
-                    sm_result_free(x);
-                }
-                sm_sme_desc_free(d);
-            }
-            qsort(all, m, sizeof *all, cmp_scored);
-            sm_query_options o = SM_QUERY_OPTIONS_INIT;
-            o.weighting = w;
-            o.k = 15;
-            o.cross_border = cross_border;
-            sm_result *r = NULL;
-            assert_int_equal(sm_query_top(&r, e, qd->id, &o), SM_OK);
-            assert_int_equal(sm_result_count(r), 15);
-            assert_true(m >= 15);
-            for (size_t i = 0; i < 15; i++) {
-                assert_string_equal(sm_result_id(r, i), all[i].id);
-                assert_float_equal(sm_result_score(r, i), all[i].total, 0);
-            }
-            sm_result_free(r);
+            tu_assert_top_is_brute(e, qd->id, w, cross_border, 15);
             sm_sme_desc_free(qd);
         }
         sm_weighting_free(w);
     }
-    free(all);
     sm_engine_free(e);
 }
 

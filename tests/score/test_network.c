@@ -148,19 +148,6 @@ static void bad_history_calls(void **state)
 
 /* ---- brute force ---------------------------------------------------------- */
 
-typedef struct scored {
-    char id[16];
-    double total;
-} scored;
-
-static int cmp_scored(const void *x, const void *y)
-{
-    const scored *a = x, *b = y;
-    if (a->total != b->total)
-        return a->total > b->total ? -1 : 1;
-    return strcmp(a->id, b->id);
-}
-
 /* A random history over the engine's n SMEs: clustered pairs and groups. */
 static void random_history(sm_engine *e, size_t n, size_t events, unsigned seed)
 {
@@ -193,7 +180,6 @@ static void top_equals_brute_force(void **state)
     size_t n = 300;
     sm_engine *e = tu_random_engine(n);
     random_history(e, n, 400, 7);
-    scored *all = calloc(n, sizeof *all);
     const char *texts[] = { "network",
                             "balanced,past_partners=5",
                             "complementarity=0,common_partners=3,region_reach=1",
@@ -207,76 +193,24 @@ static void top_equals_brute_force(void **state)
         for (size_t qi = 0; qi < n; qi += 23) {
             sm_sme_desc *qd = NULL;
             assert_int_equal(sm_sme_at(&qd, e, qi), SM_OK);
-            size_t m = 0;
-            for (size_t j = 0; j < n; j++) {
-                sm_sme_desc *d = NULL;
-                assert_int_equal(sm_sme_at(&d, e, j), SM_OK);
-                if (strcmp(d->id, qd->id) != 0) {
-                    sm_result *x = NULL;
-                    assert_int_equal(sm_query_explain(&x, e, qd->id, d->id, w), SM_OK);
-                    snprintf(all[m].id, sizeof all[m].id, "%s", d->id);
-                    all[m++].total = sm_result_score(x, 0);
-                    sm_result_free(x);
-                }
-                sm_sme_desc_free(d);
-            }
-            qsort(all, m, sizeof *all, cmp_scored);
-            sm_query_options o = SM_QUERY_OPTIONS_INIT;
-            o.weighting = w;
-            o.k = 12;
-            sm_result *r = NULL;
-            assert_int_equal(sm_query_top(&r, e, qd->id, &o), SM_OK);
-            assert_int_equal(sm_result_count(r), 12);
-            for (size_t i = 0; i < 12; i++) {
-                assert_string_equal(sm_result_id(r, i), all[i].id);
-                assert_float_equal(sm_result_score(r, i), all[i].total, 0);
-            }
-            sm_result_free(r);
+            tu_assert_top_is_brute(e, qd->id, w, 0, 12);
             sm_sme_desc_free(qd);
         }
         sm_weighting_free(w);
     }
-    free(all);
     sm_engine_free(e);
 }
 
 /* Top 12 of SME qi under text equals brute force over sm_query_explain(). */
 static void check_brute(sm_engine *e, size_t qi, const char *text)
 {
-    size_t n = sm_sme_count(e);
-    scored *all = calloc(n, sizeof *all);
     sm_weighting *w = NULL;
     assert_int_equal(sm_weighting_parse(&w, text), SM_OK);
     sm_sme_desc *qd = NULL;
     assert_int_equal(sm_sme_at(&qd, e, qi), SM_OK);
-    size_t m = 0;
-    for (size_t j = 0; j < n; j++) {
-        sm_sme_desc *d = NULL;
-        assert_int_equal(sm_sme_at(&d, e, j), SM_OK);
-        if (strcmp(d->id, qd->id) != 0) {
-            sm_result *x = NULL;
-            assert_int_equal(sm_query_explain(&x, e, qd->id, d->id, w), SM_OK);
-            snprintf(all[m].id, sizeof all[m].id, "%s", d->id);
-            all[m++].total = sm_result_score(x, 0);
-            sm_result_free(x);
-        }
-        sm_sme_desc_free(d);
-    }
-    qsort(all, m, sizeof *all, cmp_scored);
-    sm_query_options o = SM_QUERY_OPTIONS_INIT;
-    o.weighting = w;
-    o.k = 12;
-    sm_result *r = NULL;
-    assert_int_equal(sm_query_top(&r, e, qd->id, &o), SM_OK);
-    assert_int_equal(sm_result_count(r), 12);
-    for (size_t i = 0; i < 12; i++) {
-        assert_string_equal(sm_result_id(r, i), all[i].id);
-        assert_float_equal(sm_result_score(r, i), all[i].total, 0);
-    }
-    sm_result_free(r);
+    tu_assert_top_is_brute(e, qd->id, w, 0, 12);
     sm_sme_desc_free(qd);
     sm_weighting_free(w);
-    free(all);
 }
 
 /* SMEs added, replaced and removed after the scoring cache was built (the

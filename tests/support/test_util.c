@@ -235,3 +235,60 @@ sm_engine *tu_random_engine(size_t n)
     return e;
 }
 
+
+static int tu_cmp_scored(const void *x, const void *y)
+{
+    const tu_scored *a = x, *b = y;
+    if (a->total != b->total)
+        return a->total > b->total ? -1 : 1;
+    return strcmp(a->id, b->id);
+}
+
+size_t tu_brute_rank(tu_scored *all, sm_engine *e, const char *qid, const sm_weighting *w, int cross_border)
+{
+    size_t n = sm_sme_count(e), m = 0;
+    sm_sme_desc *qd = NULL;
+    if (sm_sme_get(&qd, e, qid) != SM_OK)
+        fail_msg("tu_brute_rank: %s", sm_error_last()->message);
+    for (size_t j = 0; j < n; j++) {
+        sm_sme_desc *d = NULL;
+        if (sm_sme_at(&d, e, j) != SM_OK)
+            fail_msg("tu_brute_rank: %s", sm_error_last()->message);
+        if (strcmp(d->id, qid) != 0 && !(cross_border && strncmp(d->region, qd->region, 2) == 0)) {
+            sm_result *x = NULL;
+            if (sm_query_explain(&x, e, qid, d->id, w) != SM_OK)
+                fail_msg("tu_brute_rank: explain %s %s: %s", qid, d->id, sm_error_last()->message);
+            snprintf(all[m].id, sizeof all[m].id, "%s", d->id);
+            all[m++].total = sm_result_score(x, 0);
+            sm_result_free(x);
+        }
+        sm_sme_desc_free(d);
+    }
+    sm_sme_desc_free(qd);
+    qsort(all, m, sizeof *all, tu_cmp_scored);
+    return m;
+}
+
+void tu_assert_top_is_brute(sm_engine *e, const char *qid, const sm_weighting *w, int cross_border, size_t k)
+{
+    tu_scored *all = calloc(sm_sme_count(e) + 1, sizeof *all);
+    if (!all)
+        fail_msg("tu_assert_top_is_brute: out of memory");
+    size_t m = tu_brute_rank(all, e, qid, w, cross_border);
+    sm_query_options o = SM_QUERY_OPTIONS_INIT;
+    o.weighting = w;
+    o.k = k;
+    o.cross_border = cross_border;
+    sm_result *r = NULL;
+    if (sm_query_top(&r, e, qid, &o) != SM_OK)
+        fail_msg("query %s: %s", qid, sm_error_last()->message);
+    size_t want = m < k ? m : k;
+    if (sm_result_count(r) != want)
+        fail_msg("query %s: %zu results, brute force %zu", qid, sm_result_count(r), want);
+    for (size_t i = 0; i < want; i++)
+        if (strcmp(sm_result_id(r, i), all[i].id) != 0 || sm_result_score(r, i) != all[i].total)
+            fail_msg("query %s rank %zu: %s %.17g, brute force %s %.17g", qid, i, sm_result_id(r, i),
+                     sm_result_score(r, i), all[i].id, all[i].total);
+    sm_result_free(r);
+    free(all);
+}

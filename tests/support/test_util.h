@@ -50,4 +50,20 @@ void tu_assert_error(sm_status status, const char *substring);
  * 14 regions, 14 sectors and 40 tags; the same n gives the same engine. */
 sm_engine *tu_random_engine(size_t n);
 
+/* The brute-force oracle of the query tests: every other SME of the engine
+ * scored against qid one by one with sm_query_explain() under w (NULL =
+ * balanced), only those in another country when cross_border, ranked as
+ * queries rank (total descending, then id). Fills all (room for every SME)
+ * and returns how many. */
+typedef struct tu_scored {
+    char id[64];
+    double total;
+} tu_scored;
+size_t tu_brute_rank(tu_scored *all, sm_engine *e, const char *qid, const sm_weighting *w, int cross_border);
+
+/* Asserts that sm_query_top() for qid (k, w, cross_border) returns the
+ * first k of the brute force exactly: the same ids, the same totals bit for
+ * bit. Fails naming the query, the rank and both answers. */
+void tu_assert_top_is_brute(sm_engine *e, const char *qid, const sm_weighting *w, int cross_border, size_t k);
+
 #endif
