@@ -4,7 +4,7 @@
  * it checks what the header promises: the documented status (SM_ERR_NOMEM,
  * or SM_OK where the library absorbs the failure), out-parameters left
  * untouched, the engine exactly as before (a fingerprint of its regions,
- * sectors, affinity, SMEs and one query) and still usable, and no leak once
+ * sectors, affinity, history, SMEs and one query) and still usable, and no leak once
  * everything is freed. Objects made without an engine (weightings, boxed
  * strings) are swept through the default allocator's test override. With
  * -Dalloc_sites=true every site the sweep reaches or fails is logged for
@@ -150,6 +150,13 @@ static unsigned long long fingerprint(const sm_engine *e)
         if (sm_affinity_get(&v, e, pairs[i][0], pairs[i][1]) == SM_OK)
             h = fnv(h, &v, sizeof v);
     }
+    sm_history_info hi;
+    memset(&hi, 0, sizeof hi);
+    assert_int_equal(sm_history_info_get(&hi, e), SM_OK);
+    h = fnv(h, &hi.cooperations, sizeof hi.cooperations);
+    h = fnv(h, &hi.links, sizeof hi.links);
+    h = fnv(h, &hi.smes_with_history, sizeof hi.smes_with_history);
+    h = fnv_str(h, hi.last_date);
     n = sm_sme_count(e);
     h = fnv(h, &n, sizeof n);
     for (size_t i = 0; i < n; i++) {
@@ -720,6 +727,78 @@ static sm_status run_overview_write(fixture *f)
     return st;
 }
 
+/* ---- cooperation history, evaluation ------------------------------------------ */
+
+static const char *const history_csv = "a,b,date,kind\n"
+                                       "C-1,C-2,2018-03-01,project\n"
+                                       "C-2,C-3,2018-06-01,deal\n"
+                                       "P-1,C-4,2019-01-15,meeting\n"
+                                       "C-1,P-2,2019-02-01,project\n";
+
+static sm_status run_history_add_first(fixture *f)
+{
+    const char *ids[] = { "C-1", "C-2", "P-3" };
+    return sm_history_add(f->e, ids, 3, "2020-05-01", "project");
+}
+
+static void setup_history_file(fixture *f)
+{
+    fx_engine_with_smes(f);
+    snprintf(f->path, sizeof f->path, "/tmp/sm-sweep-hist-%ld.csv", (long)getpid());
+    FILE *fp = fopen(f->path, "wb");
+    assert_non_null(fp);
+    fputs(history_csv, fp);
+    fclose(fp);
+}
+
+static sm_status run_history_load_file(fixture *f)
+{
+    size_t n = 77;
+    sm_status st = sm_history_load(f->e, f->path, &n);
+    if (st)
+        assert_int_equal(n, 77);
+    return st;
+}
+
+static sm_status run_history_load_buffer(fixture *f)
+{
+    return sm_history_load_buffer(f->e, history_csv, strlen(history_csv), "history.csv", NULL);
+}
+
+/* More cooperations after the split than SMEs: more queries than SMEs. */
+static void setup_evaluation(fixture *f)
+{
+    fx_engine_with_smes(f);
+    static const char *const ids[] = { "C-1", "C-2", "C-3", "C-4", "C-5", "P-1", "P-2", "P-3" };
+    char date[16];
+    for (int i = 0; i < 30; i++) {
+        const char *pair[] = { ids[i % 8], ids[(i * 3 + 1) % 8] };
+        if (strcmp(pair[0], pair[1]) == 0)
+            pair[1] = ids[(i + 1) % 8];
+        snprintf(date, sizeof date, "%d-%02d-15", i < 12 ? 2018 : 2020, 1 + i % 12);
+        assert_int_equal(sm_history_add(f->e, pair, 2, date, "project"), SM_OK);
+    }
+}
+
+static sm_status run_evaluate(fixture *f)
+{
+    sm_evaluate_options o = SM_EVALUATE_OPTIONS_INIT;
+    o.split_date = "2019-06-01";
+    o.negatives = 4;
+    o.bootstrap = 5;
+    sm_evaluation *ev = (sm_evaluation *)&f->st;
+    sm_status st = sm_evaluate(&ev, f->e, &o);
+    if (st) {
+        assert_ptr_equal(ev, (sm_evaluation *)&f->st);
+        return st;
+    }
+    char *text = NULL;
+    st = sm_evaluation_format(&text, ev);
+    sm_free(text);
+    sm_evaluation_free(ev);
+    return st;
+}
+
 static const op ops[] = {
     { "engine_new", setup_none, run_engine_new, 0, 1 },
     { "load_builtin", setup_empty, run_load_builtin, 0, 1 },
@@ -758,6 +837,11 @@ static const op ops[] = {
     { "batch_ids", fx_engine_with_smes, run_batch_ids, 1, 0 }, /* sorting by region is skipped when short */
     { "result_format", setup_results, run_format, 0, 0 },
     { "weighting", setup_none, run_weighting, 0, 0 },
+    { "history_add_first", fx_engine_with_smes, run_history_add_first, 0, 0 },
+    /* libcsv asks for less when a larger buffer fails: absorbed */
+    { "history_load_file", setup_history_file, run_history_load_file, 1, 0 },
+    { "history_load_buffer_first", fx_engine_with_smes, run_history_load_buffer, 1, 0 },
+    { "evaluate_and_format", setup_evaluation, run_evaluate, 0, 0 },
     { "geometry_load", setup_geometry_file, run_geometry_load, 0, 0 },
     { "geometry_load_empty", setup_empty_geometry_file, run_geometry_load, 0, 0 },
     { "overview_pictures_and_report", setup_overview, run_overview_pictures, 0, 0 },
