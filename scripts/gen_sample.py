@@ -11,7 +11,7 @@ bindings/python; it needs the built library (a meson build directory of this
 checkout, or SMARTMATCH_LIBRARY naming libsmartmatch.so). The population
 weights and development indices come from the derived files in DIR
 (scripts/data by default: population.csv and development.csv, made by
-scripts/gen_sample_facts.py). --out-dir defaults to examples/data in the
+scripts/gen_tables.py). --out-dir defaults to examples/data in the
 repository. For prefix P the script writes:
 
   P_smes.csv            the SMEs (header + one row per SME, ordered by id)
@@ -873,7 +873,7 @@ class Reference:
             self.country_pop[cc] = sum(weights)
 
     def development(self):
-        """Rows (region, development, source), as derived by scripts/gen_sample_facts.py."""
+        """Rows (region, development, source), as derived by scripts/gen_tables.py."""
         return self.development_rows
 
 
@@ -1427,7 +1427,7 @@ Generated with
 The output depends only on these options and the reference data: the same
 command writes the same bytes. Regions and sectors come from the library's
 built-in tables, population weights and development indices from
-`scripts/data/` (derived from Eurostat by `scripts/gen_sample_facts.py`).
+`scripts/data/` (derived from Eurostat by `scripts/gen_tables.py`).
 
 Files:
 

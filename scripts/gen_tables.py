@@ -737,6 +737,10 @@ def main():
     gen_sectors(shared, repo, nace)
     gen_affinity(shared, repo, nace)
     gen_geometry(shared, repo)
+    # the sample generator's facts (scripts/data/), beside the built-in tables
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    import sample_facts
+    sample_facts.write_facts(shared)
 
 
 if __name__ == "__main__":

@@ -1,12 +1,9 @@
-#!/usr/bin/python3
-"""Derive the reference facts the sample generator needs beyond the built-in tables.
+"""The reference facts the sample generator needs beyond the built-in tables.
 
-Usage: scripts/gen_sample_facts.py [--shared DIR]
-
-DIR defaults to ../shared/data next to the repository root. Like
-scripts/gen_tables.py, this script reads the reference data there (it is never
-copied into the project) and writes small derived files that are committed, so
-that scripts/gen_sample.py runs on a checkout without that directory:
+scripts/gen_tables.py calls write_facts() with its reference data directory
+(the data are never copied into the project); it writes small derived files
+that are committed, so that scripts/gen_sample.py runs on a checkout without
+that directory:
 
   scripts/data/population.csv   nuts_id,year,population: the population on
                                 1 January of each NUTS-2 region (NUTS 2016
@@ -24,7 +21,6 @@ the generator's output does not change. Only the Python standard library is
 used and the output is deterministic.
 """
 
-import argparse
 import csv
 import sys
 from pathlib import Path
@@ -39,7 +35,7 @@ ATTRIBUTION = [
     "Source: Eurostat ({tables}), quoted from an educational repackaging of Eurostat data",
     "(GitHub andrea-ballatore/open-geo-data-education); for demonstration only,",
     "use the original Eurostat tables for any real analysis.",
-    "Derived by scripts/gen_sample_facts.py; do not edit. Regenerate with: scripts/gen_sample_facts.py",
+    "Derived by scripts/gen_tables.py; do not edit. Regenerate with: scripts/gen_tables.py",
 ]
 
 
@@ -99,14 +95,11 @@ def write(path, tables, header, rows):
         w.writerows(rows)
 
 
-def main(argv=None):
-    ap = argparse.ArgumentParser(description="Derive scripts/data/*.csv for scripts/gen_sample.py.")
-    ap.add_argument("--shared", default=str(REPO.parent / "shared" / "data"),
-                    help="reference data directory (default: ../shared/data next to the repository)")
-    args = ap.parse_args(argv)
-    shared = Path(args.shared)
+def write_facts(shared):
+    """Writes scripts/data/population.csv and development.csv from the reference data in shared."""
+    shared = Path(shared)
     if not (shared / "regional_stats").is_dir():
-        sys.exit(f"gen_sample_facts: reference data directory not found: {shared}")
+        sys.exit(f"gen_tables: reference data directory has no regional_stats: {shared}")
     stats2 = read_csv(shared / "regional_stats" / "nuts2_2016_indicators_2007_2018.csv")
     stats0 = read_csv(shared / "regional_stats" / "nuts0_country_indicators_2007_2018.csv")
     nuts = {r["nuts_id"]: r["level"] for r in read_csv(shared / "nuts" / "nuts2021_regions.csv")}
@@ -115,9 +108,4 @@ def main(argv=None):
     write(OUT / "population.csv", "tgs00096", ["nuts_id", "year", "population"], pop)
     dev = development(stats0, stats2, nuts)
     write(OUT / "development.csv", "tec00114, tgs00003, tgs00096", ["region", "development", "source"], dev)
-    print(f"gen_sample_facts: {len(pop)} population rows, {len(dev)} development rows in {OUT}", file=sys.stderr)
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
+    print(f"gen_tables: {len(pop)} population rows, {len(dev)} development rows in {OUT}", file=sys.stderr)
