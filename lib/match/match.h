@@ -93,6 +93,11 @@ sm_status sm__query_weighting(const sm_weighting **out, const sm_weighting *give
  * can score (a, b) for any b (reader lock held, cache current, options
  * checked, weighting resolved). */
 sm_status sm__qctx_prepare(sm__qctx *q, size_t a, const sm_query_options *o, const sm_weighting *w);
+/* Takes the reader lock, finds SMEs id_a and id_b and makes the scoring
+ * cache current; on success the lock stays held for the caller, on failure
+ * (SM_ERR_NOT_FOUND naming the missing id, or the cache's status) it is
+ * released. */
+sm_status sm__pair_lock(long *out_a, long *out_b, const sm_engine *e, const char *id_a, const char *id_b);
 /* Checks query options (version, levels, numbers, country codes). */
 sm_status sm__query_options_check(const sm_query_options *o);
 

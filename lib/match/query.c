@@ -894,6 +894,25 @@ sm_status sm_query_top(sm_result **out, const sm_engine *e, const char *id, cons
     return st;
 }
 
+sm_status sm__pair_lock(long *out_a, long *out_b, const sm_engine *e, const char *id_a, const char *id_b)
+{
+    sm__rdlock(e);
+    long a = sm__sme_find(e, id_a), b = sm__sme_find(e, id_b);
+    if (a < 0 || b < 0) {
+        const char *missing = a < 0 ? id_a : id_b;
+        sm__unlock(e);
+        return sm__fail_at(SM_ERR_NOT_FOUND, NULL, 0, 0, "id", missing, "id: no SME \"%s\"", missing);
+    }
+    sm_status st = sm__score_cache_get(NULL, e);
+    if (st) {
+        sm__unlock(e);
+        return st;
+    }
+    *out_a = a;
+    *out_b = b;
+    return SM_OK;
+}
+
 sm_status sm_query_explain(sm_result **out, const sm_engine *e, const char *id_a, const char *id_b,
                            const sm_weighting *weighting)
 {
@@ -906,17 +925,9 @@ sm_status sm_query_explain(sm_result **out, const sm_engine *e, const char *id_a
     sm_status st = sm__query_weighting(&w, weighting);
     if (st)
         return st;
-    sm__rdlock(e);
-    long a = sm__sme_find(e, id_a), b = sm__sme_find(e, id_b);
-    if (a < 0 || b < 0) {
-        const char *missing = a < 0 ? id_a : id_b;
-        sm__unlock(e);
-        return sm__fail_at(SM_ERR_NOT_FOUND, NULL, 0, 0, "id", missing, "id: no SME \"%s\"", missing);
-    }
-    if ((st = sm__score_cache_get(NULL, e))) {
-        sm__unlock(e);
+    long a, b;
+    if ((st = sm__pair_lock(&a, &b, e, id_a, id_b)))
         return st;
-    }
     sm_query_options o = SM_QUERY_OPTIONS_INIT;
     o.k = 1;
     sm__qctx q;

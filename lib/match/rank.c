@@ -69,17 +69,9 @@ sm_status sm_query_rank(sm_rank_info *out, const sm_engine *e, const char *id_a,
     sm_status st = sm__query_options_check(o);
     if (st || (st = sm__query_weighting(&w, o->weighting)))
         return st;
-    sm__rdlock(e);
-    long a = sm__sme_find(e, id_a), b = sm__sme_find(e, id_b);
-    if (a < 0 || b < 0) {
-        const char *missing = a < 0 ? id_a : id_b;
-        sm__unlock(e);
-        return sm__fail_at(SM_ERR_NOT_FOUND, NULL, 0, 0, "id", missing, "id: no SME \"%s\"", missing);
-    }
-    if ((st = sm__score_cache_get(NULL, e))) {
-        sm__unlock(e);
+    long a, b;
+    if ((st = sm__pair_lock(&a, &b, e, id_a, id_b)))
         return st;
-    }
     /* every passing candidate, ranked */
     sm_query_options all = *o;
     all.k = e->smes.n;
