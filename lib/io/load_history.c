@@ -335,7 +335,8 @@ static int cmp_groups(const void *x, const void *y)
 
 static sm_status apply(hload *ld, sm_engine *e, size_t *out_count)
 {
-    qsort(ld->rows, ld->n, sizeof *ld->rows, cmp_rows);
+    if (ld->n) /* a file of a header only has no rows (and rows may be NULL) */
+        qsort(ld->rows, ld->n, sizeof *ld->rows, cmp_rows);
     size_t ng = 0;
     for (size_t i = 0; i < ld->n; i++)
         ng += i == 0 || strcmp(ld->rows[i].group, ld->rows[i - 1].group) != 0;

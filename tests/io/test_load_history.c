@@ -69,6 +69,24 @@ static void formats(void **state)
     sm_engine_free(e);
 }
 
+/* A file of a header only (with unknown columns too) loads no cooperation
+ * and leaves the history as it was (found by the history fuzz target). */
+static void header_only(void **state)
+{
+    (void)state;
+    sm_engine *e = tu_engine(SM_TAXONOMY_ALL);
+    const char *texts[] = { "a,b,date\n", ",a,b,datPnb,date" };
+    for (size_t i = 0; i < 2; i++) {
+        size_t n = 9;
+        assert_int_equal(sm_history_load_buffer(e, texts[i], strlen(texts[i]), "h.csv", &n), SM_OK);
+        assert_int_equal(n, 0);
+    }
+    sm_history_info hi;
+    assert_int_equal(sm_history_info_get(&hi, e), SM_OK);
+    assert_int_equal(hi.cooperations, 0);
+    sm_engine_free(e);
+}
+
 static void errors(void **state)
 {
     (void)state;
@@ -245,6 +263,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(formats),
+        cmocka_unit_test(header_only),
         cmocka_unit_test(errors),
         cmocka_unit_test(allocation_failures),
     };
