@@ -1750,12 +1750,21 @@ typedef struct sm_event_stats {
     size_t unscheduled;             /**< Wishes not in the schedule. */
     unsigned int min_meetings;      /**< Fewest meetings of a participant that has at least one wish. */
     double weight;                  /**< Total weight of the meetings. */
-    double weight_bound;            /**< Upper bound on the total weight of any selection: half the sum over
-                                         participants of their heaviest capacity-many wishes. */
+    double weight_bound;            /**< Upper bound on the total weight of any selection (fairness aside): the
+                                         least of half the sum over participants of their heaviest capacity-many
+                                         wishes, the heaviest seats-many wishes, and the Lagrangian dual of the
+                                         b-matching LP (prices on participants and seats). weight / weight_bound
+                                         is a certificate: the selection has at least that share of the best
+                                         weight any selection can have. */
     unsigned int slots_used;        /**< Slots that hold at least one meeting. */
     unsigned int slots_lower_bound; /**< max(most meetings of one participant, tables needed): no schedule uses fewer slots. */
     size_t gaps;                    /**< Idle slots between participants' first and last meetings (breaks excluded), summed. */
     int bipartite;                  /**< Non-zero if groups are set and every wish joins two groups. */
+    int selection_optimal;          /**< Non-zero if the selection is proven optimal (fairness levels, then
+                                         weight; under the seats when scheduling ran): found by the exact search
+                                         (events up to 100 participants, effort 2) or met by @c weight_bound. */
+    size_t refilled;                /**< Meetings added after scheduling, in seats that meetings which could
+                                         not be placed had left free. */
 } sm_event_stats;
 
 /** The plan's figures. @param plan The plan. @return Borrowed figures, NULL for NULL. */

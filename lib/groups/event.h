@@ -63,7 +63,24 @@ typedef struct sm__bm_edge {
  * result; their degrees must fit (checked by the caller). sel[i] is set to 1
  * for chosen edges. */
 sm_status sm__bmatch(const sm__alloc *a, size_t n, const unsigned *cap, const sm__bm_edge *e, size_t m, bool fairness,
-                     unsigned effort, size_t max_edges, unsigned char *sel);
+                     unsigned effort, size_t max_edges, unsigned char *sel, bool *optimal);
+
+/* Events up to this many participants get the exact search at effort 2. */
+#define SM__EXACT_MAX_PARTICIPANTS 100
+/* Branch-and-bound nodes (LP solves) the exact search may use. */
+#define SM__EXACT_NODES 20000L
+
+/* Exact selection by branch and bound (event_exact.c), starting from the
+ * feasible selection in sel and improving it in place. *optimal is set when
+ * the search finished within budget (nodes): sel is then optimal. */
+sm_status sm__bmatch_exact(const sm__alloc *a, size_t n, const unsigned *cap, const sm__bm_edge *e, size_t m,
+                           bool fairness, size_t max_edges, long budget, unsigned char *sel, bool *optimal);
+
+/* Upper bound on the weight of any b-matching with at most seats edges
+ * (event_bound.c): the Lagrangian dual, minimised by sweeps of coordinate
+ * descent. */
+sm_status sm__dual_bound(const sm__alloc *a, size_t n, const unsigned *cap, const sm__bm_edge *e, size_t m,
+                         size_t seats, unsigned sweeps, double *bound);
 
 /* ---- scheduling (event_schedule.c) ---------------------------------------- */
 

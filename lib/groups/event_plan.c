@@ -93,6 +93,10 @@ typedef struct work {
     uint32_t *order, *tmp;
     uint64_t *key;
     int32_t *weakest; /* per participant: lightest selected edge */
+    double dual;      /* Lagrangian bound on the weight (INFINITY = none) */
+    bool optimal;     /* the selection was proven optimal */
+    size_t dropped;   /* selected meetings that scheduling could not place */
+    size_t refilled;  /* meetings added in their seats */
 } work;
 
 static void work_free(const sm__alloc *a, work *w)
@@ -190,6 +194,7 @@ sm_status sm_event_plan_new(sm_event_plan **out, const sm_event *ev, unsigned in
         st = sm__nomem();
         goto done;
     }
+    w.dual = INFINITY;
     uint64_t open = 0;
     for (unsigned s = 0; s < S; s++)
         if (ev->slot_tables[s])
@@ -249,7 +254,12 @@ sm_status sm_event_plan_new(sm_event_plan **out, const sm_event *ev, unsigned in
             for (unsigned s = 0; s < S; s++)
                 seats += ev->slot_tables[s];
         }
-        st = sm__bmatch(a, ev->n_parts, w.cap, w.edges, m, ev->opts.fairness != 0, ev->opts.effort, seats, w.sel);
+        st = sm__bmatch(a, ev->n_parts, w.cap, w.edges, m, ev->opts.fairness != 0, ev->opts.effort, seats, w.sel,
+                        &w.optimal);
+        if (st)
+            goto done;
+        /* a few sweeps: the bound is cheap next to the selection */
+        st = sm__dual_bound(a, ev->n_parts, w.cap, w.edges, m, seats, 30, &w.dual);
         if (st)
             goto done;
     } else {
@@ -478,8 +488,16 @@ static sm_status build_plan(sm_event_plan **out, const sm_event *ev, work *w, si
             seats += ev->slot_tables[t];
     }
     s->weight_bound = weight_bound(ev, w, n_edges, seats);
+    if (w->dual < s->weight_bound)
+        s->weight_bound = w->dual;
+    /* rounding in the dual's sums */
     if (s->weight_bound < s->weight)
         s->weight_bound = s->weight;
+    bool at_bound = s->weight >= s->weight_bound - 1e-9 * (s->weight_bound > 1 ? s->weight_bound : 1);
+    /* meeting the weight bound proves the weight-only objective; fairness
+     * needs the exact search. A meeting dropped by scheduling spoils both. */
+    s->selection_optimal = (w->optimal || (at_bound && !ev->opts.fairness)) && w->dropped == 0;
+    s->refilled = w->refilled;
     *out = p;
     return SM_OK;
 }

@@ -228,8 +228,9 @@ static void order_edges(uint32_t *idx, uint32_t *tmp, size_t m, const sm__bm_edg
 }
 
 sm_status sm__bmatch(const sm__alloc *a, size_t n, const unsigned *cap, const sm__bm_edge *e, size_t m, bool fairness,
-                     unsigned effort, size_t max_edges, unsigned char *sel)
+                     unsigned effort, size_t max_edges, unsigned char *sel, bool *optimal)
 {
+    *optimal = false;
     ls L;
     memset(&L, 0, sizeof L);
     L.n = n;
@@ -334,6 +335,9 @@ sm_status sm__bmatch(const sm__alloc *a, size_t n, const unsigned *cap, const sm
                 break;
         }
     }
+    /* small events: prove the selection optimal, or improve it until it is */
+    if (effort >= 2 && n <= SM__EXACT_MAX_PARTICIPANTS)
+        st = sm__bmatch_exact(a, n, cap, e, m, fairness, max_edges, SM__EXACT_NODES, sel, optimal);
 done:
     sm__free(a, L.deg);
     sm__free(a, L.start);

@@ -417,6 +417,8 @@ class EventStats(Structure):
         ("slots_lower_bound", c_uint),
         ("gaps", c_size_t),
         ("bipartite", c_int),
+        ("selection_optimal", c_int),
+        ("refilled", c_size_t),
     ]
 
 
