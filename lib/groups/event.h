@@ -67,12 +67,13 @@ sm_status sm__bmatch(const sm__alloc *a, size_t n, const unsigned *cap, const sm
 
 /* Events up to this many participants get the exact search at effort 2. */
 #define SM__EXACT_MAX_PARTICIPANTS 100
-/* Branch-and-bound nodes (LP solves) the exact search may use. */
-#define SM__EXACT_NODES 20000L
+/* Work of the exact search (arcs looked at by its flow searches, some
+ * 2 * 10^7 a second): a bound on its time. */
+#define SM__EXACT_WORK 50000000L
 
 /* Exact selection by branch and bound (event_exact.c), starting from the
  * feasible selection in sel and improving it in place. *optimal is set when
- * the search finished within budget (nodes): sel is then optimal. */
+ * the search finished within budget (work, see SM__EXACT_WORK): sel is then optimal. */
 sm_status sm__bmatch_exact(const sm__alloc *a, size_t n, const unsigned *cap, const sm__bm_edge *e, size_t m,
                            bool fairness, size_t max_edges, long budget, unsigned char *sel, bool *optimal);
 

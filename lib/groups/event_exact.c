@@ -60,6 +60,8 @@ typedef struct bb {
     unsigned char *cur; /* per local edge, scratch for an integral LP solution */
     long nodes;
     bool aborted;
+    unsigned drop; /* a level left out of the LP's objective, 0 = none */
+    long work;     /* arcs looked at by the flow searches */
 } bb;
 
 static int lex_cmp(const double *x, const double *y, size_t K)
@@ -143,7 +145,7 @@ static long solve_lp(bb *B, double *ub)
         for (unsigned l = 1; l <= f && l < K; l++)
             ub[l - 1] += 1.0;
         for (unsigned l = f + 1; l <= c; l++) {
-            bool counted = B->fairness && l < K;
+            bool counted = B->fairness && l < K && l != B->drop;
             add_arc(B, s, (uint32_t)v, counted ? (int32_t)(l - 1) : (int32_t)(K - 1), counted ? 0.5 : 0.0);
             add_arc(B, (uint32_t)(n + v), t, counted ? (int32_t)(l - 1) : (int32_t)(K - 1), counted ? 0.5 : 0.0);
         }
@@ -178,6 +180,7 @@ static long solve_lp(bb *B, double *ub)
             qh = qh + 1 == qn ? 0 : qh + 1;
             B->inq[u] = false;
             for (uint32_t i = B->head[u]; i != UINT32_MAX; i = B->next[i]) {
+                B->work++;
                 if (!B->rcap[i])
                     continue;
                 uint32_t v = B->to[i];
@@ -223,7 +226,22 @@ static long solve_lp(bb *B, double *ub)
         flow++;
     }
     /* arcs of edge j: first_edge_arc + 4j (u'->v'') and + 4j + 2 (v'->u''); flow = reverse residual */
+    /* imbalance of a participant: its source side and sink side carry
+     * different degrees, which is where the LP's levels are fractional */
+    int32_t *imb = B->pred; /* scratch now */
+    for (size_t v = 0; v < n; v++)
+        imb[v] = 0;
+    for (size_t j = 0; j < B->mc; j++) {
+        if (B->fix[j] != -1)
+            continue;
+        const sm__bm_edge *ed = &B->e[B->ce[j]];
+        uint32_t u = B->loc[ed->u], v = B->loc[ed->v];
+        int f1 = B->rcap[first_edge_arc + 4 * j + 1], f2 = B->rcap[first_edge_arc + 4 * j + 3];
+        imb[u] += f1 - f2; /* u' sends f1, u'' receives f2 */
+        imb[v] += f2 - f1;
+    }
     long branch = -1;
+    int best_imb = -1;
     for (size_t j = 0; j < B->mc; j++) {
         if (B->fix[j] != -1) {
             B->cur[j] = B->fix[j] == 1;
@@ -231,22 +249,59 @@ static long solve_lp(bb *B, double *ub)
         }
         unsigned f1 = B->rcap[first_edge_arc + 4 * j + 1], f2 = B->rcap[first_edge_arc + 4 * j + 3];
         B->cur[j] = (unsigned char)(f1 && f2);
-        if (f1 != f2 && (branch < 0 || B->e[B->ce[j]].w > B->e[B->ce[branch]].w))
+        if (f1 == f2)
+            continue;
+        const sm__bm_edge *ed = &B->e[B->ce[j]];
+        int32_t iu = imb[B->loc[ed->u]], iv = imb[B->loc[ed->v]];
+        int score = (iu < 0 ? -iu : iu) + (iv < 0 ? -iv : iv);
+        if (branch < 0 || score > best_imb || (score == best_imb && ed->w > B->e[B->ce[branch]].w)) {
             branch = (long)j;
+            best_imb = score;
+        }
     }
     return branch;
+}
+
+/* Degrees sum to an even number, and so do the level counts (level l
+ * counts the participants with at least l meetings, up to the largest
+ * capacity). A bound whose counts are whole with an odd sum cannot be met:
+ * if the top level is at least 1, a selection in the node has fewer there
+ * (or fewer at a lower level, which is lexicographically less), so the top
+ * count drops by one and the weight is bounded by the LP that ignores the
+ * top level. */
+static void parity_cut(bb *B)
+{
+    size_t K = B->K, L = K - 1;
+    double sum = 0;
+    for (size_t k = 0; k < L; k++) {
+        double r = floor(B->ub[k] + 0.5);
+        if (fabs(B->ub[k] - r) > LVL_TOL)
+            return;
+        sum += r;
+    }
+    if (B->ub[L - 1] < 1 - LVL_TOL || fmod(sum, 2.0) < 0.5)
+        return;
+    double top = floor(B->ub[L - 1] + 0.5) - 1;
+    B->drop = (unsigned)L;
+    (void)solve_lp(B, B->obj);
+    B->drop = 0;
+    B->ub[L - 1] = top;
+    B->ub[L] = B->obj[L];
 }
 
 static void search(bb *B, long budget)
 {
     if (B->aborted)
         return;
-    if (++B->nodes > budget) {
+    B->nodes++;
+    if (B->work > budget) {
         B->aborted = true;
         return;
     }
     /* B->ub is overwritten by the children: compared right away */
     long j = solve_lp(B, B->ub);
+    if (j >= 0 && B->fairness && B->K > 1)
+        parity_cut(B);
     if (lex_cmp(B->ub, B->best_obj, B->K) <= 0)
         return;
     if (j < 0) {

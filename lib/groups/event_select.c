@@ -337,7 +337,7 @@ sm_status sm__bmatch(const sm__alloc *a, size_t n, const unsigned *cap, const sm
     }
     /* small events: prove the selection optimal, or improve it until it is */
     if (effort >= 2 && n <= SM__EXACT_MAX_PARTICIPANTS)
-        st = sm__bmatch_exact(a, n, cap, e, m, fairness, max_edges, SM__EXACT_NODES, sel, optimal);
+        st = sm__bmatch_exact(a, n, cap, e, m, fairness, max_edges, SM__EXACT_WORK, sel, optimal);
 done:
     sm__free(a, L.deg);
     sm__free(a, L.start);
