@@ -102,6 +102,23 @@ typedef struct sm__sched_in {
 sm_status sm__schedule(const sm__alloc *a, const sm__sched_in *in, unsigned *slot, unsigned *table,
                        sm_event_reason *why, size_t *bad);
 
+typedef struct sm__refill_in {
+    const sm__sched_in *sched;        /* the scheduling problem */
+    const unsigned *slot, *table;     /* its result per meeting, slot 0 = not placed */
+    const unsigned *cap;              /* per vertex */
+    const sm__bm_edge *e;             /* all candidate wishes */
+    size_t m;
+    const unsigned char *sel;         /* per edge: selected (placed or not) */
+    bool fairness;
+    sm_event_reason *why;             /* per edge: set for wishes left out with room on both sides */
+} sm__refill_in;
+
+/* Adds unselected wishes in the seats left free (event_refill.c): added[i]
+ * is an edge, slot[i] and table[i] its place, for i < *n_added (at most the
+ * number of unselected edges). */
+sm_status sm__refill(const sm__alloc *a, const sm__refill_in *in, uint32_t *added, unsigned *slot, unsigned *table,
+                     size_t *n_added);
+
 /* Idle slots between the first and last set bit of busy, not counting breaks. */
 unsigned sm__gaps(uint64_t busy, uint64_t breaks);
 

@@ -14,6 +14,7 @@
  * to the LP optimum in linear time per sweep. */
 #include "groups/event.h"
 
+#include <math.h>
 #include <string.h>
 
 /* The k-th largest (k >= 1) of x[0..n), reordering x. Hoare's selection with
@@ -105,41 +106,59 @@ sm_status sm__dual_bound(const sm__alloc *a, size_t n, const unsigned *cap, cons
         lam = kth_largest(r, m, seats ? seats : 1);
         lam = lam > 0 ? lam : 0.0;
     }
-    double best = dual_value(n, cap, e, m, seats, y, lam);
-    for (unsigned it = 0; it < sweeps; it++) {
+    double lam0 = lam, overall = INFINITY;
+    /* two starts: no prices, and half of each participant's cap-th heaviest
+     * wish (the point of the bound "half the heaviest"); descent stalls at
+     * corners of D, so the better end of the two is kept */
+    for (int from = 0; from < 2; from++) {
+        lam = lam0;
         for (size_t v = 0; v < n; v++) {
             size_t d = start[v + 1] - start[v];
-            if (d <= cap[v]) {
-                y[v] = 0.0;
+            y[v] = 0.0;
+            if (from == 0 || d <= cap[v] || !cap[v])
                 continue;
-            }
-            for (size_t i = 0; i < d; i++) {
-                const sm__bm_edge *ed = &e[adj[start[v] + i]];
-                uint32_t o = ed->u == v ? ed->v : ed->u;
-                r[i] = ed->w - y[o] - lam;
-            }
-            double t = cap[v] ? kth_largest(r, d, cap[v]) : 0.0;
-            if (!cap[v]) { /* no room: the price is the largest reduced weight */
-                t = r[0];
-                for (size_t i = 1; i < d; i++)
-                    t = r[i] > t ? r[i] : t;
-            }
+            for (size_t i = 0; i < d; i++)
+                r[i] = e[adj[start[v] + i]].w - lam;
+            double t = kth_largest(r, d, cap[v]) / 2;
             y[v] = t > 0 ? t : 0.0;
         }
-        if (limit && seats) {
-            for (size_t k = 0; k < m; k++)
-                r[k] = e[k].w - y[e[k].u] - y[e[k].v];
-            double t = kth_largest(r, m, seats);
-            lam = t > 0 ? t : 0.0;
+        double best = dual_value(n, cap, e, m, seats, y, lam);
+        for (unsigned it = 0; it < sweeps; it++) {
+            for (size_t v = 0; v < n; v++) {
+                size_t d = start[v + 1] - start[v];
+                if (d <= cap[v]) {
+                    y[v] = 0.0;
+                    continue;
+                }
+                for (size_t i = 0; i < d; i++) {
+                    const sm__bm_edge *ed = &e[adj[start[v] + i]];
+                    uint32_t o = ed->u == v ? ed->v : ed->u;
+                    r[i] = ed->w - y[o] - lam;
+                }
+                double t = cap[v] ? kth_largest(r, d, cap[v]) : 0.0;
+                if (!cap[v]) { /* no room: the price is the largest reduced weight */
+                    t = r[0];
+                    for (size_t i = 1; i < d; i++)
+                        t = r[i] > t ? r[i] : t;
+                }
+                y[v] = t > 0 ? t : 0.0;
+            }
+            if (limit && seats) {
+                for (size_t k = 0; k < m; k++)
+                    r[k] = e[k].w - y[e[k].u] - y[e[k].v];
+                double t = kth_largest(r, m, seats);
+                lam = t > 0 ? t : 0.0;
+            }
+            double d = dual_value(n, cap, e, m, seats, y, lam);
+            bool small_step = best - d <= 1e-6 * (best > 1 ? best : 1);
+            best = d < best ? d : best;
+            if (small_step)
+                break;
         }
-        double d = dual_value(n, cap, e, m, seats, y, lam);
-        bool small_step = best - d <= 1e-6 * (best > 1 ? best : 1);
-        best = d < best ? d : best;
-        if (small_step)
-            break;
+        overall = best < overall ? best : overall;
     }
     if (!(limit && seats == 0))
-        *bound = best;
+        *bound = overall;
     sm__free(a, y);
     sm__free(a, start);
     sm__free(a, adj);

@@ -320,8 +320,36 @@ sm_status sm_event_plan_new(sm_event_plan **out, const sm_event *ev, unsigned in
         if (st)
             goto done;
         for (size_t j = 0; j < n_meet; j++)
-            if (!w.slot[j])
+            if (!w.slot[j]) {
                 w.why[w.mwish[j]] = w.mwhy[j];
+                w.dropped++;
+            }
+        /* seats and capacity that dropped meetings left go to other wishes */
+        sm_event_reason *ewhy = w.mwhy; /* per edge now; m <= nw */
+        for (size_t k = 0; k < m; k++)
+            ewhy[k] = SM_EVENT_SCHEDULED;
+        sm__refill_in rin = { &in, w.slot, w.table, w.cap, w.edges, m, w.sel, ev->opts.fairness != 0, ewhy };
+        size_t got = 0;
+        if (steps & SM_EVENT_SELECT)
+            st = sm__refill(a, &rin, w.order, w.slot + n_meet, w.table + n_meet, &got);
+        if (st)
+            goto done;
+        for (size_t k = 0; k < m; k++)
+            if (ewhy[k] != SM_EVENT_SCHEDULED)
+                w.why[w.wish_of[k]] = ewhy[k];
+        for (size_t i = 0; i < got; i++) {
+            uint32_t k = w.order[i];
+            size_t j = n_meet + i;
+            w.sel[k] = 1;
+            w.mu[j] = w.edges[k].u;
+            w.mv[j] = w.edges[k].v;
+            w.mwish[j] = w.wish_of[k];
+            w.lock_slot[j] = w.lock_table[j] = 0;
+            w.must[j] = false;
+            w.why[w.wish_of[k]] = SM_EVENT_SCHEDULED;
+        }
+        n_meet += got;
+        w.refilled = got;
     }
     st = build_plan(out, ev, &w, n_meet, do_sched, m);
 done:
