@@ -298,8 +298,11 @@ static int plan_cmd(int argc, char **argv)
     fprintf(f, "participants %zu, wishes %zu, meetings %zu, unscheduled %zu\n", s->participants, s->wishes,
             s->meetings, s->unscheduled);
     fprintf(f, "fewest meetings of a participant with wishes: %u\n", s->min_meetings);
-    fprintf(f, "total weight %.3f, bound %.3f (%.1f %% of the bound)\n", s->weight, s->weight_bound,
-            s->weight_bound > 0 ? 100.0 * s->weight / s->weight_bound : 100.0);
+    fprintf(f, "total weight %.3f, bound %.3f (%.1f %% of the bound)%s\n", s->weight, s->weight_bound,
+            s->weight_bound > 0 ? 100.0 * s->weight / s->weight_bound : 100.0,
+            s->selection_optimal ? "; selection proven optimal" : "");
+    if (s->refilled)
+        fprintf(f, "meetings added in seats that unplaceable meetings left free: %zu\n", s->refilled);
     fprintf(f, "slots used %u, lower bound %u; idle gaps %zu\n", s->slots_used, s->slots_lower_bound, s->gaps);
     size_t by_reason[16] = { 0 };
     for (size_t i = 0; i < s->unscheduled; i++) {

@@ -77,11 +77,11 @@ sm_status sm__bmatch(const sm__alloc *a, size_t n, const unsigned *cap, const sm
 sm_status sm__bmatch_exact(const sm__alloc *a, size_t n, const unsigned *cap, const sm__bm_edge *e, size_t m,
                            bool fairness, size_t max_edges, long budget, unsigned char *sel, bool *optimal);
 
-/* Upper bound on the weight of any b-matching with at most seats edges
- * (event_bound.c): the Lagrangian dual, minimised by sweeps of coordinate
+/* Upper bound on the weight of any b-matching with at most seats edges and
+ * degrees at least lb (NULL = no lower bounds) (event_bound.c): the Lagrangian dual, minimised by sweeps of coordinate
  * descent. */
-sm_status sm__dual_bound(const sm__alloc *a, size_t n, const unsigned *cap, const sm__bm_edge *e, size_t m,
-                         size_t seats, unsigned sweeps, double *bound);
+sm_status sm__dual_bound(const sm__alloc *a, size_t n, const unsigned *cap, const unsigned *lb, const sm__bm_edge *e,
+                         size_t m, size_t seats, unsigned sweeps, double *bound);
 
 /* ---- scheduling (event_schedule.c) ---------------------------------------- */
 

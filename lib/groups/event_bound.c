@@ -11,7 +11,12 @@
  * cap_v-th largest of v's reduced weights w_e - y_other - lam (0 if v has no
  * more wishes than capacity), and the best lam is the seats-th largest of
  * w_e - y_u - y_v. Every step lowers D, so a few sweeps give a bound close
- * to the LP optimum in linear time per sweep. */
+ * to the LP optimum in linear time per sweep.
+ *
+ * With lower bounds lb_v on the degrees (participants that every optimal
+ * selection gives at least lb_v meetings, see event_plan.c), a price may be
+ * negative: the term of v is then lb_v * y_v instead of cap_v * y_v, and D
+ * bounds the weight of every selection that meets the lower bounds. */
 #include "groups/event.h"
 
 #include <math.h>
@@ -50,12 +55,12 @@ static double kth_largest(double *x, size_t n, size_t k)
     return x[want];
 }
 
-static double dual_value(size_t n, const unsigned *cap, const sm__bm_edge *e, size_t m, size_t seats,
-                         const double *y, double lam)
+static double dual_value(size_t n, const unsigned *cap, const unsigned *lb, const sm__bm_edge *e, size_t m,
+                         size_t seats, const double *y, double lam)
 {
     double d = seats < m ? lam * (double)seats : 0.0;
     for (size_t v = 0; v < n; v++)
-        d += cap[v] * y[v];
+        d += (y[v] >= 0 || !lb ? cap[v] : lb[v]) * y[v];
     for (size_t k = 0; k < m; k++) {
         double r = e[k].w - y[e[k].u] - y[e[k].v] - lam;
         if (r > 0)
@@ -64,8 +69,8 @@ static double dual_value(size_t n, const unsigned *cap, const sm__bm_edge *e, si
     return d;
 }
 
-sm_status sm__dual_bound(const sm__alloc *a, size_t n, const unsigned *cap, const sm__bm_edge *e, size_t m,
-                         size_t seats, unsigned sweeps, double *bound)
+sm_status sm__dual_bound(const sm__alloc *a, size_t n, const unsigned *cap, const unsigned *lb, const sm__bm_edge *e,
+                         size_t m, size_t seats, unsigned sweeps, double *bound)
 {
     size_t nn = n ? n : 1, mm = m ? m : 1;
     double *y = sm__calloc(a, nn, sizeof *y);
@@ -122,11 +127,12 @@ sm_status sm__dual_bound(const sm__alloc *a, size_t n, const unsigned *cap, cons
             double t = kth_largest(r, d, cap[v]) / 2;
             y[v] = t > 0 ? t : 0.0;
         }
-        double best = dual_value(n, cap, e, m, seats, y, lam);
+        double best = dual_value(n, cap, lb, e, m, seats, y, lam);
         for (unsigned it = 0; it < sweeps; it++) {
             for (size_t v = 0; v < n; v++) {
                 size_t d = start[v + 1] - start[v];
-                if (d <= cap[v]) {
+                unsigned lo = lb ? lb[v] : 0;
+                if (d <= cap[v] && !lo) {
                     y[v] = 0.0;
                     continue;
                 }
@@ -135,13 +141,19 @@ sm_status sm__dual_bound(const sm__alloc *a, size_t n, const unsigned *cap, cons
                     uint32_t o = ed->u == v ? ed->v : ed->u;
                     r[i] = ed->w - y[o] - lam;
                 }
-                double t = cap[v] ? kth_largest(r, d, cap[v]) : 0.0;
+                double t = cap[v] && d > cap[v] ? kth_largest(r, d, cap[v]) : 0.0;
                 if (!cap[v]) { /* no room: the price is the largest reduced weight */
                     t = r[0];
                     for (size_t i = 1; i < d; i++)
                         t = r[i] > t ? r[i] : t;
                 }
                 y[v] = t > 0 ? t : 0.0;
+                /* a lower bound on the degree: a negative price pays for
+                 * the lo-th best wish when fewer than lo gain */
+                if (lo && y[v] == 0.0 && lo <= d) {
+                    t = kth_largest(r, d, lo);
+                    y[v] = t < 0 ? t : 0.0;
+                }
             }
             if (limit && seats) {
                 for (size_t k = 0; k < m; k++)
@@ -149,7 +161,7 @@ sm_status sm__dual_bound(const sm__alloc *a, size_t n, const unsigned *cap, cons
                 double t = kth_largest(r, m, seats);
                 lam = t > 0 ? t : 0.0;
             }
-            double d = dual_value(n, cap, e, m, seats, y, lam);
+            double d = dual_value(n, cap, lb, e, m, seats, y, lam);
             bool small_step = best - d <= 1e-6 * (best > 1 ? best : 1);
             best = d < best ? d : best;
             if (small_step)

@@ -93,6 +93,7 @@ typedef struct work {
     uint32_t *order, *tmp;
     uint64_t *key;
     int32_t *weakest; /* per participant: lightest selected edge */
+    unsigned *lb;     /* per participant: meetings every optimal selection gives it */
     double dual;      /* Lagrangian bound on the weight (INFINITY = none) */
     bool optimal;     /* the selection was proven optimal */
     size_t dropped;   /* selected meetings that scheduling could not place */
@@ -103,7 +104,7 @@ static void work_free(const sm__alloc *a, work *w)
 {
     void *ptrs[] = { w->avail, w->cap,      w->deg,        w->why,  w->edge_of, w->edges, w->wish_of,
                      w->sel,   w->mu,       w->mv,         w->mwish, w->lock_slot, w->lock_table, w->slot,
-                     w->table, w->must,     w->mwhy,       w->order, w->tmp,     w->key, w->weakest };
+                     w->table, w->must,     w->mwhy,       w->order, w->tmp,     w->key, w->weakest, w->lb };
     for (size_t i = 0; i < sizeof ptrs / sizeof *ptrs; i++)
         sm__free(a, ptrs[i]);
 }
@@ -143,6 +144,46 @@ static double weight_bound(const sm_event *ev, work *w, size_t m, size_t seats)
     return heaviest < total / 2.0 ? heaviest : total / 2.0;
 }
 
+/* Fairness levels that are provably optimal: if the selection gives at
+ * least l meetings to every participant that could have l (capacity and
+ * wishes), for l = 1..L, then every optimal selection does the same (the
+ * objective is lexicographic). lb[v] = min(what v could have, L). Returns L
+ * (0: no level is proven, no lower bounds). deg is scratch. */
+static unsigned fair_floor(size_t n, const unsigned *cap, const sm__bm_edge *e, size_t m, const unsigned char *sel,
+                           unsigned *deg, unsigned *lb)
+{
+    unsigned max_cap = 0;
+    for (size_t v = 0; v < n; v++) {
+        deg[v] = 0;
+        lb[v] = 0; /* the most v could have: wishes, capped below */
+        max_cap = cap[v] > max_cap ? cap[v] : max_cap;
+    }
+    for (size_t k = 0; k < m; k++) {
+        lb[e[k].u]++;
+        lb[e[k].v]++;
+        if (sel[k]) {
+            deg[e[k].u]++;
+            deg[e[k].v]++;
+        }
+    }
+    for (size_t v = 0; v < n; v++)
+        lb[v] = lb[v] < cap[v] ? lb[v] : cap[v];
+    unsigned L = 0;
+    for (unsigned l = 1; l <= max_cap; l++) {
+        size_t ours = 0, could = 0;
+        for (size_t v = 0; v < n; v++) {
+            ours += deg[v] >= l;
+            could += lb[v] >= l;
+        }
+        if (ours != could)
+            break;
+        L = l;
+    }
+    for (size_t v = 0; v < n; v++)
+        lb[v] = lb[v] < L ? lb[v] : L;
+    return L;
+}
+
 static sm_status impossible(const sm_event *ev, const sm__ev_wish *w, const char *why)
 {
     const char *a = ev->parts[w->a].id, *b = ev->parts[w->b].id;
@@ -170,6 +211,7 @@ sm_status sm_event_plan_new(sm_event_plan **out, const sm_event *ev, unsigned in
     w.cap = sm__calloc(a, n, sizeof *w.cap);
     w.deg = sm__calloc(a, n, sizeof *w.deg);
     w.weakest = sm__calloc(a, n, sizeof *w.weakest);
+    w.lb = sm__calloc(a, n, sizeof *w.lb);
     w.why = sm__calloc(a, nw, sizeof *w.why);
     w.edge_of = sm__calloc(a, nw, sizeof *w.edge_of);
     w.edges = sm__calloc(a, nw, sizeof *w.edges);
@@ -188,7 +230,7 @@ sm_status sm_event_plan_new(sm_event_plan **out, const sm_event *ev, unsigned in
     w.tmp = sm__calloc(a, nw, sizeof *w.tmp);
     w.key = sm__calloc(a, nw, sizeof *w.key);
     sm_status st = SM_OK;
-    if (!w.avail || !w.cap || !w.deg || !w.weakest || !w.why || !w.edge_of || !w.edges || !w.wish_of || !w.sel ||
+    if (!w.avail || !w.cap || !w.deg || !w.weakest || !w.lb || !w.why || !w.edge_of || !w.edges || !w.wish_of || !w.sel ||
         !w.mu || !w.mv || !w.mwish || !w.lock_slot || !w.lock_table || !w.slot || !w.table || !w.must || !w.mwhy ||
         !w.order || !w.tmp || !w.key) {
         st = sm__nomem();
@@ -259,9 +301,16 @@ sm_status sm_event_plan_new(sm_event_plan **out, const sm_event *ev, unsigned in
         if (st)
             goto done;
         /* a few sweeps: the bound is cheap next to the selection */
-        st = sm__dual_bound(a, ev->n_parts, w.cap, w.edges, m, seats, 30, &w.dual);
+        st = sm__dual_bound(a, ev->n_parts, w.cap, NULL, w.edges, m, seats, 30, &w.dual);
         if (st)
             goto done;
+        if (ev->opts.fairness && fair_floor(ev->n_parts, w.cap, w.edges, m, w.sel, w.deg, w.lb)) {
+            double fb = INFINITY;
+            st = sm__dual_bound(a, ev->n_parts, w.cap, w.lb, w.edges, m, seats, 30, &fb);
+            if (st)
+                goto done;
+            w.dual = fb < w.dual ? fb : w.dual;
+        }
     } else {
         memset(w.sel, 1, m);
     }

@@ -111,9 +111,11 @@ sm_status sm_event_plan_write_json(const sm_event_plan *p, const char *path)
     fprintf(f,
             "{\"stats\": {\"participants\": %zu, \"wishes\": %zu, \"meetings\": %zu, \"unscheduled\": %zu, "
             "\"min_meetings\": %u, \"weight\": %.6f, \"weight_bound\": %.6f, \"slots_used\": %u, "
-            "\"slots_lower_bound\": %u, \"gaps\": %zu, \"bipartite\": %s},\n \"meetings\": [",
+            "\"slots_lower_bound\": %u, \"gaps\": %zu, \"bipartite\": %s, \"selection_optimal\": %s, "
+            "\"refilled\": %zu},\n \"meetings\": [",
             s->participants, s->wishes, s->meetings, s->unscheduled, s->min_meetings, s->weight, s->weight_bound,
-            s->slots_used, s->slots_lower_bound, s->gaps, s->bipartite ? "true" : "false");
+            s->slots_used, s->slots_lower_bound, s->gaps, s->bipartite ? "true" : "false",
+            s->selection_optimal ? "true" : "false", s->refilled);
     for (size_t i = 0; i < s->meetings; i++) {
         const sm_event_meeting *m = &p->meetings[i];
         fprintf(f, "%s\n  {\"slot\": %u, \"table\": %u, \"a\": ", i ? "," : "", m->slot, m->table);

@@ -109,11 +109,12 @@ int main(int argc, char **argv)
            " \"select_wall_s\": %.3f, \"select_cpu_s\": %.3f, \"plan_wall_s\": %.3f, \"plan_cpu_s\": %.3f,\n"
            " \"selected\": %zu, \"select_weight\": %.3f, \"select_bound\": %.3f, \"select_gap_to_bound_pct\": %.3f,\n"
            " \"meetings\": %zu, \"unscheduled\": %zu, \"min_meetings\": %u, \"weight\": %.3f, \"bound\": %.3f,\n"
-           " \"gap_to_bound_pct\": %.3f, \"slots_used\": %u, \"slots_lower_bound\": %u, \"gaps\": %zu}\n",
+           " \"gap_to_bound_pct\": %.3f, \"slots_used\": %u, \"slots_lower_bound\": %u, \"gaps\": %zu,\n"
+           " \"refilled\": %zu, \"selection_optimal\": %d}\n",
            effort, fair, n, s->wishes, cap, slots, tables, w1 - w0, c1 - c0, w2 - w1, c2 - c1, ss->meetings, ss->weight,
            ss->weight_bound, 100.0 * (1.0 - ss->weight / ss->weight_bound), s->meetings, s->unscheduled,
            s->min_meetings, s->weight, s->weight_bound, 100.0 * (1.0 - s->weight / s->weight_bound), s->slots_used,
-           s->slots_lower_bound, s->gaps);
+           s->slots_lower_bound, s->gaps, s->refilled, s->selection_optimal);
     sm_event_plan_free(sel);
     sm_event_plan_free(p);
     sm_event_free(ev);

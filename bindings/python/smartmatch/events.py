@@ -65,6 +65,7 @@ class EventPlan(Closable):
             st = lib.sm_event_plan_stats(h).contents
             self.stats: Dict[str, Any] = {name: getattr(st, name) for name, _ in _ffi.EventStats._fields_}
             self.stats["bipartite"] = bool(self.stats["bipartite"])
+            self.stats["selection_optimal"] = bool(self.stats["selection_optimal"])
             self.meetings: List[Meeting] = []
             for i in range(lib.sm_event_plan_meeting_count(h)):
                 m = lib.sm_event_plan_meeting_at(h, i).contents
