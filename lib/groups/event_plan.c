@@ -301,12 +301,12 @@ sm_status sm_event_plan_new(sm_event_plan **out, const sm_event *ev, unsigned in
         if (st)
             goto done;
         /* a few sweeps: the bound is cheap next to the selection */
-        st = sm__dual_bound(a, ev->n_parts, w.cap, NULL, w.edges, m, seats, 30, &w.dual);
+        st = sm__dual_bound(a, ev->n_parts, w.cap, NULL, w.edges, m, seats, 12, &w.dual);
         if (st)
             goto done;
         if (ev->opts.fairness && fair_floor(ev->n_parts, w.cap, w.edges, m, w.sel, w.deg, w.lb)) {
             double fb = INFINITY;
-            st = sm__dual_bound(a, ev->n_parts, w.cap, w.lb, w.edges, m, seats, 30, &fb);
+            st = sm__dual_bound(a, ev->n_parts, w.cap, w.lb, w.edges, m, seats, 12, &fb);
             if (st)
                 goto done;
             w.dual = fb < w.dual ? fb : w.dual;
