@@ -1750,12 +1750,14 @@ typedef struct sm_event_stats {
     size_t unscheduled;             /**< Wishes not in the schedule. */
     unsigned int min_meetings;      /**< Fewest meetings of a participant that has at least one wish. */
     double weight;                  /**< Total weight of the meetings. */
-    double weight_bound;            /**< Upper bound on the total weight of any selection (fairness aside): the
-                                         least of half the sum over participants of their heaviest capacity-many
-                                         wishes, the heaviest seats-many wishes, and the Lagrangian dual of the
-                                         b-matching LP (prices on participants and seats). weight / weight_bound
-                                         is a certificate: the selection has at least that share of the best
-                                         weight any selection can have. */
+    double weight_bound;            /**< Upper bound on the total weight of the optimal selection: the least of
+                                         half the sum over participants of their heaviest capacity-many wishes,
+                                         the heaviest seats-many wishes, and the Lagrangian dual of the
+                                         b-matching LP (prices on participants and seats; with fairness, also on
+                                         the fairness levels this selection provably reaches, so the bound may
+                                         be below the weight of a less fair selection). weight / weight_bound is
+                                         a certificate: the selection has at least that share of the optimum's
+                                         weight. */
     unsigned int slots_used;        /**< Slots that hold at least one meeting. */
     unsigned int slots_lower_bound; /**< max(most meetings of one participant, tables needed): no schedule uses fewer slots. */
     size_t gaps;                    /**< Idle slots between participants' first and last meetings (breaks excluded), summed. */
