@@ -94,6 +94,11 @@ void sm__hmap_replace(sm__hmap *m, const char *key, sm__key_fn key_of, const voi
 /* Removes key (present). */
 void sm__hmap_remove(sm__hmap *m, const char *key, sm__key_fn key_of, const void *ctx);
 void sm__hmap_free(sm__hmap *m, const sm__alloc *a);
+/* Checks a map restored from stored slots (a snapshot): SIZE_MAX when
+ * slots[0..cap) holds exactly the keys key_of(ctx, 0..n-1), each once,
+ * reachable as sm__hmap_get() probes; else the index of a key found wrong
+ * (0 when the shape or the slot values are wrong). Allocates nothing. */
+size_t sm__hmap_check(const uint64_t *slots, size_t cap, size_t n, sm__key_fn key_of, const void *ctx);
 
 /* ---- arena (arena.c): append-only storage freed with the engine --------- */
 

@@ -139,3 +139,56 @@ void sm__hmap_free(sm__hmap *m, const sm__alloc *a)
     m->slots = NULL;
     m->cap = m->n = 0;
 }
+
+/* Whether slots[0..cap) is a map of exactly the keys key_of(ctx, 0..n-1),
+ * each once, where sm__hmap_get() finds it: every slot holds a value below
+ * n with its key's hash, and the probe from the key's home reaches it before
+ * an empty slot or an equal key. Keys are read in order and their home slots
+ * prefetched a batch ahead, since the slots are read at random. */
+size_t sm__hmap_check(const uint64_t *slots, size_t cap, size_t n, sm__key_fn key_of, const void *ctx)
+{
+    if (cap < 16 || (cap & (cap - 1)) || n > cap / 2)
+        return 0;
+    size_t used = 0;
+    for (size_t i = 0; i < cap; i++)
+        if (slots[i]) {
+            used++;
+            if (SLOT_VAL(slots[i]) >= n)
+                return 0;
+        }
+    if (used != n)
+        return 0;
+    size_t mask = cap - 1;
+    enum { BATCH = 16 };
+    uint32_t hs[BATCH];
+    for (size_t v0 = 0; v0 < n; v0 += BATCH) {
+        size_t nb = n - v0 < BATCH ? n - v0 : BATCH;
+        for (size_t k = 0; k < nb; k++) {
+            hs[k] = sm__hash(key_of(ctx, (uint32_t)(v0 + k)));
+#if defined(__GNUC__)
+            __builtin_prefetch(&slots[hs[k] & mask]);
+#endif
+        }
+        for (size_t k = 0; k < nb; k++) {
+            uint32_t v = (uint32_t)(v0 + k), h = hs[k];
+            const char *key = NULL;
+            size_t i = h & mask;
+            for (;; i = (i + 1) & mask) {
+                uint64_t s = slots[i];
+                if (!s)
+                    return v; /* unreachable */
+                if (SLOT_VAL(s) == v)
+                    break;
+                if (SLOT_HASH(s) == h) {
+                    if (!key)
+                        key = key_of(ctx, v);
+                    if (strcmp(key_of(ctx, SLOT_VAL(s)), key) == 0)
+                        return v; /* an equal key before it */
+                }
+            }
+            if (SLOT_HASH(slots[i]) != h)
+                return v;
+        }
+    }
+    return SIZE_MAX;
+}

@@ -40,7 +40,7 @@
 
 #define SM__SNAP_MAGIC "SMSNAP\0\x1a"
 #define SM__SNAP_MAJOR 1u
-#define SM__SNAP_MINOR 0u
+#define SM__SNAP_MINOR 1u
 #define SM__SNAP_BOM 0x01020304u
 #define SM__SNAP_ALIGN 64u
 #define SM__SNAP_HEADER 64u
@@ -62,7 +62,12 @@ enum {
     SM__SEC_TAGS = 10,     /* sm__snap_tag per tag id */
     SM__SEC_COLUMNS = 11,  /* sm__snap_column per SME column: which section holds it */
     SM__SEC_POOL = 12,     /* uint32 list entries: per SME secondary sectors, offers, needs */
-    SM__SEC_HISTORY = 13,  /* reserved for the cooperation history (not written yet) */
+    SM__SEC_HISTORY = 13,  /* the cooperation history (history.c): events, members, kinds; absent: none (1.1) */
+    SM__SEC_ID_MAP = 14,   /* uint64 hash map slots, SME id -> index (base/hmap.c); absent: rebuilt (1.1) */
+    SM__SEC_TAG_MAP = 15,  /* the same for tag key -> tag id (1.1) */
+    SM__SEC_HIST_EVENTS = 16,  /* sm__snap_event per event, in log order (1.1) */
+    SM__SEC_HIST_MEMBERS = 17, /* uint32 SME indices of the events' members, UINT32_MAX for a removed SME (1.1) */
+    SM__SEC_HIST_ORDER = 18,   /* uint32: per SME in index order its partners in the engine's order (1.1) */
     SM__SEC_COLUMN0 = 64,  /* SME columns: 64 + position in SM__SME_COLUMNS */
 };
 
@@ -107,6 +112,25 @@ typedef struct sm__snap_tag {
     uint32_t reserved;
 } sm__snap_tag; /* 16 bytes */
 
+/* HISTORY: the settings and sizes of the cooperation history. The
+ * reader replays the events (members that are removed SMEs left out) as
+ * sm_history_add() made them, then orders every SME's partners as
+ * HIST_ORDER lists them, which the network criteria's sums follow. */
+typedef struct sm__snap_history {
+    uint64_t n_events, n_members, n_order; /* entries of HIST_EVENTS, HIST_MEMBERS, HIST_ORDER */
+    double half_life;     /* days, finite and > 0 */
+    int32_t ref_day;      /* days since 1970-01-01; INT32_MIN: the latest event's day */
+    uint32_t n_kinds;     /* at most 255 */
+    uint32_t kinds[256];  /* string offsets of the kind names by kind id; unused ones 0 */
+} sm__snap_history; /* 1064 bytes */
+
+typedef struct sm__snap_event {
+    int32_t day;       /* days since 1970-01-01, years 0000..9999 */
+    uint16_t kind;     /* kind id */
+    uint16_t reserved;
+    uint32_t off, n;   /* members: HIST_MEMBERS[off .. off + n), consecutive from 0 */
+} sm__snap_event; /* 16 bytes */
+
 /* The SME columns are written in SM__SME_COLUMNS order, each as its own
  * section, with two exceptions: "cold" is a uint64 string offset per SME
  * (the id, its name the string after it), and "list_off" is recomputed for a
@@ -116,6 +140,17 @@ typedef struct sm__snap_column {
     uint32_t elem_size;   /* bytes per SME in the file */
     uint32_t section;     /* section id */
 } sm__snap_column; /* 32 bytes */
+
+/* The owner of the bytes an engine borrows from a snapshot (adopt.c). */
+typedef struct sm__snap_owner sm__snap_owner;
+/* An owner of data[0..len): a private writable mapping (released with
+ * munmap) or a block of inner (released with inner). Holds one reference
+ * for the caller, dropped by sm__snap_owner_drop(). */
+sm_status sm__snap_owner_new(sm__snap_owner **out, const sm__alloc *inner, void *data, size_t len, bool mapped);
+/* The allocator for the borrowing engine: every block made through it
+ * holds a reference, and freeing borrowed bytes does nothing. */
+void sm__snap_owner_alloc(sm__snap_owner *o, sm__alloc *out);
+void sm__snap_owner_drop(sm__snap_owner *o);
 
 /* XXH3-64 of a built-in table's rows (write.c), for META. */
 void sm__snap_builtin_hashes(sm__snap_meta *m);

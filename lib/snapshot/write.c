@@ -3,6 +3,7 @@
  * a crash at any point leaves the old file or the new one (format.h). */
 #define XXH_STATIC_LINKING_ONLY
 #include "snapshot/format.h"
+#include "core/history.h"
 #include "core/tables.h"
 
 #include <errno.h>
@@ -178,6 +179,34 @@ void sm__snap_builtin_hashes(sm__snap_meta *m)
     m->builtin_affinity_hash = XXH3_64bits(sm__affinity_table, sizeof sm__affinity_table);
 }
 
+static const char *tag_key(const void *ctx, uint32_t v)
+{
+    return ((const sm_engine *)ctx)->tags.str[v];
+}
+
+static const char *id_key(const void *ctx, uint32_t v)
+{
+    return ((const sm_engine *)ctx)->smes.cold[v];
+}
+
+/* A hash map of keys key_of(ctx, 0..n-1) as a reader adopts it: built
+ * afresh in index order, so that the bytes depend on the keys only (equal
+ * engines make equal files, whatever changes made them). */
+static void write_map(writer *w, uint32_t id, size_t n, sm__key_fn key_of, const void *ctx)
+{
+    sm__hmap m = { 0 };
+    if (w->st)
+        return;
+    if (sm__hmap_reserve(&m, w->a, n, key_of, ctx)) {
+        w->st = SM_ERR_NOMEM;
+        return;
+    }
+    for (size_t i = 0; i < n; i++)
+        sm__hmap_insert(&m, key_of(ctx, (uint32_t)i), (uint32_t)i);
+    section(w, id, 8, m.slots, m.cap * sizeof *m.slots);
+    sm__hmap_free(&m, w->a);
+}
+
 static void write_taxonomies(writer *w, const sm_engine *e)
 {
     uint32_t coop[SM__COOP_MAX];
@@ -230,6 +259,7 @@ static void write_taxonomies(writer *w, const sm_engine *e)
         put(w, &t, sizeof t);
     }
     end(w);
+    write_map(w, SM__SEC_TAG_MAP, e->tags.n, tag_key, e);
 }
 
 static size_t list_len(const sm__smes *s, size_t i)
@@ -279,6 +309,40 @@ static void write_smes(writer *w, const sm_engine *e)
     for (size_t i = 0; i < s->n; i++)
         put(w, s->pool + s->list_off[i], list_len(s, i) * sizeof *s->pool);
     end(w);
+    write_map(w, SM__SEC_ID_MAP, s->n, id_key, e);
+}
+
+/* The cooperation history, when the engine has one (format.h). */
+static void write_history(writer *w, const sm_engine *e)
+{
+    const sm__history *h = e->history;
+    if (!h || w->st)
+        return;
+    sm__snap_history hd;
+    memset(&hd, 0, sizeof hd);
+    hd.n_events = h->n_ev;
+    hd.n_members = h->n_pool;
+    hd.half_life = h->half_life;
+    hd.ref_day = h->ref_day;
+    hd.n_kinds = h->n_kinds;
+    for (unsigned k = 0; k < h->n_kinds; k++)
+        hd.kinds[k] = str32(w, h->kinds[k]);
+    size_t n_adj = h->n_adj < e->smes.n ? h->n_adj : e->smes.n; /* later entries are empty */
+    for (size_t i = 0; i < n_adj; i++)
+        hd.n_order += h->adj[i].n;
+    section(w, SM__SEC_HISTORY, sizeof hd, &hd, sizeof hd);
+    begin(w, SM__SEC_HIST_EVENTS, sizeof(sm__snap_event));
+    for (size_t i = 0; i < h->n_ev; i++) {
+        sm__snap_event ev = { h->ev[i].day, h->ev[i].kind, 0, h->ev[i].off, h->ev[i].n };
+        put(w, &ev, sizeof ev);
+    }
+    end(w);
+    section(w, SM__SEC_HIST_MEMBERS, 4, h->pool, h->n_pool * sizeof *h->pool);
+    begin(w, SM__SEC_HIST_ORDER, 4);
+    for (size_t i = 0; i < n_adj; i++)
+        for (uint32_t j = 0; j < h->adj[i].n; j++)
+            put(w, &h->adj[i].e[j].other, 4);
+    end(w);
 }
 
 static void pwrite_all(writer *w, const void *p, size_t n, uint64_t off)
@@ -326,6 +390,7 @@ static void write_file(writer *w, const sm_engine *e)
     section(w, SM__SEC_META, sizeof m, &m, sizeof m);
     write_taxonomies(w, e);
     write_smes(w, e);
+    write_history(w, e);
     if (w->st)
         return;
     section(w, SM__SEC_STRINGS, 0, w->str ? w->str : "", w->str ? w->str_len : 1);
