@@ -19,7 +19,8 @@ static const char *sec_name(uint32_t id)
 {
     static const char *const names[] = { "?", "meta", "strings", "languages", "cooperation", "regions",
                                          "adjacency start", "adjacency", "sectors", "affinity", "tags",
-                                         "columns", "pool", "history", "id map", "tag map" };
+                                         "columns", "pool", "history", "id map", "tag map",
+                                         "history events", "history members", "history order" };
     if (id < sizeof names / sizeof *names)
         return names[id];
     return id >= SM__SEC_COLUMN0 ? "SME column" : "?";
