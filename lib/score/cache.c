@@ -68,6 +68,20 @@ static void build_postings(const sm_engine *e, const sm__score_cache *c, bool of
         start[t + 1] += start[t];
     for (size_t p = 0; p < ns; p++) {
         size_t i = c->rhot[p].idx;
+#if defined(__GNUC__)
+        /* positions visit SMEs out of index order: fetch ahead what the
+         * next ones read (their list offsets and counts, then their lists) */
+        if (p + 16 < ns) {
+            size_t i16 = c->rhot[p + 16].idx;
+            __builtin_prefetch(&e->smes.list_off[i16]);
+            __builtin_prefetch(&e->smes.n_secondary[i16]);
+            __builtin_prefetch(&e->smes.n_offers[i16]);
+        }
+        if (p + 8 < ns) {
+            size_t i8 = c->rhot[p + 8].idx;
+            __builtin_prefetch(offers ? sm__sme_offers(e, i8) : sm__sme_needs(e, i8));
+        }
+#endif
         const uint32_t *t = offers ? sm__sme_offers(e, i) : sm__sme_needs(e, i);
         for (size_t j = 0, m = offers ? e->smes.n_offers[i] : e->smes.n_needs[i]; j < m; j++)
             list[start[t[j]]++] = (uint32_t)p;

@@ -85,9 +85,21 @@ int main(int argc, char **argv)
         }
         double t2 = now_s(), c2 = cpu_s();
         long long rss = rss_bytes() - rss0;
+        /* steady: the mean of 20 more queries, for the first one to compare with */
+        size_t n = sm_sme_count(e), nq = n ? 20 : 0;
+        for (size_t q = 0; q < nq; q++) {
+            sm_sme_desc *dq = NULL;
+            sm_result *rq = NULL;
+            check(sm_sme_at(&dq, e, (q * 7919 + 13) % n), "sme");
+            check(sm_query_top(&rq, e, dq->id, NULL), "query");
+            sm_result_free(rq);
+            sm_sme_desc_free(dq);
+        }
+        double t3 = now_s(), c3 = cpu_s();
         printf("{\"smes\":%zu,\"open_s\":%.3f,\"open_cpu_s\":%.3f,\"first_query_s\":%.3f,\"first_query_cpu_s\":%.3f,"
-               "\"ready_s\":%.3f,\"engine_rss_bytes\":%lld}\n",
-               sm_sme_count(e), t1 - t0, c1 - c0, t2 - t1, c2 - c1, t2 - t0, rss);
+               "\"ready_s\":%.3f,\"engine_rss_bytes\":%lld,\"steady_query_s\":%.4f,\"steady_query_cpu_s\":%.4f}\n",
+               n, t1 - t0, c1 - c0, t2 - t1, c2 - c1, t2 - t0, rss, nq ? (t3 - t2) / (double)nq : 0.0,
+               nq ? (c3 - c2) / (double)nq : 0.0);
         sm_result_free(r);
         sm_sme_desc_free(d);
         sm_engine_free(e);
