@@ -2413,8 +2413,15 @@ SM_API sm_status sm_snapshot_options_init(sm_snapshot_options *opts, unsigned in
 
 /**
  * A new engine holding what sm_snapshot_save() wrote to @p path. Every offset,
- * length, checksum and value in the file is checked before use. The engine
- * does not refer to the file afterwards. Free with sm_engine_free().
+ * length, checksum and value in the file is checked before use. The file is
+ * mapped privately and the engine reads its SME columns, ids and hash maps
+ * there instead of copying them, so opening makes no allocation per SME; a
+ * change to the engine copies what it changes (the mapping's pages, or a
+ * whole column when it grows), never writing to the file. Replacing the file
+ * (sm_snapshot_save() renames a new file over it) is safe while the engine
+ * lives; truncating or rewriting it in place is not (the system may then
+ * end the process with SIGBUS). The mapping is released with the engine and
+ * the last result made by it. Free with sm_engine_free().
  * @param out  receives the new engine, owned by the caller; untouched on failure
  * @param path the snapshot file
  * @param opts options; NULL = defaults
@@ -2436,6 +2443,58 @@ SM_API sm_status sm_snapshot_load(sm_engine **out, const char *path, const sm_sn
  * @return as sm_snapshot_load(), without ::SM_ERR_NOMEM for the engine.
  */
 SM_API sm_status sm_snapshot_content_hash(uint64_t *out, const char *path);
+
+/** One section of a snapshot file, as sm_snapshot_info_get() lists it. */
+typedef struct sm_snapshot_section {
+    uint32_t id;           /**< Section id (docs/snapshot.md). */
+    uint32_t element_size; /**< Bytes per element, 0 for a blob. */
+    uint64_t offset;       /**< File offset of its first byte. */
+    uint64_t length;       /**< Its length in bytes. */
+    uint64_t checksum;     /**< The XXH3-64 the section table records for it. */
+    int checksum_ok;       /**< 1 when its bytes have that checksum, 0 when not or outside the file. */
+    char name[44];         /**< What it holds ("meta", "SME column region", ...; "unknown" for a later minor's). */
+} sm_snapshot_section;
+
+/** What sm_snapshot_info_get() reads from a snapshot's header and META section. */
+typedef struct sm_snapshot_info {
+    unsigned int format_major;  /**< Format version of the file. */
+    unsigned int format_minor;  /**< Minor version; a reader ignores sections it does not know. */
+    unsigned int library_version; /**< The writer's SM_VERSION_MAJOR << 16 | MINOR << 8 | PATCH (0: META unreadable). */
+    uint64_t file_size;         /**< Bytes. */
+    uint64_t content_hash;      /**< As sm_snapshot_content_hash(). */
+    uint64_t smes;              /**< SMEs (from META; 0 when META is damaged). */
+    uint64_t regions;           /**< Regions. */
+    uint64_t sectors;           /**< Sectors. */
+    uint64_t tags;              /**< Distinct tags. */
+    uint64_t list_entries;      /**< Secondary sectors, offers and needs of all SMEs. */
+    uint64_t history_events;    /**< Cooperations in the history (0: none stored). */
+    int builtin_affinity;       /**< 1 when the file relies on the built-in sector affinity table. */
+    size_t n_sections;          /**< Entries of @c sections. */
+    sm_snapshot_section *sections; /**< In the order of the section table; part of the same block. */
+    size_t n_damaged;           /**< Sections whose checksum does not match (sm_snapshot_load() refuses the file). */
+} sm_snapshot_info;
+
+/**
+ * Describes a snapshot without building an engine: its header, every
+ * section with its size and whether its checksum matches, and the counts
+ * its META section records. A damaged section is reported, not refused
+ * (see @c n_damaged); the values inside sections are not checked
+ * (sm_snapshot_load() checks them).
+ * @param out  receives the description, owned by the caller (free with
+ *             sm_snapshot_info_free()); untouched on failure
+ * @param path the snapshot file
+ * @return ::SM_OK; ::SM_ERR_INVALID_ARGUMENT (NULL argument); ::SM_ERR_IO;
+ *         ::SM_ERR_UNSUPPORTED (a newer major format or the other byte order);
+ *         ::SM_ERR_PARSE (no snapshot header, or the header or section table
+ *         is damaged or truncated: the message names the offset); ::SM_ERR_NOMEM.
+ */
+SM_API sm_status sm_snapshot_info_get(sm_snapshot_info **out, const char *path);
+
+/**
+ * Frees what sm_snapshot_info_get() returned.
+ * @param info the description; NULL does nothing
+ */
+SM_API void sm_snapshot_info_free(sm_snapshot_info *info);
 
 /**
  * sm_batch_run() over one shard of the SMEs: those whose id's FNV-1a 64-bit

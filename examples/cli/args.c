@@ -183,10 +183,14 @@ static const command_help helps[] = {
       "region, sector x sector and region x theme matrices, the potential interregional\n"
       "cooperations, SVG pictures and a broker's report (DIR/report.html).",
       "smartmatch overview --data examples/data/cadses_smes.csv --level 2 -k 10 --out overview" },
-    { CLI_CMD_SNAPSHOT, "smartmatch snapshot save --data FILE [--development FILE] --out FILE.smsnap",
-      "Loads the data once and writes the whole engine to one snapshot file, which every\n"
-      "command then opens with --data FILE.smsnap much faster than it parses CSV or JSON\n"
-      "(docs/snapshot.md).",
+    { CLI_CMD_SNAPSHOT,
+      "smartmatch snapshot save --data FILE [--development FILE] --out FILE.smsnap\n"
+      "       smartmatch snapshot info FILE.smsnap | verify FILE.smsnap",
+      "save: loads the data once and writes the whole engine to one snapshot file, which\n"
+      "every command then opens with --data FILE.smsnap much faster than it parses CSV or\n"
+      "JSON (docs/snapshot.md). info: the file's format, counts and sections with their\n"
+      "offsets, sizes and checksums. verify: checks every checksum and value; exit status 1\n"
+      "if any fails.",
       "smartmatch snapshot save --data examples/data/cadses_smes.csv --development "
       "examples/data/cadses_development.csv --out cadses.smsnap" },
     { CLI_CMD_EVALUATE, "smartmatch evaluate --data FILE --history FILE --split DATE [options]",

@@ -41,3 +41,14 @@ sm_status sm__snapshot_read_buffer(sm_engine **out, const void *data, size_t len
     (void)out, (void)data, (void)len, (void)name, (void)allocator;
     return unsupported();
 }
+
+sm_status sm_snapshot_info_get(sm_snapshot_info **out, const char *path)
+{
+    (void)out, (void)path;
+    return unsupported();
+}
+
+void sm_snapshot_info_free(sm_snapshot_info *info)
+{
+    (void)info;
+}

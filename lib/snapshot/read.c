@@ -15,7 +15,7 @@
 #include <unistd.h>
 #include <xxhash.h>
 
-static const char *sec_name(uint32_t id)
+const char *sm__snap_sec_name(uint32_t id)
 {
     static const char *const names[] = { "?", "meta", "strings", "languages", "cooperation", "regions",
                                          "adjacency start", "adjacency", "sectors", "affinity", "tags",
@@ -40,9 +40,9 @@ sm_status sm__snap_bad(const reader *r, uint32_t id, uint64_t off, const char *f
     char where[64];
     snprintf(where, sizeof where, "%llu", (unsigned long long)off);
     if (id)
-        return sm__fail_at(SM_ERR_PARSE, r->name, 0, 0, sec_name(id), where,
+        return sm__fail_at(SM_ERR_PARSE, r->name, 0, 0, sm__snap_sec_name(id), where,
                            "%s: snapshot section %u (%s) at offset %llu: %s; the file is damaged, save it again",
-                           r->name, id, sec_name(id), (unsigned long long)off, msg);
+                           r->name, id, sm__snap_sec_name(id), (unsigned long long)off, msg);
     return sm__fail_at(SM_ERR_PARSE, r->name, 0, 0, "header", where,
                        "%s: snapshot header at offset %llu: %s; the file is damaged or not a snapshot", r->name,
                        (unsigned long long)off, msg);

@@ -31,6 +31,8 @@ sm_status sm__snap_bad(const reader *r, uint32_t id, uint64_t off, const char *f
 sm_status sm__snap_need(reader *r, uint32_t id, uint64_t n, size_t elem);
 /* The string at offset off of STRINGS, for a value at file offset at of section id. */
 sm_status sm__snap_str_at(reader *r, uint32_t id, uint64_t at, uint64_t off, const char **out);
+/* A section id's name for messages ("meta", "SME column", "?"). */
+const char *sm__snap_sec_name(uint32_t id);
 /* The cooperation history (history.c), after the SMEs. */
 sm_status sm__snap_read_history(reader *r, sm_engine *e);
 

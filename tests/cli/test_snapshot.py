@@ -4,6 +4,8 @@ Run by meson as: python3 tests/cli/test_snapshot.py PATH/TO/smartmatch
 On the sample data (examples/data): a command answers the same from the
 snapshot as from the CSV files; a damaged snapshot is refused naming the
 section and offset; a snapshot after another --data is a usage error.
+``snapshot info`` lists the sections with their checksums and the counts;
+``snapshot verify`` exits 0 for a good file and 1 naming the damaged section.
 """
 
 import os
@@ -88,7 +90,45 @@ class SnapshotCliTest(unittest.TestCase):
         self.assertEqual(r.returncode, 1)
         self.assertIn("truncated", r.stderr)
 
+    def test_info(self):
+        r = run("snapshot", "info", self.snap)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        for text in ("format          1.", "SMEs            2000", "0 damaged", "SME column region",
+                     "id map", "strings"):
+            self.assertIn(text, r.stdout)
+        self.assertNotIn("DAMAGED", r.stdout)
+        size = os.path.getsize(self.snap)
+        self.assertIn(f"size            {size} bytes", r.stdout)
+
+    def test_verify(self):
+        r = run("snapshot", "verify", self.snap)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("ok:", r.stdout)
+        # a flipped byte inside the SME region column: that section is named
+        info = run("snapshot", "info", self.snap).stdout
+        line = next(l for l in info.splitlines() if "SME column region" in l)
+        offset = int(line.split()[-5])
+        data = bytearray(Path(self.snap).read_bytes())
+        data[offset + 3] ^= 0x01
+        bad = os.path.join(self.tmp.name, "flip.smsnap")
+        Path(bad).write_bytes(bytes(data))
+        r = run("snapshot", "verify", bad)
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("SME column region", r.stdout)
+        self.assertIn("DAMAGED", r.stdout)
+        r = run("snapshot", "info", bad)
+        self.assertEqual(r.returncode, 0)
+        self.assertIn("1 damaged", r.stdout)
+        # not a snapshot at all, a missing file
+        r = run("snapshot", "verify", SMES)
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("header", r.stderr)
+        self.assertEqual(run("snapshot", "info", os.path.join(self.tmp.name, "none.smsnap")).returncode, 1)
+
     def test_usage(self):
+        self.assertEqual(run("snapshot", "info").returncode, 2)
+        self.assertEqual(run("snapshot", "verify", self.snap, "--data", SMES).returncode, 2)
+        self.assertEqual(run("snapshot", "info", self.snap, self.snap, self.snap).returncode, 2)
         self.assertEqual(run("snapshot", "save", "--data", SMES).returncode, 2)
         self.assertEqual(run("snapshot", "load", "--data", SMES, "--out", "x").returncode, 2)
         r = run("snapshot", "save", "--data", SMES, "--out", "/nonexistent-dir/x.smsnap")
