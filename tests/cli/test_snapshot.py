@@ -54,6 +54,18 @@ class SnapshotCliTest(unittest.TestCase):
             self.assertEqual(b.returncode, 0, b.stderr)
             self.assertEqual(a.stdout, b.stdout, args)
 
+    def test_history_travels(self):
+        hist = str(ROOT / "examples" / "data" / "cadses_history.csv")
+        snap = os.path.join(self.tmp.name, "history.smsnap")
+        r = run("snapshot", "save", "--data", SMES, "--development", DEV, "--history", hist, "--out", snap)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("cooperations    588", run("snapshot", "info", snap).stdout)
+        args = ["--id", "CZ-00032", "-k", "8", "--weights", "network", "--format", "json"]
+        a = run("match", "--data", SMES, "--development", DEV, "--history", hist, *args)
+        b = run("match", "--data", snap, *args)
+        self.assertEqual((a.returncode, b.returncode), (0, 0), a.stderr + b.stderr)
+        self.assertEqual(a.stdout, b.stdout)
+
     def test_batch_same_rows(self):
         out_a = os.path.join(self.tmp.name, "a.csv")
         out_b = os.path.join(self.tmp.name, "b.csv")
