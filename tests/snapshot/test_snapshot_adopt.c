@@ -450,6 +450,125 @@ static void without_maps(void **state)
     sm_engine_free(a);
 }
 
+#if defined(SM_ALLOC_SITES)
+void sm__default_alloc_override(const sm_allocator *a);
+#else
+static void sm__default_alloc_override(const sm_allocator *a)
+{
+    (void)a;
+}
+#endif
+
+/* An engine with a history (one member removed since) made with allocator
+ * a, small enough to sweep. */
+static sm_engine *history_engine(const sm_allocator *a)
+{
+    sm_engine_options o = SM_ENGINE_OPTIONS_INIT;
+    o.taxonomies = SM_TAXONOMY_NONE;
+    o.allocator = a;
+    sm_engine *e = NULL;
+    assert_int_equal(sm_engine_new(&e, &o), SM_OK);
+    const char *codes[] = { "SI", "AT", "SI0", "SI03" };
+    for (size_t i = 0; i < 4; i++) {
+        sm_region_desc d = SM_REGION_DESC_INIT;
+        d.code = codes[i];
+        d.name = codes[i];
+        d.lat = 46 + 0.1 * (double)i;
+        d.lon = 14 + 0.2 * (double)i;
+        assert_int_equal(sm_region_put(e, &d), SM_OK);
+    }
+    assert_int_equal(sm_sector_put(e, "C", "Manufacturing", NULL), SM_OK);
+    assert_int_equal(sm_sector_put(e, "25", "Metal", "C"), SM_OK);
+    const char *ids[] = { "a", "b", "c", "d", "e" };
+    for (size_t i = 0; i < 5; i++)
+        assert_int_equal(tu_put(e, ids[i], i % 2 ? "AT" : "SI03", i % 2 ? "C" : "25", i % 2 ? "x;y" : "z", "x", 1,
+                                NULL, SM_SIZE_SMALL),
+                         SM_OK);
+    const char *g1[] = { "a", "b", "c" }, *g2[] = { "b", "d" }, *g3[] = { "c", "e", "a" };
+    assert_int_equal(sm_history_add(e, g1, 3, "2020-05-01", "project"), SM_OK);
+    assert_int_equal(sm_history_add(e, g2, 2, "2022-01-01", "meeting"), SM_OK);
+    assert_int_equal(sm_history_add(e, g3, 3, "2023-07-01", "project"), SM_OK);
+    assert_int_equal(sm_sme_remove(e, "a"), SM_OK);
+    return e;
+}
+
+/* Fails each allocation of saving, opening (file and buffer) and describing
+ * a snapshot with a history in turn: NOMEM, nothing made, nothing leaked. */
+static void alloc_failures(void **state)
+{
+    (void)state;
+    tu_alloc_state as = { 0 };
+    sm_allocator a = tu_allocator(&as);
+    char p[300];
+    path_in(p, sizeof p, "alloc.smsnap");
+    sm_engine *e = history_engine(&a);
+    long n;
+    for (n = 1;; n++) {
+        as.fail_at = as.calls + n;
+        as.failed = 0;
+        long live = as.live;
+        sm_status st = sm_snapshot_save(e, p);
+        assert_int_equal(as.live, live);
+        if (!as.failed) {
+            assert_int_equal(st, SM_OK);
+            break;
+        }
+        assert_int_equal(st, SM_ERR_NOMEM);
+    }
+    as.fail_at = 0;
+    size_t len;
+    unsigned char *f = read_all(p, &len);
+    for (int mode = 0; mode < 2; mode++) {
+        tu_alloc_state ls = { 0 };
+        sm_allocator la = tu_allocator(&ls);
+        sm_snapshot_options o = SM_SNAPSHOT_OPTIONS_INIT;
+        o.allocator = &la;
+        for (n = 1;; n++) {
+            ls.fail_at = ls.calls + n;
+            ls.failed = 0;
+            sm_engine *out = NULL;
+            sm_status st = mode ? sm__snapshot_read_buffer(&out, f, len, "buffer", &la) : sm_snapshot_load(&out, p, &o);
+            if (!ls.failed) {
+                assert_int_equal(st, SM_OK);
+                ls.fail_at = 0;
+                same_answers(e, out);
+                sm_engine_free(out);
+                assert_int_equal(ls.live, 0);
+                break;
+            }
+            assert_int_equal(st, SM_ERR_NOMEM);
+            assert_null(out);
+            assert_int_equal(ls.live, 0);
+        }
+        assert_true(n > 5);
+    }
+    /* sm_snapshot_info_get allocates through the default allocator */
+    tu_alloc_state ds = { 0 };
+    sm_allocator da = tu_allocator(&ds);
+    sm__default_alloc_override(&da);
+    for (n = 1;; n++) {
+        ds.fail_at = ds.calls + n;
+        ds.failed = 0;
+        sm_snapshot_info *info = (sm_snapshot_info *)(uintptr_t)1;
+        sm_status st = sm_snapshot_info_get(&info, p);
+        if (!ds.failed) {
+            assert_int_equal(st, SM_OK);
+            assert_int_equal(info->n_damaged, 0);
+            assert_int_equal(info->smes, 4);
+            assert_int_equal(info->history_events, 3);
+            sm_snapshot_info_free(info);
+            break;
+        }
+        assert_int_equal(st, SM_ERR_NOMEM);
+        assert_ptr_equal(info, (sm_snapshot_info *)(uintptr_t)1);
+    }
+    sm__default_alloc_override(NULL);
+    assert_int_equal(ds.live, 0);
+    free(f);
+    sm_engine_free(e);
+    assert_int_equal(as.live, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -458,6 +577,7 @@ int main(void)
         cmocka_unit_test(history_round_trip),
         cmocka_unit_test(damaged_maps_and_history_refused),
         cmocka_unit_test(without_maps),
+        cmocka_unit_test(alloc_failures),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
