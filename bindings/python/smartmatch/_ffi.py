@@ -134,6 +134,40 @@ class SnapshotOptions(Structure):
     ]
 
 
+class SnapshotSection(Structure):
+    """``sm_snapshot_section`` (experimental: snapshots)"""
+    _fields_ = [
+        ("id", ctypes.c_uint32),
+        ("element_size", ctypes.c_uint32),
+        ("offset", ctypes.c_uint64),
+        ("length", ctypes.c_uint64),
+        ("checksum", ctypes.c_uint64),
+        ("checksum_ok", ctypes.c_int),
+        ("name", ctypes.c_char * 44),
+    ]
+
+
+class SnapshotInfo(Structure):
+    """``sm_snapshot_info`` (experimental: snapshots)"""
+    _fields_ = [
+        ("format_major", c_uint),
+        ("format_minor", c_uint),
+        ("library_version", c_uint),
+        ("file_size", ctypes.c_uint64),
+        ("content_hash", ctypes.c_uint64),
+        ("smes", ctypes.c_uint64),
+        ("regions", ctypes.c_uint64),
+        ("sectors", ctypes.c_uint64),
+        ("tags", ctypes.c_uint64),
+        ("list_entries", ctypes.c_uint64),
+        ("history_events", ctypes.c_uint64),
+        ("builtin_affinity", ctypes.c_int),
+        ("n_sections", ctypes.c_size_t),
+        ("sections", POINTER(SnapshotSection)),
+        ("n_damaged", ctypes.c_size_t),
+    ]
+
+
 class EngineOptions(Structure):
     """``sm_engine_options``"""
     _fields_ = [
@@ -717,6 +751,8 @@ FUNCTIONS = [
     ("sm_snapshot_options_init", [_P(SnapshotOptions), c_uint], _STATUS),
     ("sm_snapshot_load", [_P(_E), c_char_p, _P(SnapshotOptions)], _STATUS),
     ("sm_snapshot_content_hash", [_P(ctypes.c_uint64), c_char_p], _STATUS),
+    ("sm_snapshot_info_get", [_P(_P(SnapshotInfo)), c_char_p], _STATUS),
+    ("sm_snapshot_info_free", [_P(SnapshotInfo)], None),
     ("sm_batch_run_shard", [_E, _P(BatchOptions), c_uint, c_uint], _STATUS),
 ]
 

@@ -4,6 +4,7 @@ CSV or JSON sources parse (docs/snapshot.md)::
     eng.save("cadses.smsnap")                      # atomic: old file or new, never half
     eng2 = smartmatch.Engine.open_snapshot("cadses.smsnap")
     smartmatch.snapshot.content_hash("cadses.smsnap")   # names the content
+    smartmatch.snapshot.info("cadses.smsnap")           # header, sections, checksums, counts
 
 An engine opened from a snapshot gives the same results as the saved one,
 bit for bit, and takes changes like any other. A damaged or truncated file
@@ -16,13 +17,13 @@ from __future__ import annotations
 import ctypes
 import os
 from ctypes import byref
-from typing import Any, Type, TypeVar, Union
+from typing import Any, Dict, Type, TypeVar, Union
 
 from . import _ffi
 from ._ffi import lib
 from ._handle import Owner
 
-__all__ = ["save", "open_engine", "content_hash"]
+__all__ = ["save", "open_engine", "content_hash", "info"]
 
 PathArg = Union[str, "os.PathLike[str]"]
 E = TypeVar("E")
@@ -48,3 +49,33 @@ def content_hash(path: PathArg) -> str:
     out = ctypes.c_uint64()
     lib.sm_snapshot_content_hash(byref(out), os.fsencode(os.fspath(path)))
     return f"{out.value:016x}"
+
+
+def info(path: PathArg) -> Dict[str, Any]:
+    """What the snapshot at ``path`` holds, without opening an engine: the
+    format, the counts of its META section and every section with its
+    offset, length, element size, checksum and whether its bytes match it
+    (``damaged`` counts those that do not; :meth:`Engine.open_snapshot`
+    refuses such a file). Raises :class:`ParseError` when the header or the
+    section table is damaged."""
+    out = ctypes.POINTER(_ffi.SnapshotInfo)()
+    lib.sm_snapshot_info_get(byref(out), os.fsencode(os.fspath(path)))
+    try:
+        i = out.contents
+        v = i.library_version
+        return {
+            "format": f"{i.format_major}.{i.format_minor}",
+            "library_version": f"{v >> 16}.{v >> 8 & 0xff}.{v & 0xff}" if v else None,
+            "file_size": i.file_size,
+            "content_hash": f"{i.content_hash:016x}",
+            "smes": i.smes, "regions": i.regions, "sectors": i.sectors, "tags": i.tags,
+            "list_entries": i.list_entries, "history_events": i.history_events,
+            "builtin_affinity": bool(i.builtin_affinity),
+            "damaged": i.n_damaged,
+            "sections": [{"id": s.id, "name": s.name.decode(), "offset": s.offset, "length": s.length,
+                          "element_size": s.element_size, "checksum": f"{s.checksum:016x}",
+                          "ok": bool(s.checksum_ok)}
+                         for s in (i.sections[k] for k in range(i.n_sections))],
+        }
+    finally:
+        lib.sm_snapshot_info_free(out)

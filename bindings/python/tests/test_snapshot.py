@@ -62,3 +62,31 @@ def test_damaged_and_missing(engine, tmp_path):
         sm.Engine.open_snapshot(tmp_path / "missing.smsnap")
     with pytest.raises(sm.FileError):
         engine.save(tmp_path / "no-such-dir" / "x.smsnap")
+
+
+def test_info(engine, tmp_path):
+    path = tmp_path / "i.smsnap"
+    engine.save(path)
+    got = sm.snapshot.info(path)
+    assert got["format"].startswith("1.")
+    assert got["smes"] == len(engine)
+    assert got["file_size"] == os.path.getsize(path)
+    assert got["content_hash"] == sm.snapshot.content_hash(path)
+    assert got["damaged"] == 0
+    names = [s["name"] for s in got["sections"]]
+    assert "id map" in names and "SME column region" in names
+    # one flipped byte in the strings: that section is reported, not refused
+    strings = next(s for s in got["sections"] if s["name"] == "strings")
+    data = bytearray(path.read_bytes())
+    data[strings["offset"] + 1] ^= 0x40
+    bad = tmp_path / "bad.smsnap"
+    bad.write_bytes(bytes(data))
+    got = sm.snapshot.info(bad)
+    assert got["damaged"] == 1
+    assert [s["name"] for s in got["sections"] if not s["ok"]] == ["strings"]
+    with pytest.raises(sm.ParseError):
+        sm.Engine.open_snapshot(bad)
+    not_one = tmp_path / "x.csv"
+    not_one.write_text("id,name\nx,y\n")
+    with pytest.raises(sm.ParseError):
+        sm.snapshot.info(not_one)
