@@ -452,13 +452,42 @@ static sm_status read_tags(reader *r, sm_engine *e)
 }
 
 /* Whether s[0..n) is ASCII, which is valid UTF-8: most ids and names are,
- * and this is much cheaper than the full check. */
-static bool ascii(const char *s, size_t n)
+ * and this is much cheaper than the full check. Sets *ctl when a byte is a
+ * control character (below 0x20, or 0x7f). Eight bytes at a time: for bytes
+ * below 0x80, (w - 0x20..) & ~w has the high bit of each byte below 0x20,
+ * and the same on w ^ 0x7f.. marks bytes equal to 0x7f. */
+static bool ascii(const char *s, size_t n, bool *ctl)
 {
-    unsigned char any = 0;
+    const uint64_t hi = 0x8080808080808080ull, lo = 0x0101010101010101ull;
+    uint64_t any = 0, low = 0;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w, x;
+        memcpy(&w, s + i, 8);
+        x = w ^ (0x7f * lo);
+        any |= w;
+        low |= ((w - 0x20 * lo) & ~w) | ((x - lo) & ~x);
+    }
+    unsigned char tail = 0;
+    bool c = false;
+    for (; i < n; i++) {
+        unsigned char b = (unsigned char)s[i];
+        tail |= b;
+        c = c || b < 0x20 || b == 0x7f;
+    }
+    if ((any & hi) || tail >= 0x80)
+        return false; /* the word test is exact only for ASCII; callers check UTF-8 and control bytes again */
+    *ctl = c || (low & hi) != 0;
+    return true;
+}
+
+/* Whether s[0..n) has a control character (below 0x20, or 0x7f). */
+static bool has_ctl(const char *s, size_t n)
+{
     for (size_t i = 0; i < n; i++)
-        any |= (unsigned char)s[i];
-    return any < 0x80;
+        if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+            return true;
+    return false;
 }
 
 /* Whether a SME id of n bytes follows the rules of sm_sme_put(). */
@@ -466,10 +495,17 @@ static bool id_ok(const char *id, size_t n)
 {
     if (n == 0 || n > SM_ID_MAX)
         return false;
-    for (size_t i = 0; i < n; i++)
-        if ((unsigned char)id[i] < 0x20 || id[i] == 0x7f)
-            return false;
-    return ascii(id, n) || sm__utf8_valid(id, n);
+    bool ctl = false;
+    if (ascii(id, n, &ctl))
+        return !ctl;
+    return !has_ctl(id, n) && sm__utf8_valid(id, n);
+}
+
+/* Whether a name of n bytes is valid UTF-8. */
+static bool name_ok(const char *name, size_t n)
+{
+    bool ctl;
+    return n <= SM_NAME_MAX && (ascii(name, n, &ctl) || sm__utf8_valid(name, n));
 }
 
 static const char *id_key(const void *ctx, uint32_t v)
@@ -634,7 +670,7 @@ static sm_status read_smes(reader *r, sm_engine *e)
         if ((st = sm__snap_str_at(r, SM__SEC_COLUMN0, at, name_off, &name)))
             return st;
         size_t nl = strlen(name);
-        if (!id_ok(id, il) || nl > SM_NAME_MAX || !(ascii(name, nl) || sm__utf8_valid(name, nl)))
+        if (!id_ok(id, il) || !name_ok(name, nl))
             return sm__snap_bad(r, SM__SEC_COLUMN0, at, "SME %zu: invalid id or name", i);
         s->cold[i] = (char *)id;
         s->n = i + 1;

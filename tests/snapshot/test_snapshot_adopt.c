@@ -383,11 +383,65 @@ static void bad_half_life(unsigned char *p, uint64_t len)
     memcpy(p + 24, &hl, 8);
 }
 
+/* A byte of the first SME id "R-0..." or of the name after it. */
+static unsigned char *first_id(unsigned char *p, uint64_t len)
+{
+    for (uint64_t i = 0; i + 2 < len; i++)
+        if (p[i] == 'R' && p[i + 1] == '-' && (i == 0 || p[i - 1] == 0))
+            return p + i;
+    fail_msg("no id in the strings");
+    return NULL;
+}
+
+/* The long id's bytes (read eight at a time by the checker). */
+static unsigned char *long_id(unsigned char *p, uint64_t len)
+{
+    for (uint64_t i = 0; i + 9 < len; i++)
+        if (memcmp(p + i, "LONGER-ID", 9) == 0)
+            return p + i;
+    fail_msg("no long id in the strings");
+    return NULL;
+}
+
+static void long_id_del(unsigned char *p, uint64_t len)
+{
+    long_id(p, len)[12] = 0x7f;
+}
+
+static void long_id_control(unsigned char *p, uint64_t len)
+{
+    long_id(p, len)[5] = 0x1f;
+}
+
+static void long_id_not_utf8(unsigned char *p, uint64_t len)
+{
+    long_id(p, len)[9] = 0xff;
+}
+
+static void id_control(unsigned char *p, uint64_t len)
+{
+    first_id(p, len)[3] = 0x7f;
+}
+
+static void id_control_low(unsigned char *p, uint64_t len)
+{
+    first_id(p, len)[2] = 0x09;
+}
+
+static void name_not_utf8(unsigned char *p, uint64_t len)
+{
+    unsigned char *id = first_id(p, len);
+    unsigned char *name = id + strlen((const char *)id) + 1;
+    name[0] = 0xc3; /* a lead byte without its continuation */
+    name[1] = 'x';
+}
+
 static void damaged_maps_and_history_refused(void **state)
 {
     (void)state;
     sm_engine *a = tu_random_engine(120);
     add_history(a, 80, 3);
+    assert_int_equal(tu_put(a, "LONGER-ID-0123456789", "SI03", "C", "x", "y", 1, NULL, SM_SIZE_SMALL), SM_OK);
     char p[300];
     path_in(p, sizeof p, "d.smsnap");
     assert_int_equal(sm_snapshot_save(a, p), SM_OK);
@@ -402,6 +456,12 @@ static void damaged_maps_and_history_refused(void **state)
     expect_refused(f, n, SM__SEC_HIST_MEMBERS, member_twice, "history");
     expect_refused(f, n, SM__SEC_HIST_ORDER, order_swap_pair, "history");
     expect_refused(f, n, SM__SEC_HISTORY, bad_half_life, "history");
+    expect_refused(f, n, SM__SEC_STRINGS, id_control, "invalid id or name");
+    expect_refused(f, n, SM__SEC_STRINGS, id_control_low, "invalid id or name");
+    expect_refused(f, n, SM__SEC_STRINGS, name_not_utf8, "invalid id or name");
+    expect_refused(f, n, SM__SEC_STRINGS, long_id_del, "invalid id or name");
+    expect_refused(f, n, SM__SEC_STRINGS, long_id_control, "invalid id or name");
+    expect_refused(f, n, SM__SEC_STRINGS, long_id_not_utf8, "invalid id or name");
     /* a map whose length is not a power of two of slots */
     {
         unsigned char *g = malloc(n);
