@@ -773,8 +773,12 @@ sm_status sm_snapshot_options_init(sm_snapshot_options *opts, unsigned int versi
 /* Maps the file, private: writable for a loaded engine, whose stores the
  * kernel copies page by page, never reaching the file; read-only for a
  * look at the header. The pages are read in at once (every section is
- * checksummed). Empty files cannot be mapped and are refused by the
- * header check on an empty buffer. */
+ * checksummed), with the mapping still read-only: populating a writable
+ * private mapping would copy every page, where a read-only one shares the
+ * page cache (with other processes opening the same file, too); write
+ * access is added afterwards and a page is copied on its first store.
+ * Empty files cannot be mapped and are refused by the header check on an
+ * empty buffer. */
 static sm_status map_file(const char *path, const void **data, size_t *len, bool writable)
 {
     int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -793,8 +797,11 @@ static sm_status map_file(const char *path, const void **data, size_t *len, bool
 #else
         int populate = 0;
 #endif
-        void *p = mmap(NULL, (size_t)sb.st_size, writable ? PROT_READ | PROT_WRITE : PROT_READ, MAP_PRIVATE | populate,
-                       fd, 0);
+        void *p = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_PRIVATE | populate, fd, 0);
+        if (p != MAP_FAILED && writable && mprotect(p, (size_t)sb.st_size, PROT_READ | PROT_WRITE) != 0) {
+            munmap(p, (size_t)sb.st_size);
+            p = MAP_FAILED;
+        }
         if (p == MAP_FAILED) {
             close(fd);
             return sm__fail_at(SM_ERR_IO, path, 0, 0, NULL, NULL, "%s: cannot map snapshot: %s", path,

@@ -27,18 +27,25 @@ static double clock_s(clockid_t id)
 static double now_s(void) { return clock_s(CLOCK_MONOTONIC); }
 static double cpu_s(void) { return clock_s(CLOCK_PROCESS_CPUTIME_ID); }
 
-/* VmRSS of this process in bytes. */
-static long long rss_bytes(void)
+/* A field of /proc/self/status ("VmRSS:", "RssAnon:") in bytes. */
+static long long status_bytes(const char *field)
 {
     FILE *f = fopen("/proc/self/status", "r");
     char line[256];
     long long kb = 0;
+    size_t n = strlen(field);
     while (f && fgets(line, sizeof line, f))
-        if (strncmp(line, "VmRSS:", 6) == 0)
-            kb = atoll(line + 6);
+        if (strncmp(line, field, n) == 0)
+            kb = atoll(line + n);
     if (f)
         fclose(f);
     return kb * 1024;
+}
+
+/* VmRSS of this process in bytes. */
+static long long rss_bytes(void)
+{
+    return status_bytes("VmRSS:");
 }
 
 static void check(sm_status st, const char *what)
@@ -72,7 +79,7 @@ int main(int argc, char **argv)
         return 0;
     }
     if (argc == 3 && strcmp(argv[1], "open") == 0) {
-        long long rss0 = rss_bytes();
+        long long rss0 = rss_bytes(), anon0 = status_bytes("RssAnon:");
         double t0 = now_s(), c0 = cpu_s();
         sm_engine *e = NULL;
         check(sm_snapshot_load(&e, argv[2], NULL), argv[2]);
@@ -84,7 +91,9 @@ int main(int argc, char **argv)
             check(sm_query_top(&r, e, d->id, NULL), "query");
         }
         double t2 = now_s(), c2 = cpu_s();
-        long long rss = rss_bytes() - rss0;
+        /* resident, and of it the process's own memory (the rest is the
+         * mapped file, shared with the page cache and other processes) */
+        long long rss = rss_bytes() - rss0, anon = status_bytes("RssAnon:") - anon0;
         /* steady: the mean of 20 more queries, for the first one to compare with */
         size_t n = sm_sme_count(e), nq = n ? 20 : 0;
         for (size_t q = 0; q < nq; q++) {
@@ -97,8 +106,9 @@ int main(int argc, char **argv)
         }
         double t3 = now_s(), c3 = cpu_s();
         printf("{\"smes\":%zu,\"open_s\":%.3f,\"open_cpu_s\":%.3f,\"first_query_s\":%.3f,\"first_query_cpu_s\":%.3f,"
-               "\"ready_s\":%.3f,\"engine_rss_bytes\":%lld,\"steady_query_s\":%.4f,\"steady_query_cpu_s\":%.4f}\n",
-               n, t1 - t0, c1 - c0, t2 - t1, c2 - c1, t2 - t0, rss, nq ? (t3 - t2) / (double)nq : 0.0,
+               "\"ready_s\":%.3f,\"engine_rss_bytes\":%lld,\"engine_anon_bytes\":%lld,\"steady_query_s\":%.4f,"
+               "\"steady_query_cpu_s\":%.4f}\n",
+               n, t1 - t0, c1 - c0, t2 - t1, c2 - c1, t2 - t0, rss, anon, nq ? (t3 - t2) / (double)nq : 0.0,
                nq ? (c3 - c2) / (double)nq : 0.0);
         sm_result_free(r);
         sm_sme_desc_free(d);
