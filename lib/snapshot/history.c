@@ -85,7 +85,8 @@ static sm_status order_apply(reader *r, sm__history *h, size_t n_smes, uint64_t 
             pos[x->e[j].other] = UINT32_MAX;
         if (st)
             return st;
-        memcpy(x->e, tmp, x->n * sizeof *tmp);
+        if (x->n)
+            memcpy(x->e, tmp, x->n * sizeof *tmp);
         k += x->n;
     }
     if (k != n_order)
