@@ -27,12 +27,14 @@ static uint32_t get32(const unsigned char *p)
     return v;
 }
 
-/* The name of SME column section id from the COLUMNS directory, if listed. */
+/* The name of SME column section id from the COLUMNS directory; "unknown"
+ * when the directory does not list it (a later minor's section). */
 static void column_name(const unsigned char *f, const sm_snapshot_section *dir, uint32_t id, char *out, size_t cap)
 {
     snprintf(out, cap, "SME column");
     if (!dir || !dir->checksum_ok)
         return;
+    snprintf(out, cap, "unknown");
     for (uint64_t k = 0; k + sizeof(sm__snap_column) <= dir->length; k += sizeof(sm__snap_column)) {
         sm__snap_column c;
         memcpy(&c, f + dir->offset + k, sizeof c);
@@ -109,7 +111,7 @@ static sm_status describe(sm_snapshot_info **out, const unsigned char *f, size_t
             hist = s;
     }
     for (uint32_t i = 0; i < n; i++)
-        if (info->sections[i].id >= SM__SEC_COLUMN0 && info->sections[i].id < 256)
+        if (info->sections[i].id >= SM__SEC_COLUMN0)
             column_name(f, dir, info->sections[i].id, info->sections[i].name, sizeof info->sections[i].name);
     if (meta && meta->checksum_ok && meta->length == sizeof(sm__snap_meta)) {
         sm__snap_meta m;

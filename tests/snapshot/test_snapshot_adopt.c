@@ -509,6 +509,27 @@ static void without_maps(void **state)
     as_format_1_0(f);
     sm_engine *b = NULL;
     assert_int_equal(sm__snapshot_read_buffer(&b, f, n, "old", NULL), SM_OK);
+    /* info names what it does not know "unknown" and still checks it */
+    char q[300];
+    path_in(q, sizeof q, "old.smsnap");
+    FILE *out = fopen(q, "wb");
+    assert_non_null(out);
+    assert_int_equal(fwrite(f, 1, n, out), n);
+    fclose(out);
+    sm_snapshot_info *info = NULL;
+    assert_int_equal(sm_snapshot_info_get(&info, q), SM_OK);
+    assert_int_equal(info->format_minor, 0);
+    assert_int_equal(info->smes, 90);
+    size_t unknown = 0;
+    for (size_t i = 0; i < info->n_sections; i++)
+        if (strcmp(info->sections[i].name, "unknown") == 0) {
+            unknown++;
+            assert_true(info->sections[i].checksum_ok);
+        }
+    assert_int_equal(unknown, 2);
+    assert_int_equal(info->n_damaged, 0);
+    sm_snapshot_info_free(info);
+    sm_snapshot_info_free(NULL);
     same_answers(a, b);
     /* and takes changes */
     assert_int_equal(tu_put(b, "ZZ", "SI03", "C", "a", "b", 1, NULL, SM_SIZE_MICRO), SM_OK);
