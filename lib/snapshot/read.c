@@ -92,7 +92,7 @@ static sm_status read_header(reader *r)
         return sm__snap_bad(r, 0, 16, "header size %u (expected %u)", hsize, SM__SNAP_HEADER);
     if (fsize != r->len)
         return sm__snap_bad(r, 0, 32, "the file has %zu bytes, the header says %llu (truncated?)", r->len,
-                   (unsigned long long)fsize);
+                            (unsigned long long)fsize);
     if (toff < SM__SNAP_HEADER || toff > r->len || n > (r->len - toff) / SM__SNAP_ENTRY)
         return sm__snap_bad(r, 0, 24, "section table (%u entries at %llu) outside the file", n,
                             (unsigned long long)toff);
@@ -106,7 +106,7 @@ static sm_status read_header(reader *r)
         uint64_t at = toff + (uint64_t)i * SM__SNAP_ENTRY;
         if (off % SM__SNAP_ALIGN || off > r->len || len > r->len - off)
             return sm__snap_bad(r, id, at, "offset %llu, length %llu outside the %zu-byte file or not aligned",
-                       (unsigned long long)off, (unsigned long long)len, r->len);
+                                (unsigned long long)off, (unsigned long long)len, r->len);
         if (elem && len % elem)
             return sm__snap_bad(r, id, off, "length %llu is not a multiple of %u", (unsigned long long)len, elem);
         if (id >= sizeof r->s / sizeof *r->s)
@@ -128,7 +128,7 @@ sm_status sm__snap_need(reader *r, uint32_t id, uint64_t n, size_t elem)
         return n ? sm__snap_bad(r, id, 0, "missing section") : SM_OK;
     if (n > UINT64_MAX / elem || s->len != n * elem)
         return sm__snap_bad(r, id, s->off, "%llu bytes, expected %llu entries of %zu", (unsigned long long)s->len,
-                   (unsigned long long)n, elem);
+                            (unsigned long long)n, elem);
     return SM_OK;
 }
 
@@ -137,7 +137,7 @@ sm_status sm__snap_str_at(reader *r, uint32_t id, uint64_t at, uint64_t off, con
 {
     if (off >= r->str_len)
         return sm__snap_bad(r, id, at, "string offset %llu past the %llu-byte string section", (unsigned long long)off,
-                   (unsigned long long)r->str_len);
+                            (unsigned long long)r->str_len);
     *out = r->str + off;
     return SM_OK;
 }
@@ -147,7 +147,7 @@ static sm_status read_langs_coop(reader *r, sm_engine *e)
     sm_status st;
     if (r->m.n_langs > SM_LANGUAGE_MAX)
         return sm__snap_bad(r, SM__SEC_META, r->s[SM__SEC_META].off, "%llu languages (at most %d)",
-                   (unsigned long long)r->m.n_langs, SM_LANGUAGE_MAX);
+                            (unsigned long long)r->m.n_langs, SM_LANGUAGE_MAX);
     if ((st = sm__snap_need(r, SM__SEC_LANGS, r->m.n_langs, 4)))
         return st;
     for (unsigned i = 0; i < r->m.n_langs; i++) {
@@ -165,7 +165,7 @@ static sm_status read_langs_coop(reader *r, sm_engine *e)
     }
     if (r->m.n_coop > SM__COOP_MAX || r->m.n_coop < e->n_coop)
         return sm__snap_bad(r, SM__SEC_META, r->s[SM__SEC_META].off, "%llu cooperation types (%u..%u)",
-                   (unsigned long long)r->m.n_coop, e->n_coop, SM__COOP_MAX);
+                            (unsigned long long)r->m.n_coop, e->n_coop, SM__COOP_MAX);
     if ((st = sm__snap_need(r, SM__SEC_COOP, r->m.n_coop, 4)))
         return st;
     unsigned builtin = e->n_coop;
@@ -257,7 +257,7 @@ static sm_status read_regions(reader *r, sm_engine *e)
         return na ? sm__snap_bad(r, SM__SEC_ADJ_START, 0, "missing section") : SM_OK;
     if (na > r->m.n_regions)
         return sm__snap_bad(r, SM__SEC_META, r->s[SM__SEC_META].off, "adjacency over %llu of %llu regions",
-                   (unsigned long long)na, (unsigned long long)r->m.n_regions);
+                            (unsigned long long)na, (unsigned long long)r->m.n_regions);
     if ((st = sm__snap_need(r, SM__SEC_ADJ_START, na + 1, 4)))
         return st;
     const unsigned char *sp = r->s[SM__SEC_ADJ_START].p;
@@ -269,7 +269,7 @@ static sm_status read_regions(reader *r, sm_engine *e)
             return sm__snap_bad(r, SM__SEC_ADJ_START, r->s[SM__SEC_ADJ_START].off + 4 * i + 4, "decreasing start");
     if (rd32(sp + 4 * na) != total || (total && (st = sm__snap_need(r, SM__SEC_ADJ, total, 2))))
         return st ? st : sm__snap_bad(r, SM__SEC_ADJ, r->s[SM__SEC_ADJ].off, "%llu entries, the starts end at %u",
-                             (unsigned long long)total, rd32(sp + 4 * na));
+                                      (unsigned long long)total, rd32(sp + 4 * na));
     uint32_t *start = sm__malloc(&e->alloc, (size_t)(na + 1) * sizeof *start);
     uint16_t *adj = sm__malloc(&e->alloc, total ? (size_t)total * sizeof *adj : 1);
     if (!start || !adj) {
@@ -540,13 +540,13 @@ static sm_status sme_check(reader *r, sm_engine *e, size_t i, uint32_t *df)
     for (size_t k = 0; k < s->n_secondary[i]; k++)
         if (sec[k] >= e->n_sectors)
             return sm__snap_bad(r, SM__SEC_POOL, r->s[SM__SEC_POOL].off + 4 * (s->list_off[i] + k),
-                       "SME %zu: secondary sector %u out of range", i, sec[k]);
+                                "SME %zu: secondary sector %u out of range", i, sec[k]);
     uint64_t so, sn;
     const uint32_t *off = sm__sme_offers(e, i), *nd = sm__sme_needs(e, i);
     if (!tags_ok(off, s->n_offers[i], e->tags.n, &so) || !tags_ok(nd, s->n_needs[i], e->tags.n, &sn) ||
         so != s->offer_sig[i] || sn != s->need_sig[i])
         return sm__snap_bad(r, SM__SEC_POOL, r->s[SM__SEC_POOL].off + 4 * (uint64_t)s->list_off[i],
-                   "SME %zu: offers or needs not ascending known tags, or signatures wrong", i);
+                            "SME %zu: offers or needs not ascending known tags, or signatures wrong", i);
     /* df counts an SME once per tag in offers or needs */
     size_t a = 0, b = 0;
     while (a < s->n_offers[i] || b < s->n_needs[i]) {
@@ -642,7 +642,7 @@ static sm_status read_smes(reader *r, sm_engine *e)
     }
     if (next != pool)
         return sm__snap_bad(r, SM__SEC_POOL, r->s[SM__SEC_POOL].off, "%llu entries, the SMEs use %llu",
-                   (unsigned long long)pool, (unsigned long long)next);
+                            (unsigned long long)pool, (unsigned long long)next);
     s->pool_len = (size_t)pool;
     uint32_t *df = sm__calloc(&e->alloc, e->tags.n ? e->tags.n : 1, sizeof *df);
     if (!df)
@@ -652,7 +652,7 @@ static sm_status read_smes(reader *r, sm_engine *e)
     for (size_t t = 0; t < e->tags.n && !st; t++)
         if (df[t] != e->tags.df[t])
             st = sm__snap_bad(r, SM__SEC_TAGS, r->s[SM__SEC_TAGS].off + t * sizeof(sm__snap_tag),
-                     "tag %zu: df %u, the SMEs list it %u times", t, e->tags.df[t], df[t]);
+                              "tag %zu: df %u, the SMEs list it %u times", t, e->tags.df[t], df[t]);
     sm__free(&e->alloc, df);
     if (st)
         return st;
