@@ -138,6 +138,12 @@ sm_status sm__snap_read_history(reader *r, sm_engine *e)
     }
     if ((st = events_check(r, e, &hd, members, counts, scratch)))
         goto done;
+    /* an event may have lost all its members: the commit then copies none,
+     * but into a pool that must exist all the same */
+    if (hd.n_events && !h->pool && sm__grow(&h->alloc, (void **)&h->pool, &h->cap_pool, 1, sizeof *h->pool)) {
+        st = sm__nomem();
+        goto done;
+    }
     if (hd.n_events && (st = sm__history_reserve(h, n, members, counts, (size_t)hd.n_events)))
         goto done;
     const sm__snap_event *ev = (const sm__snap_event *)r->s[SM__SEC_HIST_EVENTS].p;

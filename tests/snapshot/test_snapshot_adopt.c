@@ -234,6 +234,20 @@ static void history_round_trip(void **state)
     add_history(a, 40, 99);
     same_answers(a, b);
     sm_engine_free(c);
+    /* an event all of whose members are gone stays in the log */
+    {
+        sm_engine *x = tu_random_engine(12);
+        const char *pair[] = { "R-0001", "R-0002" }, *trio[] = { "R-0003", "R-0004", "R-0005" };
+        assert_int_equal(sm_history_add(x, pair, 2, "2019-02-03", "deal"), SM_OK);
+        assert_int_equal(sm_history_add(x, trio, 3, "2020", "deal"), SM_OK);
+        assert_int_equal(sm_sme_remove(x, "R-0001"), SM_OK);
+        assert_int_equal(sm_sme_remove(x, "R-0002"), SM_OK);
+        assert_int_equal(sm_snapshot_save(x, p2), SM_OK);
+        sm_engine *y = load_ok(p2);
+        same_answers(x, y);
+        sm_engine_free(y);
+        sm_engine_free(x);
+    }
     /* a cleared history with its decay set is kept as such */
     assert_int_equal(sm_history_clear(a), SM_OK);
     assert_int_equal(sm_snapshot_save(a, p1), SM_OK);
