@@ -30,6 +30,11 @@
  *   sections, each starting on a multiple of 64, zero padding between.
  *   A string is an offset into the STRINGS section, which ends with a NUL,
  *   so every offset inside it names a terminated string.
+ *
+ *   ID_MAP, TAG_MAP (1.1): the slots of a base/hmap.c map, cap of them (a
+ *   power of two, >= 16, >= 2 x keys): 0 empty, else sm__hash(key) << 32 |
+ *   (value + 1), linear probing from hash & (cap - 1). Written afresh in
+ *   index order; the reader lends them to the engine after sm__hmap_check().
  */
 #ifndef SM_SNAPSHOT_FORMAT_H
 #define SM_SNAPSHOT_FORMAT_H
