@@ -33,6 +33,8 @@ STRUCTS = {
 }
 STRUCTS["sm_consortium_options"] = _ffi.ConsortiumOptions  # experimental: consortium builder
 STRUCTS["sm_snapshot_options"] = _ffi.SnapshotOptions  # experimental: snapshots
+STRUCTS["sm_snapshot_info"] = _ffi.SnapshotInfo
+STRUCTS["sm_snapshot_section"] = _ffi.SnapshotSection
 
 
 @pytest.fixture(scope="module")
