@@ -109,6 +109,16 @@ typedef struct sm__derived_ops {
     void (*sme_in)(void *ptr, sm_engine *e, size_t i);
     /* The SME at index from now lives at index to (a removal moved it). */
     void (*sme_move)(void *ptr, sm_engine *e, size_t from, size_t to);
+    /* Called by a writer that holds e's writer mutex but not the lock
+     * (readers running) after its change, and between the chunks of a bulk
+     * commit: work that keeps queries fast (a new base built beside the one
+     * readers use, published in a short exclusive step) is done here, never
+     * by a query. With `exclusive` the writer still holds the lock, right
+     * after a change the ops did not follow (regions, sectors, affinity):
+     * the data is made current before any reader sees the change. Cannot
+     * fail: without memory the data stays as it is (exact, if slower) or
+     * stale (the next query rebuilds it). NULL: nothing to do. */
+    void (*maintain)(void *ptr, sm_engine *e, bool exclusive);
 } sm__derived_ops;
 
 typedef struct sm__derived {
@@ -126,6 +136,12 @@ typedef struct sm__derived {
 /* The engine's phase-fair reader-writer lock (rwlock.c). */
 typedef struct sm__rwlock {
     pthread_mutex_t mu;
+    /* Held by a writer for the whole of its call (writers one at a time),
+     * while it holds the lock itself only for the steps that change what
+     * readers see: it prepares beside running readers, and the writers
+     * queued behind it wait here, not in the lock, so they hold back no
+     * reader. */
+    pthread_mutex_t writer_mu;
     pthread_cond_t readers_cv, writers_cv;
     unsigned readers;         /* inside, or admitted by the last write's end */
     unsigned waiting_readers; /* waiting for the end of the current or next write */
@@ -177,6 +193,19 @@ struct sm_engine {
 void sm__rdlock(const sm_engine *e);
 void sm__wrlock(sm_engine *e);
 void sm__unlock(const sm_engine *e);
+/* A writer in steps: sm__writer_begin() makes this thread e's only writer
+ * (readers keep running; it may read e without the read lock, as nothing
+ * else changes it), sm__writer_excl() waits for the readers inside and
+ * keeps new ones out, sm__writer_shared() lets them in again, and
+ * sm__writer_end() lets the next writer in (from the shared state; it runs
+ * the derived data's maintenance first). sm__wrlock() is begin + excl, and
+ * sm__unlock() of a writer is shared + end. */
+void sm__writer_begin(sm_engine *e);
+void sm__writer_excl(sm_engine *e);
+void sm__writer_shared(sm_engine *e);
+void sm__writer_end(sm_engine *e);
+/* The derived data's maintenance now (writer mutex held, lock not held). */
+void sm__writer_maintain(sm_engine *e);
 /* Whether this thread holds e's read lock (itself or borrowed). */
 bool sm__read_held(const sm_engine *e);
 /* A batch worker runs under the read lock its caller holds: borrow marks it
@@ -262,6 +291,8 @@ sm_status sm__prep_make(sm_engine *e, const sm_sme_desc *d, sm__prep *out);
  * an error to report: retry sm__prep_make() with the writer lock). */
 sm_status sm__prep_try(sm_engine *e, const sm_sme_desc *d, sm__prep *out, bool *need_writer);
 void sm__prep_free(sm_engine *e, sm__prep *p);
+/* SMEs a bulk commit splices per exclusive step (bulk.c; tests lower it). */
+extern size_t sm__bulk_chunk;
 /* Makes room for `extra` new SMEs and `pool` list entries (writer lock held). */
 sm_status sm__smes_reserve(sm_engine *e, size_t extra, size_t pool);
 /* Applies a prepared SME (insert or replace); takes ownership; cannot fail

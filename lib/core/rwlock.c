@@ -8,7 +8,13 @@
  * So a stream of queries cannot starve a writer (glibc's default rwlock
  * prefers readers: a put waited for ever beside 8 query threads), and a
  * writer that changes SMEs back to back cannot starve queries either (a
- * writer-preferring lock lets it in again before the woken readers). */
+ * writer-preferring lock lets it in again before the woken readers).
+ *
+ * Writers also take a mutex of their own for their whole call (writer_mu),
+ * and the lock only for the steps that change what readers see; so a
+ * writer prepares its change, and runs the derived data's maintenance,
+ * while queries run, and queued writers wait on the mutex, not in the lock
+ * where they would hold back readers. */
 #include "core/core.h"
 
 #include <stdio.h>
@@ -23,12 +29,18 @@ int sm__rwlock_init(sm__rwlock *l)
     l->phase = 0;
     if (pthread_mutex_init(&l->mu, NULL))
         return -1;
+    if (pthread_mutex_init(&l->writer_mu, NULL)) {
+        pthread_mutex_destroy(&l->mu);
+        return -1;
+    }
     if (pthread_cond_init(&l->readers_cv, NULL)) {
+        pthread_mutex_destroy(&l->writer_mu);
         pthread_mutex_destroy(&l->mu);
         return -1;
     }
     if (pthread_cond_init(&l->writers_cv, NULL)) {
         pthread_cond_destroy(&l->readers_cv);
+        pthread_mutex_destroy(&l->writer_mu);
         pthread_mutex_destroy(&l->mu);
         return -1;
     }
@@ -37,6 +49,7 @@ int sm__rwlock_init(sm__rwlock *l)
 
 void sm__rwlock_destroy(sm__rwlock *l)
 {
+    pthread_mutex_destroy(&l->writer_mu);
     pthread_cond_destroy(&l->writers_cv);
     pthread_cond_destroy(&l->readers_cv);
     pthread_mutex_destroy(&l->mu);
@@ -148,7 +161,7 @@ void sm__rdlock(const sm_engine *e)
     held_push(e);
 }
 
-void sm__wrlock(sm_engine *e)
+void sm__writer_begin(sm_engine *e)
 {
     if (held_find(e)) {
         /* A change from inside a query or batch callback would wait for the
@@ -157,6 +170,49 @@ void sm__wrlock(sm_engine *e)
                         "(callbacks may only read the engine)\n");
         abort();
     }
+    pthread_mutex_lock(&e->lock.writer_mu);
+}
+
+void sm__writer_excl(sm_engine *e)
+{
+    write_acquire(&e->lock);
+}
+
+
+/* The derived data's maintenance (core.h: sm__derived_ops.maintain) with
+ * the writer mutex held; `exclusive`: the lock too. ptr and ops are set by
+ * the first query, under the derived data's mutex. */
+static void maintain(sm_engine *e, bool exclusive)
+{
+    pthread_mutex_lock(&e->derived.mu);
+    void *ptr = e->derived.ptr;
+    const sm__derived_ops *ops = e->derived.ops;
+    bool stale = e->derived.generation != e->generation;
+    pthread_mutex_unlock(&e->derived.mu);
+    if (ptr && ops && ops->maintain && (!exclusive || stale))
+        ops->maintain(ptr, e, exclusive);
+}
+
+void sm__writer_shared(sm_engine *e)
+{
+    maintain(e, true);
+    write_release(&e->lock);
+}
+
+void sm__writer_maintain(sm_engine *e)
+{
+    maintain(e, false);
+}
+
+void sm__writer_end(sm_engine *e)
+{
+    maintain(e, false);
+    pthread_mutex_unlock(&e->lock.writer_mu);
+}
+
+void sm__wrlock(sm_engine *e)
+{
+    sm__writer_begin(e);
     write_acquire(&e->lock);
 }
 
@@ -164,7 +220,9 @@ void sm__unlock(const sm_engine *e)
 {
     held *h = held_find(e);
     if (!h) {
-        write_release((sm__rwlock *)&e->lock);
+        sm_engine *w = (sm_engine *)e; /* a writer holds a mutable engine */
+        sm__writer_shared(w);
+        sm__writer_end(w);
         return;
     }
     if (--h->depth > 0)

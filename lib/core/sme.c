@@ -595,20 +595,28 @@ void sm__prep_commit_at(sm_engine *e, sm__prep *p, long found)
     follow(e, track);
 }
 
+/* A put prepares the SME (validation, folding, look-ups, allocation) as the
+ * engine's only writer while queries run, and holds the lock only to make
+ * room and splice it in. An SME that brings a new tag or language is
+ * prepared again with the lock (interning changes what readers read). */
 sm_status sm_sme_put(sm_engine *e, const sm_sme_desc *d)
 {
     if (!e)
         return sm__fail(SM_ERR_INVALID_ARGUMENT, "engine: NULL pointer");
-    sm__wrlock(e);
+    sm__writer_begin(e);
     sm__prep p;
-    sm_status st = sm__prep_make(e, d, &p);
+    bool need_writer = false;
+    sm_status st = sm__prep_try(e, d, &p, &need_writer);
+    long found = st == SM_OK ? sm__sme_find(e, d->id) : -1;
+    sm__writer_excl(e);
+    if (need_writer && (st = sm__prep_make(e, d, &p)) == SM_OK)
+        found = sm__sme_find(e, d->id);
     if (st == SM_OK) {
-        bool exists = sm__sme_find(e, d->id) >= 0;
-        st = sm__smes_reserve(e, exists ? 0 : 1, (size_t)p.n_secondary + p.n_offers + p.n_needs);
+        st = sm__smes_reserve(e, found >= 0 ? 0 : 1, (size_t)p.n_secondary + p.n_offers + p.n_needs);
         if (st == SM_OK)
             st = sm__derived_reserve(e, 1);
         if (st == SM_OK)
-            sm__prep_commit(e, &p);
+            sm__prep_commit_at(e, &p, found);
         else
             sm__prep_free(e, &p);
     }

@@ -162,40 +162,45 @@ static int cmp_id_pos(const void *x, const void *y)
     return strcmp(((const id_pos *)x)->id, ((const id_pos *)y)->id);
 }
 
+/* The id order of c's base positions (sm__score_cache_idorder). */
+static sm_status make_idorder(sm_engine *e, sm__score_cache *c)
+{
+    size_t n = c->n_base;
+    id_pos *tmp = sm__malloc(&e->alloc, (n ? n : 1) * sizeof *tmp);
+    sm_status st;
+    if (!tmp || (st = fit(&e->alloc, (void **)&c->idorder, &c->idorder_cap, n ? n : 1, sizeof *c->idorder))) {
+        sm__free(&e->alloc, tmp);
+        return sm__nomem();
+    }
+    /* positions removed since the base was built hold no current id:
+     * they are left out (tmp[p].id NULL marks them first) */
+    for (size_t p = 0; p < n; p++)
+        tmp[p].id = "";
+    for (size_t d = 0; d < c->n_dead; d++)
+        tmp[c->dead[d]].id = NULL;
+    size_t m = 0;
+    for (size_t p = 0; p < n; p++)
+        if (tmp[p].id) {
+            tmp[m].id = sm__sme_id(e, c->rhot[p].idx);
+            tmp[m++].pos = (uint32_t)p;
+        }
+    qsort(tmp, m, sizeof *tmp, cmp_id_pos);
+    for (size_t p = 0; p < m; p++)
+        c->idorder[p] = tmp[p].pos;
+    sm__free(&e->alloc, tmp);
+    c->n_idorder = m ? m : 1; /* 1 with no position: made, and empty */
+    c->idorder_len = m;
+    return SM_OK;
+}
+
 sm_status sm__score_cache_idorder(const uint32_t **out, size_t *n_out, const sm_engine *ce)
 {
     sm_engine *e = (sm_engine *)ce;
     sm__score_cache *c = e->derived.ptr;
     sm_status st = SM_OK;
     pthread_mutex_lock(&e->derived.mu);
-    size_t n = c->n_base;
-    if (!c->n_idorder) {
-        id_pos *tmp = sm__malloc(&e->alloc, (n ? n : 1) * sizeof *tmp);
-        if (!tmp || (st = fit(&e->alloc, (void **)&c->idorder, &c->idorder_cap, n ? n : 1, sizeof *c->idorder))) {
-            sm__free(&e->alloc, tmp);
-            st = sm__nomem();
-            goto out;
-        }
-        /* positions removed since the base was built hold no current id:
-         * they are left out (tmp[p].id NULL marks them first) */
-        for (size_t p = 0; p < n; p++)
-            tmp[p].id = "";
-        for (size_t d = 0; d < c->n_dead; d++)
-            tmp[c->dead[d]].id = NULL;
-        size_t m = 0;
-        for (size_t p = 0; p < n; p++)
-            if (tmp[p].id) {
-                tmp[m].id = sm__sme_id(e, c->rhot[p].idx);
-                tmp[m++].pos = (uint32_t)p;
-            }
-        qsort(tmp, m, sizeof *tmp, cmp_id_pos);
-        for (size_t p = 0; p < m; p++)
-            c->idorder[p] = tmp[p].pos;
-        sm__free(&e->alloc, tmp);
-        c->n_idorder = m ? m : 1; /* 1 with no position: made, and empty */
-        c->idorder_len = m;
-    }
-out:
+    if (!c->n_idorder)
+        st = make_idorder(e, c);
     pthread_mutex_unlock(&e->derived.mu);
     if (!st) {
         *out = c->idorder;
@@ -285,32 +290,101 @@ static void op_move(void *ptr, sm_engine *e, size_t from, size_t to)
         c->rhot[l].idx = (uint32_t)to;
 }
 
-static const sm__derived_ops ops = { op_reserve, op_out, op_in, op_move };
+/* The base's fields: what a rebuild beside the current base makes anew and
+ * publishes by swapping with the current ones (X(field) for each pointer,
+ * count or capacity). The delta arrays, idf and anything else stay. */
+#define BASE_FIELDS(X)                                                                                            \
+    X(n_base) X(n_tags_base) X(offer_start) X(need_start) X(offerers) X(needers) X(offer_start_cap)              \
+    X(need_start_cap) X(offerers_cap) X(needers_cap) X(region_start) X(region_start_cap) X(rhot) X(rkey)         \
+    X(rhot_cap) X(rkey_cap) X(loc) X(loc_cap) X(region_live) X(region_live_cap) X(idorder) X(n_idorder)          \
+    X(idorder_len) X(idorder_cap)
+
+static void base_free(const sm__alloc *a, sm__score_cache *b)
+{
+    void *arrays[] = { b->offer_start, b->need_start, b->offerers, b->needers, b->region_start,
+                       b->rhot,        b->rkey,       b->loc,      b->region_live, b->idorder };
+    for (size_t i = 0; i < sizeof arrays / sizeof *arrays; i++)
+        sm__free(a, arrays[i]);
+}
+
+/* The delta a query scans beside the base stays below this many rows
+ * (tests lower it through sm__delta_limit_override; 0 = the default). */
+size_t sm__delta_limit_override;
+static size_t delta_limit(size_t n)
+{
+    if (sm__delta_limit_override)
+        return sm__delta_limit_override;
+    size_t lim = n / 128;
+    return lim > 1024 ? lim : 1024;
+}
+
+/* The writer's maintenance (core.h: sm__derived_ops.maintain). Exclusive:
+ * after a change the ops did not follow, rebuild now, in place, before a
+ * reader sees the change. Otherwise, when the delta outgrew its limit:
+ * build the next base beside the current one while queries keep using the
+ * current base and delta (nothing changes them: this writer is the only
+ * one, and it is here), then publish it in one short exclusive step that
+ * swaps the arrays, and free the old ones once no reader can hold them. */
+static void op_maintain(void *ptr, sm_engine *e, bool exclusive)
+{
+    sm__score_cache *c = ptr;
+    pthread_mutex_lock(&e->derived.mu);
+    if (exclusive) {
+        if (e->derived.generation != e->generation) {
+            e->derived.generation = 0; /* until rebuilt in full */
+            if (build_base(e, c) == SM_OK)
+                e->derived.generation = e->generation;
+        }
+        pthread_mutex_unlock(&e->derived.mu);
+        return;
+    }
+    bool due = e->derived.generation == e->generation && c->n_dead + c->n_delta > delta_limit(e->smes.n);
+    bool idorder = c->n_idorder != 0;
+    pthread_mutex_unlock(&e->derived.mu);
+    if (!due)
+        return;
+    sm__score_cache next;
+    memset(&next, 0, sizeof next);
+    /* without memory the current base and its delta stay: exact, and the
+     * next change tries again */
+    if (build_base(e, &next) || (idorder && make_idorder(e, &next))) {
+        base_free(&e->alloc, &next);
+        return;
+    }
+    sm__writer_excl(e);
+#define SWAP(f)                                                                                                   \
+    do {                                                                                                          \
+        __typeof__(c->f) t_ = c->f;                                                                               \
+        c->f = next.f;                                                                                            \
+        next.f = t_;                                                                                              \
+    } while (0);
+    BASE_FIELDS(SWAP)
+#undef SWAP
+    c->n_dead = 0;
+    c->n_delta = 0;
+    sm__writer_shared(e);
+    base_free(&e->alloc, &next); /* the old base: the readers that used it have left */
+}
+
+static const sm__derived_ops ops = { op_reserve, op_out, op_in, op_move, op_maintain };
 
 static void cache_free(void *ptr, const sm__alloc *a)
 {
     sm__score_cache *c = ptr;
     if (!c)
         return;
-    void *arrays[] = { c->idf,  c->offer_start, c->need_start, c->offerers, c->needers,     c->region_start,
-                       c->rhot, c->rkey,        c->loc,        c->dead,     c->delta,       c->region_live, c->idorder };
+    base_free(a, c);
+    void *arrays[] = { c->idf, c->dead, c->delta };
     for (size_t i = 0; i < sizeof arrays / sizeof *arrays; i++)
         sm__free(a, arrays[i]);
     sm__free(a, c);
 }
 
-/* The delta a query scans beside the base stays below this many rows. */
-static size_t delta_limit(size_t n)
-{
-    size_t lim = n / 128;
-    return lim > 1024 ? lim : 1024;
-}
-
-/* A base rebuild costs a few passes over all tag lists (tens of ms for a
- * million SMEs): the first query after a change the ops did not follow,
- * or after the delta outgrew its limit, pays it. The idf refresh costs one
- * pass over the tags. The engine is const for the caller, but the cache is
- * private state guarded by its own mutex. */
+/* Makes the cache current for the engine's generation: the first query
+ * builds it, and rebuilds it only when a writer could not (no memory);
+ * otherwise writers keep it current (the ops, and op_maintain for the
+ * base). The idf refresh costs one pass over the tags. The engine is const
+ * for the caller, but the cache is private state guarded by its own mutex. */
 sm_status sm__score_cache_get(const sm__score_cache **out, const sm_engine *ce)
 {
     sm_engine *e = (sm_engine *)ce;
@@ -327,7 +401,7 @@ sm_status sm__score_cache_get(const sm__score_cache **out, const sm_engine *ce)
         e->derived.ops = &ops;
         e->derived.generation = 0;
     }
-    if (e->derived.generation != e->generation || c->n_dead + c->n_delta > delta_limit(e->smes.n)) {
+    if (e->derived.generation != e->generation) {
         e->derived.generation = 0; /* until rebuilt in full */
         if ((st = build_base(e, c)))
             goto out;

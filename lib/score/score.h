@@ -176,9 +176,15 @@ static inline double sm__language_fit(uint64_t a, uint64_t b)
  *   which every query scans in full beside the base.
  *
  * Writers update the delta through the core's derived ops (writer lock
- * held), in time proportional to the SME. The first query that finds the
- * delta larger than max(1024, N / 128) rebuilds the base; so does the first
- * after a change the ops do not follow (regions, sectors, affinity). */
+ * held), in time proportional to the SME. No query rebuilds the base: the
+ * writer whose change makes the delta larger than max(1024, N / 128)
+ * builds the next base beside the current one after its change, holding
+ * only its writer mutex (queries keep using the current base and delta),
+ * and publishes it with a swap of arrays under the lock (op_maintain). A
+ * change the ops do not follow (regions, sectors, affinity) is followed by
+ * a rebuild in place before its writer releases the lock. Only when a
+ * writer ran out of memory for it, and for the first build, does a query
+ * build the base. */
 #define SM__LOC_DELTA 0x80000000u
 
 typedef struct sm__score_cache {
@@ -218,6 +224,10 @@ typedef struct sm__score_cache {
     uint32_t *idorder;
     size_t n_idorder, idorder_len, idorder_cap;
 } sm__score_cache;
+
+/* Tests only: the delta limit (rows) that makes a writer rebuild the base
+ * beside the current one; 0 = the default, max(1024, N / 128). */
+extern size_t sm__delta_limit_override;
 
 /* Makes the engine's scoring cache current for its generation (reader lock
  * held) and stores it in *out unless out is NULL. */
