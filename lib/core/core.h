@@ -110,15 +110,12 @@ typedef struct sm__derived_ops {
     /* The SME at index from now lives at index to (a removal moved it). */
     void (*sme_move)(void *ptr, sm_engine *e, size_t from, size_t to);
     /* Called by a writer that holds e's writer mutex but not the lock
-     * (readers running) after its change, and between the chunks of a bulk
-     * commit: work that keeps queries fast (a new base built beside the one
-     * readers use, published in a short exclusive step) is done here, never
-     * by a query. With `exclusive` the writer still holds the lock, right
-     * after a change the ops did not follow (regions, sectors, affinity):
-     * the data is made current before any reader sees the change. Cannot
-     * fail: without memory the data stays as it is (exact, if slower) or
-     * stale (the next query rebuilds it). NULL: nothing to do. */
-    void (*maintain)(void *ptr, sm_engine *e, bool exclusive);
+     * (readers running) at the end of its call: work that keeps queries
+     * fast (a new base built beside the one readers use, published in a
+     * short exclusive step) is done here, never by a query. Cannot fail:
+     * without memory the data stays as it is (exact, if slower). NULL:
+     * nothing to do. */
+    void (*maintain)(void *ptr, sm_engine *e);
 } sm__derived_ops;
 
 typedef struct sm__derived {
@@ -199,7 +196,8 @@ void sm__unlock(const sm_engine *e);
  * keeps new ones out, sm__writer_shared() lets them in again, and
  * sm__writer_end() lets the next writer in (from the shared state; it runs
  * the derived data's maintenance first). sm__wrlock() is begin + excl, and
- * sm__unlock() of a writer is shared + end. */
+ * sm__unlock() of a writer is shared + end. Between excl and shared the
+ * writer must not take e's read lock. */
 void sm__writer_begin(sm_engine *e);
 void sm__writer_excl(sm_engine *e);
 void sm__writer_shared(sm_engine *e);

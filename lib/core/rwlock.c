@@ -179,34 +179,32 @@ void sm__writer_excl(sm_engine *e)
 }
 
 
-/* The derived data's maintenance (core.h: sm__derived_ops.maintain) with
- * the writer mutex held; `exclusive`: the lock too. ptr and ops are set by
- * the first query, under the derived data's mutex. */
-static void maintain(sm_engine *e, bool exclusive)
+/* The derived data's maintenance (core.h: sm__derived_ops.maintain), with
+ * the writer mutex held and the lock not. ptr and ops are set by the first
+ * query, under the derived data's mutex. */
+static void maintain(sm_engine *e)
 {
     pthread_mutex_lock(&e->derived.mu);
     void *ptr = e->derived.ptr;
     const sm__derived_ops *ops = e->derived.ops;
-    bool stale = e->derived.generation != e->generation;
     pthread_mutex_unlock(&e->derived.mu);
-    if (ptr && ops && ops->maintain && (!exclusive || stale))
-        ops->maintain(ptr, e, exclusive);
+    if (ptr && ops && ops->maintain)
+        ops->maintain(ptr, e);
 }
 
 void sm__writer_shared(sm_engine *e)
 {
-    maintain(e, true);
     write_release(&e->lock);
 }
 
 void sm__writer_maintain(sm_engine *e)
 {
-    maintain(e, false);
+    maintain(e);
 }
 
 void sm__writer_end(sm_engine *e)
 {
-    maintain(e, false);
+    maintain(e);
     pthread_mutex_unlock(&e->lock.writer_mu);
 }
 

@@ -318,26 +318,18 @@ static size_t delta_limit(size_t n)
     return lim > 1024 ? lim : 1024;
 }
 
-/* The writer's maintenance (core.h: sm__derived_ops.maintain). Exclusive:
- * after a change the ops did not follow, rebuild now, in place, before a
- * reader sees the change. Otherwise, when the delta outgrew its limit:
- * build the next base beside the current one while queries keep using the
- * current base and delta (nothing changes them: this writer is the only
- * one, and it is here), then publish it in one short exclusive step that
- * swaps the arrays, and free the old ones once no reader can hold them. */
-static void op_maintain(void *ptr, sm_engine *e, bool exclusive)
+/* The writer's maintenance (core.h: sm__derived_ops.maintain): when the
+ * delta outgrew its limit, build the next base beside the current one while
+ * queries keep using the current base and delta (nothing changes them: this
+ * writer is the only one, and it is here), then publish it in one short
+ * exclusive step that swaps the arrays, and free the old ones, which no
+ * reader can hold any more. After a change the ops did not follow (regions,
+ * sectors, affinity) the cache is stale and no reader uses it: the first
+ * query rebuilds it, once for any number of such changes. */
+static void op_maintain(void *ptr, sm_engine *e)
 {
     sm__score_cache *c = ptr;
     pthread_mutex_lock(&e->derived.mu);
-    if (exclusive) {
-        if (e->derived.generation != e->generation) {
-            e->derived.generation = 0; /* until rebuilt in full */
-            if (build_base(e, c) == SM_OK)
-                e->derived.generation = e->generation;
-        }
-        pthread_mutex_unlock(&e->derived.mu);
-        return;
-    }
     bool due = e->derived.generation == e->generation && c->n_dead + c->n_delta > delta_limit(e->smes.n);
     bool idorder = c->n_idorder != 0;
     pthread_mutex_unlock(&e->derived.mu);

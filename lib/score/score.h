@@ -181,10 +181,9 @@ static inline double sm__language_fit(uint64_t a, uint64_t b)
  * builds the next base beside the current one after its change, holding
  * only its writer mutex (queries keep using the current base and delta),
  * and publishes it with a swap of arrays under the lock (op_maintain). A
- * change the ops do not follow (regions, sectors, affinity) is followed by
- * a rebuild in place before its writer releases the lock. Only when a
- * writer ran out of memory for it, and for the first build, does a query
- * build the base. */
+ * query builds the base only the first time, and after a change the ops do
+ * not follow (regions, sectors, affinity: the first query after any number
+ * of them rebuilds it in place). */
 #define SM__LOC_DELTA 0x80000000u
 
 typedef struct sm__score_cache {

@@ -28,6 +28,7 @@ static void sm__default_alloc_override(const sm_allocator *a)
 
 extern size_t sm__load_chunk;  /* lib/io/load.c: bytes sm_load_file reads at a time */
 extern size_t sm__arena_block_size;/* lib/base/arena.c: bytes of a new arena block */
+extern size_t sm__delta_limit_override; /* lib/score/cache.c: delta rows that make a writer rebuild the base */
 
 /* ---- fixtures --------------------------------------------------------------- */
 
@@ -309,6 +310,25 @@ static sm_status run_sme_put(fixture *f)
 {
     return tu_put(f->e, "N-1", "SI032", "25.11;62.01;C28", "Brand New Tag;welding", "other new tag;printing", 5,
                   "sl;it;xz", SM_SIZE_SMALL);
+}
+
+/* A queried engine whose next change makes its writer rebuild the scoring
+ * base beside the current one: a failure there is absorbed (the delta
+ * stays, the results are the same). */
+static void setup_queried(fixture *f)
+{
+    fx_engine_with_smes(f);
+    sm_result *r = NULL;
+    assert_int_equal(sm_query_top(&r, f->e, "C-1", NULL), SM_OK);
+    sm_result_free(r);
+}
+
+static sm_status run_sme_put_rebuilds(fixture *f)
+{
+    sm__delta_limit_override = 1;
+    sm_status st = run_sme_put(f);
+    sm__delta_limit_override = 0;
+    return st;
 }
 
 static sm_status run_sme_replace(fixture *f)
@@ -815,6 +835,7 @@ static const op ops[] = {
     { "cooperation_register", setup_empty, run_cooperation, 0, 0 },
     { "sme_put", fx_engine_with_smes, run_sme_put, 0, 0 },
     { "sme_put_replace", fx_engine_with_smes, run_sme_replace, 0, 0 },
+    { "sme_put_rebuilds_base", setup_queried, run_sme_put_rebuilds, 1, 0 },
     { "sme_put_replace_compacts", setup_garbage, run_replace_compacts, 1, 0 },
     { "sme_remove", fx_engine_with_smes, run_sme_remove, 0, 0 },
     { "sme_get_at", fx_engine_with_smes, run_sme_get, 0, 0 },
