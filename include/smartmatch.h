@@ -23,20 +23,31 @@
  *    the end.
  *  - Thread safety: read-only functions (getters, queries, explain) may run at
  *    once from any number of threads on one engine. Functions that modify the
- *    engine take an internal writer lock: they wait for running queries and
- *    queries wait for them.
+ *    engine run one at a time (writers queue on a mutex of their own, where
+ *    they hold back no query) and take the engine's lock only for the steps
+ *    that change what queries read: they wait for the queries running then,
+ *    and queries that arrive meanwhile wait for that step.
  *  - Consistency: every call sees one version of the engine: the state after
- *    some sequence of completed changes, never half of one (a put, a remove,
- *    a bulk commit or a strict load is one change). A call started after a
- *    change returned sees it. sm_batch_run() sees one version for its whole
- *    run: every result of a batch comes from the same engine state. Results
- *    equal those of a freshly built engine holding the same SMEs
- *    (docs/scoring.md, "Updates").
- *  - Progress: the lock prefers writers (on glibc), so a steady stream of
- *    queries cannot starve an update: a waiting writer holds back new
- *    queries until it is done, and a change holds the lock only for the
- *    work of that change (one SME, or the commit of a bulk); the scoring
- *    caches follow each change in time proportional to that SME.
+ *    some sequence of completed changes, never half of one. A put, a remove
+ *    and every other single change is one change. A bulk commit (and so the
+ *    SMEs of a load) is all-or-nothing for errors, but readers see it in
+ *    chunks: a call that runs during sm_bulk_commit() sees the engine before
+ *    it, after it, or after one of its chunks (the staged SMEs up to some
+ *    point, in staging order); a call started after the commit returned sees
+ *    all of it. A call started after a change returned sees it.
+ *    sm_batch_run() sees one version for its whole run: every result of a
+ *    batch comes from the same engine state (a bulk commit waits for it
+ *    between chunks). Results equal those of a freshly built engine holding
+ *    the same SMEs (docs/scoring.md, "Updates").
+ *  - Progress: the lock is phase-fair: a waiting writer holds back the
+ *    queries that arrive after it until its step is done, and those queries
+ *    then all go before the next writer, so neither side starves. A change
+ *    prepares its work (validation, text folding, look-ups, allocation)
+ *    beside running queries and holds the lock only to splice it in (one
+ *    SME, or a chunk of a bulk commit); the scoring caches follow each
+ *    change in time proportional to that SME, and the writer whose change
+ *    makes them due for a rebuild builds the new ones beside the current
+ *    ones, with queries running, and swaps them in with a short step.
  *  - Callbacks (custom criteria and combiners, batch callbacks) run while
  *    the call that runs them holds the engine's reader lock, on the calling
  *    thread or a batch worker thread. They may call read-only functions on
@@ -529,7 +540,10 @@ SM_API sm_status sm_sme_desc_init(sm_sme_desc *desc, unsigned int version);
  * not in the engine), ::SM_ERR_RANGE (founding year, employees, size
  * contradicting employees, over-long name), ::SM_ERR_LIMIT (lists longer than
  * ::SM_LIST_MAX, too many languages or SMEs), ::SM_ERR_NOMEM.
- * Duplicate entries within one list are dropped. Takes the writer lock.
+ * Duplicate entries within one list are dropped. Validates and prepares the
+ * SME while queries run, then takes the writer lock only to splice it in
+ * (for the whole put when the SME brings a tag or language the engine does
+ * not know yet).
  */
 SM_API sm_status sm_sme_put(sm_engine *engine, const sm_sme_desc *desc);
 
@@ -566,7 +580,8 @@ SM_API void sm_sme_desc_free(sm_sme_desc *desc);
 
 /**
  * A bulk change: SMEs put into it are validated and prepared one by one, then
- * committed all together or not at all. Loaders use it so that a strict load
+ * committed all together or not at all (queries may see the commit's chunks,
+ * see "Consistency" above). Loaders use it so that a strict load
  * leaves the engine exactly as before when any row is bad. Not thread-safe by
  * itself (one thread fills one bulk); the engine may be queried meanwhile.
  */
@@ -590,8 +605,12 @@ SM_API sm_status sm_bulk_put(sm_bulk *bulk, const sm_sme_desc *desc);
 SM_API size_t sm_bulk_count(const sm_bulk *bulk);
 
 /**
- * Applies every staged SME (insert or replace) atomically; the bulk is empty
- * afterwards. @return ::SM_OK; ::SM_ERR_NOMEM (engine unchanged, bulk kept). Takes the writer lock.
+ * Applies every staged SME (insert or replace), all or none; the bulk is
+ * empty afterwards. Room for all of them is made first, in one step, so
+ * that nothing can fail later; then the SMEs are spliced in chunks of a few
+ * thousand under the writer lock, and queries run between the chunks (each
+ * query sees the engine before or after a chunk, never inside one).
+ * @return ::SM_OK; ::SM_ERR_NOMEM (engine unchanged, bulk kept).
  */
 SM_API sm_status sm_bulk_commit(sm_bulk *bulk);
 

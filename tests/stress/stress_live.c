@@ -17,6 +17,11 @@
 #define READERS 8
 #define BASE_N 300
 
+/* Lowered so that the writer rebuilds the scoring base beside the readers
+ * often, and bulk commits let readers in between small chunks. */
+extern size_t sm__delta_limit_override; /* lib/score/cache.c */
+extern size_t sm__bulk_chunk;           /* lib/core/bulk.c */
+
 static sm_engine *eng;
 static atomic_int stop, failed;
 static atomic_long reads[READERS];
@@ -244,6 +249,8 @@ int main(void)
     double seconds = env && *env ? atof(env) : 3;
     if (!(seconds > 0) || seconds > 20)
         seconds = 3;
+    sm__delta_limit_override = 40;
+    sm__bulk_chunk = 7;
     eng = tu_random_engine(BASE_N);
     pthread_t r[READERS], w;
     writer_stats ws = { 0 };
