@@ -84,7 +84,8 @@ size_t sm__bulk_chunk = 4096;
  * chunks of sm__bulk_chunk, letting queries in between: a query sees the
  * engine before the commit, after it, or after one of its chunks. The
  * writer mutex is held throughout, so no other change comes between the
- * chunks. The counting runs beside queries. */
+ * chunks. The counting, with the look-up of every staged id, runs beside
+ * queries. */
 sm_status sm_bulk_commit(sm_bulk *b)
 {
     if (!b)
@@ -96,8 +97,9 @@ sm_status sm_bulk_commit(sm_bulk *b)
     bool empty = e->smes.n == 0;
     size_t fresh = 0, pool = 0;
     for (size_t i = 0; i < b->n; i++) {
-        const sm__prep *p = &b->items[i];
-        fresh += empty || sm__sme_find(e, p->cold) < 0;
+        sm__prep *p = &b->items[i];
+        p->found = empty ? -1 : sm__sme_find(e, p->cold);
+        fresh += p->found < 0;
         pool += (size_t)p->n_secondary + p->n_offers + p->n_needs;
     }
     sm__writer_excl(e);
@@ -113,10 +115,8 @@ sm_status sm_bulk_commit(sm_bulk *b)
              * taken it (no memory: the ops mark the data stale instead) */
             (void)sm__derived_reserve(e, b->n - i);
         }
-        if (empty)
-            sm__prep_commit_at(e, &b->items[i], -1);
-        else
-            sm__prep_commit(e, &b->items[i]);
+        /* found stays right: a bulk only adds (at the end) and replaces (in place) */
+        sm__prep_commit_at(e, &b->items[i], b->items[i].found);
     }
     sm__unlock(e);
     if (st == SM_OK) {

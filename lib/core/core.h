@@ -276,6 +276,7 @@ sm_status sm__tag_normalize(char *out, const char *tag, const char *field);
 
 /* An SME validated and prepared for commit (sme.c); bulk.c stages these. */
 typedef struct sm__prep {
+    long found;       /* bulk.c: the SME's index when the commit began, -1 if new */
     char *cold;       /* "id\0name\0", engine allocator */
     uint32_t *lists;  /* secondary sectors, offers, needs; engine allocator; NULL if all empty */
 #define SM__X(type, name) type name;
