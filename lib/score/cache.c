@@ -52,45 +52,60 @@ static void fill_row(const sm_engine *e, size_t i, sm__rhot *h)
     h->secondary[1] = nsec > 1 ? (uint16_t)sm__sme_secondary(e, i)[1] : 0;
 }
 
-/* Builds one side of the inverted index (offers when `offers`, else needs):
- * counting sort of (tag, position) by tag, positions ascending within a
- * tag. Positions are those of the packed rows, which must be built first. */
-static void build_postings(const sm_engine *e, const sm__score_cache *c, bool offers, uint32_t *start, uint32_t *list)
+/* Builds both sides of the inverted index: a counting sort of (tag,
+ * position) by tag, positions ascending within a tag. Positions are those
+ * of the packed rows, which must be built first. The second pass reads the
+ * SMEs in position order, that is in no order of their index, so it
+ * fetches each SME's list lengths and then its lists ahead of use: the
+ * pass is otherwise one cache miss after another (most of a rebuild). */
+#define AHEAD 16
+static void build_postings(const sm_engine *e, const sm__score_cache *c)
 {
-    size_t nt = e->tags.n, ns = e->smes.n;
-    memset(start, 0, (nt + 1) * sizeof *start);
+    const sm__smes *s = &e->smes;
+    size_t nt = e->tags.n, ns = s->n;
+    uint32_t *os = c->offer_start, *ol = c->offerers, *nst = c->need_start, *nl = c->needers;
+    memset(os, 0, (nt + 1) * sizeof *os);
+    memset(nst, 0, (nt + 1) * sizeof *nst);
     for (size_t i = 0; i < ns; i++) {
-        const uint32_t *t = offers ? sm__sme_offers(e, i) : sm__sme_needs(e, i);
-        for (size_t j = 0, m = offers ? e->smes.n_offers[i] : e->smes.n_needs[i]; j < m; j++)
-            start[t[j] + 1]++;
+        const uint32_t *o = sm__sme_offers(e, i);
+        for (size_t j = 0, m = s->n_offers[i]; j < m; j++)
+            os[o[j] + 1]++;
+        const uint32_t *n = o + s->n_offers[i];
+        for (size_t j = 0, m = s->n_needs[i]; j < m; j++)
+            nst[n[j] + 1]++;
     }
-    for (size_t t = 0; t < nt; t++)
-        start[t + 1] += start[t];
+    for (size_t t = 0; t < nt; t++) {
+        os[t + 1] += os[t];
+        nst[t + 1] += nst[t];
+    }
     for (size_t p = 0; p < ns; p++) {
-        size_t i = c->rhot[p].idx;
 #if defined(__GNUC__)
-        /* positions visit SMEs out of index order: fetch ahead what the
-         * next ones read (their list offsets and counts, then their lists) */
-        if (p + 16 < ns) {
-            size_t i16 = c->rhot[p + 16].idx;
-            __builtin_prefetch(&e->smes.list_off[i16]);
-            __builtin_prefetch(&e->smes.n_secondary[i16]);
-            __builtin_prefetch(&e->smes.n_offers[i16]);
+        if (p + 2 * AHEAD < ns) {
+            size_t f = c->rhot[p + 2 * AHEAD].idx;
+            __builtin_prefetch(&s->list_off[f]);
+            __builtin_prefetch(&s->n_secondary[f]);
+            __builtin_prefetch(&s->n_offers[f]);
+            __builtin_prefetch(&s->n_needs[f]);
         }
-        if (p + 8 < ns) {
-            size_t i8 = c->rhot[p + 8].idx;
-            __builtin_prefetch(offers ? sm__sme_offers(e, i8) : sm__sme_needs(e, i8));
-        }
+        if (p + AHEAD < ns)
+            __builtin_prefetch(sm__sme_offers(e, c->rhot[p + AHEAD].idx));
 #endif
-        const uint32_t *t = offers ? sm__sme_offers(e, i) : sm__sme_needs(e, i);
-        for (size_t j = 0, m = offers ? e->smes.n_offers[i] : e->smes.n_needs[i]; j < m; j++)
-            list[start[t[j]]++] = (uint32_t)p;
+        size_t i = c->rhot[p].idx;
+        const uint32_t *o = sm__sme_offers(e, i);
+        for (size_t j = 0, m = s->n_offers[i]; j < m; j++)
+            ol[os[o[j]]++] = (uint32_t)p;
+        const uint32_t *n = o + s->n_offers[i];
+        for (size_t j = 0, m = s->n_needs[i]; j < m; j++)
+            nl[nst[n[j]]++] = (uint32_t)p;
     }
     /* the fill advanced every start to the next tag's: shift back */
-    for (size_t t = nt; t > 0; t--)
-        start[t] = start[t - 1];
-    start[0] = 0;
+    for (size_t t = nt; t > 0; t--) {
+        os[t] = os[t - 1];
+        nst[t] = nst[t - 1];
+    }
+    os[0] = nst[0] = 0;
 }
+#undef AHEAD
 
 /* Groups SMEs by region (counting sort, ascending index within a region)
  * into packed rows, and records every SME's position. */
@@ -142,8 +157,7 @@ static sm_status build_base(sm_engine *e, sm__score_cache *c)
         (st = fit(&e->alloc, (void **)&c->needers, &c->needers_cap, n_need ? n_need : 1, sizeof *c->needers)) ||
         (st = build_regions(e, c)))
         return st;
-    build_postings(e, c, true, c->offer_start, c->offerers);
-    build_postings(e, c, false, c->need_start, c->needers);
+    build_postings(e, c);
     c->n_base = e->smes.n;
     c->n_tags_base = nt;
     c->n_dead = 0;
