@@ -362,7 +362,7 @@ int main(int argc, char **argv)
     one_query(&seed);
     long long rss_steady = proc_status_bytes("VmRSS");
     double plain_s = bulk_load("BULK-A", bulk_n);
-    one_query(&seed); /* the rebuild after the plain load, outside the timing below */
+    one_query(&seed); /* the cache current again (the commit rebuilt the base), outside the timing below */
     rss_steady = proc_status_bytes("VmRSS") > rss_steady ? proc_status_bytes("VmRSS") : rss_steady;
     int have_peak = reset_peak() == 0;
     atomic_store(&stop, 0);
@@ -373,7 +373,7 @@ int main(int argc, char **argv)
     pthread_create(&tq, NULL, query_loop, &qb);
     double plain_commit_s = last_commit_s;
     double busy_s = bulk_load("BULK-B", bulk_n);
-    /* keep querying past the load: the first queries after it pay the rebuild */
+    /* keep querying past the load: the queries right after it come into the timing too */
     sleep_until(now_s() + 0.5);
     atomic_store(&stop, 1);
     pthread_join(tq, NULL);
@@ -385,8 +385,9 @@ int main(int argc, char **argv)
     printf("  bulk load of %zu rows: %.3f s plain, %.3f s beside queries (%.2f x); %zu queries beside it, "
            "p50 %.3f ms, longest %.3f ms\n",
            bulk_n, plain_s, busy_s, busy_s / plain_s, qb.count, pct_ms(&qb.l, 50), longest);
-    printf("  (of which the commit under the writer lock: %.3f s plain, %.3f s beside queries)\n", plain_commit_s,
-           last_commit_s);
+    printf("  (of which sm_bulk_commit: %.3f s plain, %.3f s beside queries; it holds the writer lock in chunks and "
+           "rebuilds the base beside the queries)\n",
+           plain_commit_s, last_commit_s);
     printf("  memory: steady RSS %.0f MiB, peak during the bulk load %.0f MiB (%.2f x)\n", rss_steady / 1048576.0,
            peak / 1048576.0, (double)peak / (double)rss_steady);
 
