@@ -1147,7 +1147,18 @@ typedef enum sm_reason_code {
     SM_REASON_LANGUAGE_SHARED = 13,    /**< language: "shared". */
     SM_REASON_LANGUAGE_NONE = 14,      /**< language: none shared; "a", "b". */
     SM_REASON_LANGUAGE_UNKNOWN = 15,   /**< language: "missing" (an id, or "either"). */
-    SM_REASON_CUSTOM = 16              /**< a custom criterion: "score". */
+    SM_REASON_CUSTOM = 16,             /**< a custom criterion: "score". */
+    SM_REASON_PAST_PARTNERS = 17,  /**< past_partners (experimental, history): "count" (cooperations together),
+                                        "last" (YYYY-MM-DD of the latest), "kind" (their kind when the history
+                                        holds one kind, else ""). */
+    SM_REASON_PAST_NONE = 18,      /**< past_partners: never cooperated; "score". */
+    SM_REASON_COMMON_PARTNERS = 19,/**< common_partners: "count" (partners both cooperated with, 0 or more),
+                                        "adamic_adar" (the index before squashing). */
+    SM_REASON_ACTIVITY = 20,       /**< activity: "count" (cooperations of the candidate), "most" (of the most
+                                        active SME). */
+    SM_REASON_SECTOR_HISTORY = 21  /**< sector_history: "division_a", "division_b" (affinity keys: a NACE
+                                        division or section), "links" (past cooperations between them),
+                                        "expected" (under random pairing), "prior" (input-output affinity). */
 } sm_reason_code;
 
 /** Name of a reason code ("tags_match", ...), NULL if out of range. Static. */

@@ -15,6 +15,7 @@ void sm__history_init(sm__history *h, const sm__alloc *a)
     h->last_day = INT32_MIN;
     h->ref_day = INT32_MIN;
     h->half_life = SM__HIST_HALF_LIFE_DEFAULT;
+    pthread_mutex_init(&h->sec_mu, NULL);
 }
 
 void sm__history_free(sm__history *h)
@@ -28,12 +29,20 @@ void sm__history_free(sm__history *h)
     sm__free(&h->alloc, h->pool);
     for (unsigned k = 0; k < h->n_kinds; k++)
         sm__free(&h->alloc, h->kinds[k]);
+    sm__free(&h->alloc, h->sec);
+    pthread_mutex_destroy(&h->sec_mu);
     sm__alloc a = h->alloc;
-    memset(h, 0, sizeof *h);
-    h->alloc = a;
-    h->last_day = INT32_MIN;
-    h->ref_day = INT32_MIN;
-    h->half_life = SM__HIST_HALF_LIFE_DEFAULT;
+    uint64_t v = h->version;
+    sm__history_init(h, &a);
+    h->version = v + 1; /* an emptied history is a change */
+}
+
+void sm__history_changed(sm_engine *e)
+{
+    bool follow = sm__derived_tracking(e);
+    e->generation++;
+    if (follow)
+        e->derived.generation = e->generation;
 }
 
 static sm__hedge *edge_find(const sm__hadj *a, uint32_t b)
@@ -169,6 +178,7 @@ void sm__history_commit(sm__history *h, const uint32_t *members, uint32_t n, int
     }
     if (day > h->last_day)
         h->last_day = day;
+    h->version++;
 }
 
 sm_status sm__history_until(sm__history *out, const sm__history *h, size_t n_smes, int32_t before)
@@ -262,6 +272,7 @@ void sm__history_sme_removed(sm__history *h, size_t i, size_t last)
         else if (h->pool[p] == last)
             h->pool[p] = (uint32_t)i;
     }
+    h->version++;
     /* the track record's maximum may have gone with SME i */
     h->max_events = 0;
     for (size_t k = 0; k < h->n_adj; k++)
@@ -389,8 +400,10 @@ sm_status sm_history_add(sm_engine *engine, const char *const *ids, size_t n, co
     uint32_t count = (uint32_t)n;
     sm_status st = sm__history_resolve(members, engine, ids, n);
     if (!st && !(st = engine_history(&h, engine)) && !(st = sm__history_kind(h, kind ? kind : "", &k)) &&
-        !(st = sm__history_reserve(h, engine->smes.n, members, &count, 1)))
+        !(st = sm__history_reserve(h, engine->smes.n, members, &count, 1))) {
         sm__history_commit(h, members, count, day, k);
+        sm__history_changed(engine);
+    }
     sm__unlock(engine);
     return st;
 }
@@ -404,9 +417,12 @@ sm_status sm_history_clear(sm_engine *engine)
         sm__history *h = engine->history;
         int32_t ref = h->ref_day;
         double hl = h->half_life;
+        bool had = h->n_ev > 0;
         sm__history_free(h);
         h->ref_day = ref;
         h->half_life = hl;
+        if (had)
+            sm__history_changed(engine);
     }
     sm__unlock(engine);
     return SM_OK;
@@ -425,9 +441,11 @@ sm_status sm_history_set_decay(sm_engine *engine, const char *reference_date, do
     sm__wrlock(engine);
     sm__history *h = NULL;
     sm_status st = engine_history(&h, engine);
-    if (!st) {
+    if (!st && (h->ref_day != day || h->half_life != half_life_days)) {
         h->ref_day = day;
         h->half_life = half_life_days;
+        h->version++;
+        sm__history_changed(engine);
     }
     sm__unlock(engine);
     return st;

@@ -8,6 +8,8 @@
 
 #include "core/core.h"
 
+#include <pthread.h>
+
 #define SM__HIST_KINDS_MAX 255u
 #define SM__HIST_MEMBERS_MAX 4096u
 
@@ -45,7 +47,42 @@ typedef struct sm__history {
     int32_t last_day;    /* latest event day; INT32_MIN when empty */
     int32_t ref_day;     /* reference day of the decay; INT32_MIN: last_day */
     double half_life;    /* days, > 0 */
+    uint64_t version;    /* moves on with every change of the events or the adjacency */
+    /* Links by pair of affinity keys (history_sectors.c), made on first use
+     * for one engine generation and history version, under sec_mu. */
+    pthread_mutex_t sec_mu;
+    struct sm__hsectors *sec;
 } sm__history;
+
+#define SM__HSEC_KEYS SM__AFF_KEYS
+#define SM__HSEC_PRIOR 10.0 /* pseudo-links of the input-output prior (docs/scoring.md) */
+
+/* The sector-pair counts of the history's links: c[p][q] ordered link ends
+ * between SMEs whose primary sectors have affinity keys p and q (a link
+ * counts in both orders), m[p] = sum over q, total = 2 * links. */
+typedef struct sm__hsectors {
+    uint64_t generation, version; /* what they were counted for */
+    double total;
+    double m[SM__HSEC_KEYS];
+    double c[SM__HSEC_KEYS * SM__HSEC_KEYS];
+} sm__hsectors;
+
+/* The counts of h for engine e, current (reader lock held; counted on the
+ * first call after a change, O(links + SMEs)). NOMEM leaves *out untouched. */
+sm_status sm__history_sectors(const sm__hsectors **out, const sm__history *h, const sm_engine *e);
+/* sector_history(a, b) from the counts of keys p, q and the prior (the
+ * input-output affinity of the two sectors). */
+static inline double sm__hsec_score(const sm__hsectors *s, unsigned p, unsigned q, double prior)
+{
+    double c = s->c[(size_t)p * SM__HSEC_KEYS + q];
+    double ex = s->total > 0 ? s->m[p] * s->m[q] / s->total : 0.0;
+    return (c + SM__HSEC_PRIOR * prior) / (c + ex + SM__HSEC_PRIOR);
+}
+
+/* The engine's history changed (writer lock held): moves the engine's
+ * generation on, so that caches keyed by it see the change; the scoring
+ * cache, which does not read the history, moves along when it was current. */
+void sm__history_changed(sm_engine *e);
 
 #define SM__HIST_HALF_LIFE_DEFAULT 1095.0 /* three years */
 

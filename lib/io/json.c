@@ -83,6 +83,11 @@ static void jalloc_leave(const sm__alloc *old)
     jalloc_cur = old;
 }
 
+/* The same for the other JSON reader of io (load_history.c). */
+const sm__alloc *sm__json_alloc_enter(const sm__alloc *a) { return jalloc_enter(a); }
+void sm__json_alloc_leave(const sm__alloc *old) { jalloc_leave(old); }
+bool sm__json_alloc_failed(void) { return jalloc_failed != 0; }
+
 #define KINDS 5 /* indexed by sm_data_kind; 0 (auto) unused */
 
 struct sm__json {

@@ -4,6 +4,7 @@
  * The file is read whole into rows, checked, grouped, and added in one
  * step under the writer lock, so that a bad file adds nothing. */
 #include "core/history.h"
+#include "io/io.h"
 #include "sm_config.h"
 
 #include <stdio.h>
@@ -248,11 +249,23 @@ static const char *jstr(hload *ld, json_t *o, const char *key, unsigned long lin
 static sm_status read_json(hload *ld, const char *data, size_t size)
 {
     json_error_t err;
+    /* jansson allocates through the engine's allocator, as for SMEs (json.c) */
+    const sm__alloc *old = sm__json_alloc_enter(ld->alloc);
     json_t *root = json_loadb(data, size, JSON_REJECT_DUPLICATES, &err);
+    bool failed = sm__json_alloc_failed();
+    if (root && failed) { /* parsed short of memory (jansson drops bytes it cannot store): not trusted */
+        json_decref(root);
+        root = NULL;
+    }
+    sm__json_alloc_leave(old);
+    if (!root && (failed || json_error_code(&err) == json_error_out_of_memory))
+        return ld->st = sm__nomem();
     if (!root)
         return hfail(ld, SM_ERR_PARSE, (unsigned long)(err.line > 0 ? err.line : 0), NULL, NULL, err.text);
     if (!json_is_array(root)) {
+        old = sm__json_alloc_enter(ld->alloc);
         json_decref(root);
+        sm__json_alloc_leave(old);
         return hfail(ld, SM_ERR_PARSE, 1, NULL, NULL, "expected an array of cooperations");
     }
     size_t i;
@@ -300,7 +313,9 @@ static sm_status read_json(hload *ld, const char *data, size_t size)
         if (ld->st)
             break;
     }
+    old = sm__json_alloc_enter(ld->alloc);
     json_decref(root);
+    sm__json_alloc_leave(old);
     return ld->st;
 }
 #else
@@ -430,6 +445,8 @@ static sm_status apply(hload *ld, sm_engine *e, size_t *out_count)
         sm__history_commit(h, members + m, counts[i], days[i], kinds[i]);
         m += counts[i];
     }
+    if (ng)
+        sm__history_changed(e); /* caches keyed by the generation see it */
     if (out_count)
         *out_count = ng;
 unlock:

@@ -15,7 +15,8 @@ static const char *const reason_names[] = {
     "same_region",    "same_country",         "cross_border",        "development",
     "development_unknown", "sizes",           "cooperation_shared",  "cooperation_none",
     "cooperation_unknown", "language_shared", "language_none",       "language_unknown",
-    "custom",
+    "custom",         "past_partners",        "past_none",           "common_partners",
+    "activity",       "sector_history",
 };
 
 const char *sm_reason_code_name(sm_reason_code code)

@@ -7,7 +7,10 @@
  * ones and its real partners) whose criterion scores are computed once;
  * coordinate ascent then maximises (recall@k + MRR) / 2 over the pools. A
  * weighted mean ranks by the dot product of weights and scores, so trying
- * a weight costs one pass over the pools. */
+ * a weight costs one pass over the pools. The half-life of past_partners
+ * is learnt beside the weights: each member keeps the age and count of its
+ * last cooperation with the querying SME, so that trying a half-life costs
+ * one pass to recompute that column. */
 #include "match/evaluate.h"
 
 #include <math.h>
@@ -26,6 +29,9 @@ typedef struct pools {
     size_t *start;   /* n_q + 1: members of pool i are start[i] .. start[i + 1] */
     float *x;        /* n_crit per member */
     uint8_t *pos;    /* member is a real partner */
+    float *age;      /* days from its last cooperation with the querying SME to the reference; < 0: never */
+    float *pfac;     /* 1 - 2^-count of those cooperations */
+    int past;        /* column of past_partners */
     size_t n, cap;
     double *s;       /* scratch: scores of one pool */
     size_t s_cap;
@@ -36,11 +42,21 @@ static void pools_free(pools *p, const sm__alloc *a)
     sm__free(a, p->start);
     sm__free(a, p->x);
     sm__free(a, p->pos);
+    sm__free(a, p->age);
+    sm__free(a, p->pfac);
     sm__free(a, p->s);
+}
+
+/* The past_partners column for half-life hl (docs/scoring.md). */
+static void pools_half_life(pools *p, double hl)
+{
+    for (size_t m = 0; m < p->n; m++)
+        p->x[m * p->n_crit + (size_t)p->past] = p->age[m] < 0 ? 0.0f : (float)(exp2(-p->age[m] / hl) * p->pfac[m]);
 }
 
 static sm_status pool_add(pools *p, const sm__alloc *a, sm__qctx *qc, uint32_t b, bool positive)
 {
+    const sm__history *h = qc->net.override;
     size_t need = p->n + 1;
     if (need > p->cap) {
         size_t cap = p->cap ? p->cap * 2 : 4096;
@@ -52,6 +68,14 @@ static sm_status pool_add(pools *p, const sm__alloc *a, sm__qctx *qc, uint32_t b
         if (!ps)
             return sm__nomem();
         p->pos = ps;
+        float *ag = sm__realloc(a, p->age, cap * sizeof *ag);
+        if (!ag)
+            return sm__nomem();
+        p->age = ag;
+        float *pf = sm__realloc(a, p->pfac, cap * sizeof *pf);
+        if (!pf)
+            return sm__nomem();
+        p->pfac = pf;
         p->cap = cap;
     }
     double total;
@@ -60,6 +84,10 @@ static sm_status pool_add(pools *p, const sm__alloc *a, sm__qctx *qc, uint32_t b
         return st;
     for (size_t j = 0; j < p->n_crit; j++)
         p->x[p->n * p->n_crit + j] = (float)qc->scores[j];
+    const sm__hedge *ed = sm__history_edge(h, (uint32_t)qc->a, b);
+    double age = ed ? (double)sm__history_ref(h) - (double)ed->last : -1.0;
+    p->age[p->n] = (float)(ed && age < 0 ? 0.0 : age);
+    p->pfac[p->n] = ed ? (float)(1.0 - exp2(-(double)ed->count)) : 0.0f;
     p->pos[p->n++] = positive;
     return SM_OK;
 }
@@ -205,12 +233,15 @@ done:
     return st;
 }
 
-/* Coordinate ascent from v (n entries) in place; returns the objective. */
-static double ascend(pools *p, double *v, size_t n, size_t k, unsigned rounds)
+/* Coordinate ascent from v (n entries) and half-life *hl in place;
+ * returns the objective. */
+static double ascend(pools *p, double *v, size_t n, size_t k, unsigned rounds, double *hl)
 {
+    pools_half_life(p, *hl);
     double best = objective(p, v, k);
     static const double factors[] = { 0, 0.25, 0.5, 0.7, 1.4, 2, 4 };
     static const double fresh[] = { 0.125, 0.25, 0.5, 1, 2 };
+    static const double hl_factors[] = { 0.25, 0.5, 0.7, 1.4, 2, 4 };
     for (unsigned r = 0; r < rounds; r++) {
         bool moved = false;
         for (size_t j = 0; j < n; j++) {
@@ -235,6 +266,24 @@ static double ascend(pools *p, double *v, size_t n, size_t k, unsigned rounds)
                 }
             }
             v[j] = keep;
+        }
+        /* the half-life, while past_partners has weight: 30 days to 20 years */
+        if (v[p->past] > 0) {
+            double cur = *hl, keep = cur;
+            for (size_t c = 0; c < sizeof hl_factors / sizeof *hl_factors; c++) {
+                double cand = cur * hl_factors[c];
+                if (cand < 30 || cand > 7300)
+                    continue;
+                pools_half_life(p, cand);
+                double f = objective(p, v, k);
+                if (f > best + 1e-9) {
+                    best = f;
+                    keep = cand;
+                    moved = true;
+                }
+            }
+            *hl = keep;
+            pools_half_life(p, keep);
         }
         if (!moved)
             break;
@@ -334,10 +383,16 @@ sm_status sm_fit(sm_weighting **out, sm_evaluation **out_val, const sm_engine *e
         int kind = sm__net_kind(&start, j);
         v2[SM_CRIT_BUILTIN_COUNT + j] = kind == SM__NET_PAST ? 10 : kind == SM__NET_COMMON ? 1 : 0.5;
     }
-    double f1 = ascend(&p, v, p.n_crit, o->k, o->rounds);
-    double f2 = ascend(&p, v2, p.n_crit, o->k, o->rounds);
-    if (f2 > f1)
+    for (size_t j = 0; j < start.n_custom; j++)
+        if (sm__net_kind(&start, j) == SM__NET_PAST)
+            p.past = (int)(SM_CRIT_BUILTIN_COUNT + j);
+    double hl1 = start.net_half_life > 0 ? start.net_half_life : hs.half_life, hl2 = hl1;
+    double f1 = ascend(&p, v, p.n_crit, o->k, o->rounds, &hl1);
+    double f2 = ascend(&p, v2, p.n_crit, o->k, o->rounds, &hl2);
+    if (f2 > f1) {
         memcpy(v, v2, sizeof v);
+        hl1 = hl2;
+    }
     double sum = 0;
     for (size_t j = 0; j < p.n_crit; j++)
         sum += v[j];
@@ -345,6 +400,7 @@ sm_status sm_fit(sm_weighting **out, sm_evaluation **out_val, const sm_engine *e
         goto done;
     for (size_t j = 0; j < p.n_crit; j++)
         fitted->w[j] = sum > 0 ? round3(v[j] * 10 / sum) : start.w[j];
+    fitted->net_half_life = round3(hl1);
     if (out_val) {
         sm__evmethod m[6] = { { "start", &start }, { "fitted", fitted }, { "random", NULL },
                               { "popularity", NULL }, { "past_partners", NULL }, { "tag_overlap", NULL } };

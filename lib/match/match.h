@@ -66,6 +66,8 @@ typedef struct sm__qctx {
     double factor;            /* the weighting's secondary sector factor */
 
     sm__netq net;             /* history and network criteria (score/network.c) */
+    sm_weighting wx;          /* the weighting with a preset's network criteria (sm__net_effective) */
+    const sm_weighting *wx_src; /* the weighting wx was made from */
 
     /* per-candidate scratch: scores of all criteria */
     double scores[SM_CRITERIA_MAX];

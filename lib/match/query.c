@@ -15,6 +15,7 @@ static const sm_weighting balanced = {
     .w = { 3.0, 2.0, 1.0, 1.0, 0.5, 1.0, 1.0 },
     .combiner = SM_COMBINE_MEAN,
     .p = { SM_RECIPROCITY_HARMONIC, 400.0, 0.15, 0.15, 2.0, 0.8 },
+    .net_auto = SM__NET_AUTO_INIT, /* history and network criteria */
 };
 
 sm_status sm_query_options_init(sm_query_options *opts, unsigned int version)
@@ -274,6 +275,17 @@ static bool is_excluded(const sm__qctx *q, uint32_t b)
     return q->n_excluded && bsearch(&b, q->excluded, q->n_excluded, sizeof b, cmp_u32);
 }
 
+/* The weighting a query scores with: w, or w with its preset's network
+ * criteria when the history holds links (history and network criteria). */
+static const sm_weighting *effective(sm__qctx *q, const sm_weighting *w)
+{
+    const sm_weighting *x = sm__net_effective(&q->wx, w, q->net.override ? q->net.override : q->e->history);
+    if (x != w && q->wx_src != w)
+        q->regions_valid = 0; /* the tables were made for another weighting in wx */
+    q->wx_src = x != w ? w : NULL;
+    return x;
+}
+
 static sm_status prepare(sm__qctx *q, size_t a, const sm_query_options *o, const sm_weighting *w, size_t k)
 {
     q->a = a;
@@ -306,7 +318,7 @@ static sm_status prepare(sm__qctx *q, size_t a, const sm_query_options *o, const
  * of a query by SME a, without a scan. */
 sm_status sm__qctx_prepare(sm__qctx *q, size_t a, const sm_query_options *o, const sm_weighting *w)
 {
-    return prepare(q, a, o, w, 1);
+    return prepare(q, a, o, effective(q, w), 1);
 }
 
 /* ---- bounded heap: the worst kept candidate at the root ------------------ */
@@ -710,7 +722,8 @@ static sm_status scan_fast(sm__qctx *q, size_t k, const sm_query_options *o)
     f.w_sec = term(&f, SM_CRIT_SECTOR_AFFINITY, 1.0);
     /* custom criteria count as 1; history and network criteria are exact
      * in consider(), and outside the 2-hop neighbourhood (which net_pass
-     * considers first) past and common partners are 0, activity at most 1 */
+     * considers first) past and common partners are 0, activity at most 1,
+     * sector_history at most its largest value for this query */
     f.cust1 = f.cust_rest = f.minop ? 1.0 : 0.0;
     for (int k = 0; k < SM__NET_COUNT; k++)
         f.net_slot[k] = q->net.any ? q->net.slot[k] : -1;
@@ -721,7 +734,9 @@ static sm_status scan_fast(sm__qctx *q, size_t k, const sm_query_options *o)
                 kind = k;
         if (kind < 0)
             f.cust1 = cmb(&f, f.cust1, term(&f, j, 1.0));
-        f.cust_rest = cmb(&f, f.cust_rest, term(&f, j, kind < 0 || kind == SM__NET_ACTIVITY ? 1.0 : 0.0));
+        /* sector_history: the query's largest value over the sectors */
+        double rest = kind < 0 || kind == SM__NET_ACTIVITY ? 1.0 : kind == SM__NET_SECTOR ? q->net.sec_max : 0.0;
+        f.cust_rest = cmb(&f, f.cust_rest, term(&f, j, rest));
     }
     f.col1 = cmb(&f, term(&f, SM_CRIT_COOPERATION_FIT, 1.0), term(&f, SM_CRIT_LANGUAGE, 1.0));
     f.cl1 = cmb(&f, f.col1, f.cust_rest); /* every candidate outside the neighbourhood */
@@ -815,6 +830,7 @@ sm_status sm__query_run(sm__qctx *q, size_t a, const sm_query_options *o, const 
     const sm_engine *e = q->e;
     size_t n = e->smes.n;
     size_t k = o->k < n ? o->k : (n ? n - 1 : 0);
+    w = effective(q, w);
     sm_status st = prepare(q, a, o, w, k);
     if (st)
         return st;
@@ -933,7 +949,7 @@ sm_status sm_query_explain(sm_result **out, const sm_engine *e, const char *id_a
     sm__qctx q;
     sm__qctx_init(&q, e);
     double total;
-    if (!(st = prepare(&q, (size_t)a, &o, w, 1)) && !(st = sm__pair_scores(&q, (size_t)b, &total))) {
+    if (!(st = prepare(&q, (size_t)a, &o, effective(&q, w), 1)) && !(st = sm__pair_scores(&q, (size_t)b, &total))) {
         memcpy(q.rows, q.scores, q.n_crit * sizeof(double));
         sm__cand c = { total, (uint32_t)b, 0 };
         sm_result *r = NULL;

@@ -304,6 +304,98 @@ static void language(rctx *c, const sm_engine *e, size_t a, size_t b)
     sm__sb_printf(t, "%s)", l->s);
 }
 
+/* ---- history and network criteria ------------------------------------------ */
+
+static void key_name(char out[4], unsigned key)
+{
+    if (key >= 100)
+        snprintf(out, 4, "%c", 'A' + (int)(key - 100));
+    else
+        snprintf(out, 4, "%02u", key);
+}
+
+static void past_partners(rctx *c, const sm__history *h, size_t a, size_t b, double score)
+{
+    const sm__hedge *ed = h ? sm__history_edge(h, (uint32_t)a, (uint32_t)b) : NULL;
+    sm__sb *t = &c->xb->text;
+    if (!ed) {
+        c->r->code = SM_REASON_PAST_NONE;
+        param_num(c, "score", score);
+        sm__sb_puts(t, "never worked together");
+        return;
+    }
+    c->r->code = SM_REASON_PAST_PARTNERS;
+    char day[11];
+    sm__day_format(day, ed->last);
+    const char *kind = h->n_kinds == 1 ? h->kinds[0] : "";
+    param_num(c, "count", ed->count);
+    param(c, "last", day);
+    param(c, "kind", kind);
+    if (*kind)
+        sm__sb_printf(t, "worked together on %u %s%s, last in %.4s", ed->count, kind, ed->count == 1 ? "" : "s", day);
+    else
+        sm__sb_printf(t, "worked together %u time%s, last in %.4s", ed->count, ed->count == 1 ? "" : "s", day);
+}
+
+static void common_partners(rctx *c, const sm__history *h, size_t a, size_t b)
+{
+    c->r->code = SM_REASON_COMMON_PARTNERS;
+    size_t n = 0;
+    double aa = 0;
+    if (h && a < h->n_adj && b < h->n_adj) {
+        const sm__hadj *x = &h->adj[a];
+        for (uint32_t j = 0; j < x->n; j++) {
+            uint32_t z = x->e[j].other;
+            if (z == b || !sm__history_edge(h, z, (uint32_t)b))
+                continue;
+            n++;
+            aa += 1.0 / log((double)h->adj[z].n); /* z has a and b: degree >= 2 */
+        }
+    }
+    param_num(c, "count", (double)n);
+    param_num(c, "adamic_adar", aa);
+    if (n)
+        sm__sb_printf(&c->xb->text, "%zu common partner%s", n, n == 1 ? "" : "s");
+    else
+        sm__sb_puts(&c->xb->text, "no common partners");
+}
+
+static void activity(rctx *c, const sm__history *h, size_t b)
+{
+    c->r->code = SM_REASON_ACTIVITY;
+    uint32_t m = h ? sm__history_events_of(h, b) : 0, most = h ? h->max_events : 0;
+    param_num(c, "count", m);
+    param_num(c, "most", most);
+    sm__sb_printf(&c->xb->text, "took part in %u cooperation%s (the most active: %u)", m, m == 1 ? "" : "s", most);
+}
+
+static void sector_history(rctx *c, const sm_engine *e, size_t a, size_t b)
+{
+    c->r->code = SM_REASON_SECTOR_HISTORY;
+    int sa = e->smes.sector[a], sb = e->smes.sector[b];
+    unsigned p = e->sectors[sa]->aff_key, q = e->sectors[sb]->aff_key;
+    double prior = sm__sector_pair_affinity(e, sa, sb), links = 0, ex = 0;
+    const sm__hsectors *hs = NULL;
+    if (e->history && e->history->n_links && !sm__history_sectors(&hs, e->history, e)) {
+        links = hs->c[(size_t)p * SM__HSEC_KEYS + q];
+        ex = hs->total > 0 ? hs->m[p] * hs->m[q] / hs->total : 0;
+        if (p == q) /* a link inside one division has two ends there */
+            links /= 2, ex /= 2;
+    } else if (e->history && e->history->n_links) {
+        c->xb->pool.nomem = true;
+    }
+    char ka[4], kb[4];
+    key_name(ka, p);
+    key_name(kb, q);
+    param(c, "division_a", ka);
+    param(c, "division_b", kb);
+    param_num(c, "links", links);
+    param_num(c, "expected", ex);
+    param_num(c, "prior", prior);
+    sm__sb_printf(&c->xb->text, "%s and %s: %.0f past cooperation%s, %.1f expected", ka, kb, links,
+                  links == 1 ? "" : "s", ex);
+}
+
 void sm__explain_pair(sm__xbuild *xb, sm__xmatch *m, const sm_engine *e, size_t a, size_t b,
                       const char *const *names, const double *scores, size_t nc, double km)
 {
@@ -319,7 +411,16 @@ void sm__explain_pair(sm__xbuild *xb, sm__xmatch *m, const sm_engine *e, size_t 
         xb->text.len = 0;
         sm__sb_puts(&xb->text, "");
         const char *name = names[j];
-        if (j >= SM_CRIT_BUILTIN_COUNT || !name) {
+        int net = j >= SM_CRIT_BUILTIN_COUNT && name ? sm__net_find(name, strlen(name)) : -1;
+        if (net == SM__NET_PAST)
+            past_partners(&c, e->history, a, b, scores[j]);
+        else if (net == SM__NET_COMMON)
+            common_partners(&c, e->history, a, b);
+        else if (net == SM__NET_ACTIVITY)
+            activity(&c, e->history, b);
+        else if (net == SM__NET_SECTOR)
+            sector_history(&c, e, a, b);
+        else if (j >= SM_CRIT_BUILTIN_COUNT || !name) {
             c.r->code = SM_REASON_CUSTOM;
             param_num(&c, "score", scores[j]);
             sm__sb_printf(&xb->text, "%s scores %.2f", name ? name : "custom criterion", scores[j]);

@@ -7,7 +7,8 @@
 #include <math.h>
 #include <string.h>
 
-static const char *const net_names[SM__NET_COUNT] = { "past_partners", "common_partners", "activity" };
+static const char *const net_names[SM__NET_COUNT] = { "past_partners", "common_partners", "activity",
+                                                                "sector_history" };
 
 const char *sm_network_criterion_name(size_t index)
 {
@@ -32,7 +33,13 @@ static double net_fn_activity(const sm_pair *pair, void *ud)
     (void)pair, (void)ud;
     return 0.0;
 }
-static const sm_criterion_fn net_fns[SM__NET_COUNT] = { net_fn_past, net_fn_common, net_fn_activity };
+static double net_fn_sector(const sm_pair *pair, void *ud)
+{
+    (void)pair, (void)ud;
+    return 0.0;
+}
+static const sm_criterion_fn net_fns[SM__NET_COUNT] = { net_fn_past, net_fn_common, net_fn_activity,
+                                                         net_fn_sector };
 
 /* Shared by every network slot of every weighting: no user data and no
  * destructor; the reference count starts far from 0 so that it never
@@ -65,6 +72,7 @@ bool sm__net_only(const sm_weighting *w)
 
 sm_status sm__net_set(sm_weighting *w, int kind, double weight)
 {
+    memset(w->net_auto, 0, sizeof w->net_auto); /* named: the preset's own go */
     size_t j = 0;
     while (j < w->n_custom && sm__net_kind(w, j) != kind)
         j++;
@@ -82,6 +90,26 @@ sm_status sm__net_set(sm_weighting *w, int kind, double weight)
     }
     w->w[SM_CRIT_BUILTIN_COUNT + j] = weight == 0 ? 0.0 : weight;
     return SM_OK;
+}
+
+const double sm__net_auto_w[SM__NET_COUNT] = SM__NET_AUTO_INIT;
+
+const sm_weighting *sm__net_effective(sm_weighting *room, const sm_weighting *w, const sm__history *h)
+{
+    if (!h || !h->n_links)
+        return w;
+    size_t need = 0;
+    for (int k = 0; k < SM__NET_COUNT; k++)
+        need += w->net_auto[k] > 0;
+    if (!need || w->n_custom + need > SM__CUSTOM_MAX)
+        return w;
+    double aw[SM__NET_COUNT];
+    memcpy(aw, w->net_auto, sizeof aw);
+    *room = *w; /* borrows w's user data; never freed as a weighting */
+    for (int k = 0; k < SM__NET_COUNT; k++)
+        if (aw[k] > 0)
+            sm__net_set(room, k, aw[k]); /* room checked above */
+    return room;
 }
 
 /* "network": balanced plus the network criteria (docs/scoring.md). */
@@ -124,6 +152,7 @@ void sm__netq_free(sm__netq *nq, const sm__alloc *a)
     sm__free(a, nq->cp);
     sm__free(a, nq->in);
     sm__free(a, nq->touched);
+    sm__free(a, nq->sec);
     const sm__history *o = nq->override;
     memset(nq, 0, sizeof *nq);
     nq->override = o;
@@ -137,6 +166,34 @@ static void touch(sm__netq *nq, uint32_t b)
     nq->pp[b] = 0;
     nq->cp[b] = 0;
     nq->touched[nq->n_touched++] = b;
+}
+
+/* sector_history of SME a against every sector (docs/scoring.md). */
+static sm_status sector_row(sm__netq *nq, const sm_engine *e, const sm__history *h, size_t a, const sm__alloc *al)
+{
+    const sm__hsectors *hs;
+    sm_status st = sm__history_sectors(&hs, h, e);
+    if (st)
+        return st;
+    size_t n = e->n_sectors ? e->n_sectors : 1;
+    if (n > nq->sec_cap) {
+        double *s = sm__realloc(al, nq->sec, n * sizeof *s);
+        if (!s)
+            return sm__nomem();
+        nq->sec = s;
+        nq->sec_cap = n;
+    }
+    int sa = e->smes.sector[a];
+    unsigned p = e->sectors[sa]->aff_key;
+    double mx = 0.0;
+    for (size_t x = 0; x < e->n_sectors; x++) {
+        double v = sm__hsec_score(hs, p, e->sectors[x]->aff_key, sm__sector_pair_affinity(e, sa, (int)x));
+        nq->sec[x] = v;
+        mx = v > mx ? v : mx;
+    }
+    nq->sec_max = mx;
+    nq->sec_on = true;
+    return SM_OK;
 }
 
 sm_status sm__netq_prepare(sm__netq *nq, const sm_engine *e, const sm_weighting *w, size_t a, const sm__alloc *al)
@@ -157,6 +214,12 @@ sm_status sm__netq_prepare(sm__netq *nq, const sm_engine *e, const sm_weighting 
     const sm__history *h = nq->override ? nq->override : e->history;
     nq->h = h;
     nq->act_scale = h && h->max_events ? 1.0 / log1p((double)h->max_events) : 0.0;
+    nq->sec_on = false;
+    nq->sec_max = 0.0;
+    nq->sme_sector = e->smes.sector;
+    sm_status st;
+    if (nq->slot[SM__NET_SECTOR] >= 0 && h && h->n_links && (st = sector_row(nq, e, h, a, al)))
+        return nq->h = NULL, st;
     if (!nq->any || !h || a >= h->n_adj)
         return SM_OK;
     size_t n = h->n_adj;
@@ -183,11 +246,12 @@ sm_status sm__netq_prepare(sm__netq *nq, const sm_engine *e, const sm_weighting 
     }
     const sm__hadj *x = &h->adj[a];
     int32_t ref = sm__history_ref(h);
+    double hl = w->net_half_life > 0 ? w->net_half_life : h->half_life;
     bool common = nq->slot[SM__NET_COMMON] >= 0;
     for (uint32_t j = 0; j < x->n; j++) {
         const sm__hedge *ed = &x->e[j];
         touch(nq, ed->other);
-        nq->pp[ed->other] = sm__net_past_score(ed->count, ed->last, ref, h->half_life);
+        nq->pp[ed->other] = sm__net_past_score(ed->count, ed->last, ref, hl);
         if (!common)
             continue;
         const sm__hadj *z = &h->adj[ed->other];

@@ -1,5 +1,5 @@
-/* The network criteria (network.c): past partners, common partners and
- * activity, computed from the cooperation history (core/history.h). They
+/* The network criteria (network.c): past partners, common partners,
+ * activity and the history's sector affinity, computed from the cooperation history (core/history.h). They
  * sit in a weighting's custom slots, marked by their function, so that
  * weightings without them are exactly as before; a query computes them for
  * the querying SME's 2-hop neighbourhood once (sm__netq) and reads them per
@@ -12,7 +12,14 @@
 
 #include <math.h>
 
-enum { SM__NET_PAST = 0, SM__NET_COMMON = 1, SM__NET_ACTIVITY = 2, SM__NET_COUNT = 3 };
+enum { SM__NET_PAST = 0, SM__NET_COMMON = 1, SM__NET_ACTIVITY = 2, SM__NET_SECTOR = 3, SM__NET_COUNT = 4 };
+
+/* The network weights every preset carries (score.h net_auto). Relative
+ * to the presets' built-in weights (about 10 in all); measured on CORDIS
+ * (docs/quality.md). */
+#define SM__NET_AUTO_INIT { 4, 1, 1, 1 }
+extern const double sm__net_auto_w[SM__NET_COUNT];
+_Static_assert(SM__NET_COUNT == sizeof ((sm_weighting *)0)->net_auto / sizeof(double), "net_auto has a slot per network criterion");
 
 /* The network criterion of that name (folded like other names), or -1. */
 int sm__net_find(const char *name, size_t len);
@@ -39,6 +46,12 @@ typedef struct sm__netq {
     uint32_t *touched;           /* the SMEs with in[] set */
     size_t n_touched, cap, in_cap;
     double act_scale;            /* 1 / ln(1 + max events), 0 without history */
+    /* sector_history of a against each sector index (valid when sec_on) */
+    const uint16_t *sme_sector;  /* the engine's primary sectors by SME index */
+    double *sec;
+    size_t sec_cap;
+    double sec_max;              /* the largest of sec[] (bound of the pruned scan) */
+    bool sec_on;
 } sm__netq;
 
 void sm__netq_free(sm__netq *nq, const sm__alloc *a);
@@ -62,7 +75,14 @@ static inline void sm__netq_scores(const sm__netq *nq, size_t b, double *scores)
         scores[nq->slot[SM__NET_COMMON]] = in ? nq->cp[b] : 0.0;
     if (nq->slot[SM__NET_ACTIVITY] >= 0)
         scores[nq->slot[SM__NET_ACTIVITY]] = sm__netq_activity(nq, b);
+    if (nq->slot[SM__NET_SECTOR] >= 0)
+        scores[nq->slot[SM__NET_SECTOR]] = nq->sec_on ? nq->sec[nq->sme_sector[b]] : 0.0;
 }
+
+/* The network part of a query's weighting: w itself, or, when w has
+ * network weights that count only with a history (the presets) and h
+ * holds links, a copy in *room with those criteria added. */
+const sm_weighting *sm__net_effective(sm_weighting *room, const sm_weighting *w, const sm__history *h);
 
 /* The formulas (docs/scoring.md), for tests and the baselines. */
 double sm__net_past_score(uint32_t count, int32_t last, int32_t ref, double half_life);

@@ -85,6 +85,12 @@ struct sm_weighting {
     sm__udata *combine_ud;            /* SM_COMBINE_CUSTOM only; never NULL then */
     sm__params p;
     sm__alloc alloc;                  /* made it; its copies, user data and text use it too */
+    /* Weights of the network criteria (network.h order) that a preset
+     * carries: they count only while the engine holds a history with links
+     * (sm__net_effective), and naming any network criterion drops them. */
+    double net_auto[4];
+    /* past_partners.half_life in days; 0: the history's (sm_history_set_decay) */
+    double net_half_life;
 };
 
 /* Defaults of the parameters (also those of every preset unless it says otherwise). */

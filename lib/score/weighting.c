@@ -119,6 +119,7 @@ void sm__preset_apply(sm_weighting *w, const sm__preset *p)
 {
     memcpy(w->w, p->w, sizeof p->w);
     w->p = sm__params_default;
+    memcpy(w->net_auto, sm__net_auto_w, sizeof w->net_auto); /* history and network criteria */
     if (p->param)
         sm__param_put(&w->p, sm__param_find(p->param, strlen(p->param)), p->value);
 }

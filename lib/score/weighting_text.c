@@ -7,6 +7,7 @@
 
 #include <stddef.h>
 #include <stdio.h>
+#include <math.h>
 #include <string.h>
 
 #define NAMES(table) (table), sizeof *(table)
@@ -101,6 +102,15 @@ static sm_status parse_item(sm_weighting *w, const char *name, const char *value
             return sm__fail_at(SM_ERR_UNKNOWN_NAME, NULL, 0, 0, "combiner", value,
                                "weights: combiner: unknown combiner \"%s\" (mean, geometric or min)", value);
         w->combiner = (sm_combiner)c;
+        return SM_OK;
+    }
+    if (sm__name_eq(name, n, "past_partners.half_life")) { /* history and network criteria */
+        if ((st = parse_number(name, value, &v)) != SM_OK)
+            return st;
+        if (!(v > 0) || !isfinite(v))
+            return sm__fail_at(SM_ERR_RANGE, NULL, 0, 0, name, value,
+                               "weights: %s: must be finite and > 0 (days), not \"%s\"", name, value);
+        w->net_half_life = v;
         return SM_OK;
     }
     if ((k = sm__net_find(name, n)) >= 0) { /* history and network criteria */
@@ -224,10 +234,10 @@ sm_status sm_weighting_parse_with(sm_weighting **out, const char *text, const sm
 }
 
 /* Longest text to_string writes: every criterion with a name and a number,
- * every parameter, the combiner (numbers take at most 24 bytes). */
+ * every parameter, the combiner (numbers take at most 24 bytes), the half-life. */
 #define NUM_MAX 32
 #define STRING_MAX                                                                                                     \
-    (SM_CRITERIA_MAX * (SM__NAME_CAP + 2 + NUM_MAX) + SM__N_PARAMS * (40 + 2 + NUM_MAX) + 32)
+    (SM_CRITERIA_MAX * (SM__NAME_CAP + 2 + NUM_MAX) + SM__N_PARAMS * (40 + 2 + NUM_MAX) + 96)
 
 static void append(char *buf, size_t *len, const char *a, const char *b, const char *c)
 {
@@ -268,6 +278,10 @@ sm_status sm_weighting_to_string(char **out, const sm_weighting *weighting)
     for (size_t i = 0; i < weighting->n_custom; i++) {
         sm__fmt_double(num, sizeof num, weighting->w[SM_CRIT_BUILTIN_COUNT + i]);
         append(buf, &len, weighting->custom[i].name, num, NULL);
+    }
+    if (weighting->net_half_life > 0) { /* history and network criteria */
+        sm__fmt_double(num, sizeof num, weighting->net_half_life);
+        append(buf, &len, "past_partners.half_life", num, NULL);
     }
     char *s = sm__boxed_alloc(&weighting->alloc, len + 1);
     if (!s)

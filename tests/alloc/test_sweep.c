@@ -785,6 +785,15 @@ static sm_status run_history_load_buffer(fixture *f)
     return sm_history_load_buffer(f->e, history_csv, strlen(history_csv), "history.csv", NULL);
 }
 
+static const char *const history_json = "[{\"members\": [\"C-1\", \"C-2\", \"P-3\"], \"date\": \"2018-03-01\", "
+                                        "\"kind\": \"project\"},\n"
+                                        " {\"a\": \"C-2\", \"b\": \"C-3\", \"date\": \"2018-06-01\"}]\n";
+
+static sm_status run_history_load_json(fixture *f)
+{
+    return sm_history_load_buffer(f->e, history_json, strlen(history_json), "history.json", NULL);
+}
+
 /* More cooperations after the split than SMEs: more queries than SMEs. */
 static void setup_evaluation(fixture *f)
 {
@@ -815,6 +824,43 @@ static sm_status run_evaluate(fixture *f)
     char *text = NULL;
     st = sm_evaluation_format(&text, ev);
     sm_free(text);
+    sm_evaluation_free(ev);
+    return st;
+}
+
+/* The default weighting with a history (the preset's network criteria,
+ * sector_history's counts) and the network reasons. */
+static sm_status run_query_network(fixture *f)
+{
+    sm_weighting *w = NULL;
+    sm_status st = sm_weighting_parse(&w, "balanced");
+    if (st)
+        return st;
+    sm_query_options o = SM_QUERY_OPTIONS_INIT;
+    o.weighting = w;
+    o.k = 5;
+    sm_result *r = NULL;
+    if (!(st = sm_query_top(&r, f->e, "C-1", &o)))
+        st = sm_result_explain(r, f->e);
+    sm_result_free(r);
+    sm_weighting_free(w);
+    return st;
+}
+
+static sm_status run_fit(fixture *f)
+{
+    sm_fit_options o = SM_FIT_OPTIONS_INIT;
+    o.split_date = "2020-06-01";
+    o.validation_date = "2019-06-01";
+    o.rounds = 2;
+    sm_weighting *w = (sm_weighting *)&f->st;
+    sm_evaluation *ev = NULL;
+    sm_status st = sm_fit(&w, &ev, f->e, &o);
+    if (st) {
+        assert_ptr_equal(w, (sm_weighting *)&f->st);
+        return st;
+    }
+    sm_weighting_free(w);
     sm_evaluation_free(ev);
     return st;
 }
@@ -863,6 +909,9 @@ static const op ops[] = {
     { "history_load_file", setup_history_file, run_history_load_file, 1, 0 },
     { "history_load_buffer_first", fx_engine_with_smes, run_history_load_buffer, 1, 0 },
     { "evaluate_and_format", setup_evaluation, run_evaluate, 0, 0 },
+    { "history_load_json", fx_engine_with_smes, run_history_load_json, 1, 0 },
+    { "query_network_explain", setup_evaluation, run_query_network, 0, 0 },
+    { "fit", setup_evaluation, run_fit, 0, 0 },
     { "geometry_load", setup_geometry_file, run_geometry_load, 0, 0 },
     { "geometry_load_empty", setup_empty_geometry_file, run_geometry_load, 0, 0 },
     { "overview_pictures_and_report", setup_overview, run_overview_pictures, 0, 0 },

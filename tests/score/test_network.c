@@ -104,7 +104,8 @@ static void formulas_by_hand(void **state)
     sm_weighting_free(w);
     assert_int_equal(sm_weighting_parse(&w, "balanced,past_partners=-1"), SM_ERR_RANGE);
     assert_string_equal(sm_network_criterion_name(0), "past_partners");
-    assert_null(sm_network_criterion_name(3));
+    assert_string_equal(sm_network_criterion_name(3), "sector_history");
+    assert_null(sm_network_criterion_name(4));
 
     /* removing an SME drops its links and keeps the others */
     assert_int_equal(sm_sme_remove(e, "B"), SM_OK);
@@ -186,7 +187,12 @@ static void top_equals_brute_force(void **state)
                             "activity=4,sector_affinity=1",
                             "network,combiner=geometric",
                             "past_partners=1,common_partners=1,activity=1",
-                            "network,complementarity.reciprocity=arithmetic,activity=0.1" };
+                            "network,complementarity.reciprocity=arithmetic,activity=0.1",
+                            "balanced", /* the preset's network weights count with a history */
+                            "cross_border,combiner=geometric",
+                            "sector_history=3,complementarity=1,region_reach=1",
+                            "network,sector_history=2",
+                            "network,sector_history=1,combiner=min" };
     for (size_t t = 0; t < sizeof texts / sizeof *texts; t++) {
         sm_weighting *w = NULL;
         assert_int_equal(sm_weighting_parse(&w, texts[t]), SM_OK);
@@ -246,31 +252,165 @@ static void changes_after_the_first_query(void **state)
 }
 
 /* Weightings without network criteria give the same results with and
- * without a history. */
+ * without a history; so do the presets (and the default) without one. */
 static void history_leaves_other_weightings_alone(void **state)
 {
     (void)state;
-    sm_engine *a = tu_random_engine(200), *b = tu_random_engine(200);
+    sm_engine *a = tu_random_engine(200), *b = tu_random_engine(200), *c = tu_random_engine(200);
     random_history(b, 200, 300, 3);
+    /* c had a history and lost it again */
+    random_history(c, 200, 50, 4);
+    assert_int_equal(sm_history_clear(c), SM_OK);
+    sm_weighting *plain = NULL;
+    assert_int_equal(sm_weighting_parse(&plain, "complementarity=3,sector_affinity=2,region_reach=1,cohesion=1,"
+                                                "size_fit=0.5,cooperation_fit=1,language=1"),
+                     SM_OK);
     sm_query_options o = SM_QUERY_OPTIONS_INIT;
     o.k = 10;
     for (int q = 0; q < 200; q += 17) {
         char id[16];
         snprintf(id, sizeof id, "R-%04d", q);
-        sm_result *ra = NULL, *rb = NULL;
+        sm_result *ra = NULL, *rb = NULL, *rc = NULL;
+        o.weighting = NULL; /* the default, balanced: as before without a history */
         assert_int_equal(sm_query_top(&ra, a, id, &o), SM_OK);
+        assert_int_equal(sm_query_top(&rc, c, id, &o), SM_OK);
+        o.weighting = plain; /* no network criteria: the history changes nothing */
         assert_int_equal(sm_query_top(&rb, b, id, &o), SM_OK);
         assert_int_equal(sm_result_count(ra), sm_result_count(rb));
-        assert_int_equal(sm_result_criterion_count(ra), sm_result_criterion_count(rb));
+        assert_int_equal(sm_result_criterion_count(ra), 7);
+        assert_int_equal(sm_result_criterion_count(rb), 7);
+        assert_int_equal(sm_result_criterion_count(rc), 7);
         for (size_t i = 0; i < sm_result_count(ra); i++) {
             assert_string_equal(sm_result_id(ra, i), sm_result_id(rb, i));
+            assert_string_equal(sm_result_id(ra, i), sm_result_id(rc, i));
             assert_float_equal(sm_result_score(ra, i), sm_result_score(rb, i), 0);
+            assert_float_equal(sm_result_score(ra, i), sm_result_score(rc, i), 0);
         }
         sm_result_free(ra);
         sm_result_free(rb);
+        sm_result_free(rc);
     }
+    sm_weighting_free(plain);
     sm_engine_free(a);
     sm_engine_free(b);
+    sm_engine_free(c);
+}
+
+/* With a history, a preset is the preset plus its network weights, exactly
+ * as if they had been named; naming one drops the others. */
+static void presets_gain_network_weights(void **state)
+{
+    (void)state;
+    sm_engine *e = tu_random_engine(150);
+    random_history(e, 150, 200, 5);
+    sm_weighting *spelled = NULL, *cb = NULL, *cbs = NULL, *named = NULL;
+    assert_int_equal(sm_weighting_parse(&spelled, "balanced,past_partners=4,common_partners=1,activity=1,"
+                                                  "sector_history=1"),
+                     SM_OK);
+    assert_int_equal(sm_weighting_preset(&cb, "cross_border"), SM_OK);
+    assert_int_equal(sm_weighting_parse(&cbs, "cross_border,past_partners=4,common_partners=1,activity=1,"
+                                              "sector_history=1"),
+                     SM_OK);
+    assert_int_equal(sm_weighting_parse(&named, "balanced,activity=2"), SM_OK);
+    sm_query_options o = SM_QUERY_OPTIONS_INIT;
+    o.k = 8;
+    for (int q = 0; q < 150; q += 13) {
+        char id[16];
+        snprintf(id, sizeof id, "R-%04d", q);
+        const sm_weighting *pairs[2][2] = { { NULL, spelled }, { cb, cbs } };
+        for (int t = 0; t < 2; t++) {
+            sm_result *r1 = NULL, *r2 = NULL;
+            o.weighting = pairs[t][0];
+            assert_int_equal(sm_query_top(&r1, e, id, &o), SM_OK);
+            o.weighting = pairs[t][1];
+            assert_int_equal(sm_query_top(&r2, e, id, &o), SM_OK);
+            assert_int_equal(sm_result_criterion_count(r1), 11);
+            assert_int_equal(sm_result_count(r1), sm_result_count(r2));
+            for (size_t i = 0; i < sm_result_count(r1); i++) {
+                assert_string_equal(sm_result_id(r1, i), sm_result_id(r2, i));
+                assert_float_equal(sm_result_score(r1, i), sm_result_score(r2, i), 1e-15);
+            }
+            sm_result_free(r1);
+            sm_result_free(r2);
+        }
+        sm_result *r = NULL;
+        o.weighting = named;
+        assert_int_equal(sm_query_top(&r, e, id, &o), SM_OK);
+        assert_int_equal(sm_result_criterion_count(r), 8); /* only activity */
+        sm_result_free(r);
+    }
+    sm_weighting_free(spelled);
+    sm_weighting_free(cb);
+    sm_weighting_free(cbs);
+    sm_weighting_free(named);
+    sm_engine_free(e);
+}
+
+/* sector_history recomputed by hand: ordered link ends by pair of
+ * divisions, their expectation, and the prior (the pair's sector_affinity). */
+static double sh_expect(double c, double mp, double mq, double total, double prior)
+{
+    return (c + 10.0 * prior) / (c + mp * mq / total + 10.0);
+}
+
+static void sector_history_by_hand(void **state)
+{
+    (void)state;
+    sm_engine *e = tu_engine(SM_TAXONOMY_ALL);
+    const char *ids[] = { "A", "B", "C", "D", "E", "F" };
+    const char *secs[] = { "62.01", "25.11", "62.02", "25.11", "10.11", "46.90" };
+    for (int i = 0; i < 6; i++)
+        assert_int_equal(tu_put(e, ids[i], "SI032", secs[i], "x", "y", 0, "", SM_SIZE_SMALL), SM_OK);
+    sm_weighting *w = NULL;
+    assert_int_equal(sm_weighting_parse(&w, "sector_history=1,sector_affinity=1"), SM_OK);
+    sm_result *r = NULL;
+    /* no history: 0, like every network criterion */
+    assert_int_equal(sm_query_explain(&r, e, "A", "B", w), SM_OK);
+    assert_float_equal(crit(r, 0, "sector_history"), 0, 0);
+    sm_result_free(r);
+    /* links AB CD AD CB (62-25), AC (62-62), EB (10-25); AB twice counts once */
+    add(e, "A;B", "2020-01-01");
+    add(e, "A;B", "2021-01-01");
+    add(e, "C;D", "2020-01-01");
+    add(e, "A;D", "2020-01-01");
+    add(e, "C;B", "2020-01-01");
+    add(e, "A;C", "2020-01-01");
+    add(e, "E;B", "2020-01-01");
+    /* c[62][25] = 4, c[62][62] = 2, c[10][25] = 1; m62 = 6, m25 = 5, m10 = 1; 12 link ends */
+    struct {
+        const char *a, *b;
+        double c, mp, mq;
+    } cases[] = {
+        { "A", "B", 4, 6, 5 }, { "B", "A", 4, 5, 6 }, { "A", "C", 2, 6, 6 }, { "E", "B", 1, 1, 5 },
+        { "A", "E", 0, 6, 1 }, { "A", "F", 0, 6, 0 }, { "B", "D", 0, 5, 5 },
+    };
+    for (size_t t = 0; t < sizeof cases / sizeof *cases; t++) {
+        assert_int_equal(sm_query_explain(&r, e, cases[t].a, cases[t].b, w), SM_OK);
+        double prior = crit(r, 0, "sector_affinity");
+        assert_float_equal(crit(r, 0, "sector_history"), sh_expect(cases[t].c, cases[t].mp, cases[t].mq, 12, prior),
+                           1e-12);
+        sm_result_free(r);
+    }
+    /* E moves to division 62: EB is a 62-25 link now (c = 5, m62 = 7) */
+    assert_int_equal(tu_put(e, "E", "SI032", "62.03", "x", "y", 0, "", SM_SIZE_SMALL), SM_OK);
+    assert_int_equal(sm_query_explain(&r, e, "A", "B", w), SM_OK);
+    assert_float_equal(crit(r, 0, "sector_history"), sh_expect(5, 7, 5, 12, crit(r, 0, "sector_affinity")), 1e-12);
+    sm_result_free(r);
+    /* a new cooperation counts at once: FA (46-62), 14 link ends */
+    add(e, "F;A", "2021-06-01");
+    assert_int_equal(sm_query_explain(&r, e, "A", "F", w), SM_OK);
+    assert_float_equal(crit(r, 0, "sector_history"), sh_expect(1, 8, 1, 14, crit(r, 0, "sector_affinity")), 1e-12);
+    sm_result_free(r);
+    /* removing B drops AB CB EB: CD AD (62-25), AC (62-62), FA (46-62) are
+     * left; m62 = 5, m25 = 2, m46 = 1; 8 link ends */
+    assert_int_equal(sm_sme_remove(e, "B"), SM_OK);
+    assert_int_equal(sm_query_explain(&r, e, "A", "D", w), SM_OK);
+    assert_float_equal(crit(r, 0, "sector_history"), sh_expect(2, 5, 2, 8, crit(r, 0, "sector_affinity")), 1e-12);
+    sm_result_free(r);
+    /* the query ranks by the same numbers */
+    tu_assert_top_is_brute(e, "A", w, 0, 4);
+    sm_weighting_free(w);
+    sm_engine_free(e);
 }
 
 int main(void)
@@ -280,6 +420,8 @@ int main(void)
         cmocka_unit_test(bad_history_calls),
         cmocka_unit_test(top_equals_brute_force),
         cmocka_unit_test(history_leaves_other_weightings_alone),
+        cmocka_unit_test(presets_gain_network_weights),
+        cmocka_unit_test(sector_history_by_hand),
         cmocka_unit_test(changes_after_the_first_query),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
