@@ -31,6 +31,8 @@ typedef struct pools {
     uint8_t *pos;    /* member is a real partner */
     float *age;      /* days from its last cooperation with the querying SME to the reference; < 0: never */
     float *pfac;     /* 1 - 2^-count of those cooperations */
+    double *tot;     /* n: each member's total under the current weights */
+    float *hcol;     /* n: scratch of a half-life trial */
     int past;        /* column of past_partners */
     size_t n, cap;
     double *s;       /* scratch: scores of one pool */
@@ -44,6 +46,8 @@ static void pools_free(pools *p, const sm__alloc *a)
     sm__free(a, p->pos);
     sm__free(a, p->age);
     sm__free(a, p->pfac);
+    sm__free(a, p->tot);
+    sm__free(a, p->hcol);
     sm__free(a, p->s);
 }
 
@@ -92,17 +96,19 @@ static sm_status pool_add(pools *p, const sm__alloc *a, sm__qctx *qc, uint32_t b
     return SM_OK;
 }
 
-/* (recall@k + reciprocal rank) / 2 of pool i under weights v. */
-static double pool_objective(pools *p, size_t i, const double *v, size_t k)
+/* (recall@k + reciprocal rank) / 2 of pool i with totals tot + scale * col
+ * (col strided; NULL: tot alone). */
+static double pool_objective(pools *p, size_t i, size_t k, const float *col, size_t stride, double scale)
 {
     size_t a = p->start[i], b = p->start[i + 1], m = b - a;
     double *s = p->s;
-    for (size_t t = 0; t < m; t++) {
-        const float *x = p->x + (a + t) * p->n_crit;
-        double d = 0;
-        for (size_t j = 0; j < p->n_crit; j++)
-            d += v[j] * x[j];
-        s[t] = d;
+    const double *tot = p->tot + a;
+    if (col) {
+        const float *c = col + a * stride;
+        for (size_t t = 0; t < m; t++)
+            s[t] = tot[t] + scale * c[t * stride];
+    } else {
+        memcpy(s, tot, m * sizeof *s);
     }
     size_t np = 0, hits = 0;
     double best = 0;
@@ -110,10 +116,10 @@ static double pool_objective(pools *p, size_t i, const double *v, size_t k)
         if (!p->pos[a + t])
             continue;
         np++;
-        double rank = 1;
+        double rank = 1, st = s[t];
         for (size_t u = 0; u < m; u++)
-            if (u != t)
-                rank += s[u] > s[t] ? 1.0 : s[u] == s[t] ? 0.5 : 0.0;
+            rank += s[u] > st ? 1.0 : s[u] == st ? 0.5 : 0.0;
+        rank -= 0.5; /* u == t counted as a tie */
         hits += rank <= (double)k;
         if (rank <= MRR_K && (best == 0 || rank < best))
             best = rank;
@@ -123,12 +129,25 @@ static double pool_objective(pools *p, size_t i, const double *v, size_t k)
     return ((double)hits / (double)np + (best > 0 ? 1.0 / best : 0.0)) / 2;
 }
 
-static double objective(pools *p, const double *v, size_t k)
+/* The objective over all pools when the totals change by scale * col. */
+static double objective(pools *p, size_t k, const float *col, size_t stride, double scale)
 {
     double sum = 0;
     for (size_t i = 0; i < p->n_q; i++)
-        sum += pool_objective(p, i, v, k);
+        sum += pool_objective(p, i, k, col, stride, scale);
     return p->n_q ? sum / (double)p->n_q : 0;
+}
+
+/* The totals of every member under weights v, computed afresh (no drift). */
+static void pools_totals(pools *p, const double *v)
+{
+    for (size_t m = 0; m < p->n; m++) {
+        const float *x = p->x + m * p->n_crit;
+        double d = 0;
+        for (size_t j = 0; j < p->n_crit; j++)
+            d += v[j] * x[j];
+        p->tot[m] = d;
+    }
 }
 
 /* Rounds to three significant digits, so that the printed text is the weighting. */
@@ -224,7 +243,9 @@ static sm_status build_pools(pools *p, const sm_engine *e, const sm__history *hs
         for (size_t i = 0; i < set->n; i++)
             if (p->start[i + 1] - p->start[i] > maxm)
                 maxm = p->start[i + 1] - p->start[i];
-        if (!(p->s = sm__malloc(al, maxm * sizeof *p->s)))
+        if (!(p->s = sm__malloc(al, maxm * sizeof *p->s)) ||
+            !(p->tot = sm__malloc(al, (p->n ? p->n : 1) * sizeof *p->tot)) ||
+            !(p->hcol = sm__malloc(al, (p->n ? p->n : 1) * sizeof *p->hcol)))
             st = sm__nomem();
     }
 done:
@@ -234,11 +255,14 @@ done:
 }
 
 /* Coordinate ascent from v (n entries) and half-life *hl in place;
- * returns the objective. */
+ * returns the objective. A trial changes one weight (or the half-life)
+ * and scores the pools from the current totals plus that change: one
+ * pass over one column, not the dot products. */
 static double ascend(pools *p, double *v, size_t n, size_t k, unsigned rounds, double *hl)
 {
     pools_half_life(p, *hl);
-    double best = objective(p, v, k);
+    pools_totals(p, v);
+    double best = objective(p, k, NULL, 0, 0);
     static const double factors[] = { 0, 0.25, 0.5, 0.7, 1.4, 2, 4 };
     static const double fresh[] = { 0.125, 0.25, 0.5, 1, 2 };
     static const double hl_factors[] = { 0.25, 0.5, 0.7, 1.4, 2, 4 };
@@ -246,26 +270,28 @@ static double ascend(pools *p, double *v, size_t n, size_t k, unsigned rounds, d
         bool moved = false;
         for (size_t j = 0; j < n; j++) {
             double ref = 0;
-            for (size_t t = 0; t < n; t++)
+            size_t others = 0;
+            for (size_t t = 0; t < n; t++) {
                 ref = v[t] > ref ? v[t] : ref;
+                others += t != j && v[t] > 0;
+            }
             double cur = v[j], keep = cur;
             size_t nt = cur > 0 ? sizeof factors / sizeof *factors : sizeof fresh / sizeof *fresh;
             for (size_t c = 0; c < nt; c++) {
                 double cand = cur > 0 ? cur * factors[c] : ref * fresh[c];
-                if (cand == cur)
+                if (cand == cur || (!(cand > 0) && !others))
                     continue;
-                v[j] = cand;
-                bool any = false;
-                for (size_t t = 0; t < n; t++)
-                    any = any || v[t] > 0;
-                double f = any ? objective(p, v, k) : -1;
+                double f = objective(p, k, p->x + j, p->n_crit, cand - cur);
                 if (f > best + 1e-9) {
                     best = f;
                     keep = cand;
                     moved = true;
                 }
             }
-            v[j] = keep;
+            if (keep != cur) {
+                v[j] = keep;
+                pools_totals(p, v);
+            }
         }
         /* the half-life, while past_partners has weight: 30 days to 20 years */
         if (v[p->past] > 0) {
@@ -274,16 +300,22 @@ static double ascend(pools *p, double *v, size_t n, size_t k, unsigned rounds, d
                 double cand = cur * hl_factors[c];
                 if (cand < 30 || cand > 7300)
                     continue;
-                pools_half_life(p, cand);
-                double f = objective(p, v, k);
+                for (size_t m = 0; m < p->n; m++) {
+                    float y = p->age[m] < 0 ? 0.0f : (float)(exp2(-p->age[m] / cand) * p->pfac[m]);
+                    p->hcol[m] = y - p->x[m * p->n_crit + (size_t)p->past];
+                }
+                double f = objective(p, k, p->hcol, 1, v[p->past]);
                 if (f > best + 1e-9) {
                     best = f;
                     keep = cand;
                     moved = true;
                 }
             }
-            *hl = keep;
-            pools_half_life(p, keep);
+            if (keep != cur) {
+                *hl = keep;
+                pools_half_life(p, keep);
+                pools_totals(p, v);
+            }
         }
         if (!moved)
             break;

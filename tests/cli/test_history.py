@@ -48,6 +48,17 @@ class HistoryCliTest(unittest.TestCase):
         self.assertIn("S01", first)
         self.assertIn("past_partners", p.stdout)
 
+    def test_explain_reasons(self):
+        # the default weighting (balanced) gains the network criteria with a history
+        p = run("explain", "--data", self.smes, "--history", self.history, "S00", "S01")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn("worked together on 2 deals, last in 2018", p.stdout)
+        self.assertIn("common partner", p.stdout)
+        self.assertIn("sector_history", p.stdout)
+        q = run("explain", "--data", self.smes, "S00", "S01")
+        self.assertEqual(q.returncode, 0, q.stderr)
+        self.assertNotIn("past_partners", q.stdout)
+
     def test_evaluate(self):
         p = run("evaluate", "--data", self.smes, "--history", self.history, "--split", "2017-01-01",
                 "--weights", "past_partners=1,complementarity=0.01", "--bootstrap", "10")

@@ -50,7 +50,7 @@ def test_add_and_formulas():
         assert eng.history.info().cooperations == 4
         eng.history.clear()
         assert eng.history.info().cooperations == 0
-    assert network_criteria() == ["past_partners", "common_partners", "activity"]
+    assert network_criteria() == ["past_partners", "common_partners", "activity", "sector_history"]
 
 
 def test_network_preset_in_queries(sample):
@@ -58,11 +58,35 @@ def test_network_preset_in_queries(sample):
     assert w["past_partners"] > 0 and "activity" in w.keys()
     top = sample.top("PL-00231", k=5, weighting=w)
     assert len(top) == 5 and "common_partners" in top[0].breakdown
-    # a weighting without network criteria is untouched by the history
+    # a weighting without a preset or network criteria is untouched by the history
+    spelled = "complementarity=3,sector_affinity=2,region_reach=1,cohesion=1,size_fit=0.5,cooperation_fit=1,language=1"
     plain = sm.Engine()
     plain.load(SAMPLE_CSV)
-    assert [m.id for m in plain.top("PL-00231", k=5)] == [m.id for m in sample.top("PL-00231", k=5)]
+    assert [m.id for m in plain.top("PL-00231", k=5)] == [m.id for m in sample.top("PL-00231", k=5,
+                                                                                   weighting=spelled)]
+    # the default (balanced) gains the preset's network criteria with a history
+    assert "past_partners" not in plain.top("PL-00231", k=1)[0].breakdown
+    assert "sector_history" in sample.top("PL-00231", k=1)[0].breakdown
     plain.close()
+
+
+def test_network_reasons():
+    with sm.Engine() as eng:
+        for i, sec in zip("ABCD", ["62.01", "25.11", "62.02", "25.11"]):
+            eng.add_sme(i, region="SI032", sectors=[sec], offers=["x"], needs=["y"])
+        eng.history.add(["A", "B"], "2016-03-01", "project")
+        eng.history.add(["A", "B", "C"], "2017-05-01", "project")
+        eng.history.add(["C", "D"], "2015-01-01", "project")
+        m = eng.explain("A", "B", weighting="past_partners=1,common_partners=1,activity=1,sector_history=1")
+        r = m.reasons
+        assert r["past_partners"].code == "past_partners"
+        assert r["past_partners"].params["count"] == "2"
+        assert r["past_partners"].text == "worked together on 2 projects, last in 2017"
+        assert r["common_partners"].text == "1 common partner"
+        assert r["activity"].params["count"] == "2"
+        assert r["sector_history"].params["division_a"] == "62"
+        m = eng.explain("A", "D", weighting="past_partners=1")
+        assert m.reasons["past_partners"].code == "past_none"
 
 
 def test_evaluate_and_fit(sample):
