@@ -96,6 +96,17 @@ static sm_status pool_add(pools *p, const sm__alloc *a, sm__qctx *qc, uint32_t b
     return SM_OK;
 }
 
+#define TOPK_MAX 64 /* larger k: every positive's rank is counted */
+
+/* The rank of a member with total x among the m totals s (ties half). */
+static inline double rank_of(const double *s, size_t m, double x)
+{
+    double rank = 0.5; /* the member itself counted as a tie */
+    for (size_t u = 0; u < m; u++)
+        rank += s[u] > x ? 1.0 : s[u] == x ? 0.5 : 0.0;
+    return rank;
+}
+
 /* (recall@k + reciprocal rank) / 2 of pool i with totals tot + scale * col
  * (col strided; NULL: tot alone). */
 static double pool_objective(pools *p, size_t i, size_t k, const float *col, size_t stride, double scale)
@@ -110,23 +121,41 @@ static double pool_objective(pools *p, size_t i, size_t k, const float *col, siz
     } else {
         memcpy(s, tot, m * sizeof *s);
     }
-    size_t np = 0, hits = 0;
-    double best = 0;
+    /* T = the k-th largest total (with repeats): a positive below it has k
+     * totals above it, so it is no hit and only those at or above it need
+     * their rank; the best rank is the rank of the best positive */
+    double T = -INFINITY;
+    if (k <= TOPK_MAX && k < m) {
+        double top[TOPK_MAX]; /* the k largest so far, descending */
+        size_t nk = 0;
+        for (size_t t = 0; t < m; t++) {
+            double x = s[t];
+            if (nk == k && !(x > top[k - 1]))
+                continue;
+            size_t q = nk < k ? nk++ : k - 1;
+            while (q > 0 && top[q - 1] < x) {
+                top[q] = top[q - 1];
+                q--;
+            }
+            top[q] = x;
+        }
+        T = top[k - 1];
+    }
+    size_t np = 0, hits = 0, tbest = m;
     for (size_t t = 0; t < m; t++) {
         if (!p->pos[a + t])
             continue;
         np++;
-        double rank = 1, st = s[t];
-        for (size_t u = 0; u < m; u++)
-            rank += s[u] > st ? 1.0 : s[u] == st ? 0.5 : 0.0;
-        rank -= 0.5; /* u == t counted as a tie */
-        hits += rank <= (double)k;
-        if (rank <= MRR_K && (best == 0 || rank < best))
-            best = rank;
+        if (tbest == m || s[t] > s[tbest])
+            tbest = t;
+        if (s[t] < T)
+            continue;
+        hits += rank_of(s, m, s[t]) <= (double)k;
     }
     if (!np)
         return 0;
-    return ((double)hits / (double)np + (best > 0 ? 1.0 / best : 0.0)) / 2;
+    double best = rank_of(s, m, s[tbest]);
+    return ((double)hits / (double)np + (best <= MRR_K ? 1.0 / best : 0.0)) / 2;
 }
 
 /* The objective over all pools when the totals change by scale * col. */

@@ -19,7 +19,8 @@ enum { SM__NET_PAST = 0, SM__NET_COMMON = 1, SM__NET_ACTIVITY = 2, SM__NET_SECTO
  * (docs/quality.md). */
 #define SM__NET_AUTO_INIT { 4, 1, 1, 1 }
 extern const double sm__net_auto_w[SM__NET_COUNT];
-_Static_assert(SM__NET_COUNT == sizeof ((sm_weighting *)0)->net_auto / sizeof(double), "net_auto has a slot per network criterion");
+_Static_assert(SM__NET_COUNT == sizeof((sm_weighting *)0)->net_auto / sizeof(double),
+               "net_auto has a slot per network criterion");
 
 /* The network criterion of that name (folded like other names), or -1. */
 int sm__net_find(const char *name, size_t len);

@@ -52,7 +52,7 @@ class HistoryCliTest(unittest.TestCase):
         # the default weighting (balanced) gains the network criteria with a history
         p = run("explain", "--data", self.smes, "--history", self.history, "S00", "S01")
         self.assertEqual(p.returncode, 0, p.stderr)
-        self.assertIn("worked together on 2 deals, last in 2018", p.stdout)
+        self.assertIn("worked together 2 times, last in 2018", p.stdout)  # two kinds: none named
         self.assertIn("common partner", p.stdout)
         self.assertIn("sector_history", p.stdout)
         q = run("explain", "--data", self.smes, "S00", "S01")
