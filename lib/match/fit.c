@@ -461,7 +461,7 @@ sm_status sm_fit(sm_weighting **out, sm_evaluation **out_val, const sm_engine *e
         goto done;
     for (size_t j = 0; j < p.n_crit; j++)
         fitted->w[j] = sum > 0 ? round3(v[j] * 10 / sum) : start.w[j];
-    fitted->net_half_life = round3(hl1);
+    fitted->net_half_life = fitted->w[p.past] > 0 ? round3(hl1) : 0; /* without weight it means nothing */
     if (out_val) {
         sm__evmethod m[6] = { { "start", &start }, { "fitted", fitted }, { "random", NULL },
                               { "popularity", NULL }, { "past_partners", NULL }, { "tag_overlap", NULL } };
