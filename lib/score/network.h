@@ -17,7 +17,7 @@ enum { SM__NET_PAST = 0, SM__NET_COMMON = 1, SM__NET_ACTIVITY = 2, SM__NET_SECTO
 /* The network weights every preset carries (score.h net_auto). Relative
  * to the presets' built-in weights (about 10 in all); measured on CORDIS
  * (docs/quality.md). */
-#define SM__NET_AUTO_INIT { 4, 1, 1, 1 }
+#define SM__NET_AUTO_INIT { 3, 6, 3, 1 }
 extern const double sm__net_auto_w[SM__NET_COUNT];
 _Static_assert(SM__NET_COUNT == sizeof((sm_weighting *)0)->net_auto / sizeof(double),
                "net_auto has a slot per network criterion");

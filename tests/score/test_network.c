@@ -304,11 +304,11 @@ static void presets_gain_network_weights(void **state)
     sm_engine *e = tu_random_engine(150);
     random_history(e, 150, 200, 5);
     sm_weighting *spelled = NULL, *cb = NULL, *cbs = NULL, *named = NULL;
-    assert_int_equal(sm_weighting_parse(&spelled, "balanced,past_partners=4,common_partners=1,activity=1,"
+    assert_int_equal(sm_weighting_parse(&spelled, "balanced,past_partners=3,common_partners=6,activity=3,"
                                                   "sector_history=1"),
                      SM_OK);
     assert_int_equal(sm_weighting_preset(&cb, "cross_border"), SM_OK);
-    assert_int_equal(sm_weighting_parse(&cbs, "cross_border,past_partners=4,common_partners=1,activity=1,"
+    assert_int_equal(sm_weighting_parse(&cbs, "cross_border,past_partners=3,common_partners=6,activity=3,"
                                               "sector_history=1"),
                      SM_OK);
     assert_int_equal(sm_weighting_parse(&named, "balanced,activity=2"), SM_OK);
