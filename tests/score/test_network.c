@@ -5,6 +5,8 @@
 #define SM_EXPERIMENTAL_API
 #include "test_util.h"
 
+#include "core/core.h" /* the engine's generation */
+
 #include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -413,6 +415,42 @@ static void sector_history_by_hand(void **state)
     sm_engine_free(e);
 }
 
+/* Every history change moves the engine's generation on (caches keyed by
+ * it notice); the scoring cache, current before, follows without a rebuild. */
+static void history_changes_move_the_generation(void **state)
+{
+    (void)state;
+    sm_engine *e = tu_random_engine(50);
+    sm_result *r = NULL;
+    sm_query_options o = SM_QUERY_OPTIONS_INIT;
+    assert_int_equal(sm_query_top(&r, e, "R-0001", &o), SM_OK); /* builds the scoring cache */
+    sm_result_free(r);
+    uint64_t g = e->generation;
+    assert_true(e->derived.generation == g);
+    const char *ids[] = { "R-0001", "R-0002" };
+    assert_int_equal(sm_history_add(e, ids, 2, "2020-01-01", "deal"), SM_OK);
+    assert_true(e->generation > g);
+    assert_true(e->derived.generation == e->generation); /* followed */
+    g = e->generation;
+    const char *csv = "a,b,date\nR-0003,R-0004,2021-01-01\n";
+    assert_int_equal(sm_history_load_buffer(e, csv, strlen(csv), "h.csv", NULL), SM_OK);
+    assert_true(e->generation > g);
+    g = e->generation;
+    assert_int_equal(sm_history_set_decay(e, "2022-01-01", 500), SM_OK);
+    assert_true(e->generation > g);
+    g = e->generation;
+    assert_int_equal(sm_history_set_decay(e, "2022-01-01", 500), SM_OK); /* the same: no change */
+    assert_true(e->generation == g);
+    assert_int_equal(sm_history_clear(e), SM_OK);
+    assert_true(e->generation > g);
+    g = e->generation;
+    assert_int_equal(sm_history_clear(e), SM_OK); /* already empty */
+    assert_true(e->generation == g);
+    assert_int_equal(sm_history_add(e, ids, 1, "2020-01-01", NULL), SM_ERR_INVALID_ARGUMENT); /* fails: unchanged */
+    assert_true(e->generation == g);
+    sm_engine_free(e);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -422,6 +460,7 @@ int main(void)
         cmocka_unit_test(history_leaves_other_weightings_alone),
         cmocka_unit_test(presets_gain_network_weights),
         cmocka_unit_test(sector_history_by_hand),
+        cmocka_unit_test(history_changes_move_the_generation),
         cmocka_unit_test(changes_after_the_first_query),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
