@@ -19,6 +19,12 @@ size_t sm__utf8_prefix(const char *str, size_t len)
 {
     const unsigned char *s = (const unsigned char *)str, *end = s + len, *start = s;
     while (s < end) {
+        /* runs of ASCII, 8 bytes at a time (whole files pass through here) */
+        uint64_t word;
+        while (end - s >= 8 && (memcpy(&word, s, 8), !(word & 0x8080808080808080u)))
+            s += 8;
+        if (s == end)
+            break;
         const unsigned char *at = s;
         unsigned c = *s++;
         if (c < 0x80)
