@@ -1,6 +1,7 @@
 /* text.c: the ASCII shortcut of sm__text_fold() gives what the Unicode
  * tables give (sm__text_fold_unicode), for random ASCII text with white
- * space, control characters and upper case, at every buffer size. */
+ * space, control characters and upper case, at every buffer size; the
+ * word-at-a-time UTF-8 check finds what the byte loop finds. */
 #include "test_util.h"
 #include "base/base.h"
 
@@ -45,10 +46,31 @@ static void ascii_shortcut_equals_unicode_folding(void **st)
     }
 }
 
+/* sm__utf8_prefix() skips ASCII 8 bytes at a time: a bad byte or a valid
+ * sequence at any offset of a run is still seen. */
+static void utf8_prefix_at_every_offset(void **st)
+{
+    (void)st;
+    char buf[64];
+    for (size_t len = 1; len < 40; len++)
+        for (size_t at = 0; at < len; at++) {
+            memset(buf, 'a', len);
+            buf[at] = (char)0xFF;
+            assert_int_equal(sm__utf8_prefix(buf, len), at);
+            if (at + 1 < len) {
+                buf[at] = (char)0xC3; /* U+00E9 */
+                buf[at + 1] = (char)0xA9;
+                assert_int_equal(sm__utf8_prefix(buf, len), len);
+                assert_int_equal(sm__utf8_prefix(buf, at + 1), at); /* cut inside the sequence */
+            }
+        }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(ascii_shortcut_equals_unicode_folding),
+        cmocka_unit_test(utf8_prefix_at_every_offset),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
