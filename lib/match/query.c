@@ -381,6 +381,12 @@ static void heap_offer(sm__qctx *q, size_t k, uint32_t b, double total)
  * exact total ties or beats the threshold. */
 #define BOUND_SLACK 1e-9
 
+/* Slack of the complementarity bounds from idf sums and reciprocities: the
+ * suffix sums of index_pass() add the same numbers as
+ * sm__comp_direction() in another order, and a reciprocity with one
+ * direction at 1 rounds apart from the exact one, by a few ulps. */
+#define SHARE_SLACK 1e-12
+
 /* Precomputed numbers of the fast scan (every built-in combiner, custom
  * criteria bounded by 1). Bounds are kept in the combiner's own algebra so
  * one scan serves all three: a term per criterion, joined by cmb():
@@ -406,6 +412,8 @@ typedef struct fast {
     double slack;     /* BOUND_SLACK; 0 for the minimum, which does not round */
     int zero_fill;    /* totals of 0 are left to fill_zeros() (geometric, minimum) */
     int recip;
+    int known_both;   /* the candidate shares a signature bit in both directions (index pass marks) */
+    double a_mass;    /* a's need mass, as sm__need_mass() sums it */
     uint32_t a_coop;
     size_t k;
     const sm_query_options *o;
@@ -469,6 +477,34 @@ static inline double row_affinity(const sm__qctx *q, const sm__rhot *h)
     return aff;
 }
 
+/* One direction of complementarity, s(x -> y), the number
+ * sm__comp_direction() gives, with y's need mass given (the query's own
+ * is summed once) and the signature test optional (the index pass knows
+ * when both directions share a signature bit): without it a pair that
+ * shares no tag sums a hit of 0, and 0 / mass is the 0 returned early. */
+static inline double comp_dir(const sm_engine *e, const double *idf, size_t x, size_t y, double mass, bool sig)
+{
+    size_t no = e->smes.n_offers[x], nn = e->smes.n_needs[y];
+    if (!no || !nn || (sig && !(e->smes.offer_sig[x] & e->smes.need_sig[y])) || !(mass > 0))
+        return 0.0;
+    const uint32_t *o = sm__sme_offers(e, x), *n = sm__sme_needs(e, y);
+    double hit = 0;
+    size_t i = 0, j = 0;
+    while (i < no && j < nn) {
+        if (o[i] < n[j])
+            i++;
+        else if (o[i] > n[j])
+            j++;
+        else {
+            hit += idf[o[i]];
+            i++;
+            j++;
+        }
+    }
+    double v = hit / mass;
+    return v > 1.0 ? 1.0 : v;
+}
+
 /* Considers the SME of packed row h, whose complementarity
  * is at most cb. Each bound reads more only while the candidate can still
  * enter the top k; the built-in scores are the same numbers
@@ -484,8 +520,8 @@ static inline sm_status consider(sm__qctx *q, fast *f, const sm__rhot *h, double
         return SM_OK;
     double thr = f->tthr;
     double aff = row_affinity(q, h);
-    double part = cmb(f, cmb(f, q->regpart[r], term(f, SM_CRIT_SECTOR_AFFINITY, aff)),
-                      cmb(f, f->wsize[h->size], term(f, SM_CRIT_COMPLEMENTARITY, cb)));
+    double part0 = cmb(f, cmb(f, q->regpart[r], term(f, SM_CRIT_SECTOR_AFFINITY, aff)), f->wsize[h->size]);
+    double part = cmb(f, part0, term(f, SM_CRIT_COMPLEMENTARITY, cb));
     double cust = f->cust1;
     if (q->net.any) { /* history and network criteria: exact, O(1) */
         sm__netq_scores(&q->net, b, q->scores);
@@ -500,13 +536,26 @@ static inline sm_status consider(sm__qctx *q, fast *f, const sm__rhot *h, double
     double cl = cmb(f, cmb(f, term(f, SM_CRIT_COOPERATION_FIT, coop), term(f, SM_CRIT_LANGUAGE, lang)), cust);
     if (cmb(f, part, cl) + f->slack < thr)
         return SM_OK;
+    double comp = 0.0;
+    if (cb > 0) {
+        /* b -> a first (a's need mass is known), then the bound with
+         * a -> b at 1, before b's needs are read */
+        const sm_engine *e = q->e;
+        const double *idf = sm__score_cache_of(e)->idf;
+        double ba = comp_dir(e, idf, b, q->a, f->a_mass, !f->known_both);
+        double cb2 = sm__reciprocity(f->recip, 1.0, ba) * (1 + SHARE_SLACK) + SHARE_SLACK;
+        if (cb2 < cb && cmb(f, cmb(f, part0, term(f, SM_CRIT_COMPLEMENTARITY, cb2)), cl) + f->slack < thr)
+            return SM_OK;
+        double ab = comp_dir(e, idf, q->a, b, sm__need_mass(e, idf, b), !f->known_both);
+        comp = sm__reciprocity(f->recip, ab, ba);
+    }
     q->scores[SM_CRIT_SECTOR_AFFINITY] = aff;
     q->scores[SM_CRIT_REGION_REACH] = q->reach[r];
     q->scores[SM_CRIT_COHESION] = q->cohesion[r];
     q->scores[SM_CRIT_SIZE_FIT] = sm__size_fit[q->e->smes.size[q->a]][h->size];
     q->scores[SM_CRIT_COOPERATION_FIT] = coop;
     q->scores[SM_CRIT_LANGUAGE] = lang;
-    q->scores[SM_CRIT_COMPLEMENTARITY] = cb > 0 ? sm__pair_comp(q, b) : 0.0;
+    q->scores[SM_CRIT_COMPLEMENTARITY] = comp; /* sm__pair_comp()'s number */
     double total;
     sm_status st;
     if ((st = sm__pair_custom(q, b)) || (st = sm__combine(q->w, q->scores, &total)))
@@ -682,10 +731,6 @@ static sm_status fill_zeros(sm__qctx *q, const fast *f)
     return st;
 }
 
-/* Slack of the complementarity bounds from idf sums: the suffix sums of
- * index_pass() add the same numbers as sm__comp_direction() in another
- * order, so they may round below the exact share by a few ulps. */
-#define SHARE_SLACK 1e-12
 
 /* See index_pass(): how much longer the side not read may be and still be marked. */
 #define OTHER_MARK_FACTOR 8
@@ -754,7 +799,7 @@ static sm_status index_pass(sm__qctx *q, fast *f)
     }
     sm__plist *p1 = pl + n0;
     qsort(p1, n1, sizeof *p1, cmp_plist_u);
-    double mass = sm__need_mass(e, c->idf, a); /* as sm__comp_direction(b, a) sums it */
+    double mass = f->a_mass;
     double rest1 = 0;                          /* idf sum of the side-1 lists not yet read */
     for (size_t j = 0; j < n1; j++)
         rest1 += p1[j].u;
@@ -840,7 +885,10 @@ static sm_status index_pass(sm__qctx *q, fast *f)
                 if (!other)
                     cbp = 0.0;
             }
-            if ((st = consider(q, f, h, cbp)))
+            f->known_both = marked_other || (marked1 && !L->side && mk & 2);
+            st = consider(q, f, h, cbp);
+            f->known_both = 0;
+            if (st)
                 return st;
         }
     }
@@ -878,6 +926,8 @@ static sm_status scan_fast(sm__qctx *q, size_t k, const sm_query_options *o)
     f.k = k;
     f.o = o;
     f.recip = w->p.reciprocity;
+    f.known_both = 0;
+    f.a_mass = sm__need_mass(e, c->idf, a);
     f.a_coop = s->coop[a];
     f.w_sec = term(&f, SM_CRIT_SECTOR_AFFINITY, 1.0);
     /* custom criteria count as 1; history and network criteria are exact
