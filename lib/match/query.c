@@ -153,7 +153,7 @@ static sm_status reserve(sm__qctx *q, size_t k)
             return SM_ERR_NOMEM;
         q->mark_cap = n_base;
     }
-    size_t n_tags = (size_t)e->smes.n_offers[q->a] + e->smes.n_needs[q->a];
+    size_t n_tags = (size_t)e->smes.n_offers[q->a] + e->smes.n_needs[q->a] + 1; /* never NULL */
     if (n_tags > q->plist_cap) {
         if (grow(a, (void **)&q->plist, n_tags, sizeof *q->plist))
             return SM_ERR_NOMEM;
@@ -798,7 +798,8 @@ static sm_status index_pass(sm__qctx *q, fast *f)
         pl[n0 + n1++] = x;
     }
     sm__plist *p1 = pl + n0;
-    qsort(p1, n1, sizeof *p1, cmp_plist_u);
+    if (n1 > 1)
+        qsort(p1, n1, sizeof *p1, cmp_plist_u);
     double mass = f->a_mass;
     double rest1 = 0;                          /* idf sum of the side-1 lists not yet read */
     for (size_t j = 0; j < n1; j++)
