@@ -152,6 +152,9 @@ void sm__name_hint(char *hint, size_t cap, const char *s, const void *names, siz
  * removed); otherwise the display form (NFC). Returns the length written, or
  * one of the SM_FOLD_ codes. Makes no allocation. */
 int sm__text_fold(char *out, size_t cap, const char *in, size_t len, bool as_key);
+/* The same through the Unicode tables for any text (sm__text_fold() takes
+ * a shortcut for ASCII; tests compare the two). */
+int sm__text_fold_unicode(char *out, size_t cap, const char *in, size_t len, bool as_key);
 
 /* ---- numbers as text (numtext.c) ----------------------------------------- */
 

@@ -19,6 +19,12 @@ size_t sm__utf8_prefix(const char *str, size_t len)
 {
     const unsigned char *s = (const unsigned char *)str, *end = s + len, *start = s;
     while (s < end) {
+        /* runs of ASCII, 8 bytes at a time (whole files pass through here) */
+        uint64_t word;
+        while (end - s >= 8 && (memcpy(&word, s, 8), !(word & 0x8080808080808080u)))
+            s += 8;
+        if (s == end)
+            break;
         const unsigned char *at = s;
         unsigned c = *s++;
         if (c < 0x80)
@@ -140,7 +146,48 @@ static bool is_white(utf8proc_int32_t c)
     return cat == UTF8PROC_CATEGORY_ZS || cat == UTF8PROC_CATEGORY_ZL || cat == UTF8PROC_CATEGORY_ZP;
 }
 
+/* sm__text_fold() of text that is all ASCII, without the Unicode tables:
+ * NFKC leaves ASCII as it is, case folding lowers A-Z, and the white space
+ * and control characters of ASCII are those is_white() and the Cc category
+ * name. Most tags and names of a large file are ASCII; the loader folds
+ * every tag of every SME. */
+static int fold_ascii(char *out, size_t cap, const char *in, size_t len, bool as_key)
+{
+    if (len > SM_TEXT_FOLD_MAX_IN)
+        return SM_FOLD_TOO_LONG;
+    size_t k = 0;
+    bool space = false;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)in[i];
+        if (c == ' ' || (c >= '\t' && c <= '\r')) {
+            space = k > 0;
+            continue;
+        }
+        if (c < 0x20 || c == 0x7F)
+            return SM_FOLD_CONTROL;
+        if (k + space + 2 > cap)
+            return SM_FOLD_TOO_LONG;
+        if (space)
+            out[k++] = ' ';
+        space = false;
+        out[k++] = (char)(as_key && c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+    }
+    if (cap)
+        out[k] = '\0';
+    return (int)k;
+}
+
 int sm__text_fold(char *out, size_t cap, const char *in, size_t len, bool as_key)
+{
+    size_t ascii = 0;
+    while (ascii < len && !((unsigned char)in[ascii] & 0x80))
+        ascii++;
+    if (ascii == len)
+        return fold_ascii(out, cap, in, len, as_key);
+    return sm__text_fold_unicode(out, cap, in, len, as_key);
+}
+
+int sm__text_fold_unicode(char *out, size_t cap, const char *in, size_t len, bool as_key)
 {
     /* The code points of one tag or name fit here; longer text cannot fold
      * to SM_TEXT_FOLD_MAX_IN bytes or fewer unless it is mostly white space. */

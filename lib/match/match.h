@@ -51,6 +51,9 @@ typedef struct sm__qctx {
     /* per SME: candidate marks of the inverted-index pass */
     uint8_t *mark;
     size_t mark_cap;
+    /* the posting lists of a's tags, in the order the index pass reads them */
+    struct sm__plist *plist;
+    size_t plist_cap;
 
     /* excluded SME indices, sorted */
     uint32_t *excluded;
@@ -72,6 +75,15 @@ typedef struct sm__qctx {
     /* per-candidate scratch: scores of all criteria */
     double scores[SM_CRITERIA_MAX];
 } sm__qctx;
+
+/* One posting list of the index pass: base positions [b, e) of a's tag,
+ * the tag's idf (the bound of its share of a's need mass), and its side:
+ * 0 = the needers of a tag a offers, 1 = the offerers of a tag a needs. */
+typedef struct sm__plist {
+    uint32_t b, e;
+    double u;
+    int side;
+} sm__plist;
 
 typedef struct sm__rbound {
     double bound;

@@ -105,6 +105,7 @@ void sm__qctx_free(sm__qctx *q)
     sm__free(a, q->heap);
     sm__free(a, q->rows);
     sm__free(a, q->mark);
+    sm__free(a, q->plist);
     sm__free(a, q->rorder);
     sm__netq_free(&q->net, a);
     memset(q, 0, sizeof *q);
@@ -152,6 +153,12 @@ static sm_status reserve(sm__qctx *q, size_t k)
         if (grow(a, (void **)&q->mark, n_base, sizeof *q->mark))
             return SM_ERR_NOMEM;
         q->mark_cap = n_base;
+    }
+    size_t n_tags = (size_t)e->smes.n_offers[q->a] + e->smes.n_needs[q->a] + 1; /* never NULL */
+    if (n_tags > q->plist_cap) {
+        if (grow(a, (void **)&q->plist, n_tags, sizeof *q->plist))
+            return SM_ERR_NOMEM;
+        q->plist_cap = n_tags;
     }
     if (k > q->heap_cap) {
         if (grow(a, (void **)&q->heap, k, sizeof *q->heap))
@@ -386,6 +393,12 @@ static void heap_offer(sm__qctx *q, size_t k, uint32_t b, double total)
  * exact total ties or beats the threshold. */
 #define BOUND_SLACK 1e-9
 
+/* Slack of the complementarity bounds from idf sums and reciprocities: the
+ * suffix sums of index_pass() add the same numbers as
+ * sm__comp_direction() in another order, and a reciprocity with one
+ * direction at 1 rounds apart from the exact one, by a few ulps. */
+#define SHARE_SLACK 1e-12
+
 /* Precomputed numbers of the fast scan (every built-in combiner, custom
  * criteria bounded by 1). Bounds are kept in the combiner's own algebra so
  * one scan serves all three: a term per criterion, joined by cmb():
@@ -411,6 +424,8 @@ typedef struct fast {
     double slack;     /* BOUND_SLACK; 0 for the minimum, which does not round */
     int zero_fill;    /* totals of 0 are left to fill_zeros() (geometric, minimum) */
     int recip;
+    int known_both;   /* the candidate shares a signature bit in both directions (index pass marks) */
+    double a_mass;    /* a's need mass, as sm__need_mass() sums it */
     uint32_t a_coop;
     size_t k;
     const sm_query_options *o;
@@ -474,6 +489,34 @@ static inline double row_affinity(const sm__qctx *q, const sm__rhot *h)
     return aff;
 }
 
+/* One direction of complementarity, s(x -> y), the number
+ * sm__comp_direction() gives, with y's need mass given (the query's own
+ * is summed once) and the signature test optional (the index pass knows
+ * when both directions share a signature bit): without it a pair that
+ * shares no tag sums a hit of 0, and 0 / mass is the 0 returned early. */
+static inline double comp_dir(const sm_engine *e, const double *idf, size_t x, size_t y, double mass, bool sig)
+{
+    size_t no = e->smes.n_offers[x], nn = e->smes.n_needs[y];
+    if (!no || !nn || (sig && !(e->smes.offer_sig[x] & e->smes.need_sig[y])) || !(mass > 0))
+        return 0.0;
+    const uint32_t *o = sm__sme_offers(e, x), *n = sm__sme_needs(e, y);
+    double hit = 0;
+    size_t i = 0, j = 0;
+    while (i < no && j < nn) {
+        if (o[i] < n[j])
+            i++;
+        else if (o[i] > n[j])
+            j++;
+        else {
+            hit += idf[o[i]];
+            i++;
+            j++;
+        }
+    }
+    double v = hit / mass;
+    return v > 1.0 ? 1.0 : v;
+}
+
 /* Considers the SME of packed row h, whose complementarity
  * is at most cb. Each bound reads more only while the candidate can still
  * enter the top k; the built-in scores are the same numbers
@@ -489,8 +532,8 @@ static inline sm_status consider(sm__qctx *q, fast *f, const sm__rhot *h, double
         return SM_OK;
     double thr = f->tthr;
     double aff = row_affinity(q, h);
-    double part = cmb(f, cmb(f, q->regpart[r], term(f, SM_CRIT_SECTOR_AFFINITY, aff)),
-                      cmb(f, f->wsize[h->size], term(f, SM_CRIT_COMPLEMENTARITY, cb)));
+    double part0 = cmb(f, cmb(f, q->regpart[r], term(f, SM_CRIT_SECTOR_AFFINITY, aff)), f->wsize[h->size]);
+    double part = cmb(f, part0, term(f, SM_CRIT_COMPLEMENTARITY, cb));
     double cust = f->cust1;
     if (q->net.any) { /* history and network criteria: exact, O(1) */
         sm__netq_scores(&q->net, b, q->scores);
@@ -505,13 +548,26 @@ static inline sm_status consider(sm__qctx *q, fast *f, const sm__rhot *h, double
     double cl = cmb(f, cmb(f, term(f, SM_CRIT_COOPERATION_FIT, coop), term(f, SM_CRIT_LANGUAGE, lang)), cust);
     if (cmb(f, part, cl) + f->slack < thr)
         return SM_OK;
+    double comp = 0.0;
+    if (cb > 0) {
+        /* b -> a first (a's need mass is known), then the bound with
+         * a -> b at 1, before b's needs are read */
+        const sm_engine *e = q->e;
+        const double *idf = sm__score_cache_of(e)->idf;
+        double ba = comp_dir(e, idf, b, q->a, f->a_mass, !f->known_both);
+        double cb2 = sm__reciprocity(f->recip, 1.0, ba) * (1 + SHARE_SLACK) + SHARE_SLACK;
+        if (cb2 < cb && cmb(f, cmb(f, part0, term(f, SM_CRIT_COMPLEMENTARITY, cb2)), cl) + f->slack < thr)
+            return SM_OK;
+        double ab = comp_dir(e, idf, q->a, b, sm__need_mass(e, idf, b), !f->known_both);
+        comp = sm__reciprocity(f->recip, ab, ba);
+    }
     q->scores[SM_CRIT_SECTOR_AFFINITY] = aff;
     q->scores[SM_CRIT_REGION_REACH] = q->reach[r];
     q->scores[SM_CRIT_COHESION] = q->cohesion[r];
     q->scores[SM_CRIT_SIZE_FIT] = sm__size_fit[q->e->smes.size[q->a]][h->size];
     q->scores[SM_CRIT_COOPERATION_FIT] = coop;
     q->scores[SM_CRIT_LANGUAGE] = lang;
-    q->scores[SM_CRIT_COMPLEMENTARITY] = cb > 0 ? sm__pair_comp(q, b) : 0.0;
+    q->scores[SM_CRIT_COMPLEMENTARITY] = comp; /* sm__pair_comp()'s number */
     double total;
     sm_status st;
     if ((st = sm__pair_custom(q, b)) || (st = sm__combine(q->w, q->scores, &total)))
@@ -687,6 +743,171 @@ static sm_status fill_zeros(sm__qctx *q, const fast *f)
     return st;
 }
 
+
+/* See index_pass(): how much longer the side not read may be and still be marked. */
+#define OTHER_MARK_FACTOR 8
+
+/* The bound of b->a from a suffix of a's need tags: their idf sum over a's
+ * need mass, a little above (SHARE_SLACK), at most 1. */
+static inline double share_bound(double sum, double mass)
+{
+    if (!(mass > 0) || !(sum > 0))
+        return 0.0;
+    double v = sum / mass * (1 + SHARE_SLACK) + SHARE_SLACK;
+    return v > 1.0 ? 1.0 : v;
+}
+
+static int cmp_plist_u(const void *x, const void *y)
+{
+    const sm__plist *a = x, *b = y;
+    if (a->u != b->u)
+        return a->u > b->u ? -1 : 1; /* rarest (largest idf) first */
+    return (a->b > b->b) - (a->b < b->b);
+}
+
+/* The inverted-index pass, MaxScore style. Complementarity is R(ab, ba)
+ * (the reciprocity, monotone in both directions): ab = s(a -> b) may be 1
+ * from any one tag (it is normalised by b's needs), but ba = s(b -> a) is
+ * normalised by a's need mass, so the offerers of a's need tags t bring at
+ * most idf(t) / mass(a) each. The lists of a's need tags are read rarest
+ * first; a candidate first met in list j is in none before it, so its ba is
+ * at most the idf sum of lists j.. over a's mass. Before each list, when
+ * even the best region, sector and size with that bound cannot reach the
+ * k-th total, the remaining lists are skipped: every candidate only in them
+ * scores below the threshold, also in rest_pass() (which scores it with
+ * complementarity 0, no more than its total), so results do not change.
+ *
+ * Harmonic and min reciprocity need both directions, so the candidates are
+ * in the needers of a's offers (side 0) and in the offerers of a's needs
+ * (side 1): one side is read, the cheaper (side 1 counts as cheaper when
+ * its lists are no longer in total); the other direction is tested on the
+ * 64-bit signatures (0 there means a complementarity of exactly 0).
+ * Arithmetic and max reciprocity take either direction: side 0 is read in
+ * full (ab bound 1), then side 1 with the skipping, whose candidates have
+ * ab = 0 (a needer of a's offers was met in side 0). For the arithmetic
+ * mean side 1 is marked first (bit 2) when it is no longer than side 0, so
+ * that a side-0 candidate outside it is bounded by 1/2. */
+static sm_status index_pass(sm__qctx *q, fast *f)
+{
+    const sm_engine *e = q->e;
+    const sm__smes *s = &e->smes;
+    const sm__score_cache *c = sm__score_cache_of(e);
+    size_t a = q->a;
+    uint8_t *mark = q->mark;
+    const uint32_t *ao = sm__sme_offers(e, a), *an = sm__sme_needs(e, a);
+    size_t nt = c->n_tags_base; /* later tags have no base postings */
+    sm__plist *pl = q->plist;
+    size_t n0 = 0, n1 = 0;
+    uint64_t cost0 = 0, cost1 = 0;
+    for (size_t j = 0; j < s->n_offers[a] && ao[j] < nt; j++) {
+        sm__plist x = { c->need_start[ao[j]], c->need_start[ao[j] + 1], 1.0, 0 };
+        cost0 += x.e - x.b;
+        pl[n0++] = x;
+    }
+    for (size_t j = 0; j < s->n_needs[a] && an[j] < nt; j++) {
+        sm__plist x = { c->offer_start[an[j]], c->offer_start[an[j] + 1], c->idf[an[j]], 1 };
+        cost1 += x.e - x.b;
+        pl[n0 + n1++] = x;
+    }
+    sm__plist *p1 = pl + n0;
+    if (n1 > 1)
+        qsort(p1, n1, sizeof *p1, cmp_plist_u);
+    double mass = f->a_mass;
+    double rest1 = 0;                          /* idf sum of the side-1 lists not yet read */
+    for (size_t j = 0; j < n1; j++)
+        rest1 += p1[j].u;
+    int recip = f->recip;
+    bool both = recip == SM_RECIPROCITY_HARMONIC || recip == SM_RECIPROCITY_MIN;
+    /* which lists are read: [from, to) of pl */
+    size_t from = 0, to = n0 + n1;
+    bool drive1 = both && cost1 <= cost0;
+    if (both)
+        from = drive1 ? n0 : 0, to = drive1 ? n0 + n1 : n0;
+    bool marked1 = recip == SM_RECIPROCITY_ARITHMETIC && cost1 <= cost0;
+    /* harmonic, min: the side not read is marked too when that costs at most
+     * OTHER_MARK_FACTOR times the side read (a sequential pass over its
+     * lists, cheaper than a packed row read per candidate outside it) */
+    bool marked_other = both && (drive1 ? cost0 <= OTHER_MARK_FACTOR * cost1 : cost1 <= OTHER_MARK_FACTOR * cost0);
+    if (marked1 || (marked_other && !drive1))
+        for (size_t j = 0; j < n1; j++)
+            for (uint32_t p = p1[j].b; p < p1[j].e; p++)
+                mark[c->offerers[p]] |= 2;
+    if (marked_other && drive1)
+        for (size_t j = 0; j < n0; j++)
+            for (uint32_t p = pl[j].b; p < pl[j].e; p++)
+                mark[c->needers[p]] |= 1;
+    uint8_t other_bit = drive1 ? 1 : 2;
+    /* the best any candidate can have outside complementarity */
+    double best_reg = -INFINITY, best_aff = -INFINITY;
+    for (size_t r = 0; r < e->n_regions; r++)
+        if (q->region_ok[r] && q->regpart[r] > best_reg)
+            best_reg = q->regpart[r];
+    for (size_t x = 0; x < 2 * e->n_sectors; x++)
+        if (q->affw[x] > best_aff)
+            best_aff = q->affw[x];
+    double best = cmb(f, cmb(f, best_reg, best_aff), cmb(f, f->max_size, f->cl1));
+    const uint32_t *rs = c->region_start, *key = c->rkey;
+    uint32_t n_reg = (uint32_t)e->n_regions;
+    double tail = f->cl1; /* cooperation, language and custom at 1 */
+    uint64_t a_need_sig = s->need_sig[a], a_offer_sig = s->offer_sig[a];
+    sm_status st;
+    for (size_t li = from; li < to; li++) {
+        const sm__plist *L = &pl[li];
+        const uint32_t *list = L->side ? c->offerers : c->needers;
+        /* bounds of a candidate first met in this list */
+        double ab = L->side && !both ? 0.0 : 1.0;
+        double ba = share_bound(rest1, mass); /* rest1 holds this list too */
+        if (L->side)
+            rest1 -= L->u; /* for the lists after this one */
+        double cb = sm__reciprocity(recip, ab, ba);
+        double cb_out = marked1 ? sm__reciprocity(recip, ab, 0.0) : cb; /* side 0, not marked by side 1 */
+        if (L->side && cmb(f, best, term(f, SM_CRIT_COMPLEMENTARITY, cb)) + f->slack < f->tthr)
+            break; /* no candidate first met from here on can enter */
+        double tc = term(f, SM_CRIT_COMPLEMENTARITY, cb), tc_out = term(f, SM_CRIT_COMPLEMENTARITY, cb_out);
+        uint32_t r = 0;
+        for (uint32_t p = L->b; p < L->e; p++) {
+            uint32_t pos = list[p];
+            uint8_t mk = mark[pos];
+            if (mk & 4 || (marked_other && !(mk & other_bit)))
+                continue; /* considered, or complementarity 0 (left to rest_pass) */
+            mark[pos] = mk | 4;
+            if (rs[r + 1] <= pos) { /* the region of pos: first r with rs[r + 1] > pos */
+                uint32_t lo = r + 1, hi = n_reg - 1;
+                while (lo < hi) {
+                    uint32_t mid = lo + (hi - lo) / 2;
+                    if (rs[mid + 1] <= pos)
+                        lo = mid + 1;
+                    else
+                        hi = mid;
+                }
+                r = lo;
+            }
+            if (!q->region_ok[r])
+                continue;
+            bool out = !L->side && !(mk & 2);
+            uint32_t kk = key[pos];
+            double ub = cmb(f, cmb(f, q->regpart[r], q->affw[(kk >> 4) << 1 | (kk & 1)]),
+                            cmb(f, cmb(f, f->wsize[kk >> 1 & 7], out ? tc_out : tc), tail));
+            if (ub + f->slack < f->tthr)
+                continue;
+            const sm__rhot *h = &c->rhot[pos];
+            double cbp = out ? cb_out : cb;
+            if (both && !marked_other) { /* the direction not read: 0 on the signatures means 0 */
+                size_t b = h->idx;
+                bool other = L->side ? (a_offer_sig & s->need_sig[b]) != 0 : (s->offer_sig[b] & a_need_sig) != 0;
+                if (!other)
+                    cbp = 0.0;
+            }
+            f->known_both = marked_other || (marked1 && !L->side && mk & 2);
+            st = consider(q, f, h, cbp);
+            f->known_both = 0;
+            if (st)
+                return st;
+        }
+    }
+    return SM_OK;
+}
+
 /* The fast scan: any built-in combiner, custom criteria bounded by 1.
  * When complementarity has weight, the inverted index first yields every
  * candidate whose complementarity can be > 0 (sharing a tag in the
@@ -718,6 +939,8 @@ static sm_status scan_fast(sm__qctx *q, size_t k, const sm_query_options *o)
     f.k = k;
     f.o = o;
     f.recip = w->p.reciprocity;
+    f.known_both = 0;
+    f.a_mass = sm__need_mass(e, c->idf, a);
     f.a_coop = s->coop[a];
     f.w_sec = term(&f, SM_CRIT_SECTOR_AFFINITY, 1.0);
     /* custom criteria count as 1; history and network criteria are exact
@@ -767,61 +990,8 @@ static sm_status scan_fast(sm__qctx *q, size_t k, const sm_query_options *o)
     if (!(f.wn[SM_CRIT_COMPLEMENTARITY] > 0))
         return (st = rest_pass(q, &f)) || (st = delta_pass(q, &f)) ? st : fill_zeros(q, &f);
 
-    /* 1: candidates from the inverted index (lists of positions). mark bit
-     * 1: needs something a offers; bit 2: offers something a needs; bit 4:
-     * already considered. */
-    const uint32_t *ao = sm__sme_offers(e, a), *an = sm__sme_needs(e, a);
-    size_t nt = c->n_tags_base; /* later tags have no base postings */
-    for (size_t j = 0; j < s->n_offers[a] && ao[j] < nt; j++)
-        for (uint32_t p = c->need_start[ao[j]]; p < c->need_start[ao[j] + 1]; p++)
-            mark[c->needers[p]] |= 1;
-    for (size_t j = 0; j < s->n_needs[a] && an[j] < nt; j++)
-        for (uint32_t p = c->offer_start[an[j]]; p < c->offer_start[an[j] + 1]; p++)
-            mark[c->offerers[p]] |= 2;
-    bool both = f.recip == SM_RECIPROCITY_HARMONIC || f.recip == SM_RECIPROCITY_MIN;
-    /* A posting's region comes from its position (positions are grouped by
-     * region, lists ascend), so the region and key bound skips a hopeless
-     * candidate before its packed row is read: one cache miss less. */
-    const uint32_t *rs = c->region_start, *key = c->rkey;
-    uint32_t n_reg = (uint32_t)e->n_regions;
-    double tcomp[2] = { term(&f, SM_CRIT_COMPLEMENTARITY, 0.5), term(&f, SM_CRIT_COMPLEMENTARITY, 1.0) };
-    double tail = f.cl1; /* cooperation, language and custom at 1 */
-    for (int side = 0; side < 2; side++) {
-        const uint32_t *tags = side ? an : ao;
-        const uint32_t *start = side ? c->offer_start : c->need_start;
-        const uint32_t *list = side ? c->offerers : c->needers;
-        for (size_t j = 0, m = side ? s->n_needs[a] : s->n_offers[a]; j < m && tags[j] < nt; j++) {
-            uint32_t r = 0;
-            for (uint32_t p = start[tags[j]]; p < start[tags[j] + 1]; p++) {
-                uint32_t pos = list[p];
-                uint8_t mk = mark[pos];
-                if (mk & 4 || (both && mk != 3))
-                    continue;
-                mark[pos] = mk | 4;
-                if (rs[r + 1] <= pos) { /* the region of pos: first r with rs[r + 1] > pos */
-                    uint32_t lo = r + 1, hi = n_reg - 1;
-                    while (lo < hi) {
-                        uint32_t mid = lo + (hi - lo) / 2;
-                        if (rs[mid + 1] <= pos)
-                            lo = mid + 1;
-                        else
-                            hi = mid;
-                    }
-                    r = lo;
-                }
-                if (!q->region_ok[r])
-                    continue;
-                bool half = f.recip == SM_RECIPROCITY_ARITHMETIC && mk != 3;
-                uint32_t kk = key[pos];
-                double ub = cmb(&f, cmb(&f, q->regpart[r], q->affw[(kk >> 4) << 1 | (kk & 1)]),
-                                cmb(&f, cmb(&f, f.wsize[kk >> 1 & 7], tcomp[!half]), tail));
-                if (ub + f.slack < f.tthr)
-                    continue;
-                if ((st = consider(q, &f, &c->rhot[pos], half ? 0.5 : 1.0)))
-                    return st;
-            }
-        }
-    }
+    if ((st = index_pass(q, &f)))
+        return st;
     return (st = rest_pass(q, &f)) || (st = delta_pass(q, &f)) ? st : fill_zeros(q, &f);
 }
 

@@ -148,6 +148,17 @@ static void check_weightings(sm_engine *e, size_t step)
             }
             sm_weighting_free(w);
         }
+    /* the reciprocities no preset uses: the index pass reads other sides */
+    static const char *const recips[] = { "arithmetic", "min" };
+    for (size_t r = 0; r < 2; r++)
+        for (size_t c = 0; c < 3; c++) {
+            char text[128];
+            snprintf(text, sizeof text, "balanced,complementarity.reciprocity=%s,combiner=%s", recips[r], combiners[c]);
+            sm_weighting *w = NULL;
+            assert_int_equal(sm_weighting_parse(&w, text), SM_OK);
+            check_queries(e, w, c ? step * 2 : step);
+            sm_weighting_free(w);
+        }
     /* no complementarity weight: the scan has no index pass */
     for (size_t c = 0; c < 3; c++) {
         char text[128];
