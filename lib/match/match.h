@@ -107,6 +107,23 @@ sm_status sm__query_weighting(const sm_weighting **out, const sm_weighting *give
  * can score (a, b) for any b (reader lock held, cache current, options
  * checked, weighting resolved). */
 sm_status sm__qctx_prepare(sm__qctx *q, size_t a, const sm_query_options *o, const sm_weighting *w);
+/* As sm__qctx_prepare() with room for k candidates, and *w replaced by the
+ * weighting the query scores with (w with its preset's network criteria
+ * when the history holds links) (query_prepare.c). */
+sm_status sm__qctx_begin(sm__qctx *q, size_t a, const sm_query_options *o, const sm_weighting **w, size_t k);
+/* Whether SME index b is excluded by the query's options (sorted list). */
+static inline bool sm__qctx_excluded(const sm__qctx *q, uint32_t b)
+{
+    size_t lo = 0, hi = q->n_excluded;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (q->excluded[mid] < b)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < q->n_excluded && q->excluded[lo] == b;
+}
 /* Takes the reader lock, finds SMEs id_a and id_b and makes the scoring
  * cache current; on success the lock stays held for the caller, on failure
  * (SM_ERR_NOT_FOUND naming the missing id, or the cache's status) it is
