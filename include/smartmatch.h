@@ -2165,10 +2165,12 @@ typedef enum sm_overview_index {
     SM_OVERVIEW_PAIRS = 3,      /**< "pairs": ordered pairs of distinct SMEs the cell could hold. */
     SM_OVERVIEW_DENSITY = 4,    /**< "density": links / pairs, the links per pair of SMEs. */
     SM_OVERVIEW_EXPECTED = 5,   /**< "expected": the row's links spread over the columns in proportion to pairs. */
-    SM_OVERVIEW_LIFT = 6        /**< "lift": links / expected, observed over expected (1 = as chance). */
+    SM_OVERVIEW_LIFT = 6,       /**< "lift": links / expected, observed over expected (1 = as chance). */
+    SM_OVERVIEW_REALISED = 7,   /**< "realised": ordered pairs of the cell's SMEs that cooperated in the history. */
+    SM_OVERVIEW_UNTAPPED = 8    /**< "untapped": score sum of the cell's links whose two SMEs never cooperated. */
 } sm_overview_index;
 
-#define SM_OVERVIEW_INDEX_COUNT 7 /**< Number of ::sm_overview_index values this header knows. */
+#define SM_OVERVIEW_INDEX_COUNT 9 /**< Number of ::sm_overview_index values this header knows. */
 
 /**
  * The name of an index ("links", "score_mean", ...), as in the CSV headers;
@@ -2177,7 +2179,97 @@ typedef enum sm_overview_index {
  */
 SM_API const char *sm_overview_index_name(sm_overview_index index);
 
-#define SM_OVERVIEW_OPTIONS_VERSION 1 /**< Current version of ::sm_overview_options. */
+/**
+ * User-defined themes: named groups of tags (docs/overview.md). An SME
+ * belongs to a theme when one of its offers or needs is a tag of the group;
+ * it may belong to several themes or to none. Given to sm_overview_new()
+ * (::sm_overview_options.themes), they replace the NACE sections as the
+ * columns of the region x theme matrix. Opaque; made by sm_themes_new(),
+ * freed by sm_themes_free(); independent of any engine (tags are matched
+ * against an engine's when the overview is made). Not thread-safe while it
+ * is changed; reading it from many threads is.
+ */
+typedef struct sm_themes sm_themes;
+
+#define SM_THEMES_MAX 64 /**< Most themes one ::sm_themes holds. */
+
+/**
+ * Makes an empty set of themes (default allocator).
+ * @param out receives the themes (free with sm_themes_free()); untouched on failure
+ * @return ::SM_OK; ::SM_ERR_INVALID_ARGUMENT (NULL); ::SM_ERR_NOMEM.
+ */
+SM_API sm_status sm_themes_new(sm_themes **out);
+
+/** Frees a set of themes. Accepts NULL. */
+SM_API void sm_themes_free(sm_themes *themes);
+
+/**
+ * Adds tags to a theme, making the theme if it is new (themes keep the order
+ * they were first named in; a tag given twice counts once). Tags are
+ * normalised as SME tags are (case and white space folded).
+ * @param themes the themes
+ * @param theme  its name, 1..128 bytes of UTF-8; borrowed for the call
+ * @param tags   the tags; borrowed for the call; may be NULL when @p n is 0
+ * @param n      number of tags
+ * @return ::SM_OK; ::SM_ERR_INVALID_ARGUMENT (NULL, a name that is empty, over 128 bytes or
+ *         not UTF-8); ::SM_ERR_BAD_CODE (a tag that is empty, not UTF-8 or holds a control
+ *         character); ::SM_ERR_LIMIT (a tag over ::SM_TAG_MAX bytes, more than ::SM_THEMES_MAX
+ *         themes); ::SM_ERR_NOMEM. On failure the themes are unchanged.
+ */
+SM_API sm_status sm_themes_add(sm_themes *themes, const char *theme, const char *const *tags, size_t n);
+
+/**
+ * Adds the themes of a file, all or nothing. CSV: a header naming the
+ * columns @c theme and @c tag (others are ignored), then one row per
+ * (theme, tag). JSON: an object whose keys are theme names and whose values
+ * are arrays of tags, e.g. {"green": ["solar", "recycling"]}.
+ * @param themes    the themes
+ * @param path      the file; ".json" (or a first byte '{') reads JSON, anything else CSV
+ * @param out_count if not NULL, receives the number of (theme, tag) entries read
+ * @return ::SM_OK; ::SM_ERR_IO; ::SM_ERR_PARSE (syntax, a missing column; the message names
+ *         file, line, field and value); the errors of sm_themes_add(), with the line named; ::SM_ERR_UNSUPPORTED (built without libcsv or
+ *         jansson); ::SM_ERR_NOMEM.
+ */
+SM_API sm_status sm_themes_load(sm_themes *themes, const char *path, size_t *out_count);
+
+/**
+ * sm_themes_load() from memory.
+ * @param themes    the themes
+ * @param data      the bytes (no NUL needed); borrowed for the call
+ * @param size      number of bytes
+ * @param name      used in messages and to choose JSON (".json"); NULL = "buffer"
+ * @param out_count if not NULL, receives the number of (theme, tag) entries read
+ * @return as sm_themes_load(), without ::SM_ERR_IO.
+ */
+SM_API sm_status sm_themes_load_buffer(sm_themes *themes, const char *data, size_t size, const char *name,
+                                       size_t *out_count);
+
+/** Number of themes (0 for NULL). */
+SM_API size_t sm_themes_count(const sm_themes *themes);
+
+/**
+ * Name of theme @p i, borrowed from the themes; NULL out of range.
+ * @param themes the themes
+ * @param i      0-based theme
+ */
+SM_API const char *sm_themes_name(const sm_themes *themes, size_t i);
+
+/**
+ * Number of tags of theme @p i (0 out of range).
+ * @param themes the themes
+ * @param i      0-based theme
+ */
+SM_API size_t sm_themes_tag_count(const sm_themes *themes, size_t i);
+
+/**
+ * Tag @p j of theme @p i (normalised), borrowed from the themes; NULL out of range.
+ * @param themes the themes
+ * @param i      0-based theme
+ * @param j      0-based tag
+ */
+SM_API const char *sm_themes_tag(const sm_themes *themes, size_t i, size_t j);
+
+#define SM_OVERVIEW_OPTIONS_VERSION 2 /**< Current version of ::sm_overview_options (1 lacks @c themes). */
 
 /** Options for sm_overview_new(). Initialise with ::SM_OVERVIEW_OPTIONS_INIT or sm_overview_options_init(). */
 typedef struct sm_overview_options {
@@ -2189,15 +2281,16 @@ typedef struct sm_overview_options {
     size_t best_per_cell;          /**< Best pairs kept per cell, 0..100 (default 5). */
     sm_progress_fn on_progress;    /**< Optional progress of the batch (done, total SMEs); non-zero cancels. */
     void *progress_userdata;       /**< For @c on_progress. */
+    const sm_themes *themes;       /**< Version 2: the theme columns; NULL = NACE sections. Borrowed for the call. */
 } sm_overview_options;
 
 /** Static initialiser: batch defaults, NUTS 2, NACE sections, 5 best pairs per cell. */
-#define SM_OVERVIEW_OPTIONS_INIT { SM_OVERVIEW_OPTIONS_VERSION, NULL, 0u, 2, 1, 5, NULL, NULL }
+#define SM_OVERVIEW_OPTIONS_INIT { SM_OVERVIEW_OPTIONS_VERSION, NULL, 0u, 2, 1, 5, NULL, NULL, NULL }
 
 /**
  * Fills @p opts with the defaults.
  * @param opts    options to initialise
- * @param version ::SM_OVERVIEW_OPTIONS_VERSION
+ * @param version ::SM_OVERVIEW_OPTIONS_VERSION (or 1: the fields of version 1 only)
  * @return ::SM_OK, or ::SM_ERR_INVALID_ARGUMENT if @p opts is NULL or @p version unknown.
  */
 SM_API sm_status sm_overview_options_init(sm_overview_options *opts, unsigned int version);
@@ -2209,7 +2302,10 @@ SM_API sm_status sm_overview_options_init(sm_overview_options *opts, unsigned in
  * columns are the regions (sectors) that hold at least one SME, ordered by
  * code; an SME whose region (sector) is coarser than the level counts under
  * its own code. Takes the reader lock like sm_batch_run(), and once more
- * afterwards to copy the names and reasons of the best pairs.
+ * afterwards to copy the names and reasons of the best pairs. When the
+ * engine holds a cooperation history (sm_history_load()), the overview also
+ * holds ::SM_OVERVIEW_REALISED and ::SM_OVERVIEW_UNTAPPED and flags the best
+ * pairs that already cooperated (::sm_overview_pair.cooperations).
  * @param out    receives the overview (free with sm_overview_free()); untouched on failure
  * @param engine the engine
  * @param opts   options, NULL = defaults
@@ -2237,8 +2333,8 @@ SM_API int sm_overview_sector_level(const sm_overview *overview);
 
 /**
  * Whether the overview holds an index: 1 for those computed from the batch,
- * 0 for unknown values (and, later, the history indices of an overview
- * made without a history).
+ * 0 for unknown values and for ::SM_OVERVIEW_REALISED and
+ * ::SM_OVERVIEW_UNTAPPED of an overview made from an engine without history.
  * @param overview the overview
  * @param index    the index
  */
@@ -2307,9 +2403,10 @@ typedef struct sm_overview_pair {
     const char *b_sector;  /**< Its primary sector's code. */
     double score;          /**< Total score of the pair. */
     const char *reasons;   /**< Why, in words: the strongest criteria and the offers that meet needs. */
+    size_t cooperations;   /**< Version 2: cooperations the two shared in the history (0 = none, or no history). */
 } sm_overview_pair;
 
-#define SM_OVERVIEW_PAIR_VERSION 1 /**< Current version of ::sm_overview_pair. */
+#define SM_OVERVIEW_PAIR_VERSION 2 /**< Current version of ::sm_overview_pair (1 lacks @c cooperations). */
 
 /** Number of best pairs kept in a cell (at most best_per_cell); 0 out of range. Parameters as sm_overview_value(). */
 SM_API size_t sm_overview_best_count(const sm_overview *overview, sm_overview_matrix matrix, size_t row, size_t col);
@@ -2361,7 +2458,8 @@ typedef enum sm_overview_picture {
     SM_PICTURE_CHORD = 1,      /**< Sector x sector chord diagram of links. */
     SM_PICTURE_CHOROPLETH = 2, /**< Map: regions shaded by outgoing interregional potential (needs geometry). */
     SM_PICTURE_FLOWS = 3,      /**< Map: the strongest region pairs as arcs (needs geometry). */
-    SM_PICTURE_THEMES = 4      /**< Region x theme heat map of lift. */
+    SM_PICTURE_THEMES = 4,     /**< Region x theme heat map of lift. */
+    SM_PICTURE_UNTAPPED = 5    /**< Region x region heat map of untapped potential (needs a history, else ::SM_ERR_UNSUPPORTED). */
 } sm_overview_picture;
 
 /** Output files an overview writes. */
@@ -2400,6 +2498,33 @@ SM_API sm_status sm_overview_format(char **out, size_t *out_len, const sm_overvi
  */
 SM_API sm_status sm_overview_write(const char *path, const sm_overview *overview, sm_overview_output output,
                                    int which, const sm_geometry *geometry);
+
+/**
+ * A map of one region's potential partners: every region shaded by the
+ * score sum of the top-k links between it and the focus region, both
+ * directions (S(f, j) + S(j, f), docs/overview.md); the focus region is
+ * outlined. The report's region sheets carry the same map.
+ * @param out      receives a NUL-terminated SVG document; free with sm_free()
+ * @param out_len  receives its length, may be NULL
+ * @param overview the overview
+ * @param region   code of a row of the region matrix (at the overview's level)
+ * @param geometry map outlines, borrowed
+ * @return ::SM_OK; ::SM_ERR_INVALID_ARGUMENT (NULL); ::SM_ERR_NOT_FOUND (no such region row,
+ *         the message names the code); ::SM_ERR_UNSUPPORTED (no geometry); ::SM_ERR_NOMEM.
+ */
+SM_API sm_status sm_overview_format_focus(char **out, size_t *out_len, const sm_overview *overview,
+                                          const char *region, const sm_geometry *geometry);
+
+/**
+ * sm_overview_format_focus() into a file, atomically as sm_overview_write().
+ * @param path     the file to write
+ * @param overview the overview
+ * @param region   as sm_overview_format_focus()
+ * @param geometry as sm_overview_format_focus()
+ * @return as sm_overview_format_focus(); ::SM_ERR_IO (path named).
+ */
+SM_API sm_status sm_overview_write_focus(const char *path, const sm_overview *overview, const char *region,
+                                         const sm_geometry *geometry);
 
 /** @} */
 

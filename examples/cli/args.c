@@ -34,6 +34,8 @@ enum {
     OPT_BEST,
     OPT_GEOMETRY,
     OPT_NO_MAPS,
+    OPT_THEMES, /* overview: user-defined themes */
+    OPT_FOCUS,  /* overview: one region's potential partners */
     OPT_DELIMITER,
     OPT_ENCODING,
     OPT_HISTORY, /* history and network criteria */
@@ -128,6 +130,11 @@ static const opt_spec specs[] = {
       "map outlines (default: the installed nuts2021_60m.txt, if found)" },
     { "no-maps", OPT_NO_MAPS, no_argument, CLI_CMD_OVERVIEW, GROUP_OUTPUT, NULL,
       "leave the maps out (no geometry file is read)" },
+    { "themes", OPT_THEMES, required_argument, CLI_CMD_OVERVIEW, GROUP_INPUT, "FILE",
+      "themes as named tag groups, CSV (theme,tag) or JSON ({\"theme\": [\"tag\", ...]}): the columns of "
+      "region x theme instead of the NACE sections" },
+    { "focus", OPT_FOCUS, required_argument, CLI_CMD_OVERVIEW, GROUP_OUTPUT, "REGION",
+      "also write focus-REGION.svg: a map of the region's potential partners (needs the geometry; repeatable)" },
     /* history and network criteria */
     { "history", OPT_HISTORY, required_argument, DATA_CMDS, GROUP_INPUT, "FILE",
       "realised cooperations, CSV (a,b,date[,kind] or group,member,date[,kind]) or JSON, loaded after the data; "
@@ -359,6 +366,7 @@ void cli_args_free(cli_args *a)
     free(a->exclude_countries.items);
     free(a->exclude_ids.items);
     free(a->history.items);
+    free(a->focus.items);
     memset(a, 0, sizeof *a);
 }
 
@@ -500,6 +508,11 @@ static int apply(cli_args *a, int val, char *arg)
     case OPT_GEOMETRY:
         a->geometry = arg;
         return CLI_OK;
+    case OPT_THEMES:
+        a->themes = arg;
+        return CLI_OK;
+    case OPT_FOCUS:
+        return list_push(&a->focus, arg);
     case OPT_NO_MAPS:
         a->no_maps = 1;
         return CLI_OK;

@@ -65,6 +65,8 @@ typedef struct cli_args {
     size_t best;                /* overview --best (default 5) */
     const char *geometry;       /* overview --geometry, NULL = look beside the data */
     int no_maps;                /* overview --no-maps */
+    const char *themes;         /* overview --themes FILE */
+    cli_list focus;             /* overview --focus REGION, repeatable */
     int delimiter;              /* --delimiter, 0 = detect */
     const char *encoding;       /* --encoding, NULL = UTF-8 */
     /* history and network criteria */

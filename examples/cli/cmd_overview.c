@@ -3,7 +3,10 @@
  * regions.csv, sectors.csv, themes.csv, potential.csv, overview.json, the
  * SVG pictures and report.html. Each file is written atomically by the
  * library. The maps need the optional geometry file; without it everything
- * else is still written. */
+ * else is still written. With --history (loaded into the engine) the
+ * matrices gain realised and untapped, and untapped.svg is written;
+ * --themes replaces the NACE sections of region x theme by named tag
+ * groups; --focus REGION adds a map of one region's potential partners. */
 #define SM_EXPERIMENTAL_API
 #include "args.h"
 #include "cli.h"
@@ -23,20 +26,22 @@ typedef struct output {
     sm_overview_output kind;
     int which;
     int map; /* needs the geometry */
+    int history; /* needs a history */
 } output;
 
 static const output outputs[] = {
-    { "regions.csv", SM_OUTPUT_MATRIX_CSV, SM_OVERVIEW_REGIONS, 0 },
-    { "sectors.csv", SM_OUTPUT_MATRIX_CSV, SM_OVERVIEW_SECTORS, 0 },
-    { "themes.csv", SM_OUTPUT_MATRIX_CSV, SM_OVERVIEW_THEMES, 0 },
-    { "potential.csv", SM_OUTPUT_POTENTIAL_CSV, 0, 0 },
-    { "overview.json", SM_OUTPUT_JSON, 0, 0 },
-    { "heatmap.svg", SM_OUTPUT_SVG, SM_PICTURE_HEATMAP, 0 },
-    { "themes.svg", SM_OUTPUT_SVG, SM_PICTURE_THEMES, 0 },
-    { "chord.svg", SM_OUTPUT_SVG, SM_PICTURE_CHORD, 0 },
-    { "choropleth.svg", SM_OUTPUT_SVG, SM_PICTURE_CHOROPLETH, 1 },
-    { "flows.svg", SM_OUTPUT_SVG, SM_PICTURE_FLOWS, 1 },
-    { "report.html", SM_OUTPUT_REPORT, 0, 0 },
+    { "regions.csv", SM_OUTPUT_MATRIX_CSV, SM_OVERVIEW_REGIONS, 0, 0 },
+    { "sectors.csv", SM_OUTPUT_MATRIX_CSV, SM_OVERVIEW_SECTORS, 0, 0 },
+    { "themes.csv", SM_OUTPUT_MATRIX_CSV, SM_OVERVIEW_THEMES, 0, 0 },
+    { "potential.csv", SM_OUTPUT_POTENTIAL_CSV, 0, 0, 0 },
+    { "overview.json", SM_OUTPUT_JSON, 0, 0, 0 },
+    { "heatmap.svg", SM_OUTPUT_SVG, SM_PICTURE_HEATMAP, 0, 0 },
+    { "themes.svg", SM_OUTPUT_SVG, SM_PICTURE_THEMES, 0, 0 },
+    { "chord.svg", SM_OUTPUT_SVG, SM_PICTURE_CHORD, 0, 0 },
+    { "untapped.svg", SM_OUTPUT_SVG, SM_PICTURE_UNTAPPED, 0, 1 },
+    { "choropleth.svg", SM_OUTPUT_SVG, SM_PICTURE_CHOROPLETH, 1, 0 },
+    { "flows.svg", SM_OUTPUT_SVG, SM_PICTURE_FLOWS, 1, 0 },
+    { "report.html", SM_OUTPUT_REPORT, 0, 0, 0 },
 };
 
 static double now_seconds(void)
@@ -75,6 +80,7 @@ int cmd_overview(int argc, char **argv)
     sm_engine *engine = NULL;
     sm_overview *ov = NULL;
     sm_geometry *geo = NULL;
+    sm_themes *themes = NULL;
     char *path = NULL;
     int rc = cli_args_parse(&a, CLI_CMD_OVERVIEW, argc, argv);
     if (rc != CLI_OK || a.help)
@@ -90,6 +96,21 @@ int cmd_overview(int argc, char **argv)
         goto done;
     if ((rc = load_geometry(&geo, &a)) != CLI_OK)
         goto done;
+    if (a.focus.n && !geo) {
+        cli_error("--focus draws a map: it needs the geometry (--geometry FILE or $SM_GEOMETRY)%s",
+                  a.no_maps ? ", not --no-maps" : "");
+        rc = CLI_USAGE;
+        goto done;
+    }
+    if (a.themes) {
+        sm_status ts = sm_themes_new(&themes);
+        if (ts == SM_OK)
+            ts = sm_themes_load(themes, a.themes, NULL);
+        if (ts != SM_OK) {
+            rc = cli_fail(ts, a.themes);
+            goto done;
+        }
+    }
     if ((rc = cli_load_engine(&engine, &a)) != CLI_OK)
         goto done;
     if (mkdir(a.out, 0777) != 0 && errno != EEXIST) {
@@ -105,6 +126,7 @@ int cmd_overview(int argc, char **argv)
     o.region_level = a.level;
     o.sector_level = a.sector_level;
     o.best_per_cell = a.best;
+    o.themes = themes;
     double t0 = now_seconds();
     sm_status st = sm_overview_new(&ov, engine, &o);
     double secs = now_seconds() - t0;
@@ -112,7 +134,9 @@ int cmd_overview(int argc, char **argv)
         rc = cli_fail(st, NULL);
         goto done;
     }
-    size_t len = strlen(a.out) + 32;
+    size_t len = strlen(a.out) + 64;
+    for (size_t i = 0; i < a.focus.n; i++)
+        len += strlen(a.focus.items[i]);
     if (!(path = malloc(len))) {
         cli_error("out of memory");
         rc = CLI_FAIL;
@@ -120,7 +144,7 @@ int cmd_overview(int argc, char **argv)
     }
     size_t written = 0;
     for (size_t i = 0; i < sizeof outputs / sizeof outputs[0]; i++) {
-        if (outputs[i].map && !geo)
+        if ((outputs[i].map && !geo) || (outputs[i].history && !sm_overview_has_index(ov, SM_OVERVIEW_UNTAPPED)))
             continue;
         snprintf(path, len, "%s/%s", a.out, outputs[i].name);
         if ((st = sm_overview_write(path, ov, outputs[i].kind, outputs[i].which, geo)) != SM_OK) {
@@ -129,16 +153,29 @@ int cmd_overview(int argc, char **argv)
         }
         written++;
     }
+    for (size_t i = 0; i < a.focus.n; i++) {
+        snprintf(path, len, "%s/focus-%s.svg", a.out, a.focus.items[i]);
+        if ((st = sm_overview_write_focus(path, ov, a.focus.items[i], geo)) != SM_OK) {
+            rc = cli_fail(st, a.focus.items[i]);
+            goto done;
+        }
+        written++;
+    }
     printf("overview: %zu SMEs, top %zu each, %zu NUTS-%d regions, %zu sectors at NACE level %d, in %.2f s\n",
            sm_overview_sme_count(ov), sm_overview_k(ov), sm_overview_rows(ov, SM_OVERVIEW_REGIONS), a.level,
            sm_overview_rows(ov, SM_OVERVIEW_SECTORS), a.sector_level, secs);
     printf("%zu files written to %s/%s\n", written, a.out, geo ? "" : " (no maps: no geometry file)");
+    if (sm_overview_has_index(ov, SM_OVERVIEW_UNTAPPED))
+        printf("history: realised and untapped potential in every matrix, untapped.svg\n");
+    if (themes)
+        printf("themes: %zu from %s\n", sm_themes_count(themes), a.themes);
     snprintf(path, len, "%s/report.html", a.out);
     printf("report: %s\n", path);
 done:
     free(path);
     sm_overview_free(ov);
     sm_geometry_free(geo);
+    sm_themes_free(themes);
     sm_engine_free(engine);
     sm_weighting_free(w);
     cli_args_free(&a);

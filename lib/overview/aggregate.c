@@ -5,14 +5,17 @@
  * accessors of the public API. Indices are defined in docs/overview.md. */
 #include "overview/overview.h"
 
+#include "core/history.h"
+
 #include <math.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define MAX_BEST 100
 
 static const char *const index_names[SM_OVERVIEW_INDEX_COUNT] = {
-    "links", "score_sum", "score_mean", "pairs", "density", "expected", "lift",
+    "links", "score_sum", "score_mean", "pairs", "density", "expected", "lift", "realised", "untapped",
 };
 
 const char *sm_overview_index_name(sm_overview_index index)
@@ -22,10 +25,14 @@ const char *sm_overview_index_name(sm_overview_index index)
 
 sm_status sm_overview_options_init(sm_overview_options *opts, unsigned int version)
 {
-    if (!opts || version != SM_OVERVIEW_OPTIONS_VERSION)
+    if (!opts || version < 1 || version > SM_OVERVIEW_OPTIONS_VERSION)
         return sm__fail(SM_ERR_INVALID_ARGUMENT, "overview options: NULL or unsupported version %u", version);
     sm_overview_options d = SM_OVERVIEW_OPTIONS_INIT;
-    *opts = d;
+    d.version = version;
+    if (version >= 2)
+        *opts = d;
+    else /* a version-1 struct ends before themes */
+        memcpy(opts, &d, offsetof(sm_overview_options, themes));
     return SM_OK;
 }
 
@@ -38,6 +45,9 @@ typedef struct build {
     uint64_t generation;
     size_t n;
     uint16_t (*label)[3]; /* per SME, together: region label, sector label, theme label */
+    uint64_t *tmask;      /* user themes: per SME, the set of its themes; else NULL */
+    const sm__history *h; /* the engine's history when it holds cooperations, else NULL */
+    const sm_themes *themes;
     sm_status failed;    /* NOMEM or a changed engine, seen in the callback */
     const sm_overview_options *o;
 } build;
@@ -72,6 +82,7 @@ static void matrix_free(sm__ov_matrix *m, const sm__alloc *a)
     sm__free(a, m->cell);
     sm__free(a, m->both);
     sm__free(a, m->row_links);
+    sm__free(a, m->realised);
     axis_free(&m->axis[0], a);
     axis_free(&m->axis[1], a);
 }
@@ -168,6 +179,34 @@ static sm_status copy_axis(sm__ov_axis *dst, const sm__ov_axis *src, const sm__a
     return SM_OK;
 }
 
+/* Realised cooperations of matrix m: every ordered pair (s, t) of SMEs
+ * that share a cooperation counts in the cell (row of s, column of t), so
+ * a pair counts once from each side, as links do (reader lock held). */
+static sm_status realised(build *b, int m)
+{
+    sm__ov_matrix *x = &b->ov->m[m];
+    size_t cols = x->axis[1].n, cells = x->axis[0].n * cols, n = b->n;
+    if (!(x->realised = sm__calloc(&b->ov->alloc, cells ? cells : 1, sizeof *x->realised)))
+        return sm__nomem();
+    const sm__history *h = b->h;
+    for (size_t s = 0; s < n && s < h->n_adj; s++) {
+        const sm__hadj *adj = &h->adj[s];
+        size_t i = row_of(b, m, s);
+        for (uint32_t k = 0; k < adj->n; k++) {
+            size_t t = adj->e[k].other;
+            if (t >= n)
+                continue;
+            if (m == SM_OVERVIEW_THEMES && b->tmask) {
+                for (uint64_t th = b->tmask[t]; th; th &= th - 1)
+                    x->realised[i * cols + (size_t)__builtin_ctzll(th)]++;
+            } else {
+                x->realised[i * cols + col_of(b, m, t)]++;
+            }
+        }
+    }
+    return SM_OK;
+}
+
 /* Labels of every SME and the axes of the three matrices (reader lock held). */
 static sm_status prepare(build *b)
 {
@@ -199,14 +238,22 @@ static sm_status prepare(build *b)
         goto out;
     for (size_t s = 0; s < n; s++)
         b->label[s][1] = map[sm__sector_ancestor(e, e->smes.sector[s], ov->sector_level)];
-    /* themes: sections */
-    memset(used, 0, (nr > ns ? nr : ns) + 1);
-    for (size_t s = 0; s < n; s++)
-        used[e->sectors[e->smes.sector[s]]->section] = 1;
-    if ((st = make_axis(&ov->m[SM_OVERVIEW_THEMES].axis[1], map, e, used, ns, 1, a)))
-        goto out;
-    for (size_t s = 0; s < n; s++)
-        b->label[s][2] = map[e->sectors[e->smes.sector[s]]->section];
+    if (b->themes) {
+        /* user themes: each SME's set of themes, from its offers and needs */
+        if ((st = sm__ov_theme_masks(&b->tmask, &ov->m[SM_OVERVIEW_THEMES].axis[1], e, b->themes, a)))
+            goto out;
+        for (size_t s = 0; s < n; s++)
+            b->label[s][2] = 0;
+    } else {
+        /* themes: sections */
+        memset(used, 0, (nr > ns ? nr : ns) + 1);
+        for (size_t s = 0; s < n; s++)
+            used[e->sectors[e->smes.sector[s]]->section] = 1;
+        if ((st = make_axis(&ov->m[SM_OVERVIEW_THEMES].axis[1], map, e, used, ns, 1, a)))
+            goto out;
+        for (size_t s = 0; s < n; s++)
+            b->label[s][2] = map[e->sectors[e->smes.sector[s]]->section];
+    }
     if ((st = copy_axis(&ov->m[SM_OVERVIEW_REGIONS].axis[1], &ov->m[SM_OVERVIEW_REGIONS].axis[0], a)) ||
         (st = copy_axis(&ov->m[SM_OVERVIEW_SECTORS].axis[1], &ov->m[SM_OVERVIEW_SECTORS].axis[0], a)) ||
         (st = copy_axis(&ov->m[SM_OVERVIEW_THEMES].axis[0], &ov->m[SM_OVERVIEW_REGIONS].axis[0], a)))
@@ -223,11 +270,22 @@ static sm_status prepare(build *b)
         }
         size_t cols = x->axis[1].n;
         for (size_t s = 0; s < n; s++) {
-            size_t i = row_of(b, m, s), j = col_of(b, m, s);
+            size_t i = row_of(b, m, s);
             x->axis[0].smes[i]++;
+            if (m == SM_OVERVIEW_THEMES && b->tmask) {
+                for (uint64_t t = b->tmask[s]; t; t &= t - 1) {
+                    size_t j = (size_t)__builtin_ctzll(t);
+                    x->axis[1].smes[j]++;
+                    x->both[i * cols + j]++;
+                }
+                continue;
+            }
+            size_t j = col_of(b, m, s);
             x->axis[1].smes[j]++;
             x->both[i * cols + j]++;
         }
+        if (b->h && (st = realised(b, m)))
+            goto out;
     }
     b->generation = e->generation;
 out:
@@ -249,7 +307,7 @@ static bool before(const sm_engine *e, uint32_t xa, uint32_t xb, double xs, cons
 
 /* Offers the pair to the cell's bounded list (kept sorted, best first). */
 static sm_status offer_best(build *b, sm__ov_cell *c, uint32_t qa, uint32_t pb, double score, const sm_result *r,
-                            size_t i)
+                            size_t i, uint32_t coop)
 {
     size_t cap = b->ov->best_per_cell, n = c->n_best;
     if (!cap)
@@ -269,6 +327,7 @@ static sm_status offer_best(build *b, sm__ov_cell *c, uint32_t qa, uint32_t pb, 
     p->a = qa;
     p->b = pb;
     p->score = score;
+    p->coop = coop;
     p->crit[0] = p->crit[1] = p->crit[2] = 255;
     /* the three criteria with the largest weighted score explain the pair */
     double best_c[3] = { -1, -1, -1 };
@@ -332,17 +391,31 @@ static int on_result(const sm_result *r, void *userdata)
         const uint16_t *lp = b->label[pb];
         double score = sm_result_score(r, i);
         uint64_t fix = (uint64_t)llround(score * SM__OV_FIX);
+        const sm__hedge *edge = b->h ? sm__history_edge(b->h, (uint32_t)qa, (uint32_t)pb) : NULL;
+        uint32_t coop = edge ? edge->count : 0;
         for (int m = 0; m < SM__OV_MATRICES; m++) {
             sm__ov_matrix *x = &ov->m[m];
-            sm__ov_cell *c = &x->cell[(size_t)la[m == SM_OVERVIEW_SECTORS] * x->axis[1].n + lp[m]];
-            c->links++;
-            c->sum_fix += fix;
-            /* most links do not enter a full list: one comparison says so */
-            if (!cap || (c->n_best == cap && score < c->best[cap - 1].score))
+            /* user themes: a partner counts in each of its themes (or in none) */
+            uint64_t cols_set = m == SM_OVERVIEW_THEMES && b->tmask ? b->tmask[pb] : 0;
+            if (m == SM_OVERVIEW_THEMES && b->tmask && !cols_set)
                 continue;
-            if (offer_best(b, c, (uint32_t)qa, (uint32_t)pb, score, r, i)) {
-                b->failed = SM_ERR_NOMEM;
-                return 1;
+            size_t col = cols_set ? (size_t)__builtin_ctzll(cols_set) : lp[m];
+            for (;;) {
+                sm__ov_cell *c = &x->cell[(size_t)la[m == SM_OVERVIEW_SECTORS] * x->axis[1].n + col];
+                c->links++;
+                c->sum_fix += fix;
+                if (!coop)
+                    c->untapped_fix += fix;
+                /* most links do not enter a full list: one comparison says so */
+                if (cap && !(c->n_best == cap && score < c->best[cap - 1].score) &&
+                    offer_best(b, c, (uint32_t)qa, (uint32_t)pb, score, r, i, coop)) {
+                    b->failed = SM_ERR_NOMEM;
+                    return 1;
+                }
+                cols_set &= cols_set - 1;
+                if (!cols_set)
+                    break;
+                col = (size_t)__builtin_ctzll(cols_set);
             }
         }
         ov->total_links++;
@@ -438,8 +511,11 @@ static sm_status finish(sm_overview *ov, const build *b)
     for (int m = 0; !st && m < SM__OV_MATRICES; m++) {
         sm__ov_matrix *x = &ov->m[m];
         size_t cells = x->axis[0].n * x->axis[1].n;
-        for (size_t c = 0; c < cells; c++)
-            x->row_links[c / x->axis[1].n] += x->cell[c].links;
+        if (m == SM_OVERVIEW_THEMES) /* the rows are the regions; a link may fall in several themes, or none */
+            memcpy(x->row_links, ov->m[SM_OVERVIEW_REGIONS].row_links, x->axis[0].n * sizeof *x->row_links);
+        else
+            for (size_t c = 0; c < cells; c++)
+                x->row_links[c / x->axis[1].n] += x->cell[c].links;
         for (size_t c = 0; !st && c < cells; c++)
             for (size_t i = 0; !st && i < x->cell[c].n_best; i++)
                 if (finish_pair(ov, e, &x->cell[c].best[i]))
@@ -455,8 +531,13 @@ sm_status sm_overview_new(sm_overview **out, const sm_engine *e, const sm_overvi
     const sm_overview_options *o = opts ? opts : &defaults;
     if (!out || !e)
         return sm__fail(SM_ERR_INVALID_ARGUMENT, "overview: NULL argument");
-    if (o->version != SM_OVERVIEW_OPTIONS_VERSION)
+    if (o->version < 1 || o->version > SM_OVERVIEW_OPTIONS_VERSION)
         return sm__fail(SM_ERR_INVALID_ARGUMENT, "overview options: unsupported version %u", o->version);
+    const sm_themes *themes = o->version >= 2 ? o->themes : NULL;
+    if (themes && themes->n == 0)
+        return sm__fail_at(SM_ERR_INVALID_ARGUMENT, NULL, 0, 0, "themes", NULL,
+                           "overview: the themes are empty (add some with sm_themes_add(), or pass NULL for the "
+                           "NACE sections)");
     if (o->region_level < 0 || o->region_level > 3)
         return sm__fail_at(SM_ERR_INVALID_ARGUMENT, NULL, 0, 0, "region_level", NULL,
                            "overview: region_level %d is not a NUTS level (use 0 to 3)", o->region_level);
@@ -477,8 +558,12 @@ sm_status sm_overview_new(sm_overview **out, const sm_engine *e, const sm_overvi
     ov->best_per_cell = o->best_per_cell;
     ov->region_level = o->region_level;
     ov->sector_level = o->sector_level;
-    build b = { .e = e, .ov = ov, .o = o };
+    build b = { .e = e, .ov = ov, .o = o, .themes = themes };
+    ov->user_themes = themes != NULL;
     sm__rdlock(e);
+    if (e->history && e->history->n_ev > 0)
+        b.h = e->history;
+    ov->has_history = b.h != NULL;
     sm_status st = prepare(&b);
     ov->n_smes = b.n;
     sm__unlock(e);
@@ -499,6 +584,7 @@ sm_status sm_overview_new(sm_overview **out, const sm_engine *e, const sm_overvi
     if (!st)
         st = finish(ov, &b);
     sm__free(&ov->alloc, b.label);
+    sm__free(&ov->alloc, b.tmask);
     if (st) {
         sm_overview_free(ov);
         return st;
@@ -521,6 +607,8 @@ int sm_overview_sector_level(const sm_overview *ov) { return ov ? ov->sector_lev
 
 int sm_overview_has_index(const sm_overview *ov, sm_overview_index index)
 {
+    if (index == SM_OVERVIEW_REALISED || index == SM_OVERVIEW_UNTAPPED)
+        return ov && ov->has_history;
     return ov && (unsigned)index < SM_OVERVIEW_INDEX_COUNT;
 }
 
@@ -575,6 +663,10 @@ double sm__ov_value(const sm_overview *ov, int m, size_t i, size_t j, int index)
         return links > 0 ? sum / links : 0.0;
     case SM_OVERVIEW_PAIRS:
         return pairs;
+    case SM_OVERVIEW_REALISED:
+        return x->realised ? (double)x->realised[cell] : 0.0;
+    case SM_OVERVIEW_UNTAPPED:
+        return (double)x->cell[cell].untapped_fix / SM__OV_FIX;
     case SM_OVERVIEW_DENSITY:
         return pairs > 0 ? links / pairs : 0.0;
     case SM_OVERVIEW_EXPECTED:
@@ -638,7 +730,7 @@ sm_status sm_overview_best_at(sm_overview_pair *out, const sm_overview *ov, sm_o
     const sm__ov_matrix *x = matrix_of(ov, m);
     if (!out || !x)
         return sm__fail(SM_ERR_INVALID_ARGUMENT, "overview pair: NULL argument or unknown matrix");
-    if (out->version != SM_OVERVIEW_PAIR_VERSION)
+    if (out->version < 1 || out->version > SM_OVERVIEW_PAIR_VERSION)
         return sm__fail(SM_ERR_INVALID_ARGUMENT, "overview pair: unsupported version %u (set it to %d)",
                         out->version, SM_OVERVIEW_PAIR_VERSION);
     if (i >= sm_overview_best_count(ov, m, row, col))
@@ -656,5 +748,7 @@ sm_status sm_overview_best_at(sm_overview_pair *out, const sm_overview *ov, sm_o
     out->b_sector = s[7];
     out->score = p->score;
     out->reasons = s[8];
+    if (out->version >= 2)
+        out->cooperations = p->coop;
     return SM_OK;
 }

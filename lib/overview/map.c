@@ -367,3 +367,153 @@ sm_status sm__svg_flows(sm__buf *b, const sm_overview *ov, const sm_geometry *g)
     end(b, &f);
     return SM_OK;
 }
+
+/* ---- one region's potential partners ------------------------------------------ */
+
+/* Potential between region rows f and j: score sums of the links both ways. */
+static double between(const sm_overview *ov, size_t f, size_t j)
+{
+    const sm__ov_matrix *x = &ov->m[SM_OVERVIEW_REGIONS];
+    size_t n = x->axis[0].n;
+    return (double)(x->cell[f * n + j].sum_fix + x->cell[j * n + f].sum_fix) / SM__OV_FIX;
+}
+
+/* Outlines shared by the report's sheet maps: one path per region of the
+ * overview ("sm-g-<code>") and the countries ("sm-g-countries"), in the
+ * frame of the main maps, without paint, so each <use> gives its own. */
+sm_status sm__svg_map_defs(sm__buf *b, const sm_overview *ov, const sm_geometry *g)
+{
+    const sm__ov_axis *a = &ov->m[SM_OVERVIEW_REGIONS].axis[0];
+    frame f;
+    fit(&f, ov, g);
+    sm__buf_puts(b, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"0\" height=\"0\" style=\"position:absolute\" "
+                    "aria-hidden=\"true\">\n<defs>\n<g id=\"sm-g-countries\">\n");
+    for (size_t i = 0; i < g->n_regions; i++) {
+        const sm__geo_region *r = &g->regions[i];
+        if (r->level != 0 || !visible(&f, r))
+            continue;
+        sm__buf_puts(b, "<path d=\"");
+        path(b, &f, g, r);
+        sm__buf_puts(b, "\"/>\n");
+    }
+    sm__buf_puts(b, "</g>\n<g id=\"sm-g-all\">\n");
+    for (size_t i = 0; i < a->n; i++) {
+        const sm__geo_region *r = sm__geo_find(g, a->code[i]);
+        if (!r)
+            continue;
+        sm__buf_puts(b, "<path id=\"sm-g-");
+        sm__buf_xml(b, a->code[i]);
+        sm__buf_puts(b, "\" d=\"");
+        path(b, &f, g, r);
+        sm__buf_puts(b, "\"/>\n");
+    }
+    sm__buf_puts(b, "</g>\n</defs>\n</svg>\n");
+    return SM_OK;
+}
+
+sm_status sm__svg_focus(sm__buf *b, const sm_overview *ov, const sm_geometry *g, size_t fr, int defs)
+{
+    const sm__ov_axis *a = &ov->m[SM_OVERVIEW_REGIONS].axis[0];
+    size_t n = a->n;
+    frame f;
+    fit(&f, ov, g);
+    double *v = sm__malloc(&ov->alloc, (n ? n : 1) * sizeof *v);
+    if (!v)
+        return sm__nomem();
+    size_t nv = 0;
+    for (size_t j = 0; j < n; j++)
+        if (j != fr)
+            v[nv++] = between(ov, fr, j);
+    double hi = sm__ov_scale_top(v, nv); /* reorders v */
+    sm__free(&ov->alloc, v);
+    char title[160], sub[200];
+    snprintf(title, sizeof title, "Potential partners of %.20s %.80s", a->code[fr], a->name[fr]);
+    snprintf(sub, sizeof sub, "score of the top-%zu links between each NUTS-%d region and %.20s, both directions",
+             ov->k, ov->region_level, a->code[fr]);
+    if (defs) {
+        /* a small map for a region sheet, drawn from the shared outlines */
+        double w = f.w, h = f.h + 40;
+        sm__buf_printf(b,
+                       "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%.0f\" height=\"%.0f\" viewBox=\"0 %.0f "
+                       "%.0f %.0f\" " FONT " font-size=\"10\">\n",
+                       w * 0.6, h * 0.6, MAP_TOP, w, h);
+        sm__buf_printf(b, "<rect x=\"0\" y=\"%.0f\" width=\"%.1f\" height=\"%.1f\" fill=\"#f3f7fa\"/>\n", MAP_TOP, f.w,
+                       f.h);
+        sm__buf_puts(b, "<use href=\"#sm-g-countries\" fill=\"#e2e2e2\" stroke=\"#ffffff\" stroke-width=\"0.6\"/>\n"
+                        "<use href=\"#sm-g-all\" fill=\"#f2f2f2\" stroke=\"#ffffff\" stroke-width=\"0.4\"/>\n");
+    } else {
+        begin(b, &f, title, sub);
+        countries(b, &f, g, "#e2e2e2", "#ffffff");
+    }
+    size_t missing = 0;
+    sm__buf_puts(b, "<g fill-rule=\"evenodd\" stroke=\"#ffffff\" stroke-width=\"0.4\" stroke-linejoin=\"round\">\n");
+    for (size_t j = 0; j < n; j++) {
+        const sm__geo_region *r = sm__geo_find(g, a->code[j]);
+        if (!r) {
+            missing++;
+            continue;
+        }
+        double p = j == fr ? 0 : between(ov, fr, j);
+        if (defs && j != fr && !(p > 0))
+            continue; /* the grey background shows it */
+        char col[8] = "#f2f2f2";
+        if (j == fr)
+            memcpy(col, "#d95f0e", 8);
+        else if (p > 0)
+            sm__ov_colour(col, p / hi);
+        if (defs) {
+            sm__buf_printf(b, "<use href=\"#sm-g-");
+            sm__buf_xml(b, a->code[j]);
+            sm__buf_printf(b, "\" fill=\"%s\"><title>", col);
+        } else {
+            sm__buf_printf(b, "<path fill=\"%s\" d=\"", col);
+            path(b, &f, g, r);
+            sm__buf_puts(b, "\"><title>");
+        }
+        sm__buf_xml(b, a->code[j]);
+        sm__buf_puts(b, " ");
+        sm__buf_xml(b, a->name[j]);
+        const sm__ov_matrix *x = &ov->m[SM_OVERVIEW_REGIONS];
+        if (j == fr)
+            sm__buf_puts(b, ": the focus region");
+        else
+            sm__buf_printf(b, ": potential %.2f (%llu links to, %llu from %s)", p,
+                           (unsigned long long)x->cell[fr * n + j].links, (unsigned long long)x->cell[j * n + fr].links,
+                           a->code[fr]);
+        sm__buf_puts(b, defs ? "</title></use>\n" : "</title></path>\n");
+    }
+    sm__buf_puts(b, "</g>\n");
+    if (defs) {
+        sm__buf_puts(b, "<use href=\"#sm-g-countries\" fill=\"none\" stroke=\"#777777\" stroke-width=\"0.6\"/>\n");
+        double ly = f.h + MAP_TOP + 4;
+        /* a compact legend inside the small map's frame */
+        for (int s = 0; s < 5; s++) {
+            char c[8];
+            sm__ov_colour(c, (s + 0.5) / 5);
+            sm__buf_printf(b, "<rect x=\"%.0f\" y=\"%.0f\" width=\"30\" height=\"12\" fill=\"%s\"/>\n", 10.0 + 30 * s,
+                           ly, c);
+        }
+        sm__buf_printf(b, "<text x=\"10\" y=\"%.0f\" font-size=\"16\" fill=\"#222\">0</text>", ly + 32);
+        sm__buf_printf(b, "<text x=\"160\" y=\"%.0f\" font-size=\"16\" fill=\"#222\" text-anchor=\"end\">%.3g+</text>",
+                       ly + 32, hi);
+        sm__buf_printf(b, "<rect x=\"200\" y=\"%.0f\" width=\"20\" height=\"12\" fill=\"#d95f0e\"/><text x=\"226\" "
+                          "y=\"%.0f\" font-size=\"16\" fill=\"#222\">", ly, ly + 12);
+        sm__buf_xml(b, a->code[fr]);
+        sm__buf_puts(b, " (focus)</text>\n</svg>\n");
+        return SM_OK;
+    }
+    countries(b, &f, g, "none", "#777777");
+    sm__buf_puts(b, "</svg>\n");
+    sm__svg_legend(b, 12, f.h + MAP_TOP + 30, 260, 0, hi, 1,
+                   "potential with the focus region (score sum of links, both directions)");
+    sm__buf_printf(b, "<rect x=\"300\" y=\"%.1f\" width=\"14\" height=\"12\" fill=\"#d95f0e\"/>"
+                      "<text x=\"320\" y=\"%.1f\" font-size=\"11\" fill=\"#222\">",
+                   f.h + MAP_TOP + 30, f.h + MAP_TOP + 40);
+    sm__buf_xml(b, a->code[fr]);
+    sm__buf_puts(b, " (focus region)</text>\n");
+    if (missing)
+        sm__buf_printf(b, "<text x=\"300\" y=\"%.1f\" fill=\"#555\">%zu region(s) without an outline are not drawn"
+                          "</text>\n", f.h + MAP_TOP + 58, missing);
+    end(b, &f);
+    return SM_OK;
+}

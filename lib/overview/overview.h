@@ -22,6 +22,7 @@ typedef struct sm__ov_best {
     double score;
     uint8_t crit[3]; /* the criteria with the largest weighted scores, 255 = none */
     float crit_score[3];
+    uint32_t coop;   /* cooperations the two shared in the history (0 = none) */
     char *text;      /* "a\0a_name\0a_region\0a_sector\0b\0...\0reasons\0", own allocation */
 } sm__ov_best;
 
@@ -37,6 +38,7 @@ typedef struct sm__ov_axis {
 typedef struct sm__ov_cell {
     uint64_t links;
     uint64_t sum_fix;   /* scores x SM__OV_FIX */
+    uint64_t untapped_fix; /* the same over links whose two SMEs never cooperated (with a history) */
     sm__ov_best *best;  /* NULL or best_per_cell entries, best first */
     uint32_t n_best;
 } sm__ov_cell;
@@ -45,7 +47,8 @@ typedef struct sm__ov_matrix {
     sm__ov_axis axis[2];
     sm__ov_cell *cell;   /* rows x cols */
     uint64_t *both;      /* SMEs with row label i and column label j: pairs = n_i m_j - both */
-    uint64_t *row_links; /* rows: links of each row, filled after the batch */
+    uint64_t *row_links; /* rows: links of each row (each link once), filled after the batch */
+    uint64_t *realised;  /* with a history: ordered pairs (s, t) that cooperated, per cell; else NULL */
 } sm__ov_matrix;
 
 #define SM__OV_MATRICES 3
@@ -58,7 +61,31 @@ struct sm_overview {
     size_t n_crit;
     char **crit_names; /* copies */
     uint64_t total_links;
+    int has_history;   /* the engine held cooperations: realised and untapped are filled */
+    int user_themes;   /* the theme columns are user-defined tag groups, not NACE sections */
 };
+
+/* ---- user-defined themes (themes.c) --------------------------------------- */
+
+typedef struct sm__theme {
+    char *name;   /* own allocation */
+    char **tags;  /* normalised (sm__tag_normalize), distinct */
+    size_t n_tags, cap_tags;
+} sm__theme;
+
+struct sm_themes {
+    sm__alloc alloc;
+    sm__theme *t;
+    size_t n, cap;
+};
+
+#define SM__THEMES_MAX 64 /* an SME's themes are a 64-bit set */
+#define SM__THEME_NAME_MAX 128
+
+/* Each SME's set of themes (bit i: theme i) into *out (allocator a) and the
+ * theme axis (names, no counts yet); reader lock held. */
+sm_status sm__ov_theme_masks(uint64_t **out, sm__ov_axis *x, const sm_engine *e, const sm_themes *t,
+                             const sm__alloc *a);
 
 /* ---- text buffer (text.c) ----------------------------------------------- */
 
@@ -132,6 +159,12 @@ const sm__geo_region *sm__geo_find(const sm_geometry *g, const char *code);
 /* Each writes one <svg> element (no XML declaration) of the given width. */
 sm_status sm__svg_heatmap(sm__buf *b, const sm_overview *ov, int m);
 sm_status sm__svg_chord(sm__buf *b, const sm_overview *ov);
+sm_status sm__svg_untapped(sm__buf *b, const sm_overview *ov); /* UNSUPPORTED without a history */
+/* The focus map of region row f (map.c); defs: the report's shared outlines
+ * (paths with ids "sm-g-<code>" written once by sm__svg_map_defs) or NULL for
+ * a standalone picture. */
+sm_status sm__svg_focus(sm__buf *b, const sm_overview *ov, const sm_geometry *g, size_t f, int defs);
+sm_status sm__svg_map_defs(sm__buf *b, const sm_overview *ov, const sm_geometry *g);
 sm_status sm__svg_choropleth(sm__buf *b, const sm_overview *ov, const sm_geometry *g);
 sm_status sm__svg_flows(sm__buf *b, const sm_overview *ov, const sm_geometry *g);
 sm_status sm__ov_report(sm__buf *b, const sm_overview *ov, const sm_geometry *g);

@@ -2,7 +2,10 @@
  * no script, no network) with the maps, the heat maps and the chord
  * diagram, the best potential cooperations per region pair with their
  * reasons, and one printable sheet per region: who in the region should
- * talk to whom in other regions, and why. */
+ * talk to whom in other regions, and why, with a map of its potential
+ * partners. With a cooperation history: the untapped potential (a heat map
+ * and the region pairs with most of it) and the pairs that already
+ * cooperated flagged. */
 #include "overview/overview.h"
 
 #include <math.h>
@@ -12,6 +15,7 @@
 #define PAIRS_SHOWN 25  /* region pairs in the potential-cooperations section */
 #define SHEET_PARTNERS 8
 #define SHEET_PAIRS 10
+#define UNTAPPED_SHOWN 15 /* region pairs in the untapped-potential table */
 
 static const char css[] =
     "body{font-family:\"DejaVu Sans\",Arial,Helvetica,sans-serif;color:#1a1a1a;margin:24px auto;max-width:1000px;"
@@ -22,6 +26,7 @@ static const char css[] =
     "table{border-collapse:collapse;width:100%;font-size:12.5px;margin:6px 0 14px}"
     "th,td{border-bottom:1px solid #ddd;padding:4px 6px;text-align:left;vertical-align:top}"
     "th{background:#eef3f8}td.n{text-align:right;white-space:nowrap}\n"
+    ".coop{color:#7a4b00;font-size:11.5px;white-space:nowrap}\n"
     ".sheet{border-top:1px solid #bbb;margin-top:28px}.facts span{display:inline-block;margin-right:18px}\n"
     "nav ol{columns:2}footer{margin-top:40px;font-size:12px;color:#555;border-top:1px solid #ccc;padding-top:8px}\n"
     "@media print{body{max-width:none;margin:0}.sheet,.page{break-before:page}nav{display:none}}\n";
@@ -57,9 +62,19 @@ static void pair_row(sm__buf *b, const sm__ov_best *p, size_t rank)
     h(b, s[6]);
     sm__buf_puts(b, ", NACE ");
     h(b, s[7]);
-    sm__buf_printf(b, ")</span></td><td class=\"n\">%.3f</td><td>", p->score);
+    sm__buf_puts(b, ")</span>");
+    if (p->coop)
+        sm__buf_printf(b, " <span class=\"coop\">\xe2\x9c\x93 cooperated before (%u\xc3\x97)</span>", p->coop);
+    sm__buf_printf(b, "</td><td class=\"n\">%.3f</td><td>", p->score);
     h(b, s[8]);
     sm__buf_puts(b, "</td></tr>\n");
+}
+
+static void region_title(sm__buf *b, const sm__ov_axis *a, size_t i)
+{
+    h(b, a->code[i]);
+    sm__buf_puts(b, " ");
+    h(b, a->name[i]);
 }
 
 static const char pair_head[] =
@@ -80,6 +95,63 @@ static int cmp_cell(const void *x, const void *y)
     return (a->j > b->j) - (a->j < b->j);
 }
 
+/* Region pairs by untapped potential (fixed point, so ties are exact), then rows, columns. */
+typedef struct untap {
+    uint64_t fix;
+    size_t i, j;
+} untap;
+
+static int cmp_untap(const void *x, const void *y)
+{
+    const untap *a = x, *b = y;
+    if (a->fix != b->fix)
+        return a->fix < b->fix ? 1 : -1;
+    if (a->i != b->i)
+        return a->i < b->i ? -1 : 1;
+    return (a->j > b->j) - (a->j < b->j);
+}
+
+static sm_status untapped_section(sm__buf *b, const sm_overview *ov, sm_status *st)
+{
+    const sm__ov_matrix *x = &ov->m[SM_OVERVIEW_REGIONS];
+    const sm__ov_axis *ra = &x->axis[0];
+    size_t n = ra->n;
+    sm__buf_puts(b, "<section id=\"untapped\" class=\"page\"><h2>Untapped potential</h2>\n<p class=\"note\">"
+                    "Untapped potential is the score of the top links between SMEs that have never cooperated "
+                    "(in the cooperation history given); realised counts the pairs of SMEs of the two regions that "
+                    "have.</p>\n<figure>\n");
+    figure(b, st, sm__svg_untapped(b, ov),
+           "Rows: region of the SME; columns: region of its partner. Colour: untapped potential.");
+    untap *u = sm__malloc(&ov->alloc, (n * n + 1) * sizeof *u);
+    if (!u)
+        return sm__nomem();
+    size_t nu = 0;
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = 0; j < n; j++)
+            if (i != j && x->cell[i * n + j].untapped_fix)
+                u[nu++] = (untap){ x->cell[i * n + j].untapped_fix, i, j };
+    qsort(u, nu, sizeof *u, cmp_untap);
+    sm__buf_printf(b, "<h3>The %zu region pairs with most untapped potential</h3>\n<table><tr><th>region</th>"
+                      "<th>partner region</th><th>links</th><th>potential</th><th>realised</th><th>untapped</th>"
+                      "<th>untapped share</th></tr>\n", nu < UNTAPPED_SHOWN ? nu : UNTAPPED_SHOWN);
+    for (size_t t = 0; t < nu && t < UNTAPPED_SHOWN; t++) {
+        size_t i = u[t].i, j = u[t].j;
+        double sum = sm__ov_value(ov, 0, i, j, SM_OVERVIEW_SCORE_SUM), un = sm__ov_value(ov, 0, i, j,
+                                                                                         SM_OVERVIEW_UNTAPPED);
+        sm__buf_puts(b, "<tr><td>");
+        region_title(b, ra, i);
+        sm__buf_puts(b, "</td><td>");
+        region_title(b, ra, j);
+        sm__buf_printf(b, "</td><td class=\"n\">%llu</td><td class=\"n\">%.2f</td><td class=\"n\">%.0f</td>"
+                          "<td class=\"n\">%.2f</td><td class=\"n\">%.0f%%</td></tr>\n",
+                       (unsigned long long)x->cell[i * n + j].links, sum,
+                       sm__ov_value(ov, 0, i, j, SM_OVERVIEW_REALISED), un, sum > 0 ? 100 * un / sum : 0);
+    }
+    sm__buf_puts(b, "</table>\n</section>\n");
+    sm__free(&ov->alloc, u);
+    return SM_OK;
+}
+
 typedef struct pref {
     const sm__ov_best *p;
 } pref;
@@ -90,13 +162,6 @@ static int cmp_pref(const void *x, const void *y)
     if (a->score != b->score)
         return a->score < b->score ? 1 : -1;
     return strcmp(a->text, b->text); /* ids first in the text: a stable order */
-}
-
-static void region_title(sm__buf *b, const sm__ov_axis *a, size_t i)
-{
-    h(b, a->code[i]);
-    sm__buf_puts(b, " ");
-    h(b, a->name[i]);
 }
 
 sm_status sm__ov_report(sm__buf *b, const sm_overview *ov, const sm_geometry *g)
@@ -117,8 +182,11 @@ sm_status sm__ov_report(sm__buf *b, const sm_overview *ov, const sm_geometry *g)
     sm__buf_puts(b,
                  "<nav><h2>Contents</h2><ol><li><a href=\"#maps\">Maps</a></li><li><a href=\"#heat\">Region \xc3\x97 "
                  "region</a></li><li><a href=\"#themes\">Region \xc3\x97 theme</a></li><li><a href=\"#sectors\">"
-                 "Sector \xc3\x97 sector</a></li><li><a href=\"#potential\">Potential cooperations</a></li>"
-                 "<li><a href=\"#sheets\">One sheet per region</a></li></ol></nav>\n");
+                 "Sector \xc3\x97 sector</a></li>");
+    if (ov->has_history)
+        sm__buf_puts(b, "<li><a href=\"#untapped\">Untapped potential</a></li>");
+    sm__buf_puts(b, "<li><a href=\"#potential\">Potential cooperations</a></li>"
+                    "<li><a href=\"#sheets\">One sheet per region</a></li></ol></nav>\n");
     sm__buf_puts(b, "<p class=\"note\">A link is one of the top partners the matching found for an SME; a cell counts "
                     "the links from SMEs of its row to partners of its column. Lift compares a cell with chance: "
                     "1 means as many links as the sizes of the two regions predict, 2 twice as many.</p>\n");
@@ -138,10 +206,14 @@ sm_status sm__ov_report(sm__buf *b, const sm_overview *ov, const sm_geometry *g)
            "Rows: region of the SME; columns: region of its partner. Colour: lift; hover a cell for its numbers.");
     sm__buf_puts(b, "</section>\n<section id=\"themes\" class=\"page\"><h2>Region \xc3\x97 theme</h2>\n<figure>\n");
     figure(b, &st, sm__svg_heatmap(b, ov, SM_OVERVIEW_THEMES),
-           "Rows: region of the SME; columns: NACE section of its partner's main activity.");
+           ov->user_themes ? "Rows: region of the SME; columns: the themes of its partner (a theme is a group of tags; "
+                             "a partner counts in every theme its offers or needs belong to)."
+                           : "Rows: region of the SME; columns: NACE section of its partner's main activity.");
     sm__buf_puts(b, "</section>\n<section id=\"sectors\" class=\"page\"><h2>Sector \xc3\x97 sector</h2>\n<figure>\n");
     figure(b, &st, sm__svg_chord(b, ov), "Which sectors the matching links, across and within sectors.");
     sm__buf_puts(b, "</section>\n");
+    if (ov->has_history && untapped_section(b, ov, &st))
+        return sm__nomem();
 
     /* the region pairs with most links, each with its best pairs */
     cellrank *cr = sm__malloc(&ov->alloc, (n * n + 1) * sizeof *cr);
@@ -176,6 +248,8 @@ sm_status sm__ov_report(sm__buf *b, const sm_overview *ov, const sm_geometry *g)
         sm__buf_puts(b, "</table>\n");
     }
     sm__buf_puts(b, "</section>\n<section id=\"sheets\"><h2>One sheet per region</h2>\n");
+    if (g) /* the outlines once; each sheet's map uses them */
+        sm__svg_map_defs(b, ov, g);
     for (size_t i = 0; i < n; i++) {
         sm__buf_printf(b, "<div class=\"sheet\" id=\"r-%s\"><h3>", ra->code[i]);
         region_title(b, ra, i);
@@ -188,6 +262,23 @@ sm_status sm__ov_report(sm__buf *b, const sm_overview *ov, const sm_geometry *g)
                        "<span>outgoing potential %.2f per SME</span></p>\n",
                        (unsigned long long)ra->smes[i], (unsigned long long)total, (unsigned long long)inter,
                        sm__ov_outgoing(ov, i));
+        if (ov->has_history) {
+            uint64_t real = 0, un = 0;
+            for (size_t j = 0; j < n; j++)
+                if (j != i) {
+                    real += x->realised[i * n + j];
+                    un += x->cell[i * n + j].untapped_fix;
+                }
+            sm__buf_printf(b, "<p class=\"facts\"><span>%llu realised cooperations with SMEs of other regions</span>"
+                              "<span>untapped potential %.2f</span></p>\n",
+                           (unsigned long long)real, (double)un / SM__OV_FIX);
+        }
+        if (g) {
+            sm__buf_puts(b, "<figure>\n");
+            figure(b, &st, sm__svg_focus(b, ov, g, i, 1),
+                   "Where this region's potential partners are: each region shaded by the score of the top links "
+                   "between it and this region, both directions (grey: none).");
+        }
         /* partner regions by links */
         size_t np = 0;
         for (size_t j = 0; j < n; j++)
@@ -227,7 +318,7 @@ sm_status sm__ov_report(sm__buf *b, const sm_overview *ov, const sm_geometry *g)
             for (size_t t = 0; t < nb && ns < SHEET_PAIRS; t++) {
                 int same = 0;
                 for (size_t u = 0; u < ns; u++)
-                    same += strcmp(shown[u]->text, pl[t].p->text) == 0; /* the text starts with a's id */
+                    same += shown[u]->a == pl[t].p->a;
                 if (same >= 2)
                     continue;
                 shown[ns++] = pl[t].p;

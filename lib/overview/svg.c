@@ -186,7 +186,9 @@ size_t sm__ov_pick(const sm_overview *ov, int m, int axis, size_t max, size_t *o
 
 #define HEAT_MAX 40
 
-sm_status sm__svg_heatmap(sm__buf *b, const sm_overview *ov, int m)
+/* The heat map of one index of matrix m: lift, or (region x region, with a
+ * history) the untapped potential. */
+static sm_status heat(sm__buf *b, const sm_overview *ov, int m, int index)
 {
     const sm__ov_matrix *x = &ov->m[m];
     size_t rsel[HEAT_MAX], csel[HEAT_MAX];
@@ -200,29 +202,50 @@ sm_status sm__svg_heatmap(sm__buf *b, const sm_overview *ov, int m)
     size_t nv = 0;
     for (size_t i = 0; i < nr; i++)
         for (size_t j = 0; j < nc; j++)
-            vals[nv++] = sm__ov_value(ov, m, rsel[i], csel[j], SM_OVERVIEW_LIFT);
+            vals[nv++] = sm__ov_value(ov, m, rsel[i], csel[j], index);
     double hi = sm__ov_scale_top(vals, nv);
-    const double cell = 16, left = 200, top = 84;
+    /* room above the grid for the longest column label, written at 60 degrees */
+    size_t longest = 0;
+    for (size_t j = 0; j < nc; j++) {
+        size_t chars = 0;
+        for (const char *p = x->axis[1].code[csel[j]]; *p; p++)
+            chars += (*p & 0xC0) != 0x80;
+        if (chars > longest)
+            longest = chars;
+    }
+    if (longest > 22)
+        longest = 22;
+    double top = 50 + 6.0 * 0.87 * (double)longest + 8;
+    if (top < 84)
+        top = 84;
+    const double cell = 16, left = 200;
     double width = left + cell * (double)nc + 30, height = top + cell * (double)nr + 90;
     if (width < 640)
         width = 640;
     const char *what = m == SM_OVERVIEW_THEMES ? "Region \xc3\x97 theme" : "Region \xc3\x97 region";
+    int untapped = index == SM_OVERVIEW_UNTAPPED;
     sm__buf_printf(
         b,
         "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%.0f\" height=\"%.0f\" viewBox=\"0 0 %.0f %.0f\" " FONT
         " font-size=\"10\">\n",
         width, height, width, height);
     sm__buf_printf(b, "<rect width=\"%.0f\" height=\"%.0f\" fill=\"#ffffff\"/>\n", width, height);
-    sm__buf_printf(b, "<text x=\"10\" y=\"18\" font-size=\"14\" font-weight=\"bold\" fill=\"#111\">%s: lift of top-%zu "
-                      "links (observed / expected)</text>\n", what, ov->k);
+    if (untapped)
+        sm__buf_printf(b, "<text x=\"10\" y=\"18\" font-size=\"14\" font-weight=\"bold\" fill=\"#111\">%s: untapped "
+                          "potential (top-%zu links between SMEs that never cooperated)</text>\n", what, ov->k);
+    else
+        sm__buf_printf(b, "<text x=\"10\" y=\"18\" font-size=\"14\" font-weight=\"bold\" fill=\"#111\">%s: lift of "
+                          "top-%zu links (observed / expected)</text>\n", what, ov->k);
     sm__buf_printf(b, "<text x=\"10\" y=\"34\" font-size=\"10\" fill=\"#444\">rows: querying SME's region (NUTS %d); "
                       "columns: partner's %s; %zu of %zu rows shown</text>\n",
-                   ov->region_level, m == SM_OVERVIEW_THEMES ? "NACE section" : "region", nr, x->axis[0].n);
+                   ov->region_level,
+                   m != SM_OVERVIEW_THEMES ? "region" : ov->user_themes ? "themes (its tags)" : "NACE section", nr,
+                   x->axis[0].n);
     /* column labels, rotated */
     for (size_t j = 0; j < nc; j++) {
         double cx = left + cell * (double)j + cell / 2 + 3;
         sm__buf_printf(b, "<text transform=\"translate(%.1f %.1f) rotate(-60)\" fill=\"#222\">", cx, top - 4);
-        sm__buf_xml(b, x->axis[1].code[csel[j]]);
+        sm__svg_text(b, x->axis[1].code[csel[j]], 22);
         sm__buf_puts(b, "</text>\n");
     }
     for (size_t i = 0; i < nr; i++) {
@@ -235,10 +258,10 @@ sm_status sm__svg_heatmap(sm__buf *b, const sm_overview *ov, int m)
         for (size_t j = 0; j < nc; j++) {
             size_t ci = rsel[i], cj = csel[j];
             uint64_t links = x->cell[ci * x->axis[1].n + cj].links;
-            double lift = sm__ov_value(ov, m, ci, cj, SM_OVERVIEW_LIFT);
+            double lift = sm__ov_value(ov, m, ci, cj, SM_OVERVIEW_LIFT), v = sm__ov_value(ov, m, ci, cj, index);
             char col[8] = "#f2f2f2";
             if (links)
-                sm__ov_colour(col, lift / hi);
+                sm__ov_colour(col, v / hi);
             sm__buf_printf(b,
                            "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"%s\" stroke=\"#ffffff\" "
                            "stroke-width=\"1\"><title>",
@@ -246,14 +269,30 @@ sm_status sm__svg_heatmap(sm__buf *b, const sm_overview *ov, int m)
             sm__buf_xml(b, x->axis[0].code[ci]);
             sm__buf_puts(b, " \xe2\x86\x92 ");
             sm__buf_xml(b, x->axis[1].code[cj]);
-            sm__buf_printf(b, ": %llu links, mean score %.2f, lift %.2f</title></rect>\n", (unsigned long long)links,
+            sm__buf_printf(b, ": %llu links, mean score %.2f, lift %.2f", (unsigned long long)links,
                            sm__ov_value(ov, m, ci, cj, SM_OVERVIEW_SCORE_MEAN), lift);
+            if (ov->has_history)
+                sm__buf_printf(b, ", realised %.0f, untapped %.2f", sm__ov_value(ov, m, ci, cj, SM_OVERVIEW_REALISED),
+                               sm__ov_value(ov, m, ci, cj, SM_OVERVIEW_UNTAPPED));
+            sm__buf_puts(b, "</title></rect>\n");
         }
     }
     double ly = top + cell * (double)nr + 40;
-    sm__svg_legend(b, left, ly, 240, 0, hi, 1, "lift: links / expected (1 = as by chance; grey = no link)");
+    sm__svg_legend(b, left, ly, 240, 0, hi, 1,
+                   untapped ? "untapped potential: score sum of links not yet realised (grey = no link)"
+                            : "lift: links / expected (1 = as by chance; grey = no link)");
     sm__buf_puts(b, "</svg>\n");
     return SM_OK;
+}
+
+sm_status sm__svg_heatmap(sm__buf *b, const sm_overview *ov, int m) { return heat(b, ov, m, SM_OVERVIEW_LIFT); }
+
+sm_status sm__svg_untapped(sm__buf *b, const sm_overview *ov)
+{
+    if (!ov->has_history)
+        return sm__fail(SM_ERR_UNSUPPORTED, "overview: the untapped-potential heat map needs a cooperation history "
+                                            "(load one into the engine before the overview: sm_history_load())");
+    return heat(b, ov, SM_OVERVIEW_REGIONS, SM_OVERVIEW_UNTAPPED);
 }
 
 /* ---- chord diagram ------------------------------------------------------------ */

@@ -165,7 +165,9 @@ void sm__ov_csv_matrix(sm__buf *b, const sm_overview *ov, int m)
 void sm__ov_csv_potential(sm__buf *b, const sm_overview *ov)
 {
     const sm__ov_matrix *x = &ov->m[SM_OVERVIEW_REGIONS];
-    sm__buf_puts(b, "region_a,region_b,a,b,score,reasons,rank,a_name,a_region,a_sector,b_name,b_region,b_sector\n");
+    sm__buf_puts(b, "region_a,region_b,a,b,score,reasons,rank,a_name,a_region,a_sector,b_name,b_region,b_sector");
+    /* with a history: the cooperations the pair already shared (0 = none) */
+    sm__buf_puts(b, ov->has_history ? ",cooperated\n" : "\n");
     size_t n = x->axis[0].n;
     for (size_t i = 0; i < n; i++)
         for (size_t j = 0; j < n; j++) {
@@ -191,6 +193,8 @@ void sm__ov_csv_potential(sm__buf *b, const sm_overview *ov)
                     sm__buf_put(b, ",", 1);
                     sm__buf_csv(b, s[rest[t]]);
                 }
+                if (ov->has_history)
+                    sm__buf_printf(b, ",%u", p->coop);
                 sm__buf_puts(b, "\n");
             }
         }
@@ -198,7 +202,7 @@ void sm__ov_csv_potential(sm__buf *b, const sm_overview *ov)
 
 /* ---- JSON ------------------------------------------------------------------ */
 
-static void json_pair(sm__buf *b, const sm__ov_best *p)
+static void json_pair(sm__buf *b, const sm_overview *ov, const sm__ov_best *p)
 {
     static const char *const keys[9] = { "a", "a_name", "a_region", "a_sector", "b", "b_name", "b_region",
                                          "b_sector", "reasons" };
@@ -209,7 +213,10 @@ static void json_pair(sm__buf *b, const sm__ov_best *p)
         sm__buf_printf(b, "%s\"%s\": ", t ? ", " : "", keys[t]);
         sm__buf_json(b, s[t]);
     }
-    sm__buf_printf(b, ", \"score\": %.6f}", p->score);
+    sm__buf_printf(b, ", \"score\": %.6f", p->score);
+    if (ov->has_history)
+        sm__buf_printf(b, ", \"cooperated\": %u", p->coop);
+    sm__buf_puts(b, "}");
 }
 
 static const char *const matrix_names[SM__OV_MATRICES] = { "regions", "sectors", "themes" };
@@ -217,8 +224,9 @@ static const char *const matrix_names[SM__OV_MATRICES] = { "regions", "sectors",
 void sm__ov_json(sm__buf *b, const sm_overview *ov)
 {
     sm__buf_printf(b, "{\n  \"smes\": %zu,\n  \"k\": %zu,\n  \"links\": %llu,\n  \"region_level\": %d,\n"
-                      "  \"sector_level\": %d,\n  \"matrices\": {",
-                   ov->n_smes, ov->k, (unsigned long long)ov->total_links, ov->region_level, ov->sector_level);
+                      "  \"sector_level\": %d,\n  \"history\": %s,\n  \"themes\": \"%s\",\n  \"matrices\": {",
+                   ov->n_smes, ov->k, (unsigned long long)ov->total_links, ov->region_level, ov->sector_level,
+                   ov->has_history ? "true" : "false", ov->user_themes ? "user" : "nace_sections");
     for (int m = 0; m < SM__OV_MATRICES; m++) {
         const sm__ov_matrix *x = &ov->m[m];
         sm__buf_printf(b, "%s\n    \"%s\": {", m ? "," : "", matrix_names[m]);
@@ -239,7 +247,7 @@ void sm__ov_json(sm__buf *b, const sm_overview *ov)
         for (size_t i = 0; i < x->axis[0].n; i++)
             for (size_t j = 0; j < x->axis[1].n; j++) {
                 size_t cell = i * x->axis[1].n + j;
-                if (!x->cell[cell].links)
+                if (!x->cell[cell].links && !(x->realised && x->realised[cell]))
                     continue;
                 sm__buf_printf(b, "%s\n        {\"row\": ", first ? "" : ",");
                 first = 0;
@@ -254,7 +262,7 @@ void sm__ov_json(sm__buf *b, const sm_overview *ov)
                 sm__buf_puts(b, ", \"best\": [");
                 for (size_t r = 0; r < x->cell[cell].n_best; r++) {
                     sm__buf_puts(b, r ? ", " : "");
-                    json_pair(b, &x->cell[cell].best[r]);
+                    json_pair(b, ov, &x->cell[cell].best[r]);
                 }
                 sm__buf_puts(b, "]}");
             }
@@ -264,6 +272,8 @@ void sm__ov_json(sm__buf *b, const sm_overview *ov)
 }
 
 /* ---- entry points ------------------------------------------------------------ */
+
+static sm_status hand_out(char **out, size_t *out_len, sm__buf *b, const sm_overview *ov);
 
 sm_status sm_overview_format(char **out, size_t *out_len, const sm_overview *ov, sm_overview_output output,
                              int which, const sm_geometry *g)
@@ -291,6 +301,7 @@ sm_status sm_overview_format(char **out, size_t *out_len, const sm_overview *ov,
         case SM_PICTURE_HEATMAP: st = sm__svg_heatmap(&b, ov, SM_OVERVIEW_REGIONS); break;
         case SM_PICTURE_THEMES: st = sm__svg_heatmap(&b, ov, SM_OVERVIEW_THEMES); break;
         case SM_PICTURE_CHORD: st = sm__svg_chord(&b, ov); break;
+        case SM_PICTURE_UNTAPPED: st = sm__svg_untapped(&b, ov); break;
         case SM_PICTURE_CHOROPLETH:
         case SM_PICTURE_FLOWS:
             if (!g) {
@@ -316,18 +327,64 @@ sm_status sm_overview_format(char **out, size_t *out_len, const sm_overview *ov,
         sm__buf_free(&b);
         return st;
     }
-    /* hand out a block sm_free() can release */
-    char *p = sm__boxed_alloc(&ov->alloc, b.len + 1);
+    return hand_out(out, out_len, &b, ov);
+}
+
+/* Hands out the buffer's text as a block sm_free() can release. */
+static sm_status hand_out(char **out, size_t *out_len, sm__buf *b, const sm_overview *ov)
+{
+    char *p = sm__boxed_alloc(&ov->alloc, b->len + 1);
     if (!p) {
-        sm__buf_free(&b);
+        sm__buf_free(b);
         return sm__nomem();
     }
-    memcpy(p, b.p ? b.p : "", b.len + 1);
+    memcpy(p, b->p ? b->p : "", b->len + 1);
     if (out_len)
-        *out_len = b.len;
-    sm__buf_free(&b);
+        *out_len = b->len;
+    sm__buf_free(b);
     *out = p;
     return SM_OK;
+}
+
+sm_status sm_overview_format_focus(char **out, size_t *out_len, const sm_overview *ov, const char *region,
+                                   const sm_geometry *g)
+{
+    if (!out || !ov || !region)
+        return sm__fail(SM_ERR_INVALID_ARGUMENT, "overview focus: NULL argument");
+    if (!g)
+        return sm__fail(SM_ERR_UNSUPPORTED, "overview focus: the map needs a geometry file "
+                                            "(sm_geometry_load(), data/nuts2021_60m.txt)");
+    const sm__ov_axis *a = &ov->m[SM_OVERVIEW_REGIONS].axis[0];
+    size_t f = 0;
+    while (f < a->n && strcmp(a->code[f], region) != 0)
+        f++;
+    if (f == a->n)
+        return sm__fail_at(SM_ERR_NOT_FOUND, NULL, 0, 0, "focus", region,
+                           "overview focus: \"%s\" is no region of the overview (a NUTS-%d code with SMEs, e.g. "
+                           "\"%s\")", region, ov->region_level, a->n ? a->code[0] : "");
+    sm__buf b;
+    sm__buf_init(&b, &ov->alloc);
+    sm__buf_puts(&b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    sm_status st = sm__svg_focus(&b, ov, g, f, 0);
+    if (!st && b.failed)
+        st = sm__nomem();
+    if (st) {
+        sm__buf_free(&b);
+        return st;
+    }
+    return hand_out(out, out_len, &b, ov);
+}
+
+static sm_status write_text(const char *path, const sm_overview *ov, char *text, size_t len);
+
+sm_status sm_overview_write_focus(const char *path, const sm_overview *ov, const char *region, const sm_geometry *g)
+{
+    if (!path || !*path)
+        return sm__fail(SM_ERR_INVALID_ARGUMENT, "overview write: NULL or empty path");
+    char *text = NULL;
+    size_t len = 0;
+    sm_status st = sm_overview_format_focus(&text, &len, ov, region, g);
+    return st ? st : write_text(path, ov, text, len);
 }
 
 sm_status sm_overview_write(const char *path, const sm_overview *ov, sm_overview_output output, int which,
@@ -340,6 +397,13 @@ sm_status sm_overview_write(const char *path, const sm_overview *ov, sm_overview
     sm_status st = sm_overview_format(&text, &len, ov, output, which, g);
     if (st)
         return st;
+    return write_text(path, ov, text, len);
+}
+
+/* Writes text (freed here) into path atomically. */
+static sm_status write_text(const char *path, const sm_overview *ov, char *text, size_t len)
+{
+    sm_status st = SM_OK;
     size_t plen = strlen(path);
     char *tmp = sm__malloc(&ov->alloc, plen + 16);
     if (!tmp) {
