@@ -39,7 +39,7 @@ from .errors import (BadCode, BadId, CallbackError, Cancelled, Duplicate, Error,
 from .records import SME, Explanation, LoadReport, Match, Pair, PairSide, Problem, Region, RowError, Sector
 from .results import Matches, format_results, write_results
 from .weighting import PARAMS, Weighting
-from .overview import Geometry, Overview
+from .overview import Geometry, Overview, Themes
 from .consortium import CALL_PRESETS, Call, Consortia, Consortium, ConsortiumMember, ConsortiumRule
 
 __version__ = "0.1.0"

@@ -45,6 +45,10 @@ class _Overview(c_void_p):
 
 class _Geometry(c_void_p):
     """``sm_geometry *`` (experimental)"""
+
+
+class _Themes(c_void_p):
+    """``sm_themes *`` (experimental: regional overview)"""
 class _Call(c_void_p):
     """``sm_call *`` (experimental: consortium builder)"""
 
@@ -324,8 +328,8 @@ class BatchOptions(Structure):
     ]
 
 
-OVERVIEW_OPTIONS_VERSION = 1
-OVERVIEW_PAIR_VERSION = 1
+OVERVIEW_OPTIONS_VERSION = 2
+OVERVIEW_PAIR_VERSION = 2
 
 
 class OverviewOptions(Structure):
@@ -339,6 +343,7 @@ class OverviewOptions(Structure):
         ("best_per_cell", c_size_t),
         ("on_progress", PROGRESS_FN),
         ("progress_userdata", c_void_p),
+        ("themes", c_void_p),
     ]
 
 
@@ -356,6 +361,7 @@ class OverviewPair(Structure):
         ("b_sector", c_char_p),
         ("score", c_double),
         ("reasons", c_char_p),
+        ("cooperations", c_size_t),
     ]
 
 
@@ -719,6 +725,17 @@ FUNCTIONS = [
     ("sm_laea_project", [_P(c_double), _P(c_double), c_double, c_double], None),
     ("sm_overview_format", [_P(c_void_p), _P(c_size_t), _Overview, c_int, c_int, _Geometry], _STATUS),
     ("sm_overview_write", [c_char_p, _Overview, c_int, c_int, _Geometry], _STATUS),
+    ("sm_overview_format_focus", [_P(c_void_p), _P(c_size_t), _Overview, c_char_p, _Geometry], _STATUS),
+    ("sm_overview_write_focus", [c_char_p, _Overview, c_char_p, _Geometry], _STATUS),
+    ("sm_themes_new", [_P(_Themes)], _STATUS),
+    ("sm_themes_free", [_Themes], None),
+    ("sm_themes_add", [_Themes, c_char_p, _P(c_char_p), c_size_t], _STATUS),
+    ("sm_themes_load", [_Themes, c_char_p, _P(c_size_t)], _STATUS),
+    ("sm_themes_load_buffer", [_Themes, c_char_p, c_size_t, c_char_p, _P(c_size_t)], _STATUS),
+    ("sm_themes_count", [_Themes], c_size_t),
+    ("sm_themes_name", [_Themes, c_size_t], c_char_p),
+    ("sm_themes_tag_count", [_Themes, c_size_t], c_size_t),
+    ("sm_themes_tag", [_Themes, c_size_t, c_size_t], c_char_p),
     # event planner (experimental)
     ("sm_event_options_init", [_P(EventOptions), c_uint], _STATUS),
     ("sm_event_new", [_P(_Event), _E, _P(EventOptions)], _STATUS),

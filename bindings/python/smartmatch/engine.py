@@ -851,18 +851,27 @@ class Engine(Closable):
 
     def overview(self, k: int = 10, *, level: int = 2, sector_level: int = 1, best: int = 5,
                  threads: Optional[int] = None, weighting: WeightingArg = None,
-                 progress: Optional[Callable[[int, int], Any]] = None, **filters: Any) -> "Overview":
+                 progress: Optional[Callable[[int, int], Any]] = None, themes: Any = None, history: Any = None,
+                 **filters: Any) -> "Overview":
         """The regional-networking overview of every SME's top-``k`` partners
         (experimental): region x region at NUTS ``level``, sector x sector at
         NACE ``sector_level``, region x theme, ``best`` potential cooperations
         per cell. ``weighting``, ``progress`` and ``**filters`` as for
-        :meth:`match_all`. See :mod:`smartmatch.overview` and docs/overview.md.
+        :meth:`match_all`. ``themes``: user-defined themes for region x theme
+        (a :class:`~smartmatch.overview.Themes`, a ``theme,tag`` CSV or JSON
+        path, or a dict ``{theme: [tags]}``). ``history``: a cooperation file
+        (or a list of them) loaded into :attr:`history` first; with any history
+        the overview has ``realised`` and ``untapped``. See
+        :mod:`smartmatch.overview` and docs/overview.md.
         """
-        from .overview import make
-        with self._owner as h, _WeightingUse(weighting) as wh:
+        from .overview import make, themes_use
+        if history is not None:
+            for path in [history] if isinstance(history, (str, bytes, os.PathLike)) else list(history):
+                self.history.load(path)
+        with self._owner as h, _WeightingUse(weighting) as wh, themes_use(themes) as th:
             qopts, _keep = self._query_options(h, k, **filters)
             return make(self, h, qopts, wh, level=level, sector_level=sector_level, best=best, threads=threads,
-                        progress=progress)
+                        progress=progress, themes=th)
 
 
 def _shard(shard: Any) -> Tuple[int, int]:

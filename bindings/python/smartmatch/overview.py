@@ -6,6 +6,12 @@ region x theme matrices, with the indices defined in ``docs/overview.md``,
 and the potential interregional cooperations. The tables come as plain
 ``dict`` of columns and lists of records, ready for ``pandas.DataFrame``; the
 CSV, JSON, SVG and HTML writers are the library's own.
+
+With a cooperation history in the engine (``history=`` or
+:attr:`Engine.history <smartmatch.Engine.history>`) every matrix also has
+``realised`` and ``untapped`` and each potential cooperation says how often
+the pair ``cooperated``; :class:`Themes` (named tag groups) replace the NACE
+sections as the columns of region x theme.
 """
 
 from __future__ import annotations
@@ -15,24 +21,91 @@ from ctypes import byref, c_double, c_size_t, c_void_p, pointer, string_at
 from typing import Any, Callable, Dict, List, Optional, Union
 
 from . import _callbacks, _ffi
-from ._ffi import cstr, lib, text
+from ._ffi import cstr, lib, str_array, text
 from ._handle import Closable, Owner, callback
 from .errors import Error, InvalidArgument
 
 MATRICES = {"regions": 0, "sectors": 1, "themes": 2}
-PICTURES = {"heatmap": 0, "chord": 1, "choropleth": 2, "flows": 3, "themes": 4}
+PICTURES = {"heatmap": 0, "chord": 1, "choropleth": 2, "flows": 3, "themes": 4, "untapped": 5}
 _OUTPUTS = {"matrix_csv": 0, "potential_csv": 1, "json": 2, "svg": 3, "report": 4}
 _AXES = {"regions": ("region_a", "region_b"), "sectors": ("sector_a", "sector_b"), "themes": ("region", "theme")}
-_INDEX_COUNT = 7
+_INDEX_COUNT = 9
 
-#: the files :meth:`Overview.write_all` writes (name, output, which, needs geometry)
+#: the files :meth:`Overview.write_all` writes (name, output, which, needs geometry);
+#: untapped.svg only with a history
 FILES = [
     ("regions.csv", "matrix_csv", 0, False), ("sectors.csv", "matrix_csv", 1, False),
     ("themes.csv", "matrix_csv", 2, False), ("potential.csv", "potential_csv", 0, False),
     ("overview.json", "json", 0, False), ("heatmap.svg", "svg", 0, False), ("themes.svg", "svg", 4, False),
-    ("chord.svg", "svg", 1, False), ("choropleth.svg", "svg", 2, True), ("flows.svg", "svg", 3, True),
-    ("report.html", "report", 0, False),
+    ("chord.svg", "svg", 1, False), ("untapped.svg", "svg", 5, False), ("choropleth.svg", "svg", 2, True),
+    ("flows.svg", "svg", 3, True), ("report.html", "report", 0, False),
 ]
+
+
+class Themes(Closable):
+    """User-defined themes: named groups of tags (``sm_themes``). An SME is in a
+    theme when one of its offers or needs is a tag of the group.
+
+    ``Themes(path)`` reads a ``theme,tag`` CSV or a JSON object ``{theme: [tags]}``;
+    ``Themes({"green": ["solar panels", "heat pumps"]})`` adds a dict;
+    :meth:`add` adds more.
+    """
+
+    __slots__ = ("_owner",)
+
+    def __init__(self, source: Union[None, str, "os.PathLike[str]", Dict[str, List[str]]] = None) -> None:
+        out = _ffi._Themes()
+        lib.sm_themes_new(byref(out))
+        self._owner = Owner(out, lib.sm_themes_free, "themes")
+        if isinstance(source, dict):
+            for name, tags in source.items():
+                self.add(name, tags)
+        elif source is not None:
+            self.load(source)
+
+    def add(self, theme: str, tags: List[str]) -> None:
+        """Adds tags to a theme (made if new); all or nothing."""
+        arr, n = str_array(list(tags), "tags")
+        with self._owner as h:
+            lib.sm_themes_add(h, cstr(theme, "theme"), arr, n)
+
+    def load(self, path: Union[str, "os.PathLike[str]"]) -> int:
+        """Adds the themes of a CSV or JSON file, all or nothing; returns the (theme, tag) entries read."""
+        n = c_size_t()
+        with self._owner as h:
+            lib.sm_themes_load(h, cstr(os.fspath(path), "path"), byref(n))
+        return n.value
+
+    def as_dict(self) -> Dict[str, List[str]]:
+        """The themes as ``{theme: [normalised tags]}``, in order."""
+        with self._owner as h:
+            return {text(lib.sm_themes_name(h, i)): [text(lib.sm_themes_tag(h, i, j))
+                                                    for j in range(lib.sm_themes_tag_count(h, i))]
+                    for i in range(lib.sm_themes_count(h))}
+
+    def __len__(self) -> int:
+        with self._owner as h:
+            return int(lib.sm_themes_count(h))
+
+
+class themes_use:
+    """``with`` block giving the C handle of a themes argument (None, Themes, path or dict)."""
+
+    def __init__(self, themes: Any) -> None:
+        self._temp = themes is not None and not isinstance(themes, Themes)
+        self._t = Themes(themes) if self._temp else themes
+
+    def __enter__(self) -> Any:
+        if self._t is None:
+            return None
+        self._h = self._t._owner.__enter__()
+        return self._h
+
+    def __exit__(self, *exc: Any) -> None:
+        if self._t is not None:
+            self._t._owner.__exit__()
+            if self._temp:
+                self._t.close()
 
 
 class Geometry(Closable):
@@ -120,6 +193,12 @@ class Overview(Closable):
         with self._owner as h:
             return int(lib.sm_overview_sector_level(h))
 
+    @property
+    def has_history(self) -> bool:
+        """Whether the engine held a cooperation history: ``realised``, ``untapped`` and ``cooperated`` are there."""
+        with self._owner as h:
+            return bool(lib.sm_overview_has_index(h, 8))
+
     def indices(self) -> List[str]:
         """Names of the indices held per cell, in CSV column order."""
         with self._owner as h:
@@ -162,7 +241,7 @@ class Overview(Closable):
                 out[b_key].append(c)
         for index in self.indices():
             flat = [v for row in self.values(index, name) for v in row]
-            out[index] = [int(v) for v in flat] if index in ("links", "pairs") else flat
+            out[index] = [int(v) for v in flat] if index in ("links", "pairs", "realised") else flat
         del m
         return out
 
@@ -185,14 +264,18 @@ class Overview(Closable):
         """The best pairs of one cell, best first."""
         m = _matrix(matrix)
         out = []
+        history = self.has_history
         with self._owner as h:
             for i in range(lib.sm_overview_best_count(h, m, row, col)):
                 p = _ffi.OverviewPair()
                 p.version = _ffi.OVERVIEW_PAIR_VERSION
                 lib.sm_overview_best_at(byref(p), h, m, row, col, i)
-                out.append({f: (p.score if f == "score" else text(getattr(p, f)))
-                            for f in ("a", "a_name", "a_region", "a_sector", "b", "b_name", "b_region", "b_sector",
-                                      "score", "reasons")})
+                rec: Dict[str, Any] = {f: (p.score if f == "score" else text(getattr(p, f)))
+                                       for f in ("a", "a_name", "a_region", "a_sector", "b", "b_name", "b_region",
+                                                 "b_sector", "score", "reasons")}
+                if history:
+                    rec["cooperated"] = int(p.cooperations)
+                out.append(rec)
         return out
 
     @property
@@ -227,6 +310,17 @@ class Overview(Closable):
         """A picture as SVG text: heatmap, themes, chord, choropleth or flows (the last two need a geometry)."""
         return self.format("svg", picture, geometry)
 
+    def focus_svg(self, region: str, geometry: GeometryArg) -> str:
+        """A map of one region's potential partners (``--focus REGION``): every region shaded by the
+        score of the top links between it and ``region``, both directions."""
+        out, n = c_void_p(), c_size_t()
+        with self._owner as h, _GeometryUse(geometry) as gh:
+            lib.sm_overview_format_focus(byref(out), byref(n), h, cstr(region, "region"), gh)
+        try:
+            return string_at(out, n.value).decode("utf-8")
+        finally:
+            lib.sm_free(out)
+
     def report(self, geometry: GeometryArg = None) -> str:
         """The broker's report as one self-contained HTML document."""
         return self.format("report", 0, geometry)
@@ -245,9 +339,10 @@ class Overview(Closable):
         the maps only with a geometry. Returns the paths written."""
         os.makedirs(directory, exist_ok=True)
         written = []
+        history = self.has_history
         with _GeometryUse(geometry) as gh:
             for name, output, which, needs_geo in FILES:
-                if needs_geo and gh is None:
+                if (needs_geo and gh is None) or (name == "untapped.svg" and not history):
                     continue
                 path = os.path.join(os.fspath(directory), name)
                 with self._owner as h:
@@ -267,7 +362,7 @@ def _which(output: str, which: Union[int, str]) -> int:
 
 
 def make(engine: Any, h: Any, qopts: Any, wh: Any, *, level: int, sector_level: int, best: int,
-         threads: Optional[int], progress: Optional[Callable[[int, int], Any]]) -> Overview:
+         threads: Optional[int], progress: Optional[Callable[[int, int], Any]], themes: Any = None) -> Overview:
     """Runs sm_overview_new on an engine handle ``h`` (called by :meth:`Engine.overview`)."""
     for name, v, lo, hi in (("level", level, 0, 3), ("sector_level", sector_level, 1, 4), ("best", best, 0, 100)):
         if not isinstance(v, int) or isinstance(v, bool) or not lo <= v <= hi:
@@ -296,6 +391,7 @@ def make(engine: Any, h: Any, qopts: Any, wh: Any, *, level: int, sector_level: 
     o.sector_level = sector_level
     o.best_per_cell = best
     o.on_progress = c_progress
+    o.themes = themes
     out = _ffi._Overview()
     with _callbacks.batch_scope(h.value or 0, sink):
         try:

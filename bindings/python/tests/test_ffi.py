@@ -111,7 +111,8 @@ _SCALARS = {
 }
 # Opaque handles: one '*' is the handle class itself.
 _OPAQUE = {"sm_engine": _ffi._Engine, "sm_weighting": _ffi._Weighting, "sm_result": _ffi._Result,
-           "sm_bulk": _ffi._Bulk, "sm_overview": _ffi._Overview, "sm_geometry": _ffi._Geometry}
+           "sm_bulk": _ffi._Bulk, "sm_overview": _ffi._Overview, "sm_geometry": _ffi._Geometry,
+           "sm_themes": _ffi._Themes}
 _OPAQUE.update({"sm_call": _ffi._Call, "sm_consortia": _ffi._Consortia})  # experimental: consortium builder
 _OPAQUE.update({"sm_event": _ffi._Event, "sm_event_plan": _ffi._EventPlan})  # experimental: event planner
 _OPAQUE.update({"sm_evaluation": _ffi._Evaluation})  # experimental: history and network criteria
