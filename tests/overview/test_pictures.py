@@ -188,6 +188,82 @@ class Overview(unittest.TestCase):
         self.assertGreater(coloured / samples, 0.02, "no picture drawn")
 
 
+HISTORY = os.path.join(ROOT, "examples", "data", "cadses_history.csv")
+THEMES = os.path.join(ROOT, "examples", "data", "cadses_themes.csv")
+
+
+class WithHistoryThemesAndFocus(unittest.TestCase):
+    """--history (realised, untapped, the cooperated flag, untapped.svg),
+    --themes (region x theme over named tag groups) and --focus (the map of
+    one region's potential partners)."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.mkdtemp(prefix="sm_overview_history_")
+        cls.out = os.path.join(cls.tmp, "out")
+        r = run("overview", "--data", SMES, "--development", DEV, "--history", HISTORY, "--themes", THEMES,
+                "--geometry", GEO, "--focus", "SI03", "--focus", "AT13", "-k", "10", "--threads", "2",
+                "--out", cls.out)
+        assert r.returncode == 0, r.stderr
+        cls.stdout = r.stdout
+
+    @classmethod
+    def tearDownClass(cls):
+        shutil.rmtree(cls.tmp, ignore_errors=True)
+
+    def rows(self, name):
+        with open(os.path.join(self.out, name), newline="", encoding="utf-8") as f:
+            return list(csv.DictReader(f))
+
+    def test_files_and_well_formed_pictures(self):
+        for name in ALWAYS + MAPS + ["untapped.svg", "focus-SI03.svg", "focus-AT13.svg"]:
+            self.assertTrue(os.path.getsize(os.path.join(self.out, name)) > 0, name)
+        self.assertIn("history: realised and untapped", self.stdout)
+        self.assertIn("themes: 7 from", self.stdout)
+        if shutil.which("xmllint"):
+            for name in ("untapped.svg", "focus-SI03.svg", "themes.svg", "report.html"):
+                r = subprocess.run(["xmllint", "--noout", os.path.join(self.out, name)], capture_output=True,
+                                   text=True, errors="replace")
+                self.assertEqual(r.returncode, 0, name + ": " + r.stderr)
+
+    def test_realised_counts_every_ordered_pair_of_the_history(self):
+        groups = {}
+        with open(HISTORY, newline="") as f:
+            for r in csv.DictReader(f):
+                groups.setdefault(r["group"], set()).add(r["member"])
+        pairs = {(a, b) for g in groups.values() for a in g for b in g if a != b}
+        regions = self.rows("regions.csv")
+        self.assertEqual(list(regions[0])[-2:], ["realised", "untapped"])
+        self.assertEqual(sum(int(r["realised"]) for r in regions), len(pairs))
+        for r in regions:
+            self.assertLessEqual(float(r["untapped"]), float(r["score_sum"]) + 1e-6)
+        pot = self.rows("potential.csv")
+        flagged = [p for p in pot if int(p["cooperated"])]
+        self.assertTrue(flagged)
+        self.assertTrue(all((p["a"], p["b"]) in pairs for p in flagged))
+        self.assertTrue(all((p["a"], p["b"]) not in pairs for p in pot if not int(p["cooperated"])))
+
+    def test_theme_columns_are_the_themes_of_the_file(self):
+        with open(THEMES, newline="") as f:
+            names = list(dict.fromkeys(r["theme"] for r in csv.DictReader(f)))
+        themes = self.rows("themes.csv")
+        self.assertEqual(list(dict.fromkeys(r["theme"] for r in themes)), names)
+
+    def test_errors_name_the_file_line_and_value(self):
+        bad = os.path.join(self.tmp, "bad_themes.csv")
+        with open(bad, "w") as f:
+            f.write("theme,tag\ngreen,solar\n,nameless\n")
+        r = run("overview", "--data", SMES, "--no-maps", "--themes", bad, "--out", self.tmp)
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("bad_themes.csv:3", r.stderr)
+        r = run("overview", "--data", SMES, "--geometry", GEO, "--focus", "XX99", "--out", self.tmp)
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("XX99", r.stderr)
+        r = run("overview", "--data", SMES, "--no-maps", "--focus", "SI03", "--out", self.tmp)
+        self.assertEqual(r.returncode, 2)
+        self.assertIn("geometry", r.stderr)
+
+
 if __name__ == "__main__":
     CLI = os.path.abspath(sys.argv.pop(1))
     unittest.main(verbosity=2)
