@@ -477,6 +477,31 @@ static void allocation_failures_with_history_and_themes(void **state)
             assert_int_equal(s, SM_ERR_NOMEM);
             assert_null(text);
         }
+    /* the focus map and the report with maps (sheet maps, shared outlines) */
+    char path[512];
+    const char *root = getenv("SM_SOURCE_ROOT");
+    snprintf(path, sizeof path, "%s/data/nuts2021_60m.txt", root ? root : ".");
+    sm_geometry *g = NULL;
+    if (sm_geometry_load(&g, path) == SM_OK) {
+        for (int w = 0; w < 2; w++)
+            for (long n = 1;; n++) {
+                char *text = NULL;
+                st.fail_at = st.calls + n;
+                st.failed = 0;
+                sm_status s = w ? sm_overview_format(&text, NULL, ov, SM_OUTPUT_REPORT, 0, g)
+                                : sm_overview_format_focus(&text, NULL, ov, "SI", g);
+                int failed = st.failed;
+                st.fail_at = 0;
+                if (!failed) {
+                    assert_int_equal(s, SM_OK);
+                    sm_free(text);
+                    break;
+                }
+                assert_int_equal(s, SM_ERR_NOMEM);
+                assert_null(text);
+            }
+        sm_geometry_free(g);
+    }
     sm_overview_free(ov);
     sm_themes_free(t);
     sm_engine_free(e);
