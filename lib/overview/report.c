@@ -177,8 +177,10 @@ sm_status sm__ov_report(sm__buf *b, const sm_overview *ov, const sm_geometry *g)
     sm__buf_puts(b, "</style>\n</head>\n<body>\n<header>\n<h1>Regional networking overview</h1>\n");
     sm__buf_printf(b,
                    "<p class=\"meta\">%zu SMEs in %zu NUTS-%d regions \xc2\xb7 top %zu partners of each SME \xc2\xb7 "
-                   "%llu links \xc2\xb7 sectors at NACE level %d</p>\n</header>\n",
-                   ov->n_smes, n, ov->region_level, ov->k, (unsigned long long)ov->total_links, ov->sector_level);
+                   "%llu links \xc2\xb7 sectors at NACE level %d%s%s</p>\n</header>\n",
+                   ov->n_smes, n, ov->region_level, ov->k, (unsigned long long)ov->total_links, ov->sector_level,
+                   ov->has_history ? " \xc2\xb7 with the cooperation history" : "",
+                   ov->user_themes ? " \xc2\xb7 user-defined themes" : "");
     sm__buf_puts(b,
                  "<nav><h2>Contents</h2><ol><li><a href=\"#maps\">Maps</a></li><li><a href=\"#heat\">Region \xc3\x97 "
                  "region</a></li><li><a href=\"#themes\">Region \xc3\x97 theme</a></li><li><a href=\"#sectors\">"
@@ -286,15 +288,20 @@ sm_status sm__ov_report(sm__buf *b, const sm_overview *ov, const sm_geometry *g)
                 cr[np++] = (cellrank){ x->cell[i * n + j].links, i, j };
         qsort(cr, np, sizeof *cr, cmp_cell);
         if (np) {
-            sm__buf_puts(b, "<table><tr><th>partner region</th><th>links</th><th>mean score</th><th>lift</th></tr>\n");
+            sm__buf_puts(b, "<table><tr><th>partner region</th><th>links</th><th>mean score</th><th>lift</th>");
+            sm__buf_puts(b, ov->has_history ? "<th>realised</th><th>untapped</th></tr>\n" : "</tr>\n");
             for (size_t t = 0; t < np && t < SHEET_PARTNERS; t++) {
                 size_t j = cr[t].j;
                 sm__buf_puts(b, "<tr><td>");
                 region_title(b, ra, j);
-                sm__buf_printf(
-                    b, "</td><td class=\"n\">%llu</td><td class=\"n\">%.3f</td><td class=\"n\">%.2f</td></tr>\n",
-                    (unsigned long long)cr[t].links, sm__ov_value(ov, 0, i, j, SM_OVERVIEW_SCORE_MEAN),
-                    sm__ov_value(ov, 0, i, j, SM_OVERVIEW_LIFT));
+                sm__buf_printf(b, "</td><td class=\"n\">%llu</td><td class=\"n\">%.3f</td><td class=\"n\">%.2f</td>",
+                               (unsigned long long)cr[t].links, sm__ov_value(ov, 0, i, j, SM_OVERVIEW_SCORE_MEAN),
+                               sm__ov_value(ov, 0, i, j, SM_OVERVIEW_LIFT));
+                if (ov->has_history)
+                    sm__buf_printf(b, "<td class=\"n\">%.0f</td><td class=\"n\">%.2f</td>",
+                                   sm__ov_value(ov, 0, i, j, SM_OVERVIEW_REALISED),
+                                   sm__ov_value(ov, 0, i, j, SM_OVERVIEW_UNTAPPED));
+                sm__buf_puts(b, "</tr>\n");
             }
             sm__buf_puts(b, "</table>\n");
         }
