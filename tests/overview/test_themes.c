@@ -524,7 +524,10 @@ static void allocation_failures_of_the_themes(void **state)
     sm__default_alloc_override(&a);
     static const char csv[] = "theme,tag\ngreen,solar\ngreen,wind\ndigital,erp\n";
     static const char json[] = "{\"food\": [\"cheese\", \"wine\"]}";
-    for (int which = 0; which < 2; which++) {
+    char path[512];
+    const char *root = getenv("SM_SOURCE_ROOT");
+    snprintf(path, sizeof path, "%s/examples/data/cadses_themes.csv", root ? root : ".");
+    for (int which = 0; which < 3; which++) {
         long failures = 0;
         for (long n = 1;; n++) {
             sm_themes *t = NULL;
@@ -532,11 +535,12 @@ static void allocation_failures_of_the_themes(void **state)
             st.failed = 0;
             sm_status s = sm_themes_new(&t);
             if (s == SM_OK)
-                s = which ? sm_themes_load_buffer(t, json, sizeof json - 1, "t.json", NULL)
-                          : sm_themes_load_buffer(t, csv, sizeof csv - 1, "t.csv", NULL);
+                s = which == 2 ? sm_themes_load(t, path, NULL)
+                    : which    ? sm_themes_load_buffer(t, json, sizeof json - 1, "t.json", NULL)
+                               : sm_themes_load_buffer(t, csv, sizeof csv - 1, "t.csv", NULL);
             int failed = st.failed;
             st.fail_at = 0;
-            if (failed) {
+            if (failed && s != SM_OK) { /* libcsv retries a failed growth with a smaller block */
                 failures++;
                 assert_int_equal(s, SM_ERR_NOMEM);
                 assert_int_equal(sm_themes_count(t), 0); /* all or nothing */
