@@ -227,12 +227,29 @@ const char *sm__enc_guess(const char *data, size_t n, const char **label)
     return best->name;
 }
 
+/* The one problem of input said to be UTF-8 that is not: byte at line,
+ * with the encoding data look like. */
+static sm_status not_utf8(sm__load *ld, unsigned long line, unsigned char byte, const char *data, size_t n)
+{
+    const char *label, *guess = sm__enc_guess(data, n, &label);
+    char what[400];
+    snprintf(what, sizeof what,
+             "the file is not UTF-8 (byte 0x%02X); it is likely %s (%s): load it with --encoding %s "
+             "(C: sm_load_options.encoding = \"%s\"; Python: encoding=\"%s\"), or save it as UTF-8",
+             byte, guess, label, guess, guess, guess);
+    return sm__load_problem(ld, true, SM_ERR_PARSE, line, 0, NULL, NULL, 0, what);
+}
+
 sm_status sm__enc_check_utf8(sm__load *ld, sm__utf8_watch *w, const char *data, size_t n, bool last)
 {
     size_t i = 0;
     /* the end of a sequence the last piece began */
     while (w->need && i < n && ((unsigned char)data[i] & 0xC0) == 0x80)
         i++, w->need--;
+    /* the input ended inside that sequence (a read may end anywhere, so the
+     * last piece can be empty): the same problem as for the whole in one piece */
+    if (w->need && i == n && last)
+        return not_utf8(ld, w->lines + 1, w->lead, data, n);
     size_t bad = n;
     if (w->need && i < n)
         bad = i;
@@ -242,15 +259,20 @@ sm_status sm__enc_check_utf8(sm__load *ld, sm__utf8_watch *w, const char *data, 
             /* an incomplete sequence at the very end may go on in the next piece */
             size_t lead = ok;
             unsigned c = (unsigned char)data[lead];
-            unsigned want = c >= 0xF0 && c <= 0xF4 ? 3 : c >= 0xE0 ? 2 : c >= 0xC2 && c <= 0xDF ? 1 : 0;
+            unsigned want = c >= 0xF0 && c <= 0xF4   ? 3
+                            : c >= 0xE0 && c <= 0xEF ? 2
+                            : c >= 0xC2 && c <= 0xDF ? 1
+                                                     : 0;
             size_t have = n - lead - 1;
             bool cont = true;
             for (size_t k = lead + 1; k < n; k++)
                 cont = cont && ((unsigned char)data[k] & 0xC0) == 0x80;
-            if (!last && want && have < want && cont)
+            if (!last && want && have < want && cont) {
                 w->need = (unsigned)(want - have);
-            else
+                w->lead = (unsigned char)c;
+            } else {
                 bad = ok;
+            }
         }
     }
     if (bad == n) {
@@ -261,11 +283,5 @@ sm_status sm__enc_check_utf8(sm__load *ld, sm__utf8_watch *w, const char *data, 
     unsigned long line = w->lines + 1;
     for (size_t k = 0; k < bad; k++)
         line += data[k] == '\n';
-    const char *label, *guess = sm__enc_guess(data, n, &label);
-    char what[400];
-    snprintf(what, sizeof what,
-             "the file is not UTF-8 (byte 0x%02X); it is likely %s (%s): load it with --encoding %s "
-             "(C: sm_load_options.encoding = \"%s\"; Python: encoding=\"%s\"), or save it as UTF-8",
-             (unsigned char)data[bad], guess, label, guess, guess, guess);
-    return sm__load_problem(ld, true, SM_ERR_PARSE, line, 0, NULL, NULL, 0, what);
+    return not_utf8(ld, line, (unsigned char)data[bad], data, n);
 }

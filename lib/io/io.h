@@ -133,6 +133,7 @@ const char *sm__enc_guess(const char *data, size_t n, const char **label);
 typedef struct sm__utf8_watch {
     unsigned need;       /* continuation bytes the last piece left owing */
     unsigned long lines; /* newlines before this piece */
+    unsigned char lead;  /* the first byte of that sequence */
 } sm__utf8_watch;
 /* Checks the next piece of input said to be UTF-8; the first bad byte is one
  * fatal problem naming the likely encoding and the option to load it. */

@@ -248,7 +248,7 @@ static sm_status run_buffer(sm__load *ld, const char *data, size_t len, sm_forma
     if (!x) {
         if ((st = start(ld, &data, &len)))
             return st;
-        sm__utf8_watch w = { 0, 0 };
+        sm__utf8_watch w = { 0, 0, 0 };
         if ((st = sm__enc_check_utf8(ld, &w, data, len, true)))
             return st;
         return run_utf8(ld, data, len, fmt);
@@ -359,7 +359,7 @@ static sm_status check_file_utf8(sm__load *ld, FILE *f, size_t chunk, bool *chec
     char *buf = sm__malloc(&ld->engine->alloc, chunk);
     if (!buf)
         return sm__nomem();
-    sm__utf8_watch w = { 0, 0 };
+    sm__utf8_watch w = { 0, 0, 0 };
     sm_status st = SM_OK;
     int err = 0;
     bool first = true;
@@ -449,7 +449,7 @@ static sm_status run_file(sm__load *ld, FILE *f, sm_format fmt)
     }
     const char *d = buf;
     size_t n = len;
-    sm__utf8_watch w = { 0, 0 };
+    sm__utf8_watch w = { 0, 0, 0 };
     if ((st = sm__enc_open(&x, ld, ld->opts.encoding)))
         goto out;
     if (x && (st = sm__enc_convert(x, ld, buf, len, feof(f) || ferror(f), &d, &n)))

@@ -220,6 +220,50 @@ static void numbers_decimal_comma_and_range(void **state)
     sm_engine_free(e);
 }
 
+/* A file that ends in a byte that cannot begin a UTF-8 character, or inside
+ * a character, read in pieces of any size, is the same one problem as its
+ * bytes in a buffer (a read that ends right before the end of the file
+ * leaves an empty last piece). */
+static void utf8_end_of_file_in_pieces(void **state)
+{
+    (void)state;
+    static const char *const inputs[] = {
+        "id,region,sectors\r\nA,SI041,C25\r\n\xF9",
+        "id,region,sectors\nA,SI041,C25\n\xE2\x82",
+        "id,region,sectors\nA,SI041,C25\nB,SI041,C25,\xC3",
+    };
+    char path[] = "/tmp/sm-test-intake-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    close(fd);
+    size_t saved = sm__load_chunk;
+    for (size_t t = 0; t < sizeof inputs / sizeof *inputs; t++) {
+        const char *in = inputs[t];
+        FILE *f = fopen(path, "wb");
+        assert_non_null(f);
+        assert_int_equal(fwrite(in, 1, strlen(in), f), strlen(in));
+        assert_int_equal(fclose(f), 0);
+        for (size_t chunk = 1; chunk <= 4; chunk++) {
+            sm__load_chunk = chunk;
+            sm_engine *e = tu_engine(SM_TAXONOMY_ALL);
+            sm_load_options o = SM_LOAD_OPTIONS_INIT;
+            o.lenient = 1;
+            sm_load_report rf, rb;
+            assert_int_equal(sm_load_file(e, path, &o, &rf), SM_ERR_PARSE);
+            tu_assert_error(SM_ERR_PARSE, "the file is not UTF-8");
+            assert_int_equal(sm_sme_count(e), 0);
+            o.format = SM_FORMAT_CSV;
+            assert_int_equal(sm_load_buffer(e, in, strlen(in), "b.csv", &o, &rb), SM_ERR_PARSE);
+            tu_assert_error(SM_ERR_PARSE, "the file is not UTF-8");
+            assert_int_equal(rf.rows, rb.rows);
+            assert_int_equal(rf.loaded, rb.loaded);
+            sm_engine_free(e);
+        }
+    }
+    sm__load_chunk = saved;
+    remove(path);
+}
+
 static void encodings(void **state)
 {
     (void)state;
@@ -361,6 +405,7 @@ int main(void)
         cmocka_unit_test(delimiters_detected_or_given),
         cmocka_unit_test(numbers_decimal_comma_and_range),
         cmocka_unit_test(encodings),
+        cmocka_unit_test(utf8_end_of_file_in_pieces),
         cmocka_unit_test(every_problem_of_a_row),
         cmocka_unit_test(allocation_failures),
         cmocka_unit_test(affinity_reads_back_exactly),
