@@ -52,6 +52,12 @@ sm_status sm__fail_at(sm_status status, const char *file, unsigned long line, un
     ;
 sm_status sm__nomem(void);
 
+/* Reads the file at path whole into *out (allocated with a, free with
+ * sm__free; never NULL on success) and its size into *out_len. Errors
+ * (SM_ERR_IO naming the path and, when given, what the file is: "the history
+ * file"; SM_ERR_NOMEM) leave the out parameters untouched (base/file.c). */
+sm_status sm__read_file(const sm__alloc *a, const char *path, const char *what, char **out, size_t *out_len);
+
 /* A copy of the thread's last error, to put back later (libgit2's
  * git_error_save/git_error_restore): keeps a failure across calls that may
  * record others, or hands it from a worker thread to the caller's. Same

@@ -453,28 +453,12 @@ sm_status sm_event_load_csv(sm_event *ev, sm_event_input kind, const char *path)
 {
     if (!ev || !path)
         return sm__fail(SM_ERR_INVALID_ARGUMENT, "sm_event_load_csv: %s is NULL", ev ? "path" : "event");
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return sm__fail_at(SM_ERR_IO, path, 0, 0, NULL, NULL, "%s: cannot open: %s", path, strerror(errno));
     char *buf = NULL;
-    size_t len = 0, cap = 0;
-    sm_status st = SM_OK;
-    for (;;) {
-        if (sm__grow(&ev->alloc, (void **)&buf, &cap, len + 65536, 1)) {
-            st = sm__nomem();
-            break;
-        }
-        size_t got = fread(buf + len, 1, cap - len, f);
-        len += got;
-        if (got == 0) {
-            if (ferror(f))
-                st = sm__fail_at(SM_ERR_IO, path, 0, 0, NULL, NULL, "%s: read error", path);
-            break;
-        }
-    }
-    fclose(f);
-    if (!st)
-        st = sm_event_read_csv(ev, kind, buf, len, path);
+    size_t len = 0;
+    sm_status st = sm__read_file(&ev->alloc, path, NULL, &buf, &len);
+    if (st)
+        return st;
+    st = sm_event_read_csv(ev, kind, buf, len, path);
     sm__free(&ev->alloc, buf);
     return st;
 }

@@ -489,27 +489,12 @@ sm_status sm_history_load(sm_engine *engine, const char *path, size_t *out_count
 {
     if (!engine || !path)
         return sm__fail(SM_ERR_INVALID_ARGUMENT, "history: NULL %s", engine ? "path" : "engine");
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return sm__fail_at(SM_ERR_IO, path, 0, 0, NULL, NULL, "%s: cannot open the history file", path);
     char *buf = NULL;
-    size_t len = 0, cap = 0;
-    sm_status st = SM_OK;
-    for (;;) {
-        if (len + 65536 > cap && sm__grow(&engine->alloc, (void **)&buf, &cap, len + 65536, 1)) {
-            st = SM_ERR_NOMEM;
-            break;
-        }
-        size_t r = fread(buf + len, 1, cap - len, f);
-        len += r;
-        if (r == 0)
-            break;
-    }
-    if (!st && ferror(f))
-        st = sm__fail_at(SM_ERR_IO, path, 0, 0, NULL, NULL, "%s: read error", path);
-    fclose(f);
-    if (!st)
-        st = sm_history_load_buffer(engine, buf, len, path, out_count);
+    size_t len = 0;
+    sm_status st = sm__read_file(&engine->alloc, path, "the history file", &buf, &len);
+    if (st)
+        return st;
+    st = sm_history_load_buffer(engine, buf, len, path, out_count);
     sm__free(&engine->alloc, buf);
     return st;
 }

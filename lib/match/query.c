@@ -179,20 +179,7 @@ static inline double comp_dir(const sm_engine *e, const double *idf, size_t x, s
     size_t no = e->smes.n_offers[x], nn = e->smes.n_needs[y];
     if (!no || !nn || (sig && !(e->smes.offer_sig[x] & e->smes.need_sig[y])) || !(mass > 0))
         return 0.0;
-    const uint32_t *o = sm__sme_offers(e, x), *n = sm__sme_needs(e, y);
-    double hit = 0;
-    size_t i = 0, j = 0;
-    while (i < no && j < nn) {
-        if (o[i] < n[j])
-            i++;
-        else if (o[i] > n[j])
-            j++;
-        else {
-            hit += idf[o[i]];
-            i++;
-            j++;
-        }
-    }
+    double hit = sm__offer_need_hit(e, idf, x, y);
     double v = hit / mass;
     return v > 1.0 ? 1.0 : v;
 }

@@ -419,28 +419,12 @@ sm_status sm_themes_load(sm_themes *t, const char *path, size_t *out_count)
 {
     if (!t || !path)
         return sm__fail(SM_ERR_INVALID_ARGUMENT, "themes load: NULL argument");
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return sm__fail_at(SM_ERR_IO, path, 0, 0, NULL, NULL, "%s: cannot open: %s", path, strerror(errno));
     char *buf = NULL;
-    size_t len = 0, cap = 0;
-    sm_status st = SM_OK;
-    for (;;) {
-        if (sm__grow(&t->alloc, (void **)&buf, &cap, len + 65536, 1)) {
-            st = sm__nomem();
-            break;
-        }
-        size_t got = fread(buf + len, 1, cap - len, f);
-        len += got;
-        if (got == 0) {
-            if (ferror(f))
-                st = sm__fail_at(SM_ERR_IO, path, 0, 0, NULL, NULL, "%s: cannot read", path);
-            break;
-        }
-    }
-    fclose(f);
-    if (!st)
-        st = sm_themes_load_buffer(t, buf, len, path, out_count);
+    size_t len = 0;
+    sm_status st = sm__read_file(&t->alloc, path, NULL, &buf, &len);
+    if (st)
+        return st;
+    st = sm_themes_load_buffer(t, buf, len, path, out_count);
     sm__free(&t->alloc, buf);
     return st;
 }

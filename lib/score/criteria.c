@@ -40,20 +40,7 @@ double sm__comp_direction(const sm_engine *e, size_t x, size_t y)
     double mass = sm__need_mass(e, idf, y);
     if (!(mass > 0))
         return 0.0;
-    const uint32_t *o = sm__sme_offers(e, x), *n = sm__sme_needs(e, y);
-    double hit = 0;
-    size_t i = 0, j = 0;
-    while (i < no && j < nn) {
-        if (o[i] < n[j])
-            i++;
-        else if (o[i] > n[j])
-            j++;
-        else {
-            hit += idf[o[i]];
-            i++;
-            j++;
-        }
-    }
+    double hit = sm__offer_need_hit(e, idf, x, y);
     double s = hit / mass;
     return s > 1.0 ? 1.0 : s;
 }

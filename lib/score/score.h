@@ -258,4 +258,25 @@ static inline double sm__need_mass(const sm_engine *e, const double *idf, size_t
     return m;
 }
 
+/* Sum of idf over the tags x offers that y needs (both lists sorted). */
+static inline double sm__offer_need_hit(const sm_engine *e, const double *idf, size_t x, size_t y)
+{
+    const uint32_t *o = sm__sme_offers(e, x), *n = sm__sme_needs(e, y);
+    size_t no = e->smes.n_offers[x], nn = e->smes.n_needs[y];
+    double hit = 0;
+    size_t i = 0, j = 0;
+    while (i < no && j < nn) {
+        if (o[i] < n[j])
+            i++;
+        else if (o[i] > n[j])
+            j++;
+        else {
+            hit += idf[o[i]];
+            i++;
+            j++;
+        }
+    }
+    return hit;
+}
+
 #endif /* SM_SCORE_H */
