@@ -13,20 +13,6 @@
 #include <unistd.h>
 #include <xxhash.h>
 
-static uint64_t get64(const unsigned char *p)
-{
-    uint64_t v;
-    memcpy(&v, p, 8);
-    return v;
-}
-
-static uint32_t get32(const unsigned char *p)
-{
-    uint32_t v;
-    memcpy(&v, p, 4);
-    return v;
-}
-
 /* The name of SME column section id from the COLUMNS directory; "unknown"
  * when the directory does not list it (a later minor's section). */
 static void column_name(const unsigned char *f, const sm_snapshot_section *dir, uint32_t id, char *out, size_t cap)
@@ -57,7 +43,7 @@ static sm_status describe(sm_snapshot_info **out, const unsigned char *f, size_t
     uint16_t major, minor;
     memcpy(&major, f + 8, 2);
     memcpy(&minor, f + 10, 2);
-    if (get32(f + 12) != SM__SNAP_BOM)
+    if (sm__snap_rd32(f + 12) != SM__SNAP_BOM)
         return sm__fail_at(SM_ERR_UNSUPPORTED, path, 0, 0, "header", NULL,
                            "%s: snapshot written on a machine of the other byte order", path);
     if (major != SM__SNAP_MAJOR)
@@ -65,18 +51,18 @@ static sm_status describe(sm_snapshot_info **out, const unsigned char *f, size_t
                                                     "%s: snapshot format %u.%u is newer than this library reads (%u.x)",
                                                     path, major, minor, SM__SNAP_MAJOR)
                                       : sm__snap_bad(&r, 0, 8, "format major %u is not known", major);
-    if (XXH3_64bits(f, 48) != get64(f + 48))
+    if (XXH3_64bits(f, 48) != sm__snap_rd64(f + 48))
         return sm__snap_bad(&r, 0, 48, "header checksum mismatch");
-    uint32_t n = get32(f + 20);
-    uint64_t toff = get64(f + 24);
-    if (get64(f + 32) != len)
+    uint32_t n = sm__snap_rd32(f + 20);
+    uint64_t toff = sm__snap_rd64(f + 24);
+    if (sm__snap_rd64(f + 32) != len)
         return sm__snap_bad(&r, 0, 32, "the file has %zu bytes, the header says %llu (truncated?)", len,
-                            (unsigned long long)get64(f + 32));
+                            (unsigned long long)sm__snap_rd64(f + 32));
     if (toff < SM__SNAP_HEADER || toff > len || n > (len - toff) / SM__SNAP_ENTRY)
         return sm__snap_bad(&r, 0, 24, "section table (%u entries at %llu) outside the file", n,
                             (unsigned long long)toff);
     const unsigned char *t = f + toff;
-    if (XXH3_64bits(t, (size_t)n * SM__SNAP_ENTRY) != get64(f + 40))
+    if (XXH3_64bits(t, (size_t)n * SM__SNAP_ENTRY) != sm__snap_rd64(f + 40))
         return sm__snap_bad(&r, 0, toff, "section table checksum mismatch");
     sm_snapshot_info *info = sm__boxed_alloc(&sm__default_alloc, sizeof *info + (size_t)n * sizeof *info->sections);
     if (!info)
@@ -87,17 +73,17 @@ static sm_status describe(sm_snapshot_info **out, const unsigned char *f, size_t
     info->format_major = major;
     info->format_minor = minor;
     info->file_size = len;
-    info->content_hash = get64(f + 40);
+    info->content_hash = sm__snap_rd64(f + 40);
     const sm_snapshot_section *dir = NULL, *meta = NULL, *hist = NULL;
     for (uint32_t i = 0; i < n; i++) {
         const unsigned char *e = t + (size_t)i * SM__SNAP_ENTRY;
         sm_snapshot_section *s = &info->sections[i];
         memset(s, 0, sizeof *s);
-        s->id = get32(e);
-        s->element_size = get32(e + 4);
-        s->offset = get64(e + 8);
-        s->length = get64(e + 16);
-        s->checksum = get64(e + 24);
+        s->id = sm__snap_rd32(e);
+        s->element_size = sm__snap_rd32(e + 4);
+        s->offset = sm__snap_rd64(e + 8);
+        s->length = sm__snap_rd64(e + 16);
+        s->checksum = sm__snap_rd64(e + 24);
         s->checksum_ok = s->offset <= len && s->length <= len - s->offset && s->offset % SM__SNAP_ALIGN == 0 &&
                          XXH3_64bits(f + s->offset, (size_t)s->length) == s->checksum;
         info->n_damaged += !s->checksum_ok;

@@ -48,20 +48,6 @@ sm_status sm__snap_bad(const reader *r, uint32_t id, uint64_t off, const char *f
                        (unsigned long long)off, msg);
 }
 
-static uint64_t rd64(const unsigned char *p)
-{
-    uint64_t v;
-    memcpy(&v, p, 8);
-    return v;
-}
-
-static uint32_t rd32(const unsigned char *p)
-{
-    uint32_t v;
-    memcpy(&v, p, 4);
-    return v;
-}
-
 static sm_status read_header(reader *r)
 {
     if (r->len < SM__SNAP_HEADER)
@@ -73,7 +59,7 @@ static sm_status read_header(reader *r)
     uint16_t major, minor;
     memcpy(&major, h + 8, 2);
     memcpy(&minor, h + 10, 2);
-    if (rd32(h + 12) != SM__SNAP_BOM)
+    if (sm__snap_rd32(h + 12) != SM__SNAP_BOM)
         return sm__fail_at(SM_ERR_UNSUPPORTED, r->name, 0, 0, "header", NULL,
                            "%s: snapshot written on a machine of the other byte order; save it again on this one",
                            r->name);
@@ -84,10 +70,10 @@ static sm_status read_header(reader *r)
                            r->name, major, minor, SM__SNAP_MAJOR);
     if (major < SM__SNAP_MAJOR)
         return sm__snap_bad(r, 0, 8, "format major %u is not known", major);
-    if (XXH3_64bits(h, 48) != rd64(h + 48))
+    if (XXH3_64bits(h, 48) != sm__snap_rd64(h + 48))
         return sm__snap_bad(r, 0, 48, "header checksum mismatch");
-    uint32_t hsize = rd32(h + 16), n = rd32(h + 20);
-    uint64_t toff = rd64(h + 24), fsize = rd64(h + 32);
+    uint32_t hsize = sm__snap_rd32(h + 16), n = sm__snap_rd32(h + 20);
+    uint64_t toff = sm__snap_rd64(h + 24), fsize = sm__snap_rd64(h + 32);
     if (hsize != SM__SNAP_HEADER)
         return sm__snap_bad(r, 0, 16, "header size %u (expected %u)", hsize, SM__SNAP_HEADER);
     if (fsize != r->len)
@@ -97,12 +83,12 @@ static sm_status read_header(reader *r)
         return sm__snap_bad(r, 0, 24, "section table (%u entries at %llu) outside the file", n,
                             (unsigned long long)toff);
     const unsigned char *t = r->data + toff;
-    if (XXH3_64bits(t, (size_t)n * SM__SNAP_ENTRY) != rd64(h + 40))
+    if (XXH3_64bits(t, (size_t)n * SM__SNAP_ENTRY) != sm__snap_rd64(h + 40))
         return sm__snap_bad(r, 0, toff, "section table checksum mismatch");
     for (uint32_t i = 0; i < n; i++) {
         const unsigned char *e = t + (size_t)i * SM__SNAP_ENTRY;
-        uint32_t id = rd32(e), elem = rd32(e + 4);
-        uint64_t off = rd64(e + 8), len = rd64(e + 16), hash = rd64(e + 24);
+        uint32_t id = sm__snap_rd32(e), elem = sm__snap_rd32(e + 4);
+        uint64_t off = sm__snap_rd64(e + 8), len = sm__snap_rd64(e + 16), hash = sm__snap_rd64(e + 24);
         uint64_t at = toff + (uint64_t)i * SM__SNAP_ENTRY;
         if (off % SM__SNAP_ALIGN || off > r->len || len > r->len - off)
             return sm__snap_bad(r, id, at, "offset %llu, length %llu outside the %zu-byte file or not aligned",
@@ -172,7 +158,7 @@ static sm_status read_langs_coop(reader *r, sm_engine *e)
     for (unsigned i = 0; i < r->m.n_coop; i++) {
         uint64_t at = r->s[SM__SEC_COOP].off + 4 * i;
         const char *name = NULL;
-        if ((st = sm__snap_str_at(r, SM__SEC_COOP, at, rd32(r->s[SM__SEC_COOP].p + 4 * i), &name)))
+        if ((st = sm__snap_str_at(r, SM__SEC_COOP, at, sm__snap_rd32(r->s[SM__SEC_COOP].p + 4 * i), &name)))
             return st;
         if (i < builtin) {
             if (strcmp(name, e->coop_names[i]) != 0)
@@ -262,14 +248,14 @@ static sm_status read_regions(reader *r, sm_engine *e)
         return st;
     const unsigned char *sp = r->s[SM__SEC_ADJ_START].p;
     uint64_t total = r->s[SM__SEC_ADJ].present ? r->s[SM__SEC_ADJ].len / 2 : 0;
-    if (rd32(sp) != 0)
+    if (sm__snap_rd32(sp) != 0)
         return sm__snap_bad(r, SM__SEC_ADJ_START, r->s[SM__SEC_ADJ_START].off, "does not start at 0");
     for (uint64_t i = 0; i < na; i++)
-        if (rd32(sp + 4 * i + 4) < rd32(sp + 4 * i))
+        if (sm__snap_rd32(sp + 4 * i + 4) < sm__snap_rd32(sp + 4 * i))
             return sm__snap_bad(r, SM__SEC_ADJ_START, r->s[SM__SEC_ADJ_START].off + 4 * i + 4, "decreasing start");
-    if (rd32(sp + 4 * na) != total || (total && (st = sm__snap_need(r, SM__SEC_ADJ, total, 2))))
+    if (sm__snap_rd32(sp + 4 * na) != total || (total && (st = sm__snap_need(r, SM__SEC_ADJ, total, 2))))
         return st ? st : sm__snap_bad(r, SM__SEC_ADJ, r->s[SM__SEC_ADJ].off, "%llu entries, the starts end at %u",
-                                      (unsigned long long)total, rd32(sp + 4 * na));
+                                      (unsigned long long)total, sm__snap_rd32(sp + 4 * na));
     uint32_t *start = sm__malloc(&e->alloc, (size_t)(na + 1) * sizeof *start);
     uint16_t *adj = sm__malloc(&e->alloc, total ? (size_t)total * sizeof *adj : 1);
     if (!start || !adj) {
@@ -663,10 +649,10 @@ static sm_status read_smes(reader *r, sm_engine *e)
     for (size_t i = 0; i < n; i++) {
         uint64_t at = cold->off + 8 * i;
         const char *id = NULL, *name = NULL;
-        if ((st = sm__snap_str_at(r, SM__SEC_COLUMN0, at, rd64(cold->p + 8 * i), &id)))
+        if ((st = sm__snap_str_at(r, SM__SEC_COLUMN0, at, sm__snap_rd64(cold->p + 8 * i), &id)))
             return st;
         size_t il = strlen(id);
-        uint64_t name_off = rd64(cold->p + 8 * i) + il + 1;
+        uint64_t name_off = sm__snap_rd64(cold->p + 8 * i) + il + 1;
         if ((st = sm__snap_str_at(r, SM__SEC_COLUMN0, at, name_off, &name)))
             return st;
         size_t nl = strlen(name);
@@ -854,7 +840,7 @@ sm_status sm_snapshot_content_hash(uint64_t *out, const char *path)
     r.len = len;
     r.name = path;
     if (!(st = read_header(&r)))
-        *out = rd64(r.data + 40);
+        *out = sm__snap_rd64(r.data + 40);
     if (len)
         munmap((void *)data, len);
     return st;

@@ -5,6 +5,8 @@
 
 #include "snapshot/format.h"
 
+#include <string.h>
+
 typedef struct sec {
     unsigned char *p; /* writable: the engine borrows sections (adopt.c) */
     uint64_t off, len;
@@ -35,5 +37,21 @@ sm_status sm__snap_str_at(reader *r, uint32_t id, uint64_t at, uint64_t off, con
 const char *sm__snap_sec_name(uint32_t id);
 /* The cooperation history (history.c), after the SMEs. */
 sm_status sm__snap_read_history(reader *r, sm_engine *e);
+
+/* Little-endian fields of the file (the header says the byte order; a
+ * file of the other order is refused before any field is read). */
+static inline uint64_t sm__snap_rd64(const unsigned char *p)
+{
+    uint64_t v;
+    memcpy(&v, p, 8);
+    return v;
+}
+
+static inline uint32_t sm__snap_rd32(const unsigned char *p)
+{
+    uint32_t v;
+    memcpy(&v, p, 4);
+    return v;
+}
 
 #endif /* SM_SNAPSHOT_READER_H */
