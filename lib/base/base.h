@@ -90,6 +90,11 @@ uint32_t sm__hash(const char *s);
 bool sm__hmap_get(const sm__hmap *m, const char *key, sm__key_fn key_of, const void *ctx, uint32_t *out);
 /* Makes room for `extra` more entries without further allocation. */
 sm_status sm__hmap_reserve(sm__hmap *m, const sm__alloc *a, size_t extra, sm__key_fn key_of, const void *ctx);
+/* The map grown for `extra` more entries, built beside m, which it leaves
+ * as it is (so readers may use m meanwhile): out->slots is NULL when m has
+ * room already; else out is the copy to install in m's place (free m's
+ * slots once no reader can hold them). */
+sm_status sm__hmap_grown(sm__hmap *out, const sm__hmap *m, const sm__alloc *a, size_t extra);
 /* Inserts (key must be absent); needs prior reserve. Never fails. */
 void sm__hmap_insert(sm__hmap *m, const char *key, uint32_t value);
 /* Inserts unless key is present (then returns false, changing nothing):
@@ -202,6 +207,7 @@ void sm__default_alloc_override(const sm_allocator *a);
 #define sm__arena_alloc(...) SM__SITE((sm__arena_alloc)(__VA_ARGS__))
 #define sm__arena_strdup(...) SM__SITE((sm__arena_strdup)(__VA_ARGS__))
 #define sm__hmap_reserve(...) SM__SITE((sm__hmap_reserve)(__VA_ARGS__))
+#define sm__hmap_grown(...) SM__SITE((sm__hmap_grown)(__VA_ARGS__))
 #endif
 #endif
 

@@ -50,10 +50,11 @@ static void put_slot(uint64_t *slots, size_t cap, uint64_t s)
     slots[i] = s;
 }
 
-sm_status sm__hmap_reserve(sm__hmap *m, const sm__alloc *a, size_t extra, sm__key_fn key_of, const void *ctx)
+sm_status sm__hmap_grown(sm__hmap *out, const sm__hmap *m, const sm__alloc *a, size_t extra)
 {
-    (void)key_of;
-    (void)ctx;
+    out->slots = NULL;
+    out->cap = 0;
+    out->n = m->n;
     size_t need = m->n + extra;
     if (need < m->n)
         return sm__nomem();
@@ -72,9 +73,21 @@ sm_status sm__hmap_reserve(sm__hmap *m, const sm__alloc *a, size_t extra, sm__ke
     for (size_t i = 0; i < m->cap; i++)
         if (m->slots[i])
             put_slot(slots, cap, m->slots[i]);
+    out->slots = slots;
+    out->cap = cap;
+    return SM_OK;
+}
+
+sm_status sm__hmap_reserve(sm__hmap *m, const sm__alloc *a, size_t extra, sm__key_fn key_of, const void *ctx)
+{
+    (void)key_of;
+    (void)ctx;
+    sm__hmap g;
+    sm_status st = sm__hmap_grown(&g, m, a, extra);
+    if (st || !g.slots)
+        return st;
     sm__free(a, m->slots);
-    m->slots = slots;
-    m->cap = cap;
+    *m = g;
     return SM_OK;
 }
 

@@ -96,7 +96,7 @@ sm_status sm_affinity_set(sm_engine *e, const char *code_a, const char *code_b, 
     if (!st) {
         e->affinity_own[ka * N_KEYS + kb] = value;
         e->affinity_own[kb * N_KEYS + ka] = value;
-        e->generation++;
+        sm__changed(e, true); /* the scoring caches do not depend on affinity */
     }
     sm__unlock(e);
     return st;
@@ -184,7 +184,7 @@ sm_status sm_affinity_set_matrix(sm_engine *e, const char *const *codes, size_t 
     sm__free(&e->alloc, e->affinity_own);
     e->affinity_own = t;
     e->affinity = t;
-    e->generation++;
+    sm__changed(e, true); /* the scoring caches do not depend on affinity */
     sm__unlock(e);
     return SM_OK;
 }
@@ -197,7 +197,7 @@ sm_status sm_affinity_reset(sm_engine *e)
     sm__free(&e->alloc, e->affinity_own);
     e->affinity_own = NULL;
     e->affinity = &sm__affinity_table[0][0];
-    e->generation++;
+    sm__changed(e, true); /* the scoring caches do not depend on affinity */
     sm__unlock(e);
     return SM_OK;
 }

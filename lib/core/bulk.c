@@ -102,14 +102,23 @@ sm_status sm_bulk_commit(sm_bulk *b)
         fresh += p->found < 0;
         pool += (size_t)p->n_secondary + p->n_offers + p->n_needs;
     }
+    /* the room is made beside the readers as well, and swapped in */
+    sm__smes_room room;
+    sm_status st = sm__smes_room_make(e, fresh, pool, &room);
+    if (st) {
+        sm__writer_end(e);
+        return st;
+    }
     sm__writer_excl(e);
-    sm_status st = sm__smes_reserve(e, fresh, pool);
+    sm__smes_room_swap(e, &room);
+    st = sm__smes_reserve(e, fresh, pool);
     if (st == SM_OK)
         st = sm__derived_reserve(e, b->n);
     const size_t chunk = sm__bulk_chunk ? sm__bulk_chunk : 1;
     for (size_t i = 0; st == SM_OK && i < b->n; i++) {
         if (i && i % chunk == 0) {
             sm__writer_shared(e);
+            sm__smes_room_free(e, &room); /* the replaced arrays (once) */
             sm__writer_excl(e);
             /* room in the derived data, should a rebuild in between have
              * taken it (no memory: the ops mark the data stale instead) */
@@ -118,7 +127,9 @@ sm_status sm_bulk_commit(sm_bulk *b)
         /* found stays right: a bulk only adds (at the end) and replaces (in place) */
         sm__prep_commit_at(e, &b->items[i], b->items[i].found);
     }
-    sm__unlock(e);
+    sm__writer_shared(e);
+    sm__smes_room_free(e, &room);
+    sm__writer_end(e);
     if (st == SM_OK) {
         b->n = 0; /* items were handed over */
         sm__hmap_free(&b->ids, &e->alloc);

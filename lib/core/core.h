@@ -294,6 +294,29 @@ void sm__prep_free(sm_engine *e, sm__prep *p);
 extern size_t sm__bulk_chunk;
 /* Makes room for `extra` new SMEs and `pool` list entries (writer lock held). */
 sm_status sm__smes_reserve(sm_engine *e, size_t extra, size_t pool);
+/* The same room made beside running readers: a writer (writer mutex held,
+ * lock shared) builds grown copies of the SME columns, the id map and the
+ * list pool (compacted when mostly garbage) while queries read the current
+ * ones, which nothing changes meanwhile; sm__smes_room_swap() installs them
+ * in an exclusive step (pointer assignments only), and sm__smes_room_free()
+ * frees, after that step, the arrays they replaced, which no reader can
+ * hold any more (or, without a swap, the copies). Between make and swap the
+ * SMEs must not change. After the swap sm__smes_reserve() for the same room
+ * allocates nothing. */
+typedef struct sm__smes_room {
+    size_t cap;      /* new column capacity; 0: the columns stay */
+#define SM__X(type, name) type *name;
+    SM__SME_COLUMNS(SM__X)
+#undef SM__X
+    uint32_t *list_off_compacted; /* when the pool is compacted and the columns stay */
+    sm__hmap by_id;               /* slots NULL: the id map stays */
+    uint32_t *pool;               /* NULL: the pool stays */
+    size_t pool_cap, pool_len;
+    bool compacted;
+} sm__smes_room;
+sm_status sm__smes_room_make(sm_engine *e, size_t extra, size_t pool, sm__smes_room *r);
+void sm__smes_room_swap(sm_engine *e, sm__smes_room *r);
+void sm__smes_room_free(sm_engine *e, sm__smes_room *r);
 /* Applies a prepared SME (insert or replace); takes ownership; cannot fail
  * after a sufficient reserve. */
 void sm__prep_commit(sm_engine *e, sm__prep *p);
@@ -304,6 +327,21 @@ void sm__prep_commit_at(sm_engine *e, sm__prep *p, long found);
 static inline bool sm__derived_tracking(const sm_engine *e)
 {
     return e->derived.ptr && e->derived.ops && e->derived.generation == e->generation;
+}
+
+/* Counts a change (writer lock held). The derived data depends on the SMEs,
+ * the tags, the number of regions and the regions' languages, and on
+ * nothing else (not on sectors, affinity, development indices, region
+ * names or places, history): a change that `keeps_derived` (one of
+ * nothing it depends on, or one its ops followed) leaves current data
+ * current; any other leaves it stale, for the writer's maintenance at the
+ * end of the call to rebuild beside the readers. */
+static inline void sm__changed(sm_engine *e, bool keeps_derived)
+{
+    bool current = keeps_derived && sm__derived_tracking(e);
+    e->generation++;
+    if (current)
+        e->derived.generation = e->generation;
 }
 
 /* Sets the development index of region k (writer lock held). */

@@ -39,10 +39,7 @@ void sm__history_free(sm__history *h)
 
 void sm__history_changed(sm_engine *e)
 {
-    bool follow = sm__derived_tracking(e);
-    e->generation++;
-    if (follow)
-        e->derived.generation = e->generation;
+    sm__changed(e, true); /* the scoring caches do not depend on history */
 }
 
 static sm__hedge *edge_find(const sm__hadj *a, uint32_t b)

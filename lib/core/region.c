@@ -172,8 +172,10 @@ sm_status sm__region_put_locked(sm_engine *e, const sm_region_desc *d, bool repl
         r->info.development = d->development;
         r->info.languages = list;
         r->info.n_languages = n_list;
+        bool same_langs = r->langs == langs;
         r->langs = langs;
-        e->generation++;
+        /* the scoring caches hold every SME's effective languages */
+        sm__changed(e, same_langs);
         return SM_OK;
     }
     if (e->n_regions >= SM__MAX_REGIONS) {
@@ -213,7 +215,7 @@ sm_status sm__region_put_locked(sm_engine *e, const sm_region_desc *d, bool repl
     }
     e->regions[e->n_regions++] = r;
     sm__hmap_insert(&e->region_map, code, idx);
-    e->generation++;
+    sm__changed(e, false); /* the scoring caches group SMEs by region */
     return SM_OK;
 nomem:
     sm__arena_rollback(&e->arena, &e->alloc, mark);
@@ -250,7 +252,7 @@ sm_status sm_region_set_development(sm_engine *e, const char *code, double devel
         st = sm__fail_at(SM_ERR_NOT_FOUND, NULL, 0, 0, "region", code, "region: unknown NUTS code \"%s\"", code);
     else {
         e->regions[i]->info.development = development;
-        e->generation++;
+        sm__changed(e, true); /* the scoring caches do not depend on it */
     }
     sm__unlock(e);
     return st;

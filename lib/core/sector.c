@@ -118,7 +118,7 @@ sm_status sm__sector_put_locked(sm_engine *e, const char *code, const char *name
         if (!nm)
             return sm__nomem();
         e->sectors[existing]->info.name = nm;
-        e->generation++;
+        sm__changed(e, true); /* the scoring caches do not depend on sectors */
         return SM_OK;
     }
     size_t len = strlen(norm);
@@ -184,7 +184,7 @@ sm_status sm__sector_put_locked(sm_engine *e, const char *code, const char *name
     s->group = level == 3 ? idx : level == 4 ? (uint16_t)parent : UINT16_MAX;
     e->sectors[e->n_sectors++] = s;
     sm__hmap_insert(&e->sector_map, c, idx);
-    e->generation++;
+    sm__changed(e, true); /* the scoring caches do not depend on sectors */
     return SM_OK;
 }
 

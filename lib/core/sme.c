@@ -521,6 +521,126 @@ sm_status sm__smes_reserve(sm_engine *e, size_t extra, size_t pool)
     return SM_OK;
 }
 
+/* Pool room for `pool` more entries: the capacity of the new pool (0 when
+ * the current one has room) and whether to compact into it instead of
+ * copying (as sm__smes_reserve decides). */
+static size_t pool_target(const sm__smes *s, size_t pool, bool *compact)
+{
+    size_t pneed = s->pool_len + pool, live = s->pool_len - s->pool_garbage;
+    *compact = false;
+    if (pneed <= s->pool_cap && s->pool)
+        return 0;
+    size_t ncap = s->pool_cap ? s->pool_cap : 1024;
+    while (ncap < live + pool)
+        ncap *= 2;
+    if (s->pool_garbage > s->pool_len / 2) {
+        *compact = true;
+        return ncap;
+    }
+    while (ncap < pneed)
+        ncap *= 2;
+    return ncap;
+}
+
+sm_status sm__smes_room_make(sm_engine *e, size_t extra, size_t pool, sm__smes_room *r)
+{
+    sm__smes *s = &e->smes;
+    memset(r, 0, sizeof *r);
+    if (extra > SM__MAX_SMES - s->n)
+        return sm__fail(SM_ERR_LIMIT, "sme: the engine holds %u SMEs at most", SM__MAX_SMES);
+    if (pool > UINT32_MAX - s->pool_len)
+        return sm__fail(SM_ERR_LIMIT, "sme: list storage exceeds 2^32 entries");
+    size_t need = s->n + extra;
+    if (need > s->cap) {
+        size_t ncap = s->cap ? s->cap : 64;
+        while (ncap < need)
+            ncap *= 2;
+        r->cap = ncap;
+#define SM__X(type, name)                                                                 \
+    if (!(r->name = sm__malloc(&e->alloc, ncap * sizeof *r->name)))                       \
+        goto nomem;                                                                       \
+    if (s->n)                                                                             \
+        memcpy(r->name, s->name, s->n * sizeof *r->name);
+        SM__SME_COLUMNS(SM__X)
+#undef SM__X
+    }
+    if (sm__hmap_grown(&r->by_id, &s->by_id, &e->alloc, extra))
+        goto nomem;
+    bool compact;
+    size_t pcap = pool_target(s, pool, &compact);
+    if (pcap) {
+        if (!(r->pool = sm__malloc(&e->alloc, pcap * sizeof *r->pool)))
+            goto nomem;
+        r->pool_cap = pcap;
+        r->compacted = compact;
+        if (compact) {
+            uint32_t *off = r->list_off;
+            if (!off && !(off = r->list_off_compacted = sm__malloc(&e->alloc, (s->cap ? s->cap : 1) * sizeof *off)))
+                goto nomem;
+            size_t k = 0;
+            for (size_t i = 0; i < s->n; i++) {
+                size_t len = list_len(s, i);
+                memcpy(r->pool + k, s->pool + s->list_off[i], len * sizeof *r->pool);
+                off[i] = (uint32_t)k;
+                k += len;
+            }
+            r->pool_len = k;
+        } else {
+            if (s->pool_len)
+                memcpy(r->pool, s->pool, s->pool_len * sizeof *r->pool);
+            r->pool_len = s->pool_len;
+        }
+    }
+    return SM_OK;
+nomem:
+    sm__smes_room_free(e, r);
+    return sm__nomem();
+}
+
+#define ROOM_SWAP(a, b)                                                                                           \
+    do {                                                                                                          \
+        __typeof__(a) t_ = (a);                                                                                   \
+        (a) = (b);                                                                                                \
+        (b) = t_;                                                                                                 \
+    } while (0)
+
+void sm__smes_room_swap(sm_engine *e, sm__smes_room *r)
+{
+    sm__smes *s = &e->smes;
+    if (r->cap) {
+        s->cap = r->cap;
+#define SM__X(type, name) ROOM_SWAP(s->name, r->name);
+        SM__SME_COLUMNS(SM__X)
+#undef SM__X
+    }
+    if (r->by_id.slots) {
+        ROOM_SWAP(s->by_id.slots, r->by_id.slots);
+        ROOM_SWAP(s->by_id.cap, r->by_id.cap);
+    }
+    if (r->pool) {
+        ROOM_SWAP(s->pool, r->pool);
+        s->pool_cap = r->pool_cap;
+        s->pool_len = r->pool_len;
+        if (r->compacted) {
+            s->pool_garbage = 0;
+            if (r->list_off_compacted)
+                ROOM_SWAP(s->list_off, r->list_off_compacted);
+        }
+    }
+}
+#undef ROOM_SWAP
+
+void sm__smes_room_free(sm_engine *e, sm__smes_room *r)
+{
+#define SM__X(type, name) sm__free(&e->alloc, r->name);
+    SM__SME_COLUMNS(SM__X)
+#undef SM__X
+    sm__free(&e->alloc, r->list_off_compacted);
+    sm__free(&e->alloc, r->by_id.slots);
+    sm__free(&e->alloc, r->pool);
+    memset(r, 0, sizeof *r);
+}
+
 /* df counts each SME once per tag it lists in offers or needs. */
 static void df_update(sm_engine *e, const uint32_t *off, size_t no, const uint32_t *need, size_t nn, int delta)
 {
@@ -542,10 +662,7 @@ static void df_update(sm_engine *e, const uint32_t *off, size_t no, const uint32
 /* Counts a change of SMEs; the derived data that followed it stays current. */
 static void follow(sm_engine *e, bool tracked)
 {
-    bool ok = tracked && e->derived.generation == e->generation;
-    e->generation++;
-    if (ok)
-        e->derived.generation = e->generation;
+    sm__changed(e, tracked);
 }
 
 static void release_slot(sm_engine *e, size_t i)
@@ -607,8 +724,26 @@ sm_status sm_sme_put(sm_engine *e, const sm_sme_desc *d)
     sm__prep p;
     bool need_writer = false;
     sm_status st = sm__prep_try(e, d, &p, &need_writer);
-    long found = st == SM_OK ? sm__sme_find(e, d->id) : -1;
+    long found = st == SM_OK || need_writer ? sm__sme_find(e, d->id) : -1;
+    /* Room beside the readers too (growing the columns, the id map or the
+     * pool copies them all): for the lists as prepared, or, when they are
+     * prepared again below, for at most as many entries as given. */
+    sm__smes_room room;
+    memset(&room, 0, sizeof room);
+    if (st == SM_OK || need_writer) {
+        size_t len = st == SM_OK ? (size_t)p.n_secondary + p.n_offers + p.n_needs
+                                 : (d->n_sectors > SM_LIST_MAX ? SM_LIST_MAX : d->n_sectors) - 1 + d->n_offers +
+                                       d->n_needs;
+        sm_status rs = sm__smes_room_make(e, found >= 0 ? 0 : 1, len, &room);
+        if (rs) {
+            if (st == SM_OK)
+                sm__prep_free(e, &p);
+            sm__writer_end(e);
+            return rs;
+        }
+    }
     sm__writer_excl(e);
+    sm__smes_room_swap(e, &room);
     if (need_writer && (st = sm__prep_make(e, d, &p)) == SM_OK)
         found = sm__sme_find(e, d->id);
     if (st == SM_OK) {
@@ -620,7 +755,9 @@ sm_status sm_sme_put(sm_engine *e, const sm_sme_desc *d)
         else
             sm__prep_free(e, &p);
     }
-    sm__unlock(e);
+    sm__writer_shared(e);
+    sm__smes_room_free(e, &room); /* the arrays replaced: no reader holds them now */
+    sm__writer_end(e);
     return st;
 }
 

@@ -68,7 +68,7 @@ static sm_status apply(sm__load *ld)
             if (k >= 0)
                 sm__region_set_development(e, (size_t)k, ld->devs[i].value);
         }
-        e->generation++;
+        sm__changed(e, true); /* the scoring caches do not depend on it */
         sm__unlock(e);
     }
     return SM_OK;

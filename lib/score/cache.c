@@ -313,6 +313,19 @@ static void op_move(void *ptr, sm_engine *e, size_t from, size_t to)
     X(rhot_cap) X(rkey_cap) X(loc) X(loc_cap) X(region_live) X(region_live_cap) X(idorder) X(n_idorder)          \
     X(idorder_len) X(idorder_cap)
 
+/* Swaps the base of c with that of n. */
+#define SWAP_FIELD(f)                                                                                             \
+    do {                                                                                                          \
+        __typeof__(c_->f) t_ = c_->f;                                                                             \
+        c_->f = n_->f;                                                                                            \
+        n_->f = t_;                                                                                               \
+    } while (0);
+#define SWAP_BASE(c, n)                                                                                           \
+    do {                                                                                                          \
+        sm__score_cache *c_ = (c), *n_ = (n);                                                                     \
+        BASE_FIELDS(SWAP_FIELD)                                                                                   \
+    } while (0)
+
 static void base_free(const sm__alloc *a, sm__score_cache *b)
 {
     void *arrays[] = { b->offer_start, b->need_start, b->offerers, b->needers, b->region_start,
@@ -332,40 +345,60 @@ static size_t delta_limit(size_t n)
     return lim > 1024 ? lim : 1024;
 }
 
-/* The writer's maintenance (core.h: sm__derived_ops.maintain): when the
- * delta outgrew its limit, build the next base beside the current one while
- * queries keep using the current base and delta (nothing changes them: this
- * writer is the only one, and it is here), then publish it in one short
- * exclusive step that swaps the arrays, and free the old ones, which no
- * reader can hold any more. After a change the ops did not follow (regions,
- * sectors, affinity) the cache is stale and no reader uses it: the first
- * query rebuilds it, once for any number of such changes. */
+/* The writer's maintenance (core.h: sm__derived_ops.maintain), at the end
+ * of every writer call, beside running queries:
+ * - when the delta outgrew its limit, build the next base beside the
+ *   current one while queries keep using the current base and delta
+ *   (nothing changes them: this writer is the only one, and it is here),
+ *   then publish it in one short exclusive step that swaps the arrays, and
+ *   free the old ones, which no reader can hold any more;
+ * - after a change the ops did not follow (a region added, a region's
+ *   languages changed, a failed reserve) the cache is stale, and no reader
+ *   uses a stale cache: build the base for the engine as it is now and
+ *   install it under the cache's mutex alone, with no exclusive step.
+ *   Queries that find the cache stale meanwhile wait for this build
+ *   (c->building) instead of making their own; one that came first and
+ *   rebuilt it makes this build unneeded (it is dropped). Once per writer
+ *   call, however many such changes the call made. */
 static void op_maintain(void *ptr, sm_engine *e)
 {
     sm__score_cache *c = ptr;
     pthread_mutex_lock(&e->derived.mu);
-    bool due = e->derived.generation == e->generation && c->n_dead + c->n_delta > delta_limit(e->smes.n);
+    bool stale = e->derived.generation != e->generation;
+    bool due = !stale && c->n_dead + c->n_delta > delta_limit(e->smes.n);
     bool idorder = c->n_idorder != 0;
+    if (stale)
+        c->building = true;
     pthread_mutex_unlock(&e->derived.mu);
-    if (!due)
+    if (!stale && !due)
         return;
     sm__score_cache next;
     memset(&next, 0, sizeof next);
-    /* without memory the current base and its delta stay: exact, and the
-     * next change tries again */
-    if (build_base(e, &next) || (idorder && make_idorder(e, &next))) {
+    /* without memory the current base and its delta stay (exact, and the
+     * next change tries again), or a stale cache is left to the queries */
+    bool built = !build_base(e, &next) && !(idorder && make_idorder(e, &next));
+    if (stale) {
+        pthread_mutex_lock(&e->derived.mu);
+        if (built && e->derived.generation != e->generation) {
+            SWAP_BASE(c, &next);
+            c->n_dead = 0;
+            c->n_delta = 0;
+            e->derived.generation = e->generation;
+            if (c->idf_generation != e->generation)
+                (void)refresh_idf(e, c); /* without memory the first query refreshes it */
+        }
+        c->building = false;
+        pthread_cond_broadcast(&c->built);
+        pthread_mutex_unlock(&e->derived.mu);
+        base_free(&e->alloc, &next); /* the stale base, or the build nobody needed */
+        return;
+    }
+    if (!built) {
         base_free(&e->alloc, &next);
         return;
     }
     sm__writer_excl(e);
-#define SWAP(f)                                                                                                   \
-    do {                                                                                                          \
-        __typeof__(c->f) t_ = c->f;                                                                               \
-        c->f = next.f;                                                                                            \
-        next.f = t_;                                                                                              \
-    } while (0);
-    BASE_FIELDS(SWAP)
-#undef SWAP
+    SWAP_BASE(c, &next);
     c->n_dead = 0;
     c->n_delta = 0;
     sm__writer_shared(e);
@@ -379,6 +412,7 @@ static void cache_free(void *ptr, const sm__alloc *a)
     sm__score_cache *c = ptr;
     if (!c)
         return;
+    pthread_cond_destroy(&c->built);
     base_free(a, c);
     void *arrays[] = { c->idf, c->dead, c->delta };
     for (size_t i = 0; i < sizeof arrays / sizeof *arrays; i++)
@@ -402,11 +436,19 @@ sm_status sm__score_cache_get(const sm__score_cache **out, const sm_engine *ce)
             st = sm__nomem();
             goto out;
         }
+        if (pthread_cond_init(&c->built, NULL)) {
+            sm__free(&e->alloc, c);
+            st = sm__nomem();
+            goto out;
+        }
         e->derived.ptr = c;
         e->derived.free_fn = cache_free;
         e->derived.ops = &ops;
         e->derived.generation = 0;
     }
+    /* a writer building the base for this generation beside us: wait for it */
+    while (e->derived.generation != e->generation && c->building)
+        pthread_cond_wait(&c->built, &e->derived.mu);
     if (e->derived.generation != e->generation) {
         e->derived.generation = 0; /* until rebuilt in full */
         if ((st = build_base(e, c)))

@@ -228,6 +228,12 @@ typedef struct sm__score_cache {
      * with total 0, which rank by id; n_idorder is 0 until then */
     uint32_t *idorder;
     size_t n_idorder, idorder_len, idorder_cap;
+
+    /* A writer builds the base of a stale cache beside the readers
+     * (op_maintain); queries that find it stale wait on `built` (with the
+     * derived data's mutex) instead of building it too. */
+    bool building;
+    pthread_cond_t built;
 } sm__score_cache;
 
 /* Tests only: the delta limit (rows) that makes a writer rebuild the base

@@ -16,7 +16,7 @@ import os
 import re
 import sys
 
-CALL = re.compile(r"\bsm__(malloc|calloc|realloc|strdup|grow|boxed_alloc|arena_alloc|arena_strdup|hmap_reserve)\s*\(")
+CALL = re.compile(r"\bsm__(malloc|calloc|realloc|strdup|grow|boxed_alloc|arena_alloc|arena_strdup|hmap_reserve|hmap_grown)\s*\(")
 COMMENT = re.compile(r"/\*.*?\*/|//[^\n]*", re.S)
 
 
