@@ -420,6 +420,8 @@ static void cache_free(void *ptr, const sm__alloc *a)
     sm__free(a, c);
 }
 
+size_t sm__score_cache_query_builds;
+
 /* Makes the cache current for the engine's generation: the first query
  * builds it, and rebuilds it only when a writer could not (no memory);
  * otherwise writers keep it current (the ops, and op_maintain for the
@@ -450,6 +452,7 @@ sm_status sm__score_cache_get(const sm__score_cache **out, const sm_engine *ce)
     while (e->derived.generation != e->generation && c->building)
         pthread_cond_wait(&c->built, &e->derived.mu);
     if (e->derived.generation != e->generation) {
+        sm__score_cache_query_builds += c->n_base || c->rhot; /* not the first build */
         e->derived.generation = 0; /* until rebuilt in full */
         if ((st = build_base(e, c)))
             goto out;

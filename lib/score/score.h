@@ -239,6 +239,9 @@ typedef struct sm__score_cache {
 /* Tests only: the delta limit (rows) that makes a writer rebuild the base
  * beside the current one; 0 = the default, max(1024, N / 128). */
 extern size_t sm__delta_limit_override;
+/* Tests only: bases a query rebuilt (after a writer could not build one;
+ * the first build is not counted); counted with the derived data's mutex. */
+extern size_t sm__score_cache_query_builds;
 
 /* Makes the engine's scoring cache current for its generation (reader lock
  * held) and stores it in *out unless out is NULL. */

@@ -10,6 +10,7 @@
 #include "score/score.h"
 
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -57,10 +58,16 @@ static sm_status put_random(sm_engine *e, sm_bulk *b, const char *id, unsigned n
     return sm_bulk_put(b, &d); /* tu_split's arrays are static */
 }
 
+/* Applied to the rebuilt engine before its SMEs: the changes of regions,
+ * affinity and so on that a test made to the live one. */
+static void (*rebuild_hook)(sm_engine *f);
+
 /* The same SMEs, put one by one into a new engine. */
 static sm_engine *rebuilt(const sm_engine *e)
 {
     sm_engine *f = tu_engine(SM_TAXONOMY_ALL);
+    if (rebuild_hook)
+        rebuild_hook(f);
     for (size_t i = 0, n = sm_sme_count(e); i < n; i++) {
         sm_sme_desc *d = NULL;
         assert_int_equal(sm_sme_at(&d, e, i), SM_OK);
@@ -141,21 +148,106 @@ static void writer_rebuilds_the_base(void **state)
         check(e);
     }
     assert_true(rebuilds > 0);
-    /* a change the delta does not follow leaves the cache stale for the
-     * first query to rebuild, once; changes of SMEs after it are followed */
+    sm_engine_free(e);
+    sm__delta_limit_override = 0;
+}
+
+/* ---- changes the delta does not follow -------------------------------------- */
+
+static const char *const de_langs[] = { "de" };
+
+static void add_region(sm_engine *e)
+{
     sm_region_desc rd = SM_REGION_DESC_INIT;
-    rd.code = "SI033";
+    rd.code = "SI03Z";
     rd.name = "New region";
     rd.lat = 46.2;
     rd.lon = 15.0;
     assert_int_equal(sm_region_put(e, &rd), SM_OK);
-    assert_true(e->derived.generation != e->generation);
-    assert_int_equal(tu_put(e, "IN-NEW", "SI033", "25.11", "t1;t2", "t3", 0, "", SM_SIZE_SMALL), SM_OK);
-    check(e);
+}
+
+/* SI032 speaks German now: its SMEs without languages of their own too. */
+static void relang_region(sm_engine *e)
+{
+    const sm_region_info *ri = NULL;
+    assert_int_equal(sm_region_get(&ri, e, "SI032"), SM_OK);
+    sm_region_desc rd = SM_REGION_DESC_INIT;
+    rd.code = "SI032";
+    rd.name = ri->name;
+    rd.lat = ri->lat;
+    rd.lon = ri->lon;
+    rd.development = ri->development;
+    rd.languages = de_langs;
+    rd.n_languages = 1;
+    assert_int_equal(sm_region_put(e, &rd), SM_OK);
+}
+
+static void set_affinities(sm_engine *e)
+{
+    for (int i = 0; i < 100; i++) {
+        char a[8], b[8];
+        snprintf(a, sizeof a, "%02d", 10 + i % 23);
+        snprintf(b, sizeof b, "%02d", 10 + (i * 7) % 23);
+        assert_int_equal(sm_affinity_set(e, a, b, (double)(i % 10) / 10.0), SM_OK);
+    }
+}
+
+static void add_and_relang(sm_engine *f)
+{
+    add_region(f);
+    relang_region(f);
+}
+
+static void all_changes(sm_engine *f)
+{
+    add_region(f);
+    relang_region(f);
+    set_affinities(f);
+    assert_int_equal(sm_region_set_development(f, "SI032", 77.0), SM_OK);
+}
+
+/* A region added or given other languages leaves the scoring cache stale:
+ * the writer rebuilds it at the end of that call, beside the readers, and
+ * no query builds one. Affinity, development indices and sectors are not
+ * in the cache: it stays current through them (a hundred affinity changes
+ * rebuild nothing). The results equal the brute force and a rebuilt
+ * engine's after every step. */
+static void writer_rebuilds_after_region_changes(void **state)
+{
+    (void)state;
+    seed = 5;
+    sm_engine *e = tu_random_engine(150);
+    check(e); /* the first query builds the cache */
+    const sm__score_cache *c = cache(e);
+    size_t query_builds = sm__score_cache_query_builds;
+
+    add_region(e);
     assert_true(e->derived.generation == e->generation);
-    assert_int_equal(cache(e)->n_delta + cache(e)->n_dead, 0);
+    assert_int_equal(c->n_base, 150);
+    assert_int_equal(tu_put(e, "IN-NEW", "SI03Z", "25.11", "t1;t2", "t3", 0, "", SM_SIZE_SMALL), SM_OK);
+    assert_int_equal(tu_put(e, "IN-SI", "SI032", "25.11", "t1;t4", "t2", 0, "", SM_SIZE_SMALL), SM_OK);
+    rebuild_hook = add_region;
+    check(e);
+
+    const void *rows = c->rhot;
+    relang_region(e);
+    assert_true(e->derived.generation == e->generation);
+    assert_true(c->rhot != rows); /* a new base */
+    assert_int_equal(c->n_delta + c->n_dead, 0);
+    rebuild_hook = add_and_relang;
+    check(e);
+    rows = c->rhot;
+    set_affinities(e);
+    assert_int_equal(sm_region_set_development(e, "SI032", 77.0), SM_OK);
+    assert_int_equal(sm_sector_put(e, "25.99", "Other fabricated metal products (renamed)", NULL), SM_OK);
+    assert_true(e->derived.generation == e->generation);
+    assert_true(c->rhot == rows); /* nothing rebuilt */
+    rebuild_hook = all_changes;
+    check(e);
+    /* the queries above built nothing: the writers did */
+    assert_int_equal(sm__score_cache_query_builds, query_builds);
+    rebuild_hook = NULL;
     sm_engine_free(e);
-    sm__delta_limit_override = 0;
 }
 
 static void bulk_commits_in_chunks(void **state)
@@ -270,12 +362,70 @@ static void queries_beside_steps(void **state)
     sm_engine_free(e);
 }
 
+/* The columns, the id map and the list pool grow, and the pool is
+ * compacted, beside running queries: the copies are built while readers
+ * use the current arrays and swapped in (a reader reading an array that was
+ * moved or freed under it would fail in the ASan and TSan builds). Region
+ * changes on the way make the writer rebuild the cache with readers
+ * waiting for it. */
+static void growth_beside_queries(void **state)
+{
+    (void)state;
+    seed = 77;
+    sm_engine *e = tu_engine(SM_TAXONOMY_ALL);
+    char id[32];
+    for (unsigned i = 0; i < 60; i++) {
+        snprintf(id, sizeof id, "R-%03u", i);
+        assert_int_equal(put_random(e, NULL, id, 20), SM_OK);
+    }
+    shared s = { .e = e };
+    pthread_t t[2];
+    for (int i = 0; i < 2; i++)
+        pthread_create(&t[i], NULL, reader, &s);
+    while (atomic_load(&s.queries) < 10) /* both readers are querying */
+        sched_yield();
+    long q0 = atomic_load(&s.queries);
+    size_t cap0 = e->smes.cap, map0 = e->smes.by_id.cap, pool0 = e->smes.pool_cap;
+    unsigned compactions = 0;
+    for (unsigned i = 0; i < 700; i++) {
+        size_t garbage = e->smes.pool_garbage; /* this thread is the only writer */
+        if (i % 3 == 0) {
+            snprintf(id, sizeof id, "G-%04u", i);
+            assert_int_equal(put_random(e, NULL, id, 30), SM_OK);
+        } else {
+            snprintf(id, sizeof id, "R-%03u", rnd(60));
+            assert_int_equal(put_random(e, NULL, id, 30), SM_OK);
+        }
+        compactions += e->smes.pool_garbage < garbage;
+        if (i == 350)
+            add_region(e);
+        if (i == 500)
+            relang_region(e);
+    }
+    long q1 = atomic_load(&s.queries);
+    atomic_store(&s.stop, 1);
+    for (int i = 0; i < 2; i++)
+        pthread_join(t[i], NULL);
+    assert_int_equal(atomic_load(&s.bad), 0);
+    assert_true(q1 > q0); /* queries ran beside the writes */
+    assert_true(e->smes.cap > cap0);
+    assert_true(e->smes.by_id.cap > map0);
+    assert_true(e->smes.pool_cap > pool0);
+    assert_true(compactions > 0);
+    rebuild_hook = add_and_relang;
+    check(e);
+    rebuild_hook = NULL;
+    sm_engine_free(e);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(writer_rebuilds_the_base),
         cmocka_unit_test(bulk_commits_in_chunks),
         cmocka_unit_test(queries_beside_steps),
+        cmocka_unit_test(writer_rebuilds_after_region_changes),
+        cmocka_unit_test(growth_beside_queries),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
