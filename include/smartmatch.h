@@ -44,10 +44,18 @@
  *    then all go before the next writer, so neither side starves. A change
  *    prepares its work (validation, text folding, look-ups, allocation)
  *    beside running queries and holds the lock only to splice it in (one
- *    SME, or a chunk of a bulk commit); the scoring caches follow each
- *    change in time proportional to that SME, and the writer whose change
- *    makes them due for a rebuild builds the new ones beside the current
- *    ones, with queries running, and swaps them in with a short step.
+ *    SME, or a chunk of a bulk commit). Storage that must grow (the SME
+ *    arrays, the id map, the list pool, which is also compacted) is copied
+ *    beside running queries and swapped in by that step. The scoring caches
+ *    follow each change in time proportional to that SME, and the writer
+ *    whose change makes them due for a rebuild builds the new ones beside
+ *    the current ones, with queries running, and swaps them in with a short
+ *    step. A change the caches cannot follow (a region added, or given other
+ *    languages) is rebuilt for by its writer at the end of its call, beside
+ *    the queries; queries that start meanwhile wait for that build, which
+ *    no query then repeats. Changes of sectors, affinity, development
+ *    indices, region names and places, and history leave the caches as
+ *    they are.
  *  - Callbacks (custom criteria and combiners, batch callbacks) run while
  *    the call that runs them holds the engine's reader lock, on the calling
  *    thread or a batch worker thread. They may call read-only functions on
