@@ -725,12 +725,15 @@ sm_status sm_sme_put(sm_engine *e, const sm_sme_desc *d)
     bool need_writer = false;
     sm_status st = sm__prep_try(e, d, &p, &need_writer);
     long found = st == SM_OK || need_writer ? sm__sme_find(e, d->id) : -1;
+    if (st != SM_OK && !need_writer) { /* refused: nothing to apply, no step under the lock */
+        sm__writer_end(e);
+        return st;
+    }
     /* Room beside the readers too (growing the columns, the id map or the
      * pool copies them all): for the lists as prepared, or, when they are
      * prepared again below, for at most as many entries as given. */
     sm__smes_room room;
-    memset(&room, 0, sizeof room);
-    if (st == SM_OK || need_writer) {
+    {
         size_t len = st == SM_OK ? (size_t)p.n_secondary + p.n_offers + p.n_needs
                                  : (d->n_sectors > SM_LIST_MAX ? SM_LIST_MAX : d->n_sectors) - 1 + d->n_offers +
                                        d->n_needs;
@@ -765,12 +768,14 @@ sm_status sm_sme_remove(sm_engine *e, const char *id)
 {
     if (!e || !id)
         return sm__fail(SM_ERR_INVALID_ARGUMENT, "sme: NULL argument");
-    sm__wrlock(e);
+    /* the look-up beside the queries: this writer is the only one */
+    sm__writer_begin(e);
     long found = sm__sme_find(e, id);
     if (found < 0) {
-        sm__unlock(e);
+        sm__writer_end(e);
         return sm__fail_at(SM_ERR_NOT_FOUND, NULL, 0, 0, "id", id, "id: no SME \"%s\"", id);
     }
+    sm__writer_excl(e);
     sm_status st = sm__derived_reserve(e, 1);
     if (st) {
         sm__unlock(e);

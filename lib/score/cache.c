@@ -375,8 +375,12 @@ static void op_maintain(void *ptr, sm_engine *e)
     sm__score_cache next;
     memset(&next, 0, sizeof next);
     /* without memory the current base and its delta stay (exact, and the
-     * next change tries again), or a stale cache is left to the queries */
+     * next change tries again), or a stale cache is left to the queries;
+     * the writer's call keeps its own status and message */
+    sm__error_saved err;
+    sm__error_save(&err);
     bool built = !build_base(e, &next) && !(idorder && make_idorder(e, &next));
+    sm__error_restore(&err);
     if (stale) {
         pthread_mutex_lock(&e->derived.mu);
         if (built && e->derived.generation != e->generation) {

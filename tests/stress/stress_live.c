@@ -1,6 +1,7 @@
 /* Stress test of a live engine, meant for ThreadSanitizer (scripts/test
  * runs it in build-tsan): 8 query threads (top, explain, batch) and one
- * writer (put, replace, remove, bulk load) on one engine for a bounded time
+ * writer (put, replace, remove, bulk load, a region's languages) on one
+ * engine for a bounded time
  * (SM_STRESS_SECONDS, default 3). Both sides must make progress, and at
  * checkpoints the writer compares the live engine's top-k results with
  * those of an engine rebuilt from the same SMEs. Exits 1 on a failure. */
@@ -155,11 +156,50 @@ static void put_random(unsigned long *s, const char *id)
     CHECK(st == SM_OK, "put %s: %s", id, sm_error_last()->message);
 }
 
+/* Region SI032 is given German, or its own languages back, now and then:
+ * the scoring cache cannot follow that, and the writer rebuilds it at the
+ * end of the call while the readers wait for that build. */
+static int si032_german; /* the writer's thread only */
+
+static void set_si032(sm_engine *e, int german)
+{
+    const sm_region_info *ri = NULL;
+    CHECK(sm_region_get(&ri, e, "SI032") == SM_OK, "region_get");
+    if (!ri)
+        return;
+    static const char *const de[] = { "de" };
+    sm_region_desc d = SM_REGION_DESC_INIT;
+    d.code = "SI032";
+    d.name = ri->name;
+    d.lat = ri->lat;
+    d.lon = ri->lon;
+    d.development = ri->development;
+    d.languages = de;
+    d.n_languages = 1;
+    if (!german) { /* the built-in languages: those of a fresh engine */
+        sm_engine *f = tu_engine(SM_TAXONOMY_ALL);
+        const sm_region_info *fi = NULL;
+        CHECK(sm_region_get(&fi, f, "SI032") == SM_OK, "region_get");
+        const char *langs[8];
+        size_t n = fi && fi->n_languages < 8 ? fi->n_languages : 0;
+        for (size_t i = 0; i < n; i++)
+            langs[i] = fi->languages[i];
+        d.languages = n ? langs : NULL;
+        d.n_languages = n;
+        CHECK(sm_region_put(e, &d) == SM_OK, "region_put: %s", sm_error_last()->message);
+        sm_engine_free(f);
+        return;
+    }
+    CHECK(sm_region_put(e, &d) == SM_OK, "region_put: %s", sm_error_last()->message);
+}
+
 /* The live engine's top 10 of some SMEs equal a rebuilt engine's. Only this
  * thread writes, so the engine does not change while it compares. */
 static void checkpoint(unsigned long *s)
 {
     sm_engine *f = tu_engine(SM_TAXONOMY_ALL);
+    if (si032_german)
+        set_si032(f, 1);
     for (size_t i = 0, n = sm_sme_count(eng); i < n; i++) {
         sm_sme_desc *d = NULL;
         CHECK(sm_sme_at(&d, eng, i) == SM_OK, "sme_at");
@@ -189,7 +229,7 @@ static void checkpoint(unsigned long *s)
 }
 
 typedef struct writer_stats {
-    long puts, removes, bulks, checkpoints;
+    long puts, removes, bulks, regions, checkpoints;
 } writer_stats;
 
 static void *writer(void *arg)
@@ -216,6 +256,10 @@ static void *writer(void *arg)
                 CHECK(st == SM_OK || st == SM_ERR_NOT_FOUND, "remove %s: %s", id, sm_error_last()->message);
                 w->removes++;
             }
+        } else if (rnd(&s, 3) == 0) {
+            si032_german = !si032_german;
+            set_si032(eng, si032_german);
+            w->regions++;
         } else {
             sm_bulk *b = NULL;
             CHECK(sm_bulk_new(&b, eng) == SM_OK, "bulk_new");
@@ -274,9 +318,9 @@ int main(void)
     for (size_t t = 0; t < READERS; t++)
         if (min_reads < 0 || atomic_load(&reads[t]) < min_reads)
             min_reads = atomic_load(&reads[t]);
-    printf("stress_live: %.1f s, %zu SMEs at the end; writer: %ld puts, %ld removes, %ld bulk loads, %ld checkpoints; "
-           "fewest calls of a query thread: %ld\n",
-           seconds, sm_sme_count(eng), ws.puts, ws.removes, ws.bulks, ws.checkpoints, min_reads);
+    printf("stress_live: %.1f s, %zu SMEs at the end; writer: %ld puts, %ld removes, %ld bulk loads, %ld region "
+           "changes, %ld checkpoints; fewest calls of a query thread: %ld\n",
+           seconds, sm_sme_count(eng), ws.puts, ws.removes, ws.bulks, ws.regions, ws.checkpoints, min_reads);
     CHECK(ws.puts + ws.removes + ws.bulks >= 10, "the writer made no progress");
     CHECK(min_reads >= 1, "a query thread made no progress");
     CHECK(ws.checkpoints >= 1 || seconds < 1, "no checkpoint");
