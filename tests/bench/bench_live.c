@@ -1,7 +1,8 @@
 /* The "live" benchmark: queries beside updates on one engine. Loads the
  * SMEs, then measures the query right after a single put or remove, 1,000
  * puts a second beside back-to-back queries, a writer beside 8 query
- * threads, and a bulk load beside queries with the peak memory during it.
+ * threads, a bulk load beside queries with the peak memory during it, and
+ * the query after changes that are not SMEs (affinity, a region's languages).
  * Prints a human summary and, with --out, a JSON object. Public API only. */
 #define _GNU_SOURCE 1
 #include <smartmatch.h>
@@ -391,6 +392,50 @@ int main(int argc, char **argv)
     printf("  memory: steady RSS %.0f MiB, peak during the bulk load %.0f MiB (%.2f x)\n", rss_steady / 1048576.0,
            peak / 1048576.0, (double)peak / (double)rss_steady);
 
+    /* 5. changes that are not SMEs: a hundred affinity changes, then a
+     * query; a region given other languages (which the scoring cache cannot
+     * follow), then a query */
+    one_query(&seed);
+    double a0 = now_s();
+    for (int i = 0; i < 100; i++) {
+        char x[8], y[8];
+        snprintf(x, sizeof x, "%02d", 10 + i % 23);
+        snprintf(y, sizeof y, "%02d", 10 + (i * 7) % 23);
+        check(sm_affinity_set(eng, x, y, (double)(i % 10) / 10.0), "sm_affinity_set");
+    }
+    double aff_s = now_s() - a0;
+    double aff_query = one_query(&seed);
+    lat reg_call = { 0 }, reg_query = { 0 };
+    {
+        sm_sme_desc *d = NULL;
+        check(sm_sme_get(&d, eng, ids[0]), "sm_sme_get");
+        const sm_region_info *ri = NULL;
+        check(sm_region_get(&ri, eng, d->region), "sm_region_get");
+        static const char *const other[] = { "de", "it" };
+        const char *own[SM_LANGUAGE_MAX];
+        size_t n_own = ri->n_languages < SM_LANGUAGE_MAX ? ri->n_languages : 0;
+        for (size_t i = 0; i < n_own; i++)
+            own[i] = ri->languages[i];
+        sm_region_desc rd = SM_REGION_DESC_INIT;
+        rd.code = ri->code;
+        rd.name = ri->name;
+        rd.lat = ri->lat;
+        rd.lon = ri->lon;
+        rd.development = ri->development;
+        for (int i = 0; i < 10; i++) {
+            rd.languages = i % 2 ? own : other;
+            rd.n_languages = i % 2 ? n_own : 2;
+            double c0 = now_s();
+            check(sm_region_put(eng, &rd), "sm_region_put");
+            lat_add(&reg_call, now_s() - c0);
+            lat_add(&reg_query, one_query(&seed));
+        }
+        sm_sme_desc_free(d);
+    }
+    printf("  100 sm_affinity_set calls: %.3f ms, then a query %.3f ms; a region's languages changed: the call p50 "
+           "%.1f ms, the query after it p50 %.3f ms, longest %.3f ms\n",
+           1e3 * aff_s, 1e3 * aff_query, pct_ms(&reg_call, 50), pct_ms(&reg_query, 50), pct_ms(&reg_query, 100));
+
     if (out) {
         FILE *f = fopen(out, "w");
         if (!f)
@@ -400,9 +445,12 @@ int main(int argc, char **argv)
                 " \"rate_query_p99_ms\": %.4f, \"rate_put_p99_ms\": %.4f, \"rate_changes_per_s\": %.1f,"
                 " \"writer_8_changes_per_s\": %.1f, \"writer_8_query_p99_ms\": %.4f,"
                 " \"bulk_rows\": %zu, \"bulk_plain_s\": %.4f, \"bulk_beside_queries_s\": %.4f,"
-                " \"bulk_longest_query_ms\": %.4f, \"bulk_commit_s\": %.4f, \"rss_steady_bytes\": %lld, \"rss_peak_bulk_bytes\": %lld}\n",
+                " \"bulk_longest_query_ms\": %.4f, \"bulk_commit_s\": %.4f, \"rss_steady_bytes\": %lld, \"rss_peak_bulk_bytes\": %lld,"
+                " \"affinity_100_ms\": %.4f, \"query_after_affinity_ms\": %.4f, \"region_call_p50_ms\": %.4f,"
+                " \"query_after_region_p50_ms\": %.4f}\n",
                 n_ids, steady_p50, after_p50, after_p99, r_qp99, r_wp99, (double)w1.count / seconds, puts8, q8p99,
-                bulk_n, plain_s, busy_s, longest, last_commit_s, rss_steady, peak);
+                bulk_n, plain_s, busy_s, longest, last_commit_s, rss_steady, peak, 1e3 * aff_s, 1e3 * aff_query,
+                pct_ms(&reg_call, 50), pct_ms(&reg_query, 50));
         fclose(f);
     }
     free(steady.v);
@@ -412,6 +460,8 @@ int main(int argc, char **argv)
     free(w8.l.v);
     free(all8.v);
     free(qb.l.v);
+    free(reg_call.v);
+    free(reg_query.v);
     for (size_t i = 0; i < n_ids; i++)
         free(ids[i]);
     free(ids);
