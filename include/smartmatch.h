@@ -50,12 +50,12 @@
  *    follow each change in time proportional to that SME, and the writer
  *    whose change makes them due for a rebuild builds the new ones beside
  *    the current ones, with queries running, and swaps them in with a short
- *    step. A change the caches cannot follow (a region added, or given other
- *    languages) is rebuilt for by its writer at the end of its call, beside
- *    the queries; queries that start meanwhile wait for that build, which
- *    no query then repeats. Changes of sectors, affinity, development
- *    indices, region names and places, and history leave the caches as
- *    they are.
+ *    step. They follow a region added or given other languages the same
+ *    way; changes of sectors, affinity, development indices, region names
+ *    and places, and history leave them as they are. Where they cannot
+ *    follow (no memory), the writer rebuilds them at the end of its call,
+ *    beside the queries; queries that start meanwhile wait for that build,
+ *    which no query then repeats.
  *  - Callbacks (custom criteria and combiners, batch callbacks) run while
  *    the call that runs them holds the engine's reader lock, on the calling
  *    thread or a batch worker thread. They may call read-only functions on

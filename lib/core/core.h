@@ -116,6 +116,11 @@ typedef struct sm__derived_ops {
      * without memory the data stays as it is (exact, if slower). NULL:
      * nothing to do. */
     void (*maintain)(void *ptr, sm_engine *e);
+    /* Region k was just added (no SME is there yet), or (added false) given
+     * other languages, which SMEs there and in the regions below it that
+     * inherit them speak. Returns false when the data could not follow (no
+     * memory); it is then stale, for the maintenance to rebuild. */
+    bool (*region_changed)(void *ptr, sm_engine *e, size_t k, bool added);
 } sm__derived_ops;
 
 typedef struct sm__derived {
@@ -335,12 +340,24 @@ static inline bool sm__derived_tracking(const sm_engine *e)
  * names or places, history): a change that `keeps_derived` (one of
  * nothing it depends on, or one its ops followed) leaves current data
  * current; any other leaves it stale, for the writer's maintenance at the
- * end of the call to rebuild beside the readers. */
+ * end of the call to rebuild beside the readers. A region added or given
+ * other languages goes through sm__region_changed() instead. */
 static inline void sm__changed(sm_engine *e, bool keeps_derived)
 {
     bool current = keeps_derived && sm__derived_tracking(e);
     e->generation++;
     if (current)
+        e->derived.generation = e->generation;
+}
+
+/* Counts the change of region k just made (added, or given other
+ * languages), which the derived data follows when it can (writer lock held). */
+extern int sm__regions_unfollowed; /* tests only: nonzero leaves the data stale instead (region.c) */
+static inline void sm__region_changed(sm_engine *e, size_t k, bool added)
+{
+    bool tracked = sm__derived_tracking(e) && e->derived.ops->region_changed && !sm__regions_unfollowed;
+    e->generation++;
+    if (tracked && e->derived.ops->region_changed(e->derived.ptr, e, k, added))
         e->derived.generation = e->generation;
 }
 

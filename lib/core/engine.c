@@ -125,7 +125,7 @@ sm_status sm_engine_load_builtin(sm_engine *e, unsigned int taxonomies)
         st = sm__load_builtin_sectors(e, &sp);
     if (st == SM_OK) {
         sm__savepoint_release(&sp, e);
-        e->generation++;
+        sm__changed(e, true); /* the regions were counted (and followed) one by one */
     } else {
         sm__savepoint_rollback(&sp, e);
     }

@@ -137,6 +137,10 @@ void sm__region_set_development(sm_engine *e, size_t k, double development)
     e->regions[k]->info.development = development;
 }
 
+/* Tests set it so that a region change leaves the derived data stale and
+ * the writer takes the path that rebuilds it at the end of its call. */
+int sm__regions_unfollowed;
+
 /* Adds or replaces a region; lock held. `replace` false keeps existing. */
 sm_status sm__region_put_locked(sm_engine *e, const sm_region_desc *d, bool replace)
 {
@@ -175,7 +179,10 @@ sm_status sm__region_put_locked(sm_engine *e, const sm_region_desc *d, bool repl
         bool same_langs = r->langs == langs;
         r->langs = langs;
         /* the scoring caches hold every SME's effective languages */
-        sm__changed(e, same_langs);
+        if (same_langs)
+            sm__changed(e, true);
+        else
+            sm__region_changed(e, (size_t)existing, false);
         return SM_OK;
     }
     if (e->n_regions >= SM__MAX_REGIONS) {
@@ -215,7 +222,7 @@ sm_status sm__region_put_locked(sm_engine *e, const sm_region_desc *d, bool repl
     }
     e->regions[e->n_regions++] = r;
     sm__hmap_insert(&e->region_map, code, idx);
-    sm__changed(e, false); /* the scoring caches group SMEs by region */
+    sm__region_changed(e, idx, true); /* the scoring caches group SMEs by region */
     return SM_OK;
 nomem:
     sm__arena_rollback(&e->arena, &e->alloc, mark);

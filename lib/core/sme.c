@@ -556,13 +556,17 @@ sm_status sm__smes_room_make(sm_engine *e, size_t extra, size_t pool, sm__smes_r
         while (ncap < need)
             ncap *= 2;
         r->cap = ncap;
-#define SM__X(type, name)                                                                 \
-    if (!(r->name = sm__malloc(&e->alloc, ncap * sizeof *r->name)))                       \
-        goto nomem;                                                                       \
-    if (s->n)                                                                             \
-        memcpy(r->name, s->name, s->n * sizeof *r->name);
-        SM__SME_COLUMNS(SM__X)
+        struct { void **to; const void *from; size_t elem; } cols[] = {
+#define SM__X(type, name) { (void **)&r->name, s->name, sizeof *s->name },
+            SM__SME_COLUMNS(SM__X)
 #undef SM__X
+        };
+        for (size_t c = 0; c < sizeof cols / sizeof *cols; c++) {
+            if (!(*cols[c].to = sm__malloc(&e->alloc, ncap * cols[c].elem)))
+                goto nomem;
+            if (s->n)
+                memcpy(*cols[c].to, cols[c].from, s->n * cols[c].elem);
+        }
     }
     if (sm__hmap_grown(&r->by_id, &s->by_id, &e->alloc, extra))
         goto nomem;

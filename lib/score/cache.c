@@ -409,7 +409,64 @@ static void op_maintain(void *ptr, sm_engine *e)
     base_free(&e->alloc, &next); /* the old base: the readers that used it have left */
 }
 
-static const sm__derived_ops ops = { op_reserve, op_out, op_in, op_move, op_maintain };
+/* Whether region r is k or below it. */
+static bool in_region(const sm_engine *e, size_t r, size_t k)
+{
+    for (;;) {
+        if (r == k)
+            return true;
+        uint16_t p = e->regions[r]->parent;
+        if (p == UINT16_MAX)
+            return false;
+        r = p;
+    }
+}
+
+/* Sets the effective languages of n packed rows of SMEs in one region whose
+ * languages are `langs`, as fill_row() does. */
+static void relang_rows(const sm_engine *e, sm__rhot *rows, size_t n, uint64_t langs, bool base)
+{
+    for (size_t p = 0; p < n; p++) {
+        /* a base row removed since the base was built names an index that
+         * may be gone or another SME's: it is skipped by every query, and
+         * left as it is */
+        size_t i = rows[p].idx;
+        if (base && i >= e->smes.n)
+            continue;
+        rows[p].langs = e->smes.langs[i] ? e->smes.langs[i] : langs;
+    }
+}
+
+/* A region added or given other languages (core.h: region_changed), with
+ * the lock held: a new region gets an empty range of base positions and a
+ * live count of 0; other languages are written into the packed rows of the
+ * SMEs there and below that have no languages of their own (base and
+ * delta), in time proportional to those SMEs. */
+static bool op_region(void *ptr, sm_engine *e, size_t k, bool added)
+{
+    sm__score_cache *c = ptr;
+    size_t nr = e->n_regions;
+    if (added) {
+        /* regions are only ever appended, so k == nr - 1 and the base
+         * covers regions below it */
+        if (fit(&e->alloc, (void **)&c->region_start, &c->region_start_cap, nr + 1, sizeof *c->region_start) ||
+            fit(&e->alloc, (void **)&c->region_live, &c->region_live_cap, nr, sizeof *c->region_live))
+            return false;
+        c->region_start[k + 1] = c->region_start[k];
+        c->region_live[k] = 0;
+        return true;
+    }
+    for (size_t r = 0; r < nr; r++)
+        if (in_region(e, r, k))
+            relang_rows(e, c->rhot + c->region_start[r], c->region_start[r + 1] - c->region_start[r],
+                        sm__region_langs(e, (int)r), true);
+    for (size_t d = 0; d < c->n_delta; d++)
+        if (in_region(e, c->delta[d].region, k))
+            relang_rows(e, &c->delta[d], 1, sm__region_langs(e, c->delta[d].region), false);
+    return true;
+}
+
+static const sm__derived_ops ops = { op_reserve, op_out, op_in, op_move, op_maintain, op_region };
 
 static void cache_free(void *ptr, const sm__alloc *a)
 {

@@ -206,34 +206,53 @@ static void all_changes(sm_engine *f)
     assert_int_equal(sm_region_set_development(f, "SI032", 77.0), SM_OK);
 }
 
-/* A region added or given other languages leaves the scoring cache stale:
- * the writer rebuilds it at the end of that call, beside the readers, and
- * no query builds one. Affinity, development indices and sectors are not
- * in the cache: it stays current through them (a hundred affinity changes
- * rebuild nothing). The results equal the brute force and a rebuilt
- * engine's after every step. */
-static void writer_rebuilds_after_region_changes(void **state)
+/* A region added or given other languages: the scoring cache follows (a new
+ * region gets an empty range; the packed rows of SMEs there without
+ * languages of their own get the new ones, in the base and in the delta),
+ * or, when it cannot (`unfollowed`, as after a failed allocation), the
+ * writer rebuilds it at the end of that call, beside the readers. Either
+ * way no query builds one. Affinity, development indices and sectors are
+ * not in the cache: it stays current through them (a hundred affinity
+ * changes rebuild nothing). The results equal the brute force and a
+ * rebuilt engine's after every step. */
+static void region_changes(int unfollowed)
 {
-    (void)state;
     seed = 5;
+    rebuild_hook = NULL;
     sm_engine *e = tu_random_engine(150);
+    /* SMEs without languages in SI032, in the base and in the delta */
+    assert_int_equal(tu_put(e, "IN-BASE", "SI032", "25.11", "t1;t2", "t3", 0, "", SM_SIZE_SMALL), SM_OK);
     check(e); /* the first query builds the cache */
+    assert_int_equal(tu_put(e, "IN-SI", "SI032", "25.11", "t1;t4", "t2", 0, "", SM_SIZE_SMALL), SM_OK);
     const sm__score_cache *c = cache(e);
     size_t query_builds = sm__score_cache_query_builds;
+    sm__regions_unfollowed = unfollowed;
 
+    const void *rows = c->rhot;
     add_region(e);
     assert_true(e->derived.generation == e->generation);
-    assert_int_equal(c->n_base, 150);
+    if (unfollowed) {
+        assert_true(c->rhot != rows); /* a new base */
+        assert_int_equal(c->n_delta + c->n_dead, 0);
+    } else {
+        assert_true(c->rhot == rows); /* followed */
+        assert_int_equal(c->n_delta, 1);
+    }
     assert_int_equal(tu_put(e, "IN-NEW", "SI03Z", "25.11", "t1;t2", "t3", 0, "", SM_SIZE_SMALL), SM_OK);
-    assert_int_equal(tu_put(e, "IN-SI", "SI032", "25.11", "t1;t4", "t2", 0, "", SM_SIZE_SMALL), SM_OK);
     rebuild_hook = add_region;
     check(e);
 
-    const void *rows = c->rhot;
+    rows = c->rhot;
+    size_t delta = c->n_delta;
     relang_region(e);
     assert_true(e->derived.generation == e->generation);
-    assert_true(c->rhot != rows); /* a new base */
-    assert_int_equal(c->n_delta + c->n_dead, 0);
+    if (unfollowed) {
+        assert_true(c->rhot != rows);
+        assert_int_equal(c->n_delta + c->n_dead, 0);
+    } else {
+        assert_true(c->rhot == rows);
+        assert_int_equal(c->n_delta, delta);
+    }
     rebuild_hook = add_and_relang;
     check(e);
     rows = c->rhot;
@@ -246,8 +265,21 @@ static void writer_rebuilds_after_region_changes(void **state)
     check(e);
     /* the queries above built nothing: the writers did */
     assert_int_equal(sm__score_cache_query_builds, query_builds);
+    sm__regions_unfollowed = 0;
     rebuild_hook = NULL;
     sm_engine_free(e);
+}
+
+static void cache_follows_region_changes(void **state)
+{
+    (void)state;
+    region_changes(0);
+}
+
+static void writer_rebuilds_after_region_changes(void **state)
+{
+    (void)state;
+    region_changes(1);
 }
 
 static void bulk_commits_in_chunks(void **state)
@@ -426,6 +458,7 @@ int main(void)
         cmocka_unit_test(writer_rebuilds_the_base),
         cmocka_unit_test(bulk_commits_in_chunks),
         cmocka_unit_test(queries_beside_steps),
+        cmocka_unit_test(cache_follows_region_changes),
         cmocka_unit_test(writer_rebuilds_after_region_changes),
         cmocka_unit_test(growth_beside_queries),
     };

@@ -22,6 +22,7 @@
  * often, and bulk commits let readers in between small chunks. */
 extern size_t sm__delta_limit_override; /* lib/score/cache.c */
 extern size_t sm__bulk_chunk;           /* lib/core/bulk.c */
+extern int sm__regions_unfollowed;      /* lib/core/region.c */
 
 static sm_engine *eng;
 static atomic_int stop, failed;
@@ -157,8 +158,9 @@ static void put_random(unsigned long *s, const char *id)
 }
 
 /* Region SI032 is given German, or its own languages back, now and then:
- * the scoring cache cannot follow that, and the writer rebuilds it at the
- * end of the call while the readers wait for that build. */
+ * the scoring cache follows, or (every other time, as when it could not)
+ * the writer rebuilds it at the end of the call while the readers wait for
+ * that build. */
 static int si032_german; /* the writer's thread only */
 
 static void set_si032(sm_engine *e, int german)
@@ -258,7 +260,9 @@ static void *writer(void *arg)
             }
         } else if (rnd(&s, 3) == 0) {
             si032_german = !si032_german;
+            sm__regions_unfollowed = (int)(w->regions & 1); /* read by this thread only */
             set_si032(eng, si032_german);
+            sm__regions_unfollowed = 0;
             w->regions++;
         } else {
             sm_bulk *b = NULL;
