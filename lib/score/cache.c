@@ -352,8 +352,8 @@ static size_t delta_limit(size_t n)
  *   (nothing changes them: this writer is the only one, and it is here),
  *   then publish it in one short exclusive step that swaps the arrays, and
  *   free the old ones, which no reader can hold any more;
- * - after a change the ops did not follow (a region added, a region's
- *   languages changed, a failed reserve) the cache is stale, and no reader
+ * - after a change the ops did not follow (they lacked memory, or a failed
+ *   load took its regions back) the cache is stale, and no reader
  *   uses a stale cache: build the base for the engine as it is now and
  *   install it under the cache's mutex alone, with no exclusive step.
  *   Queries that find the cache stale meanwhile wait for this build

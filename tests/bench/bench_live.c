@@ -433,7 +433,7 @@ int main(int argc, char **argv)
         sm_sme_desc_free(d);
     }
     printf("  100 sm_affinity_set calls: %.3f ms, then a query %.3f ms; a region's languages changed: the call p50 "
-           "%.1f ms, the query after it p50 %.3f ms, longest %.3f ms\n",
+           "%.3f ms, the query after it p50 %.3f ms, longest %.3f ms\n",
            1e3 * aff_s, 1e3 * aff_query, pct_ms(&reg_call, 50), pct_ms(&reg_query, 50), pct_ms(&reg_query, 100));
 
     if (out) {
