@@ -448,82 +448,22 @@ static size_t list_len(const sm__smes *s, size_t i)
     return (size_t)s->n_secondary[i] + s->n_offers[i] + s->n_needs[i];
 }
 
-/* Moves live lists into a fresh pool of capacity cap; false on no memory. */
-static bool compact_pool(sm_engine *e, size_t cap)
-{
-    sm__smes *s = &e->smes;
-    uint32_t *pool = sm__malloc(&e->alloc, cap * sizeof *pool);
-    if (!pool)
-        return false;
-    size_t k = 0;
-    for (size_t i = 0; i < s->n; i++) {
-        size_t len = list_len(s, i);
-        memcpy(pool + k, s->pool + s->list_off[i], len * sizeof *pool);
-        s->list_off[i] = (uint32_t)k;
-        k += len;
-    }
-    sm__free(&e->alloc, s->pool);
-    s->pool = pool;
-    s->pool_len = k;
-    s->pool_cap = cap;
-    s->pool_garbage = 0;
-    return true;
-}
-
 sm_status sm__smes_reserve(sm_engine *e, size_t extra, size_t pool)
 {
-    sm__smes *s = &e->smes;
-    if (extra > SM__MAX_SMES - s->n)
-        return sm__fail(SM_ERR_LIMIT, "sme: the engine holds %u SMEs at most", SM__MAX_SMES);
-    size_t need = s->n + extra;
-    if (need > s->cap) {
-        size_t ncap = s->cap ? s->cap : 64;
-        while (ncap < need)
-            ncap *= 2;
-        /* each array is resized on its own; a failure leaves the larger
-         * ones larger, which is harmless because `cap` stays the minimum */
-        struct { void **p; size_t elem; } arrs[] = {
-#define SM__X(type, name) { (void **)&s->name, sizeof *s->name },
-            SM__SME_COLUMNS(SM__X)
-#undef SM__X
-        };
-        for (size_t i = 0; i < sizeof arrs / sizeof *arrs; i++) {
-            void *p = sm__realloc(&e->alloc, *arrs[i].p, ncap * arrs[i].elem);
-            if (!p)
-                return sm__nomem();
-            *arrs[i].p = p;
-        }
-        s->cap = ncap;
-    }
-    if (sm__hmap_reserve(&s->by_id, &e->alloc, extra, id_key, e))
-        return sm__nomem();
-    if (pool > UINT32_MAX - s->pool_len)
-        return sm__fail(SM_ERR_LIMIT, "sme: list storage exceeds 2^32 entries");
-    size_t pneed = s->pool_len + pool;
-    /* The pool exists as soon as an SME may: the list accessors add offsets
-     * to it without a branch, and an offset on NULL is undefined even when 0. */
-    if (pneed > s->pool_cap || (!s->pool && (extra || pool))) {
-        size_t live = s->pool_len - s->pool_garbage;
-        size_t ncap = s->pool_cap ? s->pool_cap : 1024;
-        while (ncap < live + pool)
-            ncap *= 2;
-        /* mostly garbage: rebuild compactly instead of growing */
-        if (s->pool_garbage > s->pool_len / 2 && compact_pool(e, ncap))
-            return SM_OK;
-        while (ncap < pneed)
-            ncap *= 2;
-        uint32_t *p = sm__realloc(&e->alloc, s->pool, ncap * sizeof *p);
-        if (!p)
-            return sm__nomem();
-        s->pool = p;
-        s->pool_cap = ncap;
-    }
+    /* no reader runs: the room is made and swapped in at once (after a
+     * room made beside the readers, there is nothing left to make) */
+    sm__smes_room r;
+    sm_status st = sm__smes_room_make(e, extra, pool, &r);
+    if (st)
+        return st;
+    sm__smes_room_swap(e, &r);
+    sm__smes_room_free(e, &r);
     return SM_OK;
 }
 
 /* Pool room for `pool` more entries: the capacity of the new pool (0 when
  * the current one has room) and whether to compact into it instead of
- * copying (as sm__smes_reserve decides). */
+ * copying (when more than half of it is the garbage of replaced lists). */
 static size_t pool_target(const sm__smes *s, size_t pool, bool *compact)
 {
     size_t pneed = s->pool_len + pool, live = s->pool_len - s->pool_garbage;
