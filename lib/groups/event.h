@@ -27,10 +27,38 @@ typedef struct sm__ev_wish {
     unsigned slot, table; /* locked position, 0 = none */
 } sm__ev_wish;
 
+/* A named session: slots first..last (1-based), start_minute of the day or -1. */
+typedef struct sm__ev_session {
+    char name[SM_EVENT_SESSION_NAME_MAX + 1];
+    unsigned first, last;
+    int start_minute;
+} sm__ev_session;
+
+/* The sessions of an event, held inline (no allocation); n = 0: the day is one session. */
+typedef struct sm__ev_sessions {
+    unsigned n;
+    sm__ev_session s[SM_EVENT_SLOTS_MAX];
+    uint64_t mask[SM_EVENT_SLOTS_MAX]; /* slots of session i */
+} sm__ev_sessions;
+
+/* Parses the sessions text of sm_event_options (event_session.c); out is
+ * untouched on failure, which names the item and says how to fix it. */
+sm_status sm__ev_sessions_parse(sm__ev_sessions *out, const char *text, unsigned slots);
+/* The index of the session called name (length len), -1 if none. */
+int sm__ev_session_find(const sm__ev_sessions *ss, const char *name, size_t len);
+/* The session of slot s (1-based), -1 if none. */
+int sm__ev_session_of(const sm__ev_sessions *ss, unsigned s);
+/* Fills out from session i. */
+void sm__ev_session_export(sm_event_session *out, const sm__ev_sessions *ss, unsigned i);
+/* Idle slots of busy within each session (or the whole day without
+ * sessions), not counting the slots in unavail. */
+unsigned sm__gaps_in(uint64_t busy, uint64_t unavail, const sm__ev_sessions *ss);
+
 struct sm_event {
     sm__alloc alloc;
     const sm_engine *engine;
-    sm_event_options opts;
+    sm_event_options opts; /* sessions: NULL (parsed into sess) */
+    sm__ev_sessions sess;
     unsigned slot_tables[SM_EVENT_SLOTS_MAX];
     sm__ev_part *parts;
     size_t n_parts, cap_parts;
@@ -94,6 +122,7 @@ typedef struct sm__sched_in {
     const uint32_t *u, *v;  /* endpoints */
     const unsigned *lock_slot, *lock_table; /* 0 = free */
     const bool *must;       /* must be placed (fail otherwise) */
+    const sm__ev_sessions *sess; /* idle gaps count within a session */
 } sm__sched_in;
 
 /* Gives meetings a slot and a table (0 = could not place, reason in why).
@@ -134,6 +163,7 @@ struct sm_event_plan {
     sm_event_stats stats;
     unsigned slots;
     uint64_t breaks;
+    sm__ev_sessions sess;
 };
 
 long sm__plan_find(const sm_event_plan *p, const char *id);

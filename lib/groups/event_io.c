@@ -117,7 +117,8 @@ static sm_status num(reader *r, unsigned long line, int c, unsigned long max, un
     return SM_OK;
 }
 
-/* "1;4-6" (also spaces or commas between items) -> bit mask of slots. */
+/* "1;4-6;afternoon" (also spaces or commas between items) -> bit mask of
+ * slots; a name is a session's slots. */
 static sm_status slot_list(reader *r, unsigned long line, int c, uint64_t *out)
 {
     const char *s = fld(r, c);
@@ -126,6 +127,18 @@ static sm_status slot_list(reader *r, unsigned long line, int c, uint64_t *out)
     while (*s) {
         if (*s == ';' || *s == ' ' || *s == ',') {
             s++;
+            continue;
+        }
+        if ((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z')) {
+            size_t n = strcspn(s, "; ,");
+            int k = sm__ev_session_find(&r->ev->sess, s, n);
+            if (k < 0)
+                return bad(r, line, c, fld(r, c), SM_ERR_PARSE,
+                           "%s: \"%.*s\" is not a session of the event (%s)", col_names[c], (int)n, s,
+                           r->ev->sess.n ? "use a session's name as given in the sessions option, or slot numbers"
+                                         : "no sessions are set: give slot numbers, or set the sessions");
+            m |= r->ev->sess.mask[k];
+            s += n;
             continue;
         }
         char *end;
@@ -150,7 +163,7 @@ static sm_status slot_list(reader *r, unsigned long line, int c, uint64_t *out)
     *out = m;
     return SM_OK;
 fail:
-    return bad(r, line, c, fld(r, c), SM_ERR_PARSE, "%s: expected slot numbers such as \"1;4-6\", got \"%s\"",
+    return bad(r, line, c, fld(r, c), SM_ERR_PARSE, "%s: expected slot numbers or session names such as \"1;4-6;afternoon\", got \"%s\"",
                col_names[c], fld(r, c));
 }
 

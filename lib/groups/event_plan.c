@@ -351,7 +351,7 @@ sm_status sm_event_plan_new(sm_event_plan **out, const sm_event *ev, unsigned in
     }
     if (do_sched) {
         sm__sched_in in = { ev->n_parts, w.avail, S, ev->slot_tables, n_meet, w.mu, w.mv, w.lock_slot, w.lock_table,
-                            w.must };
+                            w.must, &ev->sess };
         size_t bad = 0;
         st = sm__schedule(a, &in, w.slot, w.table, w.mwhy, &bad);
         if (st == SM_ERR_INVALID_ARGUMENT) {
@@ -423,6 +423,7 @@ static sm_status build_plan(sm_event_plan **out, const sm_event *ev, work *w, si
         return sm__nomem();
     p->alloc = *a;
     p->slots = ev->opts.slots;
+    p->sess = ev->sess;
     for (unsigned s = 0; s < ev->opts.slots; s++)
         if (!ev->slot_tables[s])
             p->breaks |= 1ull << s;
@@ -466,6 +467,8 @@ static sm_status build_plan(sm_event_plan **out, const sm_event *ev, work *w, si
         mt->status = x->status;
         mt->slot = scheduled ? w->slot[j] : 0;
         mt->table = scheduled ? w->table[j] : 0;
+        int si = mt->slot ? sm__ev_session_of(&p->sess, mt->slot) : -1;
+        mt->session = si >= 0 ? p->sess.s[si].name : "";
         s->weight += mt->weight;
         w->deg[x->a]++;
         w->deg[x->b]++;
@@ -496,8 +499,8 @@ static sm_status build_plan(sm_event_plan **out, const sm_event *ev, work *w, si
             seats += t[need++];
         s->slots_lower_bound = delta > need ? delta : need;
     }
-    /* idle slots between each participant's first and last meeting; breaks
-     * and its unavailable slots are not idle */
+    /* idle slots between each participant's first and last meeting of a
+     * session; breaks and its unavailable slots are not idle */
     if (scheduled && c) {
         uint64_t *busy = sm__calloc(a, ev->n_parts, sizeof *busy);
         if (!busy) {
@@ -511,7 +514,7 @@ static sm_status build_plan(sm_event_plan **out, const sm_event *ev, work *w, si
             busy[x->b] |= bit;
         }
         for (size_t v = 0; v < ev->n_parts; v++)
-            s->gaps += sm__gaps(busy[v], ~w->avail[v]);
+            s->gaps += sm__gaps_in(busy[v], ~w->avail[v], &ev->sess);
         sm__free(a, busy);
     }
     /* min meetings among participants with a wish that could be met */

@@ -68,14 +68,17 @@ sm_status sm_event_plan_write_csv(const sm_event_plan *p, const char *path)
     FILE *f = open_out(path);
     if (!f)
         return SM_ERR_IO;
-    fputs("slot,table,a,b,weight,score,status\n", f);
+    fputs(p->sess.n ? "slot,table,a,b,weight,score,status,session\n" : "slot,table,a,b,weight,score,status\n", f);
     for (size_t i = 0; i < p->stats.meetings; i++) {
         const sm_event_meeting *m = &p->meetings[i];
         fprintf(f, "%u,%u,", m->slot, m->table);
         csv_field(f, m->a);
         fputc(',', f);
         csv_field(f, m->b);
-        fprintf(f, ",%.4f,%.4f,%s\n", m->weight, m->score, sm_wish_status_name(m->status));
+        fprintf(f, ",%.4f,%.4f,%s", m->weight, m->score, sm_wish_status_name(m->status));
+        if (p->sess.n)
+            fprintf(f, ",%s", m->session); /* names need no quoting */
+        fputc('\n', f);
     }
     return close_out(f, path);
 }
@@ -122,8 +125,11 @@ sm_status sm_event_plan_write_json(const sm_event_plan *p, const char *path)
         json_str(f, m->a);
         fputs(", \"b\": ", f);
         json_str(f, m->b);
-        fprintf(f, ", \"weight\": %.6f, \"score\": %.6f, \"status\": \"%s\"}", m->weight, m->score,
+        fprintf(f, ", \"weight\": %.6f, \"score\": %.6f, \"status\": \"%s\"", m->weight, m->score,
                 sm_wish_status_name(m->status));
+        if (p->sess.n)
+            fprintf(f, ", \"session\": \"%s\"", m->session);
+        fputc('}', f);
     }
     fputs("],\n \"unscheduled\": [", f);
     for (size_t i = 0; i < s->unscheduled; i++) {
@@ -134,6 +140,14 @@ sm_status sm_event_plan_write_json(const sm_event_plan *p, const char *path)
         json_str(f, u->b);
         fprintf(f, ", \"weight\": %.6f, \"reason\": \"%s\", \"other\": ", u->weight, sm_event_reason_name(u->reason));
         json_str(f, u->other);
+        fputc('}', f);
+    }
+    fputs("],\n \"sessions\": [", f);
+    for (unsigned i = 0; i < p->sess.n; i++) {
+        const sm__ev_session *x = &p->sess.s[i];
+        fprintf(f, "%s\n  {\"name\": \"%s\", \"first\": %u, \"last\": %u", i ? "," : "", x->name, x->first, x->last);
+        if (x->start_minute >= 0)
+            fprintf(f, ", \"start\": \"%02d:%02d\"", x->start_minute / 60, x->start_minute % 60);
         fputc('}', f);
     }
     fputs("]}\n", f);
@@ -186,6 +200,45 @@ static when add_minutes(when t, unsigned long minutes)
     return t;
 }
 
+/* Minutes from the start day's midnight to the start of slot s (1-based): a
+ * session with a start time begins then, other slots follow the slot before. */
+static unsigned long slot_minute(const sm_event_plan *p, const when *t0, unsigned s, unsigned len)
+{
+    for (unsigned i = p->sess.n; i-- > 0;) {
+        const sm__ev_session *x = &p->sess.s[i];
+        if (x->first <= s && x->start_minute >= 0)
+            return (unsigned long)x->start_minute + (unsigned long)(s - x->first) * len;
+    }
+    return (unsigned long)t0->h * 60 + (unsigned long)t0->mi + (unsigned long)(s - 1) * len;
+}
+
+/* Slot times must not go back: a session's start time is not before the
+ * slot ahead of it ends. */
+static sm_status check_times(const sm_event_plan *p, const when *t0, unsigned len)
+{
+    for (unsigned s = 2; s <= p->slots; s++) {
+        unsigned long prev_end = slot_minute(p, t0, s - 1, len) + len, at = slot_minute(p, t0, s, len);
+        if (at < prev_end) {
+            int k = sm__ev_session_of(&p->sess, s);
+            const char *name = k >= 0 ? p->sess.s[k].name : "?";
+            char value[8];
+            snprintf(value, sizeof value, "%02lu:%02lu", at / 60 % 100, at % 60);
+            return sm__fail_at(SM_ERR_RANGE, NULL, 0, 0, "sessions", value,
+                               "session \"%s\" starts at %s, before slot %u ends at %02lu:%02lu (%u-minute slots): give "
+                               "it a later start time, or start the event earlier",
+                               name, value, s - 1, prev_end / 60 % 100, prev_end % 60, len);
+        }
+    }
+    return SM_OK;
+}
+
+static when slot_when(const sm_event_plan *p, const when *t0, unsigned s, unsigned len)
+{
+    when day = *t0;
+    day.h = day.mi = 0;
+    return add_minutes(day, slot_minute(p, t0, s, len));
+}
+
 /* ---- agenda ---------------------------------------------------------------- */
 
 static sm_status agenda_args(long *out, const sm_event_plan *p, const char *id, const char *path, const char *fn)
@@ -208,6 +261,8 @@ sm_status sm_event_plan_write_agenda(const sm_event_plan *p, const char *id, con
     sm_status st = agenda_args(&who, p, id, path, "sm_event_plan_write_agenda");
     if (!st && start)
         st = parse_start(&t0, start, slot_minutes);
+    if (!st && start)
+        st = check_times(p, &t0, slot_minutes);
     if (st)
         return st;
     FILE *f = open_out(path);
@@ -224,10 +279,20 @@ sm_status sm_event_plan_write_agenda(const sm_event_plan *p, const char *id, con
     }
     fprintf(f, "Agenda of %s: %u meeting%s\n", id, n, n == 1 ? "" : "s");
     fprintf(f, "%-5s %-12s %-6s %-20s %s\n", "slot", start ? "time" : "", "table", "partner", "score");
+    int in_session = -1;
     for (unsigned s = 0; s < p->slots; s++) {
+        int k = sm__ev_session_of(&p->sess, s + 1);
+        if (k >= 0 && k != in_session) {
+            const sm__ev_session *x = &p->sess.s[k];
+            unsigned busy = 0;
+            for (unsigned t = x->first; t <= x->last; t++)
+                busy += at[t - 1] != NULL;
+            fprintf(f, "-- %s (slots %u-%u): %u meeting%s\n", x->name, x->first, x->last, busy, busy == 1 ? "" : "s");
+        }
+        in_session = k;
         char time[16] = "";
         if (start) {
-            when a = add_minutes(t0, (unsigned long)s * slot_minutes), b = add_minutes(a, slot_minutes);
+            when a = slot_when(p, &t0, s + 1, slot_minutes), b = add_minutes(a, slot_minutes);
             snprintf(time, sizeof time, "%02d:%02d-%02d:%02d", a.h % 100, a.mi % 100, b.h % 100, b.mi % 100);
         }
         const sm_event_meeting *m = at[s];
@@ -278,6 +343,8 @@ sm_status sm_event_plan_write_ics(const sm_event_plan *p, const char *id, const 
         st = sm__fail(SM_ERR_INVALID_ARGUMENT, "sm_event_plan_write_ics: start is NULL");
     if (!st)
         st = parse_start(&t0, start, slot_minutes);
+    if (!st)
+        st = check_times(p, &t0, slot_minutes);
     if (st)
         return st;
     FILE *f = open_out(path);
@@ -293,7 +360,7 @@ sm_status sm_event_plan_write_ics(const sm_event_plan *p, const char *id, const 
         const sm_event_meeting *m = &p->meetings[i];
         if (!m->slot || (strcmp(m->a, id) != 0 && strcmp(m->b, id) != 0))
             continue;
-        when a = add_minutes(t0, (unsigned long)(m->slot - 1) * slot_minutes), b = add_minutes(a, slot_minutes);
+        when a = slot_when(p, &t0, m->slot, slot_minutes), b = add_minutes(a, slot_minutes);
         ics_line(f, "BEGIN:VEVENT");
         snprintf(line, sizeof line, "UID:%u-%u-%s-%s@smartmatch", m->slot, m->table, m->a, m->b);
         ics_line(f, line);
@@ -309,6 +376,12 @@ sm_status sm_event_plan_write_ics(const sm_event_plan *p, const char *id, const 
         ics_line(f, line);
         snprintf(line, sizeof line, "LOCATION:Table %u", m->table);
         ics_line(f, line);
+        if (*m->session) {
+            snprintf(line, sizeof line, "DESCRIPTION:Session %s\\, slot %u", m->session, m->slot);
+            ics_line(f, line);
+            snprintf(line, sizeof line, "CATEGORIES:%s", m->session);
+            ics_line(f, line);
+        }
         ics_line(f, "END:VEVENT");
     }
     ics_line(f, "END:VCALENDAR");
