@@ -70,6 +70,48 @@ class EventPlanTest(unittest.TestCase):
         self.assertEqual(self.plan().returncode, 0)
         self.assertEqual((self.dir / "schedule.csv").read_text(), first)
 
+    def test_sessions(self):
+        avail = self.dir / "avail.csv"
+        avail.write_text("id,unavailable\nAL-00001,afternoon\nAL-00011,morning;12\n")
+        r = run("event", "plan", "--data", DATA / "cadses_smes.csv",
+                "--participants", DATA / "event_participants.csv", "--requests", DATA / "event_requests.csv",
+                "--from-top", 8, "--slots", 12, "--tables", 60, "--effort", 1,
+                "--sessions", "morning=1-6@09:00,afternoon=8-12@13:30", "--availability", avail,
+                "--out", self.dir / "schedule.csv", "--json", self.dir / "plan.json",
+                "--agenda-dir", self.dir / "agenda", "--start", "2027-03-10T09:00", "--slot-minutes", 30)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("idle gaps", r.stdout)
+        self.assertIn("(within sessions)", r.stdout)
+        self.assertIn("sessions: morning slots 1-6: ", r.stdout)
+        rows = list(csv.DictReader(open(self.dir / "schedule.csv")))
+        self.assertEqual(list(rows[0])[-1], "session")
+        for row in rows:
+            slot = int(row["slot"])
+            self.assertNotEqual(slot, 7)  # lunch, between the sessions
+            self.assertEqual(row["session"], "morning" if slot <= 6 else "afternoon")
+            if "AL-00001" in (row["a"], row["b"]):
+                self.assertEqual(row["session"], "morning")
+            if "AL-00011" in (row["a"], row["b"]):
+                self.assertTrue(8 <= slot <= 11)
+        plan = json.load(open(self.dir / "plan.json"))
+        self.assertEqual([s["name"] for s in plan["sessions"]], ["morning", "afternoon"])
+        self.assertEqual(plan["sessions"][1]["start"], "13:30")
+        late = next(x for x in rows if int(x["slot"]) == 8)
+        agenda = (self.dir / "agenda" / f"{late['a']}.txt").read_text()
+        self.assertIn("-- afternoon (slots 8-12)", agenda)
+        self.assertIn("8     13:30-14:00", agenda)
+        self.assertIn("7     12:00-12:30  -      (break)", agenda)
+        ics = (self.dir / "agenda" / f"{late['a']}.ics").read_text()
+        self.assertIn("DTSTART:20270310T133000", ics)
+        self.assertIn("CATEGORIES:afternoon", ics)
+        # a bad list names the option's value and shows the form
+        r = run("event", "plan", "--data", DATA / "cadses_smes.csv",
+                "--participants", DATA / "event_participants.csv", "--from-top", 3,
+                "--slots", 12, "--tables", 60, "--sessions", "morning=1-6,afternoon=6-12", "--out", self.dir / "s.csv")
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("sessions: \"afternoon=6-12\": sessions are listed in slot order and do not overlap", r.stderr)
+        self.assertIn("e.g.", r.stderr)
+
     def test_rerun_keeps_locked_meetings(self):
         self.assertEqual(self.plan().returncode, 0)
         locked = self.dir / "locked.csv"

@@ -308,7 +308,7 @@ def test_agenda_pandas_and_files(eng, tmp_path):
         agenda = plan.agenda(who)
         assert agenda and [a.slot for a in agenda] == sorted(a.slot for a in agenda)
         df = plan.to_pandas()
-        assert list(df.columns) == ["slot", "table", "a", "b", "weight", "score", "status"]
+        assert list(df.columns) == ["slot", "table", "a", "b", "weight", "score", "status", "session"]
         assert len(df) == len(plan.meetings)
         plan.write_ics(who, tmp_path / "a.ics", "2027-03-10T09:00", 20)
         ics = (tmp_path / "a.ics").read_bytes().decode()
@@ -321,3 +321,53 @@ def test_agenda_pandas_and_files(eng, tmp_path):
         assert len(doc["meetings"]) == len(plan.meetings)
         with pytest.raises(sm.ParseError):
             plan.write_ics(who, tmp_path / "b.ics", "10 March", 20)
+
+
+def idle_gaps(busy, unavailable, sessions):
+    """Idle slots per participant, from the definition: within each session,
+    the available free slots between its first and last meeting there."""
+    total = 0
+    for p, slots in busy.items():
+        for first, last in sessions:
+            mine = [s for s in slots if first <= s <= last]
+            if mine:
+                total += sum(1 for s in range(min(mine), max(mine) + 1)
+                             if s not in slots and s not in unavailable.get(p, ()))
+    return total
+
+
+def test_sessions(eng, tmp_path):
+    ids = eng.ids()
+    rng = random.Random(515)
+    for trial in range(12):
+        n = rng.randint(8, 60)
+        people, caps, wishes = random_instance(ids, rng, n, rng.choice([0.1, 0.3]), rng.randint(1, 8))
+        slots, tables = rng.randint(6, 20), rng.randint(1, 20)
+        cut = rng.randint(2, slots - 3)
+        lunch = rng.randint(0, 2)
+        sessions = {"morning": (1, cut, "09:00"), "afternoon": (cut + 1 + lunch, slots)}
+        ranges = [(1, cut), (cut + 1 + lunch, slots)]
+        breaks = set(range(cut + 1, cut + 1 + lunch))
+        away = {p: rng.choice(["morning", "afternoon"]) for p in people if rng.random() < 0.2}
+        unavailable = {p: set(range(ranges[0][0], ranges[0][1] + 1)) if s == "morning"
+                       else set(range(ranges[1][0], ranges[1][1] + 1)) for p, s in away.items()}
+        parts = [{"id": p, "capacity": caps[p], "unavailable": [away[p]] if p in away else []} for p in people]
+        ws = [(a, b, 1, "requested", 0, 0, w) for (a, b), w in wishes.items()]
+        with eng.plan_event(parts, slots=slots, tables=tables, wishes=ws, sessions=sessions, effort=1) as plan:
+            check_plan(plan, people, caps, wishes, slots, tables, unavailable, breaks)
+            assert [x.name for x in plan.sessions] == ["morning", "afternoon"]
+            assert plan.sessions[0].start == "09:00" and plan.sessions[1].start is None
+            busy = defaultdict(set)
+            for m in plan.meetings:
+                assert m.session == ("morning" if m.slot <= cut else "afternoon")
+                busy[m.a].add(m.slot)
+                busy[m.b].add(m.slot)
+            assert plan.stats["gaps"] == idle_gaps(busy, unavailable, ranges)
+            # the text form is the same event
+            text = f"morning=1-{cut}@09:00,afternoon={cut + 1 + lunch}-{slots}"
+            with eng.plan_event(parts, slots=slots, tables=tables, wishes=ws, sessions=text, effort=1) as again:
+                assert again.meetings == plan.meetings
+    with pytest.raises(sm.ParseError, match="do not overlap"):
+        eng.plan_event(ids[:4], slots=8, tables=2, from_top=2, sessions="a=1-4,b=4-8")
+    with pytest.raises(sm.NotFound, match="not a session of the event"):
+        eng.plan_event([{"id": ids[0], "unavailable": ["evening"]}], slots=8, tables=2, sessions="a=1-4")
