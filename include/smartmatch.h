@@ -1746,7 +1746,7 @@ SM_API sm_status sm_event_wishes_from_top(sm_event *event, size_t k, const sm_qu
 typedef enum sm_event_input {
     SM_EVENT_PARTICIPANTS = 0, /**< id[,capacity][,group][,unavailable]. */
     SM_EVENT_REQUESTS = 1,     /**< a,b[,priority][,status][,slot][,table][,score]. */
-    SM_EVENT_AVAILABILITY = 2, /**< id,unavailable (slot list such as "1;4-6"). */
+    SM_EVENT_AVAILABILITY = 2, /**< id,unavailable (slots and sessions, such as "1;4-6;afternoon"). */
     SM_EVENT_LOCKS = 3         /**< A schedule written by sm_event_plan_write_csv(): slot,table,a,b; each row becomes a locked wish. */
 } sm_event_input;
 
@@ -1771,6 +1771,33 @@ SM_API sm_status sm_event_read_csv(sm_event *event, sm_event_input kind, const c
  * @return As sm_event_read_csv(), and ::SM_ERR_IO if the file cannot be read.
  */
 SM_API sm_status sm_event_load_csv(sm_event *event, sm_event_input kind, const char *path);
+
+/**
+ * Reads an event JSON text: a list of objects, alone or under the kind's key ("participants", "requests" or
+ * "wishes", "availability", "locks" or "meetings" -- so a plan written by sm_event_plan_write_json() reads back
+ * as locks). The keys are the CSV columns (docs/events.md gives the schema); "unavailable" may also be a list
+ * such as [1, "4-6", "afternoon"]; a number may be given as a number or a string; null is no value; an unknown
+ * key is an error. One document may hold all four lists, read once per kind. All records are applied or none:
+ * on failure the event is unchanged and the message names the file, the JSON path (e.g.
+ * "participants[3].capacity", also in sm_error::field) and the value.
+ * @param event The event.
+ * @param kind What to read.
+ * @param text The bytes (need not be NUL-terminated); borrowed for the call.
+ * @param len Length of @p text.
+ * @param name Name used in messages (e.g. the file name), NULL = "input".
+ * @return As sm_event_read_csv(); ::SM_ERR_UNSUPPORTED when built without jansson.
+ */
+SM_API sm_status sm_event_read_json(sm_event *event, sm_event_input kind, const char *text, size_t len,
+                                    const char *name);
+
+/**
+ * Reads an event JSON file; as sm_event_read_json().
+ * @param event The event.
+ * @param kind What to read.
+ * @param path The file's path.
+ * @return As sm_event_read_json(), and ::SM_ERR_IO if the file cannot be read.
+ */
+SM_API sm_status sm_event_load_json(sm_event *event, sm_event_input kind, const char *path);
 
 /** Number of participants. @param event The event. @return The count, 0 for NULL. */
 SM_API size_t sm_event_participant_count(const sm_event *event);

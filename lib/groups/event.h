@@ -77,6 +77,50 @@ sm_status sm__ev_wish_put(sm_event *ev, uint32_t a, uint32_t b, unsigned priorit
 /* Makes room for n more wishes, so that up to n sm__ev_wish_put() calls cannot fail. */
 sm_status sm__ev_wish_reserve(sm_event *ev, size_t n);
 
+/* ---- event files (event_io.c; fed by event_csv.c and event_json.c) ------- */
+
+enum { SM__EV_ID, SM__EV_A, SM__EV_B, SM__EV_CAPACITY, SM__EV_GROUP, SM__EV_UNAVAILABLE, SM__EV_PRIORITY,
+       SM__EV_STATUS, SM__EV_SLOT, SM__EV_TABLE, SM__EV_SCORE, SM__EV_COL_COUNT };
+/* The column names (CSV header) and keys (JSON), by column. */
+extern const char *const sm__ev_col_names[SM__EV_COL_COUNT];
+/* The columns each kind of file must have (-1 = none). */
+extern const int sm__ev_required[4][3];
+
+/* One record, parsed and checked, waiting for the commit. */
+typedef struct sm__ev_rec {
+    uint32_t a, b;
+    char *id, *group; /* participants: owned until committed */
+    unsigned cap, priority, slot, table;
+    sm_wish_status status;
+    double score;
+    uint64_t mask;
+} sm__ev_rec;
+
+/* A file being read: the record in hand as text fields, and the records
+ * checked so far. */
+typedef struct sm__ev_reader {
+    sm_event *ev;
+    sm_event_input kind;
+    const char *name;
+    sm_status status;
+    char **fields;                /* the record's fields; NULL or "" = no value */
+    size_t n_fields, cap_fields;
+    int col[SM__EV_COL_COUNT];    /* field of each column, -1 = absent */
+    bool have_header;
+    sm__ev_rec *recs;
+    size_t n_recs, cap_recs;
+    const char *json_key;         /* JSON: the list being read, for messages ("participants[3].capacity") */
+    size_t json_index;
+} sm__ev_reader;
+
+/* Takes the fields as the header row (CSV). */
+sm_status sm__ev_header(sm__ev_reader *r, unsigned long line);
+/* Checks the record in the fields and keeps it; line for messages (CSV). */
+sm_status sm__ev_row(sm__ev_reader *r, unsigned long line);
+/* Applies every kept record if r->status is SM_OK (all or nothing), frees
+ * them, and returns r->status. */
+sm_status sm__ev_finish(sm__ev_reader *r);
+
 /* ---- selection (event_select.c) ----------------------------------------- */
 
 typedef struct sm__bm_edge {
