@@ -231,6 +231,10 @@ sm_status sm_event_read_json(sm_event *ev, sm_event_input kind, const char *text
         if (failed || json_error_code(&err) == json_error_out_of_memory)
             return sm__nomem();
         unsigned long line = err.line > 0 ? (unsigned long)err.line : 0, col = err.column > 0 ? (unsigned long)err.column : 0;
+        if (strstr(err.text, "'[' or '{' expected"))
+            return sm__fail_at(SM_ERR_PARSE, name, line, col, NULL, NULL,
+                               "%s:%lu:%lu: the document must be an object with a \"%s\" list, or a list", name, line,
+                               col, list_keys[kind][0]);
         return sm__fail_at(SM_ERR_PARSE, name, line, col, NULL, NULL,
                            "%s:%lu:%lu: not valid JSON: %s (the file must be one UTF-8 JSON document)", name, line, col,
                            err.text);
@@ -251,7 +255,7 @@ sm_status sm_event_read_json(sm_event *ev, sm_event_input kind, const char *text
     if (json_is_array(root)) {
         list = root;
         key = ""; /* paths are then "[3].capacity" */
-    } else if (json_is_object(root)) {
+    } else { /* jansson decodes only objects and lists at the top */
         for (int k = 0; k < 2 && !list; k++)
             if (list_keys[kind][k] && (list = json_object_get(root, list_keys[kind][k])) != NULL)
                 key = list_keys[kind][k];
@@ -262,10 +266,6 @@ sm_status sm_event_read_json(sm_event *ev, sm_event_input kind, const char *text
         else if (!json_is_array(list))
             r->status = sm__fail_at(SM_ERR_PARSE, name, 0, 0, key, NULL, "%s: %s is %s: it must be a list of objects such as %s",
                                     name, key, type_name(list), examples[kind]);
-    } else {
-        r->status = sm__fail_at(SM_ERR_PARSE, name, 0, 0, NULL, NULL,
-                                "%s: the document is %s: it must be an object with a \"%s\" list, or a list", name,
-                                type_name(root), key);
     }
     r->json_key = key;
     if (!r->status)
