@@ -23,6 +23,7 @@ static void usage(FILE *f)
           "                             [--preset NAME]\n"
           "\n"
           "  --data FILE          SMEs (CSV or JSON), may repeat; --development FILE for indices\n"
+          "  Event files are CSV, or JSON when the name ends in .json (docs/events.md gives both schemas)\n"
           "  --participants FILE  id[,capacity][,group][,unavailable]\n"
           "  --requests FILE      a,b[,priority][,status][,slot][,table][,score]\n"
           "  --from-top K         wishes from each participant's top K partners among the participants\n"
@@ -32,7 +33,7 @@ static void usage(FILE *f)
           "                       \"morning=1-8@09:00,afternoon=10-16@13:30\" (@HH:MM: the session's start);\n"
           "                       idle gaps count within a session, availability may name sessions\n"
           "  --availability FILE  id,unavailable (e.g. \"1;5-6\" or \"afternoon\")\n"
-          "  --lock FILE          an earlier schedule: its meetings stay where they are\n"
+          "  --lock FILE          an earlier schedule (CSV, or the plan's JSON): its meetings stay where they are\n"
           "  --break SLOT         a slot without meetings (may repeat)\n"
           "  --out FILE           the schedule as CSV (\"-\" = standard output)\n"
           "  --unscheduled FILE   the wishes left out, with reasons, as CSV\n"
@@ -200,6 +201,15 @@ static int parse(plan_args *p, int argc, char **argv)
     return CLI_OK;
 }
 
+/* An event file: JSON when its name ends in ".json", CSV otherwise. */
+static sm_status load_file(sm_event *ev, sm_event_input kind, const char *path)
+{
+    size_t n = strlen(path);
+    if (n >= 5 && strcmp(path + n - 5, ".json") == 0)
+        return sm_event_load_json(ev, kind, path);
+    return sm_event_load_csv(ev, kind, path);
+}
+
 static int write_agendas(const sm_event_plan *plan, const sm_event *ev, const plan_args *p, const char *const *ids,
                          size_t n)
 {
@@ -252,13 +262,13 @@ static int plan_cmd(int argc, char **argv)
     for (unsigned i = 0; st == SM_OK && i < p.n_breaks; i++)
         st = sm_event_set_slot_tables(ev, p.breaks[i], 0);
     if (st == SM_OK)
-        st = sm_event_load_csv(ev, SM_EVENT_PARTICIPANTS, p.participants);
+        st = load_file(ev, SM_EVENT_PARTICIPANTS, p.participants);
     if (st == SM_OK && p.availability)
-        st = sm_event_load_csv(ev, SM_EVENT_AVAILABILITY, p.availability);
+        st = load_file(ev, SM_EVENT_AVAILABILITY, p.availability);
     if (st == SM_OK && p.lock)
-        st = sm_event_load_csv(ev, SM_EVENT_LOCKS, p.lock);
+        st = load_file(ev, SM_EVENT_LOCKS, p.lock);
     if (st == SM_OK && p.requests)
-        st = sm_event_load_csv(ev, SM_EVENT_REQUESTS, p.requests);
+        st = load_file(ev, SM_EVENT_REQUESTS, p.requests);
     if (st == SM_OK && p.from_top) {
         sm_query_options q = SM_QUERY_OPTIONS_INIT;
         q.weighting = w;

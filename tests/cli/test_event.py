@@ -112,6 +112,40 @@ class EventPlanTest(unittest.TestCase):
         self.assertIn("sessions: \"afternoon=6-12\": sessions are listed in slot order and do not overlap", r.stderr)
         self.assertIn("e.g.", r.stderr)
 
+    def test_json_files(self):
+        # the demo's CSV files as JSON plan the same
+        parts = [{k: v for k, v in row.items() if v} for row in csv.DictReader(open(DATA / "event_participants.csv"))]
+        for p in parts:
+            if "capacity" in p:
+                p["capacity"] = int(p["capacity"])
+        reqs = [{k: (int(v) if k == "priority" else v) for k, v in row.items() if v}
+                for row in csv.DictReader(open(DATA / "event_requests.csv"))]
+        (self.dir / "p.json").write_text(json.dumps({"participants": parts}))
+        (self.dir / "r.json").write_text(json.dumps(reqs))
+        common = ["event", "plan", "--data", DATA / "cadses_smes.csv", "--from-top", 8, "--slots", 12,
+                  "--tables", 60, "--effort", 1]
+        r = run(*common, "--participants", DATA / "event_participants.csv", "--requests", DATA / "event_requests.csv",
+                "--out", self.dir / "a.csv", "--json", self.dir / "a.json")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        r = run(*common, "--participants", self.dir / "p.json", "--requests", self.dir / "r.json",
+                "--out", self.dir / "b.csv")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual((self.dir / "a.csv").read_text(), (self.dir / "b.csv").read_text())
+        # the plan's JSON locks a re-run
+        r = run(*common, "--participants", self.dir / "p.json", "--lock", self.dir / "a.json",
+                "--out", self.dir / "c.csv")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        before = {(x["slot"], x["table"], x["a"], x["b"]) for x in csv.DictReader(open(self.dir / "a.csv"))}
+        after = {(x["slot"], x["table"], x["a"], x["b"]) for x in csv.DictReader(open(self.dir / "c.csv"))}
+        self.assertLessEqual(before, after)
+        # an error names the file, the JSON path and the value
+        parts[3]["capacity"] = "many"
+        (self.dir / "p.json").write_text(json.dumps({"participants": parts}))
+        r = run(*common, "--participants", self.dir / "p.json", "--out", self.dir / "d.csv")
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("p.json: participants[3].capacity: expected a whole number 0..64, got \"many\"", r.stderr)
+        self.assertFalse((self.dir / "d.csv").exists())
+
     def test_rerun_keeps_locked_meetings(self):
         self.assertEqual(self.plan().returncode, 0)
         locked = self.dir / "locked.csv"

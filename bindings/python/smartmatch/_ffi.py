@@ -764,6 +764,8 @@ FUNCTIONS = [
     ("sm_event_wishes_from_top", [_Event, c_size_t, _P(QueryOptions)], _STATUS),
     ("sm_event_read_csv", [_Event, c_int, c_char_p, c_size_t, c_char_p], _STATUS),
     ("sm_event_load_csv", [_Event, c_int, c_char_p], _STATUS),
+    ("sm_event_read_json", [_Event, c_int, c_char_p, c_size_t, c_char_p], _STATUS),
+    ("sm_event_load_json", [_Event, c_int, c_char_p], _STATUS),
     ("sm_event_participant_count", [_Event], c_size_t),
     ("sm_event_wish_count", [_Event], c_size_t),
     ("sm_event_plan_new", [_P(_EventPlan), _Event, c_uint], _STATUS),

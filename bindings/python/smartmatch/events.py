@@ -212,10 +212,17 @@ def _unavailable(e: Any, pid: str, slots: Iterable[Union[int, str]]) -> None:
             lib.sm_event_set_unavailable(e, cstr(pid, "id"), int(s), int(s))
 
 
+def _load(e: Any, kind: str, path: PathArg) -> None:
+    """An event file: JSON when the name ends in .json, CSV otherwise."""
+    name = os.fspath(path)
+    load = lib.sm_event_load_json if str(name).lower().endswith(".json") else lib.sm_event_load_csv
+    load(e, _ffi.EVENT_INPUTS[kind], cstr(name, kind))
+
+
 def plan(engine: Any, participants: Iterable[ParticipantArg], *, slots: int, tables: int,
          wishes: Optional[Iterable[WishArg]] = None, from_top: Optional[int] = None, capacity: int = 8,
          availability: Optional[Mapping[str, Iterable[Union[int, str]]]] = None, breaks: Iterable[int] = (),
-         sessions: Optional[SessionsArg] = None,
+         sessions: Optional[SessionsArg] = None, files: Optional[Mapping[str, PathArg]] = None,
          locks: Optional[PathArg] = None, fairness: bool = True, effort: int = 2, weighting: Any = None,
          steps: str = "all") -> EventPlan:
     """See :meth:`smartmatch.Engine.plan_event`."""
@@ -236,14 +243,26 @@ def plan(engine: Any, participants: Iterable[ParticipantArg], *, slots: int, tab
             with owner as e:
                 for s in breaks:
                     lib.sm_event_set_slot_tables(e, int(s), 0)
+                files = dict(files or {})
+                for kind in files:
+                    if kind not in _ffi.EVENT_INPUTS:
+                        raise InvalidArgument(f"files: {kind!r} is not one of {', '.join(_ffi.EVENT_INPUTS)}",
+                                              InvalidArgument.status)
                 for p in participants:
                     pid, cap, group, unavailable = _participant(p)
                     lib.sm_event_add_participant(e, cstr(pid, "id"), cap, cstr(group, "group") if group else None)
                     _unavailable(e, pid, unavailable)
+                if "participants" in files:
+                    _load(e, "participants", files["participants"])
                 for pid, unavailable in (availability or {}).items():
                     _unavailable(e, pid, unavailable)
+                for kind in ("availability", "locks"):
+                    if kind in files:
+                        _load(e, kind, files[kind])
                 if locks is not None:
-                    lib.sm_event_load_csv(e, _ffi.EVENT_INPUTS["locks"], cstr(os.fspath(locks), "locks"))
+                    _load(e, "locks", locks)
+                if "requests" in files:
+                    _load(e, "requests", files["requests"])
                 for w in wishes or ():
                     a, b, prio, score, status, slot, table = _wish(w)
                     lib.sm_event_add_wish(e, cstr(a, "a"), cstr(b, "b"), prio, score, status, slot, table)

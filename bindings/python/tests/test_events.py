@@ -371,3 +371,35 @@ def test_sessions(eng, tmp_path):
         eng.plan_event(ids[:4], slots=8, tables=2, from_top=2, sessions="a=1-4,b=4-8")
     with pytest.raises(sm.NotFound, match="not a session of the event"):
         eng.plan_event([{"id": ids[0], "unavailable": ["evening"]}], slots=8, tables=2, sessions="a=1-4")
+
+
+def test_json_files(eng, tmp_path):
+    import json
+    ids = eng.ids()[:12]
+    (tmp_path / "p.json").write_text(json.dumps(
+        {"participants": [{"id": p, "capacity": 3, "unavailable": ["afternoon"] if i == 0 else [1]}
+                          for i, p in enumerate(ids)]}))
+    (tmp_path / "r.json").write_text(json.dumps(
+        [{"a": ids[i], "b": ids[(i * 5 + 1) % 12], "priority": 1 + i % 2, "score": 0.5} for i in range(12)
+         if i != (i * 5 + 1) % 12]))
+    sessions = "morning=1-3,afternoon=4-6"
+    with eng.plan_event([], slots=6, tables=4, sessions=sessions,
+                        files={"participants": tmp_path / "p.json", "requests": tmp_path / "r.json"}) as plan:
+        # the same event given as Python objects (the oracle)
+        parts = [{"id": p, "capacity": 3, "unavailable": ["afternoon"] if i == 0 else [1]} for i, p in enumerate(ids)]
+        ws = [(ids[i], ids[(i * 5 + 1) % 12], 1 + i % 2, "requested", 0, 0, 0.5) for i in range(12)
+              if i != (i * 5 + 1) % 12]
+        with eng.plan_event(parts, slots=6, tables=4, sessions=sessions, wishes=ws) as oracle:
+            assert plan.meetings == oracle.meetings
+        assert all(m.session == "morning" for m in plan.meetings if ids[0] in (m.a, m.b))
+        plan.write_json(tmp_path / "plan.json")
+    # the plan's JSON locks a re-run
+    with eng.plan_event([], slots=6, tables=4, sessions=sessions, locks=tmp_path / "plan.json",
+                        files={"participants": tmp_path / "p.json"}) as again:
+        assert {(m.a, m.b, m.slot, m.table) for m in plan.meetings} <= {(m.a, m.b, m.slot, m.table)
+                                                                         for m in again.meetings}
+    (tmp_path / "bad.json").write_text('{"participants": [{"id": "%s", "group": true}]}' % ids[0])
+    with pytest.raises(sm.ParseError, match=r"bad.json: participants\[0\].group: group is a boolean: give a string"):
+        eng.plan_event([], slots=6, tables=4, from_top=2, files={"participants": tmp_path / "bad.json"})
+    with pytest.raises(sm.InvalidArgument, match="not one of"):
+        eng.plan_event([], slots=6, tables=4, from_top=2, files={"people": tmp_path / "p.json"})
