@@ -69,8 +69,9 @@ def degrees_of(plan, people):
     return deg
 
 
-def ilp_optimum(people, caps, wishes, fairness):
-    """Lexicographic optimum by CBC: fairness levels one after the other, then weight."""
+def ilp_optimum(people, caps, wishes, fairness, seats=None):
+    """Lexicographic optimum by CBC: fairness levels one after the other, then weight
+    (with at most ``seats`` meetings in all, if given)."""
     edges = list(wishes)
     x = {e: pulp.LpVariable(f"x{i}", cat="Binary") for i, e in enumerate(edges)}
     max_cap = max(caps.values())
@@ -84,6 +85,8 @@ def ilp_optimum(people, caps, wishes, fairness):
     for p in people:
         base.append(pulp.lpSum(inc[p]) <= caps[p])
         base.append(pulp.lpSum(y[p, j] for j in range(1, max_cap + 1)) <= pulp.lpSum(inc[p]))
+    if seats is not None:
+        base.append(pulp.lpSum(x.values()) <= seats)
     fixed = []
     got_levels = []
     solver = pulp.COIN_CMD(msg=False)
@@ -403,3 +406,36 @@ def test_json_files(eng, tmp_path):
         eng.plan_event([], slots=6, tables=4, from_top=2, files={"participants": tmp_path / "bad.json"})
     with pytest.raises(sm.InvalidArgument, match="not one of"):
         eng.plan_event([], slots=6, tables=4, from_top=2, files={"people": tmp_path / "p.json"})
+
+
+def test_fairness_bound_holds_when_seats_bind(eng):
+    """The bench's shape in small: every seat taken, levels 1..L complete and
+    level L+1 limited by the seats, where the bound also caps everyone at
+    L+1 meetings. The bound must stay above CBC's lexicographic optimum;
+    without the exact search (effort 1) the plan's weight is below it, so a
+    bound that cut into the optimum would show."""
+    ids = eng.ids()
+    rng = random.Random(6400)
+    ratios = []
+    for trial in range(12):
+        n = rng.randint(16, 36)
+        people = rng.sample(ids, n)
+        caps = {p: 12 for p in people}
+        wishes = {}
+        for i, a in enumerate(people):
+            for b in people[i + 1:]:
+                if rng.random() < 0.35:
+                    wishes[(a, b)] = rng.randint(0, 1) + round(rng.random(), 2)
+        slots = 16
+        tables = max(1, round(1.28 * n / slots))
+        seats = slots * tables
+        ws = [(a, b, 0, "requested", 0, 0, w - int(w)) if w < 1 else (a, b, 1, "requested", 0, 0, w - 1)
+              for (a, b), w in wishes.items()]
+        with eng.plan_event([{"id": p, "capacity": 12} for p in people], slots=slots, tables=tables, wishes=ws,
+                            effort=1) as plan:
+            _, best = ilp_optimum(people, caps, wishes, True, seats=seats)
+            s = plan.stats
+            assert s["weight"] <= best + 1e-6
+            assert s["weight_bound"] >= best - 1e-6, (trial, s["weight_bound"], best)
+            ratios.append(best / s["weight_bound"])
+    print(f"\nseats bind: optimum / bound between {min(ratios):.4f} and {max(ratios):.4f}")
