@@ -2,25 +2,73 @@
  * plan as JSON, one participant's agenda as text and as iCalendar. */
 #include "groups/event.h"
 
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
-static FILE *open_out(const char *path)
+/* An output file, written to a temporary file beside it and renamed into
+ * place when complete: a failed write leaves the previous file as it was.
+ * "-" is standard output. The temporary name lives in the struct, so that
+ * writing allocates nothing. */
+typedef struct out {
+    FILE *f;
+    const char *path;
+    char tmp[4096];
+} out;
+
+static bool open_out(out *o, const char *path)
 {
-    FILE *f = strcmp(path, "-") == 0 ? stdout : fopen(path, "w");
-    if (!f)
-        sm__fail_at(SM_ERR_IO, path, 0, 0, NULL, NULL, "%s: cannot open for writing", path);
-    return f;
+    o->path = path;
+    o->tmp[0] = '\0';
+    if (strcmp(path, "-") == 0) {
+        o->f = stdout;
+        return true;
+    }
+    o->f = NULL;
+    int n = snprintf(o->tmp, sizeof o->tmp, "%s.tmp.XXXXXX", path);
+    if (n < 0 || (size_t)n >= sizeof o->tmp) {
+        o->tmp[0] = '\0';
+        sm__fail_at(SM_ERR_IO, path, 0, 0, NULL, NULL, "%s: the path is too long", path);
+        return false;
+    }
+    int fd = mkstemp(o->tmp);
+    if (fd < 0) {
+        sm__fail_at(SM_ERR_IO, path, 0, 0, NULL, NULL, "%s: cannot create a temporary file beside it: %s", path,
+                    strerror(errno));
+        return false;
+    }
+    /* mkstemp makes the file 0600; an output is as readable as any other file */
+    mode_t mask = umask(0);
+    umask(mask);
+    (void)fchmod(fd, 0666 & ~mask);
+    o->f = fdopen(fd, "w");
+    if (!o->f) {
+        int err = errno;
+        close(fd);
+        remove(o->tmp);
+        sm__fail_at(SM_ERR_IO, path, 0, 0, NULL, NULL, "%s: %s", path, strerror(err));
+        return false;
+    }
+    return true;
 }
 
-static sm_status close_out(FILE *f, const char *path)
+static sm_status close_out(out *o)
 {
-    int bad = ferror(f);
-    if (f == stdout)
-        bad |= fflush(f) != 0;
-    else
-        bad |= fclose(f) != 0;
-    return bad ? sm__fail_at(SM_ERR_IO, path, 0, 0, NULL, NULL, "%s: write failed", path) : SM_OK;
+    int bad = ferror(o->f);
+    if (o->f == stdout) {
+        bad |= fflush(o->f) != 0;
+        return bad ? sm__fail_at(SM_ERR_IO, o->path, 0, 0, NULL, NULL, "%s: write failed", o->path) : SM_OK;
+    }
+    bad |= fclose(o->f) != 0;
+    if (bad || rename(o->tmp, o->path) != 0) {
+        int err = errno;
+        remove(o->tmp);
+        return sm__fail_at(SM_ERR_IO, o->path, 0, 0, NULL, NULL, "%s: cannot write: %s", o->path, strerror(err));
+    }
+    return SM_OK;
 }
 
 static void csv_field(FILE *f, const char *s)
@@ -65,9 +113,10 @@ sm_status sm_event_plan_write_csv(const sm_event_plan *p, const char *path)
 {
     if (!check_plan(p, path, "sm_event_plan_write_csv"))
         return SM_ERR_INVALID_ARGUMENT;
-    FILE *f = open_out(path);
-    if (!f)
+    out o;
+    if (!open_out(&o, path))
         return SM_ERR_IO;
+    FILE *f = o.f;
     fputs(p->sess.n ? "slot,table,a,b,weight,score,status,session\n" : "slot,table,a,b,weight,score,status\n", f);
     for (size_t i = 0; i < p->stats.meetings; i++) {
         const sm_event_meeting *m = &p->meetings[i];
@@ -80,16 +129,17 @@ sm_status sm_event_plan_write_csv(const sm_event_plan *p, const char *path)
             fprintf(f, ",%s", m->session); /* names need no quoting */
         fputc('\n', f);
     }
-    return close_out(f, path);
+    return close_out(&o);
 }
 
 sm_status sm_event_plan_write_unscheduled_csv(const sm_event_plan *p, const char *path)
 {
     if (!check_plan(p, path, "sm_event_plan_write_unscheduled_csv"))
         return SM_ERR_INVALID_ARGUMENT;
-    FILE *f = open_out(path);
-    if (!f)
+    out o;
+    if (!open_out(&o, path))
         return SM_ERR_IO;
+    FILE *f = o.f;
     fputs("a,b,weight,reason,other\n", f);
     for (size_t i = 0; i < p->stats.unscheduled; i++) {
         const sm_event_unscheduled *u = &p->unscheduled[i];
@@ -100,16 +150,17 @@ sm_status sm_event_plan_write_unscheduled_csv(const sm_event_plan *p, const char
         csv_field(f, u->other);
         fputc('\n', f);
     }
-    return close_out(f, path);
+    return close_out(&o);
 }
 
 sm_status sm_event_plan_write_json(const sm_event_plan *p, const char *path)
 {
     if (!check_plan(p, path, "sm_event_plan_write_json"))
         return SM_ERR_INVALID_ARGUMENT;
-    FILE *f = open_out(path);
-    if (!f)
+    out o;
+    if (!open_out(&o, path))
         return SM_ERR_IO;
+    FILE *f = o.f;
     const sm_event_stats *s = &p->stats;
     fprintf(f,
             "{\"stats\": {\"participants\": %zu, \"wishes\": %zu, \"meetings\": %zu, \"unscheduled\": %zu, "
@@ -151,7 +202,7 @@ sm_status sm_event_plan_write_json(const sm_event_plan *p, const char *path)
         fputc('}', f);
     }
     fputs("]}\n", f);
-    return close_out(f, path);
+    return close_out(&o);
 }
 
 /* ---- times ----------------------------------------------------------------- */
@@ -265,9 +316,10 @@ sm_status sm_event_plan_write_agenda(const sm_event_plan *p, const char *id, con
         st = check_times(p, &t0, slot_minutes);
     if (st)
         return st;
-    FILE *f = open_out(path);
-    if (!f)
+    out o;
+    if (!open_out(&o, path))
         return SM_ERR_IO;
+    FILE *f = o.f;
     const sm_event_meeting *at[SM_EVENT_SLOTS_MAX] = { NULL };
     unsigned n = 0;
     for (size_t i = 0; i < p->stats.meetings; i++) {
@@ -302,7 +354,7 @@ sm_status sm_event_plan_write_agenda(const sm_event_plan *p, const char *id, con
         else
             fprintf(f, "%-5u %-12s %-6s %s\n", s + 1, time, "-", p->breaks >> s & 1u ? "(break)" : "(free)");
     }
-    return close_out(f, path);
+    return close_out(&o);
 }
 
 /* One content line, folded at 75 octets (RFC 5545 3.1), never inside a
@@ -347,9 +399,10 @@ sm_status sm_event_plan_write_ics(const sm_event_plan *p, const char *id, const 
         st = check_times(p, &t0, slot_minutes);
     if (st)
         return st;
-    FILE *f = open_out(path);
-    if (!f)
+    out o;
+    if (!open_out(&o, path))
         return SM_ERR_IO;
+    FILE *f = o.f;
     char line[4 * SM_ID_MAX + 128], esc[2 * SM_ID_MAX + 8], esc_id[2 * SM_ID_MAX + 8];
     ics_line(f, "BEGIN:VCALENDAR");
     ics_line(f, "VERSION:2.0");
@@ -385,5 +438,5 @@ sm_status sm_event_plan_write_ics(const sm_event_plan *p, const char *id, const 
         ics_line(f, "END:VEVENT");
     }
     ics_line(f, "END:VCALENDAR");
-    return close_out(f, path);
+    return close_out(&o);
 }

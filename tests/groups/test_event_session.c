@@ -12,6 +12,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 static sm_engine *g_engine;
 
@@ -149,7 +152,7 @@ static void version_1_options_are_accepted(void **state)
     assert_null(o2.sessions);
 }
 
-static sm_status read(sm_event *ev, sm_event_input kind, const char *text)
+static sm_status read_csv(sm_event *ev, sm_event_input kind, const char *text)
 {
     return sm_event_read_csv(ev, kind, text, strlen(text), "t.csv");
 }
@@ -158,21 +161,21 @@ static void availability_names_sessions(void **state)
 {
     (void)state;
     sm_event *ev = new_event(8, 4, "morning=1-4,afternoon=5-8");
-    assert_int_equal(read(ev, SM_EVENT_PARTICIPANTS, "id,unavailable\nR-0001,afternoon\nR-0002,\nR-0003,1;afternoon\n"
+    assert_int_equal(read_csv(ev, SM_EVENT_PARTICIPANTS, "id,unavailable\nR-0001,afternoon\nR-0002,\nR-0003,1;afternoon\n"
                                                      "R-0004,\n"),
                      SM_OK);
     assert_int_equal(sm_event_set_unavailable_session(ev, rid(9), "morning"), SM_ERR_NOT_FOUND); /* not a participant */
     assert_int_equal(sm_event_set_unavailable_session(ev, rid(2), "evening"), SM_ERR_NOT_FOUND);
     tu_assert_error(SM_ERR_NOT_FOUND, "sessions: morning, afternoon");
     assert_int_equal(sm_event_set_unavailable_session(ev, rid(2), "morning"), SM_OK);
-    assert_int_equal(read(ev, SM_EVENT_AVAILABILITY, "id,unavailable\nR-0004,2\nR-0004,evening\n"), SM_ERR_PARSE);
+    assert_int_equal(read_csv(ev, SM_EVENT_AVAILABILITY, "id,unavailable\nR-0004,2\nR-0004,evening\n"), SM_ERR_PARSE);
     tu_assert_error(SM_ERR_PARSE, "t.csv:3: unavailable: \"evening\" is not a session");
     assert_int_equal(sm_error_last()->line, 3);
     assert_string_equal(sm_error_last()->field, "unavailable");
-    assert_int_equal(read(ev, SM_EVENT_AVAILABILITY, "id,unavailable\nR-0004,morning 7\n"), SM_OK);
+    assert_int_equal(read_csv(ev, SM_EVENT_AVAILABILITY, "id,unavailable\nR-0004,morning 7\n"), SM_OK);
     /* R-0001 only mornings, R-0002 only afternoons, R-0003 slots 2-4, R-0004 slots 5, 6, 8 */
     const char *reqs = "a,b,score\nR-0001,R-0002,0.5\nR-0001,R-0003,0.5\nR-0002,R-0004,0.5\nR-0003,R-0004,0.5\n";
-    assert_int_equal(read(ev, SM_EVENT_REQUESTS, reqs), SM_OK);
+    assert_int_equal(read_csv(ev, SM_EVENT_REQUESTS, reqs), SM_OK);
     sm_event_plan *p = NULL;
     assert_int_equal(sm_event_plan_new(&p, ev, SM_EVENT_ALL), SM_OK);
     bool seen[4] = { false };
@@ -201,7 +204,7 @@ static void availability_names_sessions(void **state)
     sm_event_free(ev);
     /* without sessions a name is an error that says so */
     ev = new_event(8, 4, NULL);
-    assert_int_equal(read(ev, SM_EVENT_PARTICIPANTS, "id,unavailable\nR-0001,morning\n"), SM_ERR_PARSE);
+    assert_int_equal(read_csv(ev, SM_EVENT_PARTICIPANTS, "id,unavailable\nR-0001,morning\n"), SM_ERR_PARSE);
     tu_assert_error(SM_ERR_PARSE, "no sessions are set");
     assert_int_equal(sm_event_participant_count(ev), 0);
     sm_event_free(ev);
@@ -469,6 +472,24 @@ static void outputs_show_sessions(void **state)
     tu_assert_error(SM_ERR_RANGE, "session \"afternoon\" starts at 13:30, before slot 3 ends at 21:00");
     assert_int_equal(sm_event_plan_write_agenda(p, rid(0), path, "2027-03-10T09:00", 240), SM_ERR_RANGE);
     remove(path);
+    /* written atomically: a write that cannot be renamed into place (the
+     * target is a directory) fails and leaves no temporary file */
+    char dir[] = "/tmp/sm_sess_dir_XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char target[64];
+    snprintf(target, sizeof target, "%s/out", dir);
+    assert_int_equal(mkdir(target, 0700), 0);
+    assert_int_equal(sm_event_plan_write_csv(p, target), SM_ERR_IO);
+    tu_assert_error(SM_ERR_IO, "cannot write");
+    DIR *d = opendir(dir);
+    assert_non_null(d);
+    int entries = 0;
+    for (struct dirent *de; (de = readdir(d)) != NULL;)
+        entries += de->d_name[0] != '.';
+    closedir(d);
+    assert_int_equal(entries, 1); /* only "out" */
+    rmdir(target);
+    rmdir(dir);
     sm_event_plan_free(p);
     sm_event_free(ev);
 }
