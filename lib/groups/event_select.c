@@ -393,6 +393,24 @@ sm_status sm__bmatch(const sm__alloc *a, size_t n, const unsigned *cap, const sm
             while (search_from(&L, s, budget))
                 ;
     }
+    /* big events, full effort: trails of four wishes (add, remove, add,
+     * remove: two participants trade a meeting along a path), again with
+     * seat swaps between the passes. Four, not more: within the budget per
+     * start a deeper search runs out before it has looked around */
+    if (big && effort >= 2) {
+        L.max_depth = 4;
+        for (int pass = 0; pass < 2; pass++) {
+            bool any = false;
+            for (uint32_t s = 0; s < n; s++)
+                while (search_from(&L, s, budget))
+                    any = true;
+            if (!any)
+                break;
+            for (int round = 0; round < 8 && L.n_sel >= max_edges; round++)
+                if (!seat_swaps(&L, idx, tmp))
+                    break;
+        }
+    }
     /* long trails under the gain criterion (Lin-Kernighan's): every
      * improving alternating cycle has a starting point from which each
      * prefix ending in a removal gains, so pruning the others keeps those
