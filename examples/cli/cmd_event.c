@@ -23,7 +23,6 @@ static void usage(FILE *f)
           "                             [--preset NAME]\n"
           "\n"
           "  --data FILE          SMEs (CSV or JSON), may repeat; --development FILE for indices\n"
-          "  Event files are CSV, or JSON when the name ends in .json (docs/events.md gives both schemas)\n"
           "  --participants FILE  id[,capacity][,group][,unavailable]\n"
           "  --requests FILE      a,b[,priority][,status][,slot][,table][,score]\n"
           "  --from-top K         wishes from each participant's top K partners among the participants\n"
@@ -39,7 +38,9 @@ static void usage(FILE *f)
           "  --unscheduled FILE   the wishes left out, with reasons, as CSV\n"
           "  --json FILE          the whole plan as JSON\n"
           "  --agenda-dir DIR     one agenda (ID.txt) and, with --start, one calendar (ID.ics) per participant\n"
-          "  --weight-only        maximise the total weight only (no fairness first)\n",
+          "  --weight-only        maximise the total weight only (no fairness first)\n"
+          "\n"
+          "Event files are CSV, or JSON when the name ends in .json (docs/events.md gives both schemas).\n",
           f);
 }
 
