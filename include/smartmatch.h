@@ -1618,7 +1618,8 @@ typedef enum sm_event_reason {
 #define SM_EVENT_SCHEDULE 2u /**< Scheduling; without it meetings have slot 0. */
 #define SM_EVENT_ALL (SM_EVENT_SELECT | SM_EVENT_SCHEDULE) /**< Both steps. */
 
-#define SM_EVENT_OPTIONS_VERSION 1 /**< Current version of ::sm_event_options. */
+#define SM_EVENT_OPTIONS_VERSION 2 /**< Current version of ::sm_event_options (1: without @c sessions, still accepted). */
+#define SM_EVENT_SESSION_NAME_MAX 31u /**< Longest session name, in bytes. */
 
 /** Options of sm_event_new(). */
 typedef struct sm_event_options {
@@ -1628,12 +1629,21 @@ typedef struct sm_event_options {
     unsigned int capacity; /**< Default capacity (most meetings) of a participant, 1..::SM_EVENT_CAPACITY_MAX (default 8). */
     int fairness;          /**< Non-zero (default): fairness first, then weight; 0: weight only. */
     unsigned int effort;   /**< Local-improvement effort: 0 = greedy only, 1 = short swaps, 2 (default) = long alternating paths. */
+    /** Since version 2. Named sessions, NULL or "" = none (the day is one session): a comma-separated list of
+     * @c name=first-last (or @c name=slot), each optionally followed by @c \@HH:MM, the session's start time of day,
+     * e.g. "morning=1-8@09:00,afternoon=9-16@13:30". Names start with a letter and hold letters, digits, '_' and
+     * '-' (at most ::SM_EVENT_SESSION_NAME_MAX bytes, unique); sessions are in slot order and do not overlap. Slots
+     * outside every session are breaks (no tables). Idle gaps are counted within a session, never across its
+     * boundary; availability lists may name sessions; outputs show each meeting's session. Parsed and copied by
+     * sm_event_new(). */
+    const char *sessions;
 } sm_event_options;
 
 /** Defaults of ::sm_event_options. */
-#define SM_EVENT_OPTIONS_INIT { SM_EVENT_OPTIONS_VERSION, 16u, 50u, 8u, 1, 2u }
+#define SM_EVENT_OPTIONS_INIT { SM_EVENT_OPTIONS_VERSION, 16u, 50u, 8u, 1, 2u, NULL }
 
-/** Fills @p opts with the defaults. @param opts Options to fill. @param version ::SM_EVENT_OPTIONS_VERSION.
+/** Fills @p opts with the defaults. @param opts Options to fill. @param version ::SM_EVENT_OPTIONS_VERSION, or 1
+ * (then only the fields of version 1 are written: a caller built against version 1 passes its smaller struct).
  * @return ::SM_OK, ::SM_ERR_INVALID_ARGUMENT for NULL or an unknown version. */
 SM_API sm_status sm_event_options_init(sm_event_options *opts, unsigned int version);
 
@@ -1672,11 +1682,42 @@ SM_API sm_status sm_event_add_participant(sm_event *event, const char *id, unsig
 SM_API sm_status sm_event_set_unavailable(sm_event *event, const char *id, unsigned int first, unsigned int last);
 
 /**
- * Sets the number of tables in one slot (0 makes the slot a break).
+ * Marks every slot of a session as slots a participant cannot attend (as availability lists naming it do).
+ * @param event The event.
+ * @param id A participant's id.
+ * @param session A session's name (see ::sm_event_options).
+ * @return ::SM_OK, ::SM_ERR_INVALID_ARGUMENT, ::SM_ERR_NOT_FOUND (not a participant, or no such session: the
+ *         message lists the sessions).
+ */
+SM_API sm_status sm_event_set_unavailable_session(sm_event *event, const char *id, const char *session);
+
+/** Number of sessions of the event (0 = none set: the day is one session). @param event The event.
+ * @return The count, 0 for NULL. */
+SM_API unsigned int sm_event_session_count(const sm_event *event);
+
+/** One session of an event or a plan; the name is borrowed from its owner. */
+typedef struct sm_event_session {
+    const char *name;   /**< The session's name. */
+    unsigned int first; /**< Its first slot. */
+    unsigned int last;  /**< Its last slot. */
+    int start_minute;   /**< Its start as minutes after midnight (from @c \@HH:MM), -1 = follows the slots before it. */
+} sm_event_session;
+
+/**
+ * A session of the event.
+ * @param out Receives the session (name borrowed from the event).
+ * @param event The event.
+ * @param i Index, below sm_event_session_count().
+ * @return ::SM_OK, ::SM_ERR_INVALID_ARGUMENT (NULL), ::SM_ERR_RANGE (i).
+ */
+SM_API sm_status sm_event_session_at(sm_event_session *out, const sm_event *event, unsigned int i);
+
+/**
+ * Sets the number of tables in one slot (0 makes the slot a break; a slot between sessions is always one).
  * @param event The event.
  * @param slot The slot, 1..slots.
  * @param tables Tables, 0..::SM_EVENT_TABLES_MAX.
- * @return ::SM_OK, ::SM_ERR_INVALID_ARGUMENT, ::SM_ERR_RANGE.
+ * @return ::SM_OK, ::SM_ERR_INVALID_ARGUMENT, ::SM_ERR_RANGE (also: tables for a slot outside every session).
  */
 SM_API sm_status sm_event_set_slot_tables(sm_event *event, unsigned int slot, unsigned int tables);
 
@@ -1713,7 +1754,7 @@ SM_API sm_status sm_event_wishes_from_top(sm_event *event, size_t k, const sm_qu
 typedef enum sm_event_input {
     SM_EVENT_PARTICIPANTS = 0, /**< id[,capacity][,group][,unavailable]. */
     SM_EVENT_REQUESTS = 1,     /**< a,b[,priority][,status][,slot][,table][,score]. */
-    SM_EVENT_AVAILABILITY = 2, /**< id,unavailable (slot list such as "1;4-6"). */
+    SM_EVENT_AVAILABILITY = 2, /**< id,unavailable (slots and sessions, such as "1;4-6;afternoon"). */
     SM_EVENT_LOCKS = 3         /**< A schedule written by sm_event_plan_write_csv(): slot,table,a,b; each row becomes a locked wish. */
 } sm_event_input;
 
@@ -1738,6 +1779,33 @@ SM_API sm_status sm_event_read_csv(sm_event *event, sm_event_input kind, const c
  * @return As sm_event_read_csv(), and ::SM_ERR_IO if the file cannot be read.
  */
 SM_API sm_status sm_event_load_csv(sm_event *event, sm_event_input kind, const char *path);
+
+/**
+ * Reads an event JSON text: a list of objects, alone or under the kind's key ("participants", "requests" or
+ * "wishes", "availability", "locks" or "meetings" -- so a plan written by sm_event_plan_write_json() reads back
+ * as locks). The keys are the CSV columns (docs/events.md gives the schema); "unavailable" may also be a list
+ * such as [1, "4-6", "afternoon"]; a number may be given as a number or a string; null is no value; an unknown
+ * key is an error. One document may hold all four lists, read once per kind. All records are applied or none:
+ * on failure the event is unchanged and the message names the file, the JSON path (e.g.
+ * "participants[3].capacity", also in sm_error::field) and the value.
+ * @param event The event.
+ * @param kind What to read.
+ * @param text The bytes (need not be NUL-terminated); borrowed for the call.
+ * @param len Length of @p text.
+ * @param name Name used in messages (e.g. the file name), NULL = "input".
+ * @return As sm_event_read_csv(); ::SM_ERR_UNSUPPORTED when built without jansson.
+ */
+SM_API sm_status sm_event_read_json(sm_event *event, sm_event_input kind, const char *text, size_t len,
+                                    const char *name);
+
+/**
+ * Reads an event JSON file; as sm_event_read_json().
+ * @param event The event.
+ * @param kind What to read.
+ * @param path The file's path.
+ * @return As sm_event_read_json(), and ::SM_ERR_IO if the file cannot be read.
+ */
+SM_API sm_status sm_event_load_json(sm_event *event, sm_event_input kind, const char *path);
 
 /** Number of participants. @param event The event. @return The count, 0 for NULL. */
 SM_API size_t sm_event_participant_count(const sm_event *event);
@@ -1769,6 +1837,7 @@ typedef struct sm_event_meeting {
     sm_wish_status status; /**< The wish's status. */
     unsigned int slot;     /**< Slot, 1..slots; 0 if not scheduled (selection only). */
     unsigned int table;    /**< Table in the slot, 1..tables; 0 if not scheduled. */
+    const char *session;   /**< The slot's session, "" without sessions or slot. */
 } sm_event_meeting;
 
 /** One wish that is not in the schedule; strings borrowed from the plan. */
@@ -1798,7 +1867,8 @@ typedef struct sm_event_stats {
                                          weight. */
     unsigned int slots_used;        /**< Slots that hold at least one meeting. */
     unsigned int slots_lower_bound; /**< max(most meetings of one participant, tables needed): no schedule uses fewer slots. */
-    size_t gaps;                    /**< Idle slots between participants' first and last meetings (breaks excluded), summed. */
+    size_t gaps;                    /**< Idle slots between a participant's first and last meetings of the
+                                         same session (breaks and its unavailable slots excluded), summed. */
     int bipartite;                  /**< Non-zero if groups are set and every wish joins two groups. */
     int selection_optimal;          /**< Non-zero if the selection is proven optimal (fairness levels, then
                                          weight; under the seats when scheduling ran): found by the exact search
@@ -1806,6 +1876,18 @@ typedef struct sm_event_stats {
     size_t refilled;                /**< Meetings added after scheduling, in seats that meetings which could
                                          not be placed had left free. */
 } sm_event_stats;
+
+/** Number of sessions of the plan's event (0 = none). @param plan The plan. @return The count, 0 for NULL. */
+SM_API unsigned int sm_event_plan_session_count(const sm_event_plan *plan);
+
+/**
+ * A session of the plan's event.
+ * @param out Receives the session (name borrowed from the plan).
+ * @param plan The plan.
+ * @param i Index, below sm_event_plan_session_count().
+ * @return ::SM_OK, ::SM_ERR_INVALID_ARGUMENT (NULL), ::SM_ERR_RANGE (i).
+ */
+SM_API sm_status sm_event_plan_session_at(sm_event_session *out, const sm_event_plan *plan, unsigned int i);
 
 /** The plan's figures. @param plan The plan. @return Borrowed figures, NULL for NULL. */
 SM_API const sm_event_stats *sm_event_plan_stats(const sm_event_plan *plan);

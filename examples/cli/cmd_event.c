@@ -19,7 +19,8 @@ static void usage(FILE *f)
           "                             --slots N --tables T [--capacity C] [--availability A.csv] [--lock S.csv]\n"
           "                             --out SCHEDULE.csv [--unscheduled U.csv] [--json PLAN.json]\n"
           "                             [--agenda-dir DIR --start 2027-03-10T09:00 --slot-minutes 30]\n"
-          "                             [--break SLOT]... [--weight-only] [--effort 0|1|2] [--preset NAME]\n"
+          "                             [--sessions LIST] [--break SLOT]... [--weight-only] [--effort 0|1|2]\n"
+          "                             [--preset NAME]\n"
           "\n"
           "  --data FILE          SMEs (CSV or JSON), may repeat; --development FILE for indices\n"
           "  --participants FILE  id[,capacity][,group][,unavailable]\n"
@@ -27,19 +28,24 @@ static void usage(FILE *f)
           "  --from-top K         wishes from each participant's top K partners among the participants\n"
           "  --slots N            slots of the day (1..64), --tables T tables per slot\n"
           "  --capacity C         most meetings of a participant without its own capacity (default 8)\n"
-          "  --availability FILE  id,unavailable (e.g. \"1;5-6\")\n"
-          "  --lock FILE          an earlier schedule: its meetings stay where they are\n"
+          "  --sessions LIST      named slot ranges, breaks between them, e.g.\n"
+          "                       \"morning=1-8@09:00,afternoon=10-16@13:30\" (@HH:MM: the session's start);\n"
+          "                       idle gaps count within a session, availability may name sessions\n"
+          "  --availability FILE  id,unavailable (e.g. \"1;5-6\" or \"afternoon\")\n"
+          "  --lock FILE          an earlier schedule (CSV, or the plan's JSON): its meetings stay where they are\n"
           "  --break SLOT         a slot without meetings (may repeat)\n"
           "  --out FILE           the schedule as CSV (\"-\" = standard output)\n"
           "  --unscheduled FILE   the wishes left out, with reasons, as CSV\n"
           "  --json FILE          the whole plan as JSON\n"
           "  --agenda-dir DIR     one agenda (ID.txt) and, with --start, one calendar (ID.ics) per participant\n"
-          "  --weight-only        maximise the total weight only (no fairness first)\n",
+          "  --weight-only        maximise the total weight only (no fairness first)\n"
+          "\n"
+          "Event files are CSV, or JSON when the name ends in .json (docs/events.md gives both schemas).\n",
           f);
 }
 
 enum { O_DATA = 1, O_DEV, O_PART, O_REQ, O_TOP, O_SLOTS, O_TABLES, O_CAP, O_AVAIL, O_LOCK, O_OUT, O_UNSCHED, O_JSON,
-       O_AGENDA, O_START, O_MINUTES, O_BREAK, O_WONLY, O_EFFORT, O_PRESET, O_WEIGHTS, O_HELP };
+       O_AGENDA, O_START, O_MINUTES, O_BREAK, O_WONLY, O_EFFORT, O_PRESET, O_WEIGHTS, O_SESSIONS, O_HELP };
 
 static const struct option long_opts[] = {
     { "data", required_argument, NULL, O_DATA },
@@ -63,6 +69,7 @@ static const struct option long_opts[] = {
     { "effort", required_argument, NULL, O_EFFORT },
     { "preset", required_argument, NULL, O_PRESET },
     { "weights", required_argument, NULL, O_WEIGHTS },
+    { "sessions", required_argument, NULL, O_SESSIONS },
     { "help", no_argument, NULL, O_HELP },
     { NULL, 0, NULL, 0 },
 };
@@ -98,7 +105,7 @@ static void file_name(char *out, size_t cap, const char *dir, const char *id, co
 
 typedef struct plan_args {
     cli_args base; /* --data files and the weighting */
-    const char *participants, *requests, *availability, *lock, *out, *unscheduled, *json, *agenda_dir, *start;
+    const char *participants, *requests, *availability, *lock, *out, *unscheduled, *json, *agenda_dir, *start, *sessions;
     unsigned from_top, slots, tables, capacity, minutes, effort;
     int weight_only;
     unsigned breaks[64];
@@ -152,6 +159,7 @@ static int parse(plan_args *p, int argc, char **argv)
             rc = number("--break", optarg, 1, SM_EVENT_SLOTS_MAX, &p->breaks[p->n_breaks++]);
             break;
         case O_WONLY: p->weight_only = 1; break;
+        case O_SESSIONS: p->sessions = optarg; break;
         case O_EFFORT: rc = number("--effort", optarg, 0, 2, &p->effort); break;
         case O_PRESET: p->base.preset = optarg; break;
         case O_WEIGHTS: p->base.weights = optarg; break;
@@ -192,6 +200,15 @@ static int parse(plan_args *p, int argc, char **argv)
         return CLI_USAGE;
     }
     return CLI_OK;
+}
+
+/* An event file: JSON when its name ends in ".json", CSV otherwise. */
+static sm_status load_file(sm_event *ev, sm_event_input kind, const char *path)
+{
+    size_t n = strlen(path);
+    if (n >= 5 && strcmp(path + n - 5, ".json") == 0)
+        return sm_event_load_json(ev, kind, path);
+    return sm_event_load_csv(ev, kind, path);
 }
 
 static int write_agendas(const sm_event_plan *plan, const sm_event *ev, const plan_args *p, const char *const *ids,
@@ -241,17 +258,18 @@ static int plan_cmd(int argc, char **argv)
         eo.capacity = p.capacity;
     eo.fairness = !p.weight_only;
     eo.effort = p.effort;
+    eo.sessions = p.sessions;
     sm_status st = sm_event_new(&ev, engine, &eo);
     for (unsigned i = 0; st == SM_OK && i < p.n_breaks; i++)
         st = sm_event_set_slot_tables(ev, p.breaks[i], 0);
     if (st == SM_OK)
-        st = sm_event_load_csv(ev, SM_EVENT_PARTICIPANTS, p.participants);
+        st = load_file(ev, SM_EVENT_PARTICIPANTS, p.participants);
     if (st == SM_OK && p.availability)
-        st = sm_event_load_csv(ev, SM_EVENT_AVAILABILITY, p.availability);
+        st = load_file(ev, SM_EVENT_AVAILABILITY, p.availability);
     if (st == SM_OK && p.lock)
-        st = sm_event_load_csv(ev, SM_EVENT_LOCKS, p.lock);
+        st = load_file(ev, SM_EVENT_LOCKS, p.lock);
     if (st == SM_OK && p.requests)
-        st = sm_event_load_csv(ev, SM_EVENT_REQUESTS, p.requests);
+        st = load_file(ev, SM_EVENT_REQUESTS, p.requests);
     if (st == SM_OK && p.from_top) {
         sm_query_options q = SM_QUERY_OPTIONS_INIT;
         q.weighting = w;
@@ -303,7 +321,18 @@ static int plan_cmd(int argc, char **argv)
             s->selection_optimal ? "; selection proven optimal" : "");
     if (s->refilled)
         fprintf(f, "meetings added in seats that unplaceable meetings left free: %zu\n", s->refilled);
-    fprintf(f, "slots used %u, lower bound %u; idle gaps %zu\n", s->slots_used, s->slots_lower_bound, s->gaps);
+    fprintf(f, "slots used %u, lower bound %u; idle gaps %zu%s\n", s->slots_used, s->slots_lower_bound, s->gaps,
+            sm_event_plan_session_count(plan) ? " (within sessions)" : "");
+    for (unsigned i = 0; i < sm_event_plan_session_count(plan); i++) {
+        sm_event_session ses;
+        if (sm_event_plan_session_at(&ses, plan, i) != SM_OK)
+            break;
+        size_t n = 0;
+        for (size_t j = 0; j < s->meetings; j++)
+            n += strcmp(sm_event_plan_meeting_at(plan, j)->session, ses.name) == 0;
+        fprintf(f, "%s%s slots %u-%u: %zu meetings%s", i ? "; " : "sessions: ", ses.name, ses.first, ses.last, n,
+                i + 1 == sm_event_plan_session_count(plan) ? "\n" : "");
+    }
     size_t by_reason[16] = { 0 };
     for (size_t i = 0; i < s->unscheduled; i++) {
         unsigned r = (unsigned)sm_event_plan_unscheduled_at(plan, i)->reason;

@@ -35,6 +35,18 @@ void sm__boxed_free(void *ptr);
 /* The allocator a boxed block was made with. */
 const sm__alloc *sm__boxed_alloc_of(const void *ptr);
 
+/* ---- jansson's allocations (json_alloc.c) -------------------------------- */
+
+/* jansson allocates through a on this thread until sm__json_alloc_leave(the
+ * value returned) (unless the program installed allocation functions of its
+ * own first); sm__json_alloc_failed() says whether an allocation failed since
+ * the enter; sm__json_alloc_free() frees a block jansson made (a dump). Used
+ * by every JSON reader of the library (io/, groups/). */
+const sm__alloc *sm__json_alloc_enter(const sm__alloc *a);
+void sm__json_alloc_leave(const sm__alloc *old);
+bool sm__json_alloc_failed(void);
+void sm__json_alloc_free(void *p);
+
 /* ---- errors (error.c) -------------------------------------------------- */
 
 /* Records the failure for sm_error_last() and returns status. */

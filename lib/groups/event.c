@@ -6,12 +6,23 @@
 #include <math.h>
 #include <string.h>
 
+#include <stddef.h>
+
+/* Bytes of the options struct of each version: a caller built against an
+ * older header passes the smaller struct. */
+static size_t options_size(unsigned version)
+{
+    return version == 1 ? offsetof(sm_event_options, sessions) : version == 2 ? sizeof(sm_event_options) : 0;
+}
+
 sm_status sm_event_options_init(sm_event_options *opts, unsigned int version)
 {
-    if (!opts || version != SM_EVENT_OPTIONS_VERSION)
-        return sm__fail(SM_ERR_INVALID_ARGUMENT, "sm_event_options_init: %s", opts ? "unknown version" : "opts is NULL");
+    if (!opts || !options_size(version))
+        return sm__fail(SM_ERR_INVALID_ARGUMENT, "sm_event_options_init: %s",
+                        opts ? "unknown version (use SM_EVENT_OPTIONS_VERSION)" : "opts is NULL");
     sm_event_options d = SM_EVENT_OPTIONS_INIT;
-    *opts = d;
+    d.version = version;
+    memcpy(opts, &d, options_size(version));
     return SM_OK;
 }
 
@@ -32,10 +43,10 @@ sm_status sm_event_new(sm_event **out, const sm_engine *engine, const sm_event_o
     if (!out || !engine)
         return sm__fail(SM_ERR_INVALID_ARGUMENT, "sm_event_new: %s is NULL", out ? "engine" : "out");
     if (opts) {
-        if (opts->version != SM_EVENT_OPTIONS_VERSION)
-            return sm__fail(SM_ERR_INVALID_ARGUMENT, "sm_event_new: options version %u, expected %u", opts->version,
+        if (!options_size(opts->version))
+            return sm__fail(SM_ERR_INVALID_ARGUMENT, "sm_event_new: options version %u, expected 1..%u", opts->version,
                             SM_EVENT_OPTIONS_VERSION);
-        o = *opts;
+        memcpy(&o, opts, options_size(opts->version));
     }
     if (o.slots < 1 || o.slots > SM_EVENT_SLOTS_MAX)
         return sm__fail(SM_ERR_RANGE, "sm_event_new: slots %u out of range 1..%u", o.slots, SM_EVENT_SLOTS_MAX);
@@ -46,14 +57,20 @@ sm_status sm_event_new(sm_event **out, const sm_engine *engine, const sm_event_o
                         SM_EVENT_CAPACITY_MAX);
     if (o.effort > 2)
         return sm__fail(SM_ERR_RANGE, "sm_event_new: effort %u out of range 0..2", o.effort);
+    sm__ev_sessions sess;
+    sm_status st = sm__ev_sessions_parse(&sess, o.sessions, o.slots);
+    if (st)
+        return st;
     sm_event *ev = sm__calloc(&engine->alloc, 1, sizeof *ev);
     if (!ev)
         return sm__nomem();
     ev->alloc = engine->alloc;
     ev->engine = engine;
     ev->opts = o;
+    ev->opts.sessions = NULL; /* the caller's text is not kept */
+    ev->sess = sess;
     for (unsigned s = 0; s < SM_EVENT_SLOTS_MAX; s++)
-        ev->slot_tables[s] = o.tables;
+        ev->slot_tables[s] = !sess.n || sm__ev_session_of(&sess, s + 1) >= 0 ? o.tables : 0;
     *out = ev;
     return SM_OK;
 }
@@ -143,6 +160,9 @@ sm_status sm_event_set_slot_tables(sm_event *ev, unsigned int slot, unsigned int
         return sm__fail(SM_ERR_RANGE, "slot %u out of range 1..%u", slot, ev->opts.slots);
     if (tables > SM_EVENT_TABLES_MAX)
         return sm__fail(SM_ERR_RANGE, "tables %u in slot %u out of range 0..%u", tables, slot, SM_EVENT_TABLES_MAX);
+    if (tables && ev->sess.n && sm__ev_session_of(&ev->sess, slot) < 0)
+        return sm__fail(SM_ERR_RANGE, "slot %u is a break between sessions: it has no tables (widen a session to use it)",
+                        slot);
     ev->slot_tables[slot - 1] = tables;
     return SM_OK;
 }

@@ -27,10 +27,38 @@ typedef struct sm__ev_wish {
     unsigned slot, table; /* locked position, 0 = none */
 } sm__ev_wish;
 
+/* A named session: slots first..last (1-based), start_minute of the day or -1. */
+typedef struct sm__ev_session {
+    char name[SM_EVENT_SESSION_NAME_MAX + 1];
+    unsigned first, last;
+    int start_minute;
+} sm__ev_session;
+
+/* The sessions of an event, held inline (no allocation); n = 0: the day is one session. */
+typedef struct sm__ev_sessions {
+    unsigned n;
+    sm__ev_session s[SM_EVENT_SLOTS_MAX];
+    uint64_t mask[SM_EVENT_SLOTS_MAX]; /* slots of session i */
+} sm__ev_sessions;
+
+/* Parses the sessions text of sm_event_options (event_session.c); out is
+ * untouched on failure, which names the item and says how to fix it. */
+sm_status sm__ev_sessions_parse(sm__ev_sessions *out, const char *text, unsigned slots);
+/* The index of the session called name (length len), -1 if none. */
+int sm__ev_session_find(const sm__ev_sessions *ss, const char *name, size_t len);
+/* The session of slot s (1-based), -1 if none. */
+int sm__ev_session_of(const sm__ev_sessions *ss, unsigned s);
+/* Fills out from session i. */
+void sm__ev_session_export(sm_event_session *out, const sm__ev_sessions *ss, unsigned i);
+/* Idle slots of busy within each session (or the whole day without
+ * sessions), not counting the slots in unavail. */
+unsigned sm__gaps_in(uint64_t busy, uint64_t unavail, const sm__ev_sessions *ss);
+
 struct sm_event {
     sm__alloc alloc;
     const sm_engine *engine;
-    sm_event_options opts;
+    sm_event_options opts; /* sessions: NULL (parsed into sess) */
+    sm__ev_sessions sess;
     unsigned slot_tables[SM_EVENT_SLOTS_MAX];
     sm__ev_part *parts;
     size_t n_parts, cap_parts;
@@ -48,6 +76,50 @@ sm_status sm__ev_wish_put(sm_event *ev, uint32_t a, uint32_t b, unsigned priorit
                           unsigned slot, unsigned table);
 /* Makes room for n more wishes, so that up to n sm__ev_wish_put() calls cannot fail. */
 sm_status sm__ev_wish_reserve(sm_event *ev, size_t n);
+
+/* ---- event files (event_io.c; fed by event_csv.c and event_json.c) ------- */
+
+enum { SM__EV_ID, SM__EV_A, SM__EV_B, SM__EV_CAPACITY, SM__EV_GROUP, SM__EV_UNAVAILABLE, SM__EV_PRIORITY,
+       SM__EV_STATUS, SM__EV_SLOT, SM__EV_TABLE, SM__EV_SCORE, SM__EV_COL_COUNT };
+/* The column names (CSV header) and keys (JSON), by column. */
+extern const char *const sm__ev_col_names[SM__EV_COL_COUNT];
+/* The columns each kind of file must have (-1 = none). */
+extern const int sm__ev_required[4][3];
+
+/* One record, parsed and checked, waiting for the commit. */
+typedef struct sm__ev_rec {
+    uint32_t a, b;
+    char *id, *group; /* participants: owned until committed */
+    unsigned cap, priority, slot, table;
+    sm_wish_status status;
+    double score;
+    uint64_t mask;
+} sm__ev_rec;
+
+/* A file being read: the record in hand as text fields, and the records
+ * checked so far. */
+typedef struct sm__ev_reader {
+    sm_event *ev;
+    sm_event_input kind;
+    const char *name;
+    sm_status status;
+    char **fields;                /* the record's fields; NULL or "" = no value */
+    size_t n_fields, cap_fields;
+    int col[SM__EV_COL_COUNT];    /* field of each column, -1 = absent */
+    bool have_header;
+    sm__ev_rec *recs;
+    size_t n_recs, cap_recs;
+    const char *json_key;         /* JSON: the list being read, for messages ("participants[3].capacity") */
+    size_t json_index;
+} sm__ev_reader;
+
+/* Takes the fields as the header row (CSV). */
+sm_status sm__ev_header(sm__ev_reader *r, unsigned long line);
+/* Checks the record in the fields and keeps it; line for messages (CSV). */
+sm_status sm__ev_row(sm__ev_reader *r, unsigned long line);
+/* Applies every kept record if r->status is SM_OK (all or nothing), frees
+ * them, and returns r->status. */
+sm_status sm__ev_finish(sm__ev_reader *r);
 
 /* ---- selection (event_select.c) ----------------------------------------- */
 
@@ -94,6 +166,7 @@ typedef struct sm__sched_in {
     const uint32_t *u, *v;  /* endpoints */
     const unsigned *lock_slot, *lock_table; /* 0 = free */
     const bool *must;       /* must be placed (fail otherwise) */
+    const sm__ev_sessions *sess; /* idle gaps count within a session */
 } sm__sched_in;
 
 /* Gives meetings a slot and a table (0 = could not place, reason in why).
@@ -134,6 +207,7 @@ struct sm_event_plan {
     sm_event_stats stats;
     unsigned slots;
     uint64_t breaks;
+    sm__ev_sessions sess;
 };
 
 long sm__plan_find(const sm_event_plan *p, const char *id);

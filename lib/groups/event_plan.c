@@ -184,6 +184,24 @@ static unsigned fair_floor(size_t n, const unsigned *cap, const sm__bm_edge *e, 
     return L;
 }
 
+/* Level L+1 when levels 1..L are proven (fair_floor): every optimal
+ * selection gives the participants at least lb (summing to base meetings'
+ * ends) and, the objective being lexicographic, at least as many of them
+ * L+1 meetings as this selection (deg). When that many already use every
+ * seat left (2 * seats - base ends, one each), an optimal selection has no
+ * end to spare: nobody has more than L+1 meetings, which caps the bound. */
+static bool top_level_full(size_t n, const unsigned *deg, const unsigned *lb, unsigned L, size_t seats)
+{
+    if (seats == SIZE_MAX)
+        return false;
+    size_t base = 0, above = 0;
+    for (size_t v = 0; v < n; v++) {
+        base += lb[v];
+        above += deg[v] > L;
+    }
+    return 2 * seats >= base && above == 2 * seats - base;
+}
+
 static sm_status impossible(const sm_event *ev, const sm__ev_wish *w, const char *why)
 {
     const char *a = ev->parts[w->a].id, *b = ev->parts[w->b].id;
@@ -304,9 +322,14 @@ sm_status sm_event_plan_new(sm_event_plan **out, const sm_event *ev, unsigned in
         st = sm__dual_bound(a, ev->n_parts, w.cap, NULL, w.edges, m, seats, 12, &w.dual);
         if (st)
             goto done;
-        if (ev->opts.fairness && fair_floor(ev->n_parts, w.cap, w.edges, m, w.sel, w.deg, w.lb)) {
+        unsigned L = ev->opts.fairness ? fair_floor(ev->n_parts, w.cap, w.edges, m, w.sel, w.deg, w.lb) : 0;
+        if (L) {
+            /* w.deg holds the selection's degrees; it becomes the caps of the bound */
+            bool capped = top_level_full(ev->n_parts, w.deg, w.lb, L, seats);
+            for (size_t v = 0; v < ev->n_parts; v++)
+                w.deg[v] = capped && w.cap[v] > L + 1 ? L + 1 : w.cap[v];
             double fb = INFINITY;
-            st = sm__dual_bound(a, ev->n_parts, w.cap, w.lb, w.edges, m, seats, 12, &fb);
+            st = sm__dual_bound(a, ev->n_parts, w.deg, w.lb, w.edges, m, seats, 12, &fb);
             if (st)
                 goto done;
             w.dual = fb < w.dual ? fb : w.dual;
@@ -351,7 +374,7 @@ sm_status sm_event_plan_new(sm_event_plan **out, const sm_event *ev, unsigned in
     }
     if (do_sched) {
         sm__sched_in in = { ev->n_parts, w.avail, S, ev->slot_tables, n_meet, w.mu, w.mv, w.lock_slot, w.lock_table,
-                            w.must };
+                            w.must, &ev->sess };
         size_t bad = 0;
         st = sm__schedule(a, &in, w.slot, w.table, w.mwhy, &bad);
         if (st == SM_ERR_INVALID_ARGUMENT) {
@@ -423,6 +446,7 @@ static sm_status build_plan(sm_event_plan **out, const sm_event *ev, work *w, si
         return sm__nomem();
     p->alloc = *a;
     p->slots = ev->opts.slots;
+    p->sess = ev->sess;
     for (unsigned s = 0; s < ev->opts.slots; s++)
         if (!ev->slot_tables[s])
             p->breaks |= 1ull << s;
@@ -466,6 +490,8 @@ static sm_status build_plan(sm_event_plan **out, const sm_event *ev, work *w, si
         mt->status = x->status;
         mt->slot = scheduled ? w->slot[j] : 0;
         mt->table = scheduled ? w->table[j] : 0;
+        int si = mt->slot ? sm__ev_session_of(&p->sess, mt->slot) : -1;
+        mt->session = si >= 0 ? p->sess.s[si].name : "";
         s->weight += mt->weight;
         w->deg[x->a]++;
         w->deg[x->b]++;
@@ -496,8 +522,8 @@ static sm_status build_plan(sm_event_plan **out, const sm_event *ev, work *w, si
             seats += t[need++];
         s->slots_lower_bound = delta > need ? delta : need;
     }
-    /* idle slots between each participant's first and last meeting; breaks
-     * and its unavailable slots are not idle */
+    /* idle slots between each participant's first and last meeting of a
+     * session; breaks and its unavailable slots are not idle */
     if (scheduled && c) {
         uint64_t *busy = sm__calloc(a, ev->n_parts, sizeof *busy);
         if (!busy) {
@@ -511,7 +537,7 @@ static sm_status build_plan(sm_event_plan **out, const sm_event *ev, work *w, si
             busy[x->b] |= bit;
         }
         for (size_t v = 0; v < ev->n_parts; v++)
-            s->gaps += sm__gaps(busy[v], ~w->avail[v]);
+            s->gaps += sm__gaps_in(busy[v], ~w->avail[v], &ev->sess);
         sm__free(a, busy);
     }
     /* min meetings among participants with a wish that could be met */

@@ -84,7 +84,8 @@ sm_status sm__refill(const sm__alloc *a, const sm__refill_in *in, uint32_t *adde
                 if (!(common >> s & 1u) || count[s] >= sc->tables[s])
                     continue;
                 uint64_t bit = 1ull << s;
-                unsigned g = sm__gaps(busy[u] | bit, ~sc->avail[u]) + sm__gaps(busy[v] | bit, ~sc->avail[v]);
+                unsigned g = sm__gaps_in(busy[u] | bit, ~sc->avail[u], sc->sess) +
+                             sm__gaps_in(busy[v] | bit, ~sc->avail[v], sc->sess);
                 if (!best || g < best_gaps) {
                     best = s + 1;
                     best_gaps = g;

@@ -93,7 +93,7 @@ static void unplace(sched *S, size_t k)
 
 static unsigned vgaps(const sched *S, uint32_t v, uint64_t busy)
 {
-    return sm__gaps(busy, ~S->in->avail[v]);
+    return sm__gaps_in(busy, ~S->in->avail[v], S->in->sess);
 }
 
 /* The best slot (0-based) in cand for meeting k, or -1. */

@@ -148,12 +148,7 @@ bool sm__json_has(const sm__json *j, sm_data_kind kind);
 /* Hands every record of that kind to sm__load_record(). */
 sm_status sm__json_records(sm__json *j, sm_data_kind kind);
 void sm__json_free(sm__json *j);
-/* With jansson: jansson allocates through a on this thread until
- * sm__json_alloc_leave(the value returned); whether an allocation failed
- * since the enter (json.c). */
-const sm__alloc *sm__json_alloc_enter(const sm__alloc *a);
-void sm__json_alloc_leave(const sm__alloc *old);
-bool sm__json_alloc_failed(void);
+/* The routing of jansson's allocations (sm__json_alloc_enter/leave) is in base/base.h. */
 
 /* Bytes sm_load_file reads at a time (64 KiB; fuzz targets make it small). */
 extern size_t sm__load_chunk;

@@ -8,85 +8,12 @@
 #if SM_HAVE_JANSSON
 
 #include <jansson.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* ---- jansson's allocations through the engine's allocator ----------------
- *
- * jansson takes its allocation functions from one process-wide setting
- * (json_set_alloc_funcs). At the first JSON load, if that setting is still
- * jansson's default (malloc and free), smartmatch installs a pair of its own
- * that use the calling thread's "current" allocator and plain malloc and free
- * when the thread has none. This file sets the current allocator only around
- * its own calls into jansson (parse, dump, free) and never while user code
- * runs (the problem callback), so every block jansson makes for a load is
- * made and freed by the load's engine allocator on the load's thread, and
- * jansson used elsewhere in the program, on any thread, still gets malloc
- * and free. An allocation failure is recorded, so that it is reported as
- * SM_ERR_NOMEM and not as the syntax error jansson makes of it -- nor
- * missed: jansson's lexer drops a byte it cannot store and parses on, so a
- * document is refused whenever any of its allocations failed. A program
- * that installs allocation functions of its own before its first load keeps
- * them: smartmatch then leaves the setting alone. */
-
-static pthread_once_t jalloc_once = PTHREAD_ONCE_INIT;
-static int jalloc_routed;                 /* our functions are installed */
-static _Thread_local const sm__alloc *jalloc_cur;
-static _Thread_local int jalloc_failed;
-
-static void *jalloc_malloc(size_t n)
-{
-    const sm__alloc *a = jalloc_cur;
-    if (!a)
-        return malloc(n);
-    void *p = sm__malloc(a, n);
-    if (!p)
-        jalloc_failed = 1;
-    return p;
-}
-
-static void jalloc_free(void *p)
-{
-    const sm__alloc *a = jalloc_cur;
-    if (!a)
-        free(p);
-    else
-        sm__free(a, p);
-}
-
-static void jalloc_install(void)
-{
-    json_malloc_t m = NULL;
-    json_free_t f = NULL;
-    json_get_alloc_funcs(&m, &f);
-    if (m == malloc && f == free) {
-        json_set_alloc_funcs(jalloc_malloc, jalloc_free);
-        jalloc_routed = 1;
-    }
-}
-
-/* Makes a the current allocator of this thread for jansson; returns the
- * previous one for jalloc_leave. */
-static const sm__alloc *jalloc_enter(const sm__alloc *a)
-{
-    pthread_once(&jalloc_once, jalloc_install);
-    const sm__alloc *old = jalloc_cur;
-    jalloc_cur = jalloc_routed ? a : NULL;
-    jalloc_failed = 0;
-    return old;
-}
-
-static void jalloc_leave(const sm__alloc *old)
-{
-    jalloc_cur = old;
-}
-
-/* The same for the other JSON reader of io (load_history.c). */
-const sm__alloc *sm__json_alloc_enter(const sm__alloc *a) { return jalloc_enter(a); }
-void sm__json_alloc_leave(const sm__alloc *old) { jalloc_leave(old); }
-bool sm__json_alloc_failed(void) { return jalloc_failed != 0; }
+/* jansson allocates through the engine's allocator while this file calls
+ * it: the routing lives in base/json_alloc.c (shared with groups/). */
 
 #define KINDS 5 /* indexed by sm_data_kind; 0 (auto) unused */
 
@@ -273,16 +200,16 @@ static void describe(char *out, size_t cap, const json_error_t *err, unsigned lo
 sm_status sm__json_parse(sm__json **out, sm__load *ld, const char *data, size_t len)
 {
     json_error_t err;
-    const sm__alloc *old = jalloc_enter(sm__load_alloc(ld));
+    const sm__alloc *old = sm__json_alloc_enter(sm__load_alloc(ld));
     json_t *root = json_loadb(data, len, JSON_REJECT_DUPLICATES, &err);
-    int failed = jalloc_failed;
+    int failed = sm__json_alloc_failed();
     if (root && failed) {
         /* jansson goes on after some failures (its lexer drops a byte it
          * cannot store): a document parsed short of memory is not trusted */
         json_decref(root);
         root = NULL;
     }
-    jalloc_leave(old);
+    sm__json_alloc_leave(old);
     if (!root) {
         enum json_error_code code = json_error_code(&err);
         if (failed || code == json_error_out_of_memory)
@@ -300,9 +227,9 @@ sm_status sm__json_parse(sm__json **out, sm__load *ld, const char *data, size_t 
     const sm__alloc *a = sm__load_alloc(ld);
     sm__json *j = sm__calloc(a, 1, sizeof *j);
     if (!j) {
-        old = jalloc_enter(a);
+        old = sm__json_alloc_enter(a);
         json_decref(root);
-        jalloc_leave(old);
+        sm__json_alloc_leave(old);
         return sm__nomem();
     }
     j->ld = ld;
@@ -387,9 +314,9 @@ static const char *dump(sm__json *j, const json_t *v)
 {
     if (j->n_dumps >= sizeof j->dumps / sizeof j->dumps[0])
         return "";
-    const sm__alloc *old = jalloc_enter(j->alloc);
+    const sm__alloc *old = sm__json_alloc_enter(j->alloc);
     char *s = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
-    jalloc_leave(old);
+    sm__json_alloc_leave(old);
     if (s)
         j->dumps[j->n_dumps++] = s;
     return s;
@@ -397,10 +324,10 @@ static const char *dump(sm__json *j, const json_t *v)
 
 static void dumps_free(sm__json *j)
 {
-    const sm__alloc *old = jalloc_enter(j->alloc);
+    const sm__alloc *old = sm__json_alloc_enter(j->alloc);
     for (size_t i = 0; i < j->n_dumps; i++)
-        jalloc_free(j->dumps[i]);
-    jalloc_leave(old);
+        sm__json_alloc_free(j->dumps[i]);
+    sm__json_alloc_leave(old);
     j->n_dumps = 0;
 }
 
@@ -530,9 +457,9 @@ void sm__json_free(sm__json *j)
     if (!j)
         return;
     dumps_free(j);
-    const sm__alloc *old = jalloc_enter(j->alloc);
+    const sm__alloc *old = sm__json_alloc_enter(j->alloc);
     json_decref(j->root);
-    jalloc_leave(old);
+    sm__json_alloc_leave(old);
     for (int k = 0; k < KINDS; k++)
         sm__free(j->alloc, j->lines[k]);
     sm__free(j->alloc, j->items);

@@ -6,7 +6,11 @@
  * nothing fails on a slow time.
  *
  * usage: sm_bench_event [--participants N] [--wishes M] [--capacity C] [--slots S] [--tables T] [--seed X]
- *                       [--effort 0|1|2] [--fairness 0|1] */
+ *                       [--effort 0|1|2] [--fairness 0|1] [--dump PREFIX]
+ *
+ * --dump PREFIX writes PREFIX.requests.csv (the wishes, as the planner's
+ * requests file) and PREFIX.schedule.csv (the plan), so that another solver
+ * can be run on the very same instance (scripts/event_gap.py). */
 #define _GNU_SOURCE
 #define SM_EXPERIMENTAL_API
 #include "smartmatch.h"
@@ -44,9 +48,11 @@ static uint64_t next(void)
 int main(int argc, char **argv)
 {
     unsigned long n = 5000, m = 50000, cap = 12, slots = 16, tables = 400, seed = 2026, effort = 2, fair = 1;
+    const char *dump = NULL;
     for (int i = 1; i + 1 < argc; i += 2) {
         unsigned long v = strtoul(argv[i + 1], NULL, 10);
-        if (!strcmp(argv[i], "--participants")) n = v;
+        if (!strcmp(argv[i], "--dump")) dump = argv[i + 1];
+        else if (!strcmp(argv[i], "--participants")) n = v;
         else if (!strcmp(argv[i], "--wishes")) m = v;
         else if (!strcmp(argv[i], "--capacity")) cap = v;
         else if (!strcmp(argv[i], "--slots")) slots = v;
@@ -88,6 +94,17 @@ int main(int argc, char **argv)
         check(sm_event_add_participant(ev, id, 0, NULL), "participant");
     }
     char ida[32], idb[32];
+    FILE *df = NULL;
+    if (dump) {
+        char path[4096];
+        snprintf(path, sizeof path, "%s.requests.csv", dump);
+        df = fopen(path, "w");
+        if (!df) {
+            perror(path);
+            return 1;
+        }
+        fputs("a,b,priority,score\n", df);
+    }
     while (sm_event_wish_count(ev) < m) {
         unsigned long a = next() % n, b = next() % n;
         if (a == b)
@@ -95,8 +112,13 @@ int main(int argc, char **argv)
         snprintf(ida, sizeof ida, "E%05lu", a);
         snprintf(idb, sizeof idb, "E%05lu", b);
         double score = (double)(next() % 10000) / 10000.0;
-        check(sm_event_add_wish(ev, ida, idb, (unsigned)(next() % 3 == 0), score, SM_WISH_REQUESTED, 0, 0), "wish");
+        unsigned prio = (unsigned)(next() % 3 == 0);
+        check(sm_event_add_wish(ev, ida, idb, prio, score, SM_WISH_REQUESTED, 0, 0), "wish");
+        if (df) /* a pair given twice is one wish: the reader merges them as the planner does */
+            fprintf(df, "%s,%s,%u,%.4f\n", ida, idb, prio, score);
     }
+    if (df)
+        fclose(df);
     double w0 = clock_s(CLOCK_MONOTONIC), c0 = clock_s(CLOCK_PROCESS_CPUTIME_ID);
     sm_event_plan *sel = NULL;
     check(sm_event_plan_new(&sel, ev, SM_EVENT_SELECT), "select");
@@ -105,6 +127,11 @@ int main(int argc, char **argv)
     check(sm_event_plan_new(&p, ev, SM_EVENT_ALL), "plan");
     double w2 = clock_s(CLOCK_MONOTONIC), c2 = clock_s(CLOCK_PROCESS_CPUTIME_ID);
     const sm_event_stats *s = sm_event_plan_stats(p), *ss = sm_event_plan_stats(sel);
+    if (dump) {
+        char path[4096];
+        snprintf(path, sizeof path, "%s.schedule.csv", dump);
+        check(sm_event_plan_write_csv(p, path), "dump");
+    }
     printf("{\"effort\": %lu, \"fairness\": %lu, \"participants\": %lu, \"wishes\": %zu, \"capacity\": %lu, \"slots\": %lu, \"tables\": %lu,\n"
            " \"select_wall_s\": %.3f, \"select_cpu_s\": %.3f, \"plan_wall_s\": %.3f, \"plan_cpu_s\": %.3f,\n"
            " \"selected\": %zu, \"select_weight\": %.3f, \"select_bound\": %.3f, \"select_gap_to_bound_pct\": %.3f,\n"

@@ -70,6 +70,82 @@ class EventPlanTest(unittest.TestCase):
         self.assertEqual(self.plan().returncode, 0)
         self.assertEqual((self.dir / "schedule.csv").read_text(), first)
 
+    def test_sessions(self):
+        avail = self.dir / "avail.csv"
+        avail.write_text("id,unavailable\nAL-00001,afternoon\nAL-00011,morning;12\n")
+        r = run("event", "plan", "--data", DATA / "cadses_smes.csv",
+                "--participants", DATA / "event_participants.csv", "--requests", DATA / "event_requests.csv",
+                "--from-top", 8, "--slots", 12, "--tables", 60, "--effort", 1,
+                "--sessions", "morning=1-6@09:00,afternoon=8-12@13:30", "--availability", avail,
+                "--out", self.dir / "schedule.csv", "--json", self.dir / "plan.json",
+                "--agenda-dir", self.dir / "agenda", "--start", "2027-03-10T09:00", "--slot-minutes", 30)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("idle gaps", r.stdout)
+        self.assertIn("(within sessions)", r.stdout)
+        self.assertIn("sessions: morning slots 1-6: ", r.stdout)
+        rows = list(csv.DictReader(open(self.dir / "schedule.csv")))
+        self.assertEqual(list(rows[0])[-1], "session")
+        for row in rows:
+            slot = int(row["slot"])
+            self.assertNotEqual(slot, 7)  # lunch, between the sessions
+            self.assertEqual(row["session"], "morning" if slot <= 6 else "afternoon")
+            if "AL-00001" in (row["a"], row["b"]):
+                self.assertEqual(row["session"], "morning")
+            if "AL-00011" in (row["a"], row["b"]):
+                self.assertTrue(8 <= slot <= 11)
+        plan = json.load(open(self.dir / "plan.json"))
+        self.assertEqual([s["name"] for s in plan["sessions"]], ["morning", "afternoon"])
+        self.assertEqual(plan["sessions"][1]["start"], "13:30")
+        late = next(x for x in rows if int(x["slot"]) == 8)
+        agenda = (self.dir / "agenda" / f"{late['a']}.txt").read_text()
+        self.assertIn("-- afternoon (slots 8-12)", agenda)
+        self.assertIn("8     13:30-14:00", agenda)
+        self.assertIn("7     12:00-12:30  -      (break)", agenda)
+        ics = (self.dir / "agenda" / f"{late['a']}.ics").read_text()
+        self.assertIn("DTSTART:20270310T133000", ics)
+        self.assertIn("CATEGORIES:afternoon", ics)
+        # a bad list names the option's value and shows the form
+        r = run("event", "plan", "--data", DATA / "cadses_smes.csv",
+                "--participants", DATA / "event_participants.csv", "--from-top", 3,
+                "--slots", 12, "--tables", 60, "--sessions", "morning=1-6,afternoon=6-12", "--out", self.dir / "s.csv")
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("sessions: \"afternoon=6-12\": sessions are listed in slot order and do not overlap", r.stderr)
+        self.assertIn("e.g.", r.stderr)
+
+    def test_json_files(self):
+        # the demo's CSV files as JSON plan the same
+        parts = [{k: v for k, v in row.items() if v} for row in csv.DictReader(open(DATA / "event_participants.csv"))]
+        for p in parts:
+            if "capacity" in p:
+                p["capacity"] = int(p["capacity"])
+        reqs = [{k: (int(v) if k == "priority" else v) for k, v in row.items() if v}
+                for row in csv.DictReader(open(DATA / "event_requests.csv"))]
+        (self.dir / "p.json").write_text(json.dumps({"participants": parts}))
+        (self.dir / "r.json").write_text(json.dumps(reqs))
+        common = ["event", "plan", "--data", DATA / "cadses_smes.csv", "--from-top", 8, "--slots", 12,
+                  "--tables", 60, "--effort", 1]
+        r = run(*common, "--participants", DATA / "event_participants.csv", "--requests", DATA / "event_requests.csv",
+                "--out", self.dir / "a.csv", "--json", self.dir / "a.json")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        r = run(*common, "--participants", self.dir / "p.json", "--requests", self.dir / "r.json",
+                "--out", self.dir / "b.csv")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual((self.dir / "a.csv").read_text(), (self.dir / "b.csv").read_text())
+        # the plan's JSON locks a re-run
+        r = run(*common, "--participants", self.dir / "p.json", "--lock", self.dir / "a.json",
+                "--out", self.dir / "c.csv")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        before = {(x["slot"], x["table"], x["a"], x["b"]) for x in csv.DictReader(open(self.dir / "a.csv"))}
+        after = {(x["slot"], x["table"], x["a"], x["b"]) for x in csv.DictReader(open(self.dir / "c.csv"))}
+        self.assertLessEqual(before, after)
+        # an error names the file, the JSON path and the value
+        parts[3]["capacity"] = "many"
+        (self.dir / "p.json").write_text(json.dumps({"participants": parts}))
+        r = run(*common, "--participants", self.dir / "p.json", "--out", self.dir / "d.csv")
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("p.json: participants[3].capacity: expected a whole number 0..64, got \"many\"", r.stderr)
+        self.assertFalse((self.dir / "d.csv").exists())
+
     def test_rerun_keeps_locked_meetings(self):
         self.assertEqual(self.plan().returncode, 0)
         locked = self.dir / "locked.csv"

@@ -447,6 +447,7 @@ static void allocation_failure_sweep(void **state)
         o.slots = 6;
         o.tables = 3;
         o.capacity = 3;
+        o.sessions = "early=1-4,late=5-6";
         s = sm_event_new(&ev, e, &o);
         const char *parts =
             "id,capacity,unavailable,group\nS00,2,1,x\nS01,,,\nS02,,,\nS03,1,,\nS04,,,\nS05,,,\nS06,,,\nS07,,,\n";
@@ -454,6 +455,14 @@ static void allocation_failure_sweep(void **state)
             s = sm_event_read_csv(ev, SM_EVENT_PARTICIPANTS, parts, strlen(parts), "p.csv");
         if (!s)
             s = sm_event_add_participant(ev, "S08", 0, "g");
+        /* JSON: the list of "unavailable" becomes text, jansson allocates through the engine */
+        const char *jparts = "{\"participants\": [{\"id\": \"S09\", \"unavailable\": [1, \"2-3\", \"late\"]},"
+                             " {\"id\": \"S10\", \"capacity\": 2}]}";
+        if (!s)
+            s = sm_event_read_json(ev, SM_EVENT_PARTICIPANTS, jparts, strlen(jparts), "p.json");
+        const char *jreqs = "[{\"a\": \"S09\", \"b\": \"S10\", \"status\": \"accepted\"}, {\"a\": \"S10\", \"b\": \"S02\"}]";
+        if (!s)
+            s = sm_event_read_json(ev, SM_EVENT_REQUESTS, jreqs, strlen(jreqs), "r.json");
         const char *reqs = "a,b,status\nS00,S01,must\nS02,S03,\nS01,S04,declined\n";
         if (!s)
             s = sm_event_read_csv(ev, SM_EVENT_REQUESTS, reqs, strlen(reqs), "r.csv");

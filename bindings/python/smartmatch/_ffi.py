@@ -416,6 +416,17 @@ class EventOptions(Structure):
         ("capacity", c_uint),
         ("fairness", c_int),
         ("effort", c_uint),
+        ("sessions", c_char_p),
+    ]
+
+
+class EventSession(Structure):
+    """``sm_event_session``"""
+    _fields_ = [
+        ("name", c_char_p),
+        ("first", c_uint),
+        ("last", c_uint),
+        ("start_minute", c_int),
     ]
 
 
@@ -429,6 +440,7 @@ class EventMeeting(Structure):
         ("status", c_int),
         ("slot", c_uint),
         ("table", c_uint),
+        ("session", c_char_p),
     ]
 
 
@@ -462,7 +474,7 @@ class EventStats(Structure):
     ]
 
 
-EVENT_OPTIONS_VERSION = 1
+EVENT_OPTIONS_VERSION = 2
 WISH_STATUSES = ("requested", "accepted", "declined", "must", "locked")
 EVENT_INPUTS = {"participants": 0, "requests": 1, "availability": 2, "locks": 3}
 
@@ -743,10 +755,17 @@ FUNCTIONS = [
     ("sm_event_add_participant", [_Event, c_char_p, c_uint, c_char_p], _STATUS),
     ("sm_event_set_unavailable", [_Event, c_char_p, c_uint, c_uint], _STATUS),
     ("sm_event_set_slot_tables", [_Event, c_uint, c_uint], _STATUS),
+    ("sm_event_set_unavailable_session", [_Event, c_char_p, c_char_p], _STATUS),
+    ("sm_event_session_count", [_Event], c_uint),
+    ("sm_event_session_at", [_P(EventSession), _Event, c_uint], _STATUS),
+    ("sm_event_plan_session_count", [_EventPlan], c_uint),
+    ("sm_event_plan_session_at", [_P(EventSession), _EventPlan, c_uint], _STATUS),
     ("sm_event_add_wish", [_Event, c_char_p, c_char_p, c_uint, c_double, c_int, c_uint, c_uint], _STATUS),
     ("sm_event_wishes_from_top", [_Event, c_size_t, _P(QueryOptions)], _STATUS),
     ("sm_event_read_csv", [_Event, c_int, c_char_p, c_size_t, c_char_p], _STATUS),
     ("sm_event_load_csv", [_Event, c_int, c_char_p], _STATUS),
+    ("sm_event_read_json", [_Event, c_int, c_char_p, c_size_t, c_char_p], _STATUS),
+    ("sm_event_load_json", [_Event, c_int, c_char_p], _STATUS),
     ("sm_event_participant_count", [_Event], c_size_t),
     ("sm_event_wish_count", [_Event], c_size_t),
     ("sm_event_plan_new", [_P(_EventPlan), _Event, c_uint], _STATUS),

@@ -713,7 +713,10 @@ class Engine(Closable):
 
         Options: ``wishes`` (tuples ``(a, b[, priority[, status[, slot[, table[, score]]]]])``
         or dicts), ``from_top`` (each participant's top-k partners among the participants),
-        ``capacity`` (default 8), ``availability`` ({id: unavailable slots}), ``breaks``,
+        ``capacity`` (default 8), ``availability`` ({id: unavailable slots or session names}),
+        ``sessions`` (``"morning=1-8@09:00,afternoon=10-16@13:30"`` or ``{"morning": (1, 8, "09:00"), ...}``:
+        named slot ranges, breaks between them; idle gaps count within a session), ``files``
+        ({"participants" | "requests" | "availability" | "locks": path}, each CSV or, named *.json, JSON), ``breaks``,
         ``locks`` (a schedule CSV whose meetings stay), ``fairness``, ``effort``,
         ``weighting``, ``steps`` ("all", "select", "schedule").
 

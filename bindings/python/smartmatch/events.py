@@ -32,6 +32,7 @@ class Meeting(NamedTuple):
     weight: float
     score: float
     status: str
+    session: str = ""
 
 
 class Unscheduled(NamedTuple):
@@ -44,12 +45,27 @@ class Unscheduled(NamedTuple):
     other: str
 
 
+class Session(NamedTuple):
+    """A named range of slots; ``start`` is its "HH:MM" start time of day, or
+    None when it follows the slots before it."""
+    name: str
+    first: int
+    last: int
+    start: Optional[str]
+
+
+def _session(s: Any) -> Session:
+    start = None if s.start_minute < 0 else f"{s.start_minute // 60:02d}:{s.start_minute % 60:02d}"
+    return Session(text(s.name), s.first, s.last, start)
+
+
 class AgendaItem(NamedTuple):
     """One slot of a participant's agenda."""
     slot: int
     table: int
     partner: str
     score: float
+    session: str = ""
 
 
 _STEPS = {"all": 3, "select": 1, "schedule": 2}
@@ -70,7 +86,12 @@ class EventPlan(Closable):
             for i in range(lib.sm_event_plan_meeting_count(h)):
                 m = lib.sm_event_plan_meeting_at(h, i).contents
                 self.meetings.append(Meeting(m.slot, m.table, text(m.a), text(m.b), m.weight, m.score,
-                                             text(lib.sm_wish_status_name(m.status))))
+                                             text(lib.sm_wish_status_name(m.status)), text(m.session)))
+            self.sessions: List[Session] = []
+            for i in range(lib.sm_event_plan_session_count(h)):
+                s = _ffi.EventSession()
+                lib.sm_event_plan_session_at(byref(s), h, i)
+                self.sessions.append(_session(s))
             self.unscheduled: List[Unscheduled] = []
             for i in range(lib.sm_event_plan_unscheduled_count(h)):
                 u = lib.sm_event_plan_unscheduled_at(h, i).contents
@@ -91,7 +112,7 @@ class EventPlan(Closable):
 
     def agenda(self, id: str) -> List[AgendaItem]:
         """The meetings of participant ``id``, by slot."""
-        items = [AgendaItem(m.slot, m.table, m.b if m.a == id else m.a, m.score)
+        items = [AgendaItem(m.slot, m.table, m.b if m.a == id else m.a, m.score, m.session)
                  for m in self.meetings if id in (m.a, m.b)]
         return sorted(items)
 
@@ -162,9 +183,46 @@ def _wish(w: WishArg) -> Tuple[str, str, int, float, int, int, int]:
             int(d.get("slot") or 0), int(d.get("table") or 0))
 
 
+SessionsArg = Union[str, Mapping[str, Sequence[Any]]]
+
+
+def _sessions_text(sessions: Optional[SessionsArg]) -> Optional[str]:
+    """``"morning=1-8@09:00,..."`` as given, or built from a mapping
+    ``{"morning": (1, 8, "09:00"), "afternoon": (9, 16)}`` (in slot order)."""
+    if sessions is None or isinstance(sessions, str):
+        return sessions
+    items = []
+    for name, spec in sessions.items():
+        spec = list(spec)
+        item = f"{name}={int(spec[0])}-{int(spec[1])}"
+        if len(spec) > 2 and spec[2]:
+            item += f"@{spec[2]}"
+        items.append(item)
+    return ",".join(items)
+
+
+def _unavailable(e: Any, pid: str, slots: Iterable[Union[int, str]]) -> None:
+    """Slot numbers, or session names."""
+    if isinstance(slots, str):
+        slots = [slots]
+    for s in slots:
+        if isinstance(s, str) and not s.isdigit():
+            lib.sm_event_set_unavailable_session(e, cstr(pid, "id"), cstr(s, "session"))
+        else:
+            lib.sm_event_set_unavailable(e, cstr(pid, "id"), int(s), int(s))
+
+
+def _load(e: Any, kind: str, path: PathArg) -> None:
+    """An event file: JSON when the name ends in .json, CSV otherwise."""
+    name = os.fspath(path)
+    load = lib.sm_event_load_json if str(name).lower().endswith(".json") else lib.sm_event_load_csv
+    load(e, _ffi.EVENT_INPUTS[kind], cstr(name, kind))
+
+
 def plan(engine: Any, participants: Iterable[ParticipantArg], *, slots: int, tables: int,
          wishes: Optional[Iterable[WishArg]] = None, from_top: Optional[int] = None, capacity: int = 8,
-         availability: Optional[Mapping[str, Iterable[int]]] = None, breaks: Iterable[int] = (),
+         availability: Optional[Mapping[str, Iterable[Union[int, str]]]] = None, breaks: Iterable[int] = (),
+         sessions: Optional[SessionsArg] = None, files: Optional[Mapping[str, PathArg]] = None,
          locks: Optional[PathArg] = None, fairness: bool = True, effort: int = 2, weighting: Any = None,
          steps: str = "all") -> EventPlan:
     """See :meth:`smartmatch.Engine.plan_event`."""
@@ -175,6 +233,8 @@ def plan(engine: Any, participants: Iterable[ParticipantArg], *, slots: int, tab
     lib.sm_event_options_init(byref(opts), _ffi.EVENT_OPTIONS_VERSION)
     opts.slots, opts.tables, opts.capacity = slots, tables, capacity
     opts.fairness, opts.effort = int(bool(fairness)), effort
+    sessions_text = _sessions_text(sessions)
+    opts.sessions = cstr(sessions_text, "sessions") if sessions_text else None
     with engine._owner as h, _WeightingUse(weighting) as wh:
         ev = _ffi._Event()
         lib.sm_event_new(byref(ev), h, byref(opts))
@@ -183,16 +243,26 @@ def plan(engine: Any, participants: Iterable[ParticipantArg], *, slots: int, tab
             with owner as e:
                 for s in breaks:
                     lib.sm_event_set_slot_tables(e, int(s), 0)
+                files = dict(files or {})
+                for kind in files:
+                    if kind not in _ffi.EVENT_INPUTS:
+                        raise InvalidArgument(f"files: {kind!r} is not one of {', '.join(_ffi.EVENT_INPUTS)}",
+                                              InvalidArgument.status)
                 for p in participants:
                     pid, cap, group, unavailable = _participant(p)
                     lib.sm_event_add_participant(e, cstr(pid, "id"), cap, cstr(group, "group") if group else None)
-                    for s in unavailable:
-                        lib.sm_event_set_unavailable(e, cstr(pid, "id"), int(s), int(s))
+                    _unavailable(e, pid, unavailable)
+                if "participants" in files:
+                    _load(e, "participants", files["participants"])
                 for pid, unavailable in (availability or {}).items():
-                    for s in unavailable:
-                        lib.sm_event_set_unavailable(e, cstr(pid, "id"), int(s), int(s))
+                    _unavailable(e, pid, unavailable)
+                for kind in ("availability", "locks"):
+                    if kind in files:
+                        _load(e, kind, files[kind])
                 if locks is not None:
-                    lib.sm_event_load_csv(e, _ffi.EVENT_INPUTS["locks"], cstr(os.fspath(locks), "locks"))
+                    _load(e, "locks", locks)
+                if "requests" in files:
+                    _load(e, "requests", files["requests"])
                 for w in wishes or ():
                     a, b, prio, score, status, slot, table = _wish(w)
                     lib.sm_event_add_wish(e, cstr(a, "a"), cstr(b, "b"), prio, score, status, slot, table)

@@ -69,8 +69,9 @@ def degrees_of(plan, people):
     return deg
 
 
-def ilp_optimum(people, caps, wishes, fairness):
-    """Lexicographic optimum by CBC: fairness levels one after the other, then weight."""
+def ilp_optimum(people, caps, wishes, fairness, seats=None):
+    """Lexicographic optimum by CBC: fairness levels one after the other, then weight
+    (with at most ``seats`` meetings in all, if given)."""
     edges = list(wishes)
     x = {e: pulp.LpVariable(f"x{i}", cat="Binary") for i, e in enumerate(edges)}
     max_cap = max(caps.values())
@@ -84,6 +85,8 @@ def ilp_optimum(people, caps, wishes, fairness):
     for p in people:
         base.append(pulp.lpSum(inc[p]) <= caps[p])
         base.append(pulp.lpSum(y[p, j] for j in range(1, max_cap + 1)) <= pulp.lpSum(inc[p]))
+    if seats is not None:
+        base.append(pulp.lpSum(x.values()) <= seats)
     fixed = []
     got_levels = []
     solver = pulp.COIN_CMD(msg=False)
@@ -308,7 +311,7 @@ def test_agenda_pandas_and_files(eng, tmp_path):
         agenda = plan.agenda(who)
         assert agenda and [a.slot for a in agenda] == sorted(a.slot for a in agenda)
         df = plan.to_pandas()
-        assert list(df.columns) == ["slot", "table", "a", "b", "weight", "score", "status"]
+        assert list(df.columns) == ["slot", "table", "a", "b", "weight", "score", "status", "session"]
         assert len(df) == len(plan.meetings)
         plan.write_ics(who, tmp_path / "a.ics", "2027-03-10T09:00", 20)
         ics = (tmp_path / "a.ics").read_bytes().decode()
@@ -321,3 +324,118 @@ def test_agenda_pandas_and_files(eng, tmp_path):
         assert len(doc["meetings"]) == len(plan.meetings)
         with pytest.raises(sm.ParseError):
             plan.write_ics(who, tmp_path / "b.ics", "10 March", 20)
+
+
+def idle_gaps(busy, unavailable, sessions):
+    """Idle slots per participant, from the definition: within each session,
+    the available free slots between its first and last meeting there."""
+    total = 0
+    for p, slots in busy.items():
+        for first, last in sessions:
+            mine = [s for s in slots if first <= s <= last]
+            if mine:
+                total += sum(1 for s in range(min(mine), max(mine) + 1)
+                             if s not in slots and s not in unavailable.get(p, ()))
+    return total
+
+
+def test_sessions(eng, tmp_path):
+    ids = eng.ids()
+    rng = random.Random(515)
+    for trial in range(12):
+        n = rng.randint(8, 60)
+        people, caps, wishes = random_instance(ids, rng, n, rng.choice([0.1, 0.3]), rng.randint(1, 8))
+        slots, tables = rng.randint(6, 20), rng.randint(1, 20)
+        cut = rng.randint(2, slots - 3)
+        lunch = rng.randint(0, 2)
+        sessions = {"morning": (1, cut, "09:00"), "afternoon": (cut + 1 + lunch, slots)}
+        ranges = [(1, cut), (cut + 1 + lunch, slots)]
+        breaks = set(range(cut + 1, cut + 1 + lunch))
+        away = {p: rng.choice(["morning", "afternoon"]) for p in people if rng.random() < 0.2}
+        unavailable = {p: set(range(ranges[0][0], ranges[0][1] + 1)) if s == "morning"
+                       else set(range(ranges[1][0], ranges[1][1] + 1)) for p, s in away.items()}
+        parts = [{"id": p, "capacity": caps[p], "unavailable": [away[p]] if p in away else []} for p in people]
+        ws = [(a, b, 1, "requested", 0, 0, w) for (a, b), w in wishes.items()]
+        with eng.plan_event(parts, slots=slots, tables=tables, wishes=ws, sessions=sessions, effort=1) as plan:
+            check_plan(plan, people, caps, wishes, slots, tables, unavailable, breaks)
+            assert [x.name for x in plan.sessions] == ["morning", "afternoon"]
+            assert plan.sessions[0].start == "09:00" and plan.sessions[1].start is None
+            busy = defaultdict(set)
+            for m in plan.meetings:
+                assert m.session == ("morning" if m.slot <= cut else "afternoon")
+                busy[m.a].add(m.slot)
+                busy[m.b].add(m.slot)
+            assert plan.stats["gaps"] == idle_gaps(busy, unavailable, ranges)
+            # the text form is the same event
+            text = f"morning=1-{cut}@09:00,afternoon={cut + 1 + lunch}-{slots}"
+            with eng.plan_event(parts, slots=slots, tables=tables, wishes=ws, sessions=text, effort=1) as again:
+                assert again.meetings == plan.meetings
+    with pytest.raises(sm.ParseError, match="do not overlap"):
+        eng.plan_event(ids[:4], slots=8, tables=2, from_top=2, sessions="a=1-4,b=4-8")
+    with pytest.raises(sm.NotFound, match="not a session of the event"):
+        eng.plan_event([{"id": ids[0], "unavailable": ["evening"]}], slots=8, tables=2, sessions="a=1-4")
+
+
+def test_json_files(eng, tmp_path):
+    import json
+    ids = eng.ids()[:12]
+    (tmp_path / "p.json").write_text(json.dumps(
+        {"participants": [{"id": p, "capacity": 3, "unavailable": ["afternoon"] if i == 0 else [1]}
+                          for i, p in enumerate(ids)]}))
+    (tmp_path / "r.json").write_text(json.dumps(
+        [{"a": ids[i], "b": ids[(i * 5 + 1) % 12], "priority": 1 + i % 2, "score": 0.5} for i in range(12)
+         if i != (i * 5 + 1) % 12]))
+    sessions = "morning=1-3,afternoon=4-6"
+    with eng.plan_event([], slots=6, tables=4, sessions=sessions,
+                        files={"participants": tmp_path / "p.json", "requests": tmp_path / "r.json"}) as plan:
+        # the same event given as Python objects (the oracle)
+        parts = [{"id": p, "capacity": 3, "unavailable": ["afternoon"] if i == 0 else [1]} for i, p in enumerate(ids)]
+        ws = [(ids[i], ids[(i * 5 + 1) % 12], 1 + i % 2, "requested", 0, 0, 0.5) for i in range(12)
+              if i != (i * 5 + 1) % 12]
+        with eng.plan_event(parts, slots=6, tables=4, sessions=sessions, wishes=ws) as oracle:
+            assert plan.meetings == oracle.meetings
+        assert all(m.session == "morning" for m in plan.meetings if ids[0] in (m.a, m.b))
+        plan.write_json(tmp_path / "plan.json")
+    # the plan's JSON locks a re-run
+    with eng.plan_event([], slots=6, tables=4, sessions=sessions, locks=tmp_path / "plan.json",
+                        files={"participants": tmp_path / "p.json"}) as again:
+        assert {(m.a, m.b, m.slot, m.table) for m in plan.meetings} <= {(m.a, m.b, m.slot, m.table)
+                                                                         for m in again.meetings}
+    (tmp_path / "bad.json").write_text('{"participants": [{"id": "%s", "group": true}]}' % ids[0])
+    with pytest.raises(sm.ParseError, match=r"bad.json: participants\[0\].group: group is a boolean: give a string"):
+        eng.plan_event([], slots=6, tables=4, from_top=2, files={"participants": tmp_path / "bad.json"})
+    with pytest.raises(sm.InvalidArgument, match="not one of"):
+        eng.plan_event([], slots=6, tables=4, from_top=2, files={"people": tmp_path / "p.json"})
+
+
+def test_fairness_bound_holds_when_seats_bind(eng):
+    """The bench's shape in small: every seat taken, levels 1..L complete and
+    level L+1 limited by the seats, where the bound also caps everyone at
+    L+1 meetings. The bound must stay above CBC's lexicographic optimum;
+    without the exact search (effort 1) the plan's weight is below it, so a
+    bound that cut into the optimum would show."""
+    ids = eng.ids()
+    rng = random.Random(6400)
+    ratios = []
+    for trial in range(12):
+        n = rng.randint(16, 36)
+        people = rng.sample(ids, n)
+        caps = {p: 12 for p in people}
+        wishes = {}
+        for i, a in enumerate(people):
+            for b in people[i + 1:]:
+                if rng.random() < 0.35:
+                    wishes[(a, b)] = rng.randint(0, 1) + round(rng.random(), 2)
+        slots = 16
+        tables = max(1, round(1.28 * n / slots))
+        seats = slots * tables
+        ws = [(a, b, 0, "requested", 0, 0, w - int(w)) if w < 1 else (a, b, 1, "requested", 0, 0, w - 1)
+              for (a, b), w in wishes.items()]
+        with eng.plan_event([{"id": p, "capacity": 12} for p in people], slots=slots, tables=tables, wishes=ws,
+                            effort=1) as plan:
+            _, best = ilp_optimum(people, caps, wishes, True, seats=seats)
+            s = plan.stats
+            assert s["weight"] <= best + 1e-6
+            assert s["weight_bound"] >= best - 1e-6, (trial, s["weight_bound"], best)
+            ratios.append(best / s["weight_bound"])
+    print(f"\nseats bind: optimum / bound between {min(ratios):.4f} and {max(ratios):.4f}")

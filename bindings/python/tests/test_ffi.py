@@ -30,6 +30,7 @@ STRUCTS = {
     "sm_overview_options": _ffi.OverviewOptions, "sm_overview_pair": _ffi.OverviewPair,
     "sm_event_options": _ffi.EventOptions, "sm_event_meeting": _ffi.EventMeeting,
     "sm_event_unscheduled": _ffi.EventUnscheduled, "sm_event_stats": _ffi.EventStats,
+    "sm_event_session": _ffi.EventSession,
 }
 STRUCTS["sm_consortium_options"] = _ffi.ConsortiumOptions  # experimental: consortium builder
 STRUCTS["sm_snapshot_options"] = _ffi.SnapshotOptions  # experimental: snapshots
