@@ -71,6 +71,7 @@ typedef struct sm__qctx {
     sm__netq net;             /* history and network criteria (score/network.c) */
     sm_weighting wx;          /* the weighting with a preset's network criteria (sm__net_effective) */
     const sm_weighting *wx_src; /* the weighting wx was made from */
+    bool wx_cold;             /* wx was made for a cold SME (sm__net_cold) */
 
     /* per-candidate scratch: scores of all criteria */
     double scores[SM_CRITERIA_MAX];

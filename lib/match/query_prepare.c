@@ -276,14 +276,18 @@ static sm_status prepare_excluded(sm__qctx *q, const sm_query_options *o)
 }
 
 
-/* The weighting a query scores with: w, or w with its preset's network
- * criteria when the history holds links (history and network criteria). */
-static const sm_weighting *effective(sm__qctx *q, const sm_weighting *w)
+/* The weighting a query by SME a scores with: w, or w with its preset's
+ * network criteria when the history holds links (history and network
+ * criteria; for a cold SME with their weights moved, sm__net_effective). */
+static const sm_weighting *effective(sm__qctx *q, const sm_weighting *w, size_t a)
 {
-    const sm_weighting *x = sm__net_effective(&q->wx, w, q->net.override ? q->net.override : q->e->history);
-    if (x != w && q->wx_src != w)
+    bool cold;
+    const sm_weighting *x =
+        sm__net_effective(&q->wx, w, q->net.override ? q->net.override : q->e->history, q->e, a, &cold);
+    if (x != w && (q->wx_src != w || q->wx_cold != cold))
         q->regions_valid = 0; /* the tables were made for another weighting in wx */
     q->wx_src = x != w ? w : NULL;
+    q->wx_cold = cold;
     return x;
 }
 
@@ -317,7 +321,7 @@ static sm_status prepare(sm__qctx *q, size_t a, const sm_query_options *o, const
 
 sm_status sm__qctx_begin(sm__qctx *q, size_t a, const sm_query_options *o, const sm_weighting **w, size_t k)
 {
-    *w = effective(q, *w);
+    *w = effective(q, *w, a);
     return prepare(q, a, o, *w, k);
 }
 
@@ -325,5 +329,5 @@ sm_status sm__qctx_begin(sm__qctx *q, size_t a, const sm_query_options *o, const
  * of a query by SME a, without a scan. */
 sm_status sm__qctx_prepare(sm__qctx *q, size_t a, const sm_query_options *o, const sm_weighting *w)
 {
-    return prepare(q, a, o, effective(q, w), 1);
+    return prepare(q, a, o, effective(q, w, a), 1);
 }

@@ -94,8 +94,15 @@ sm_status sm__net_set(sm_weighting *w, int kind, double weight)
 
 const double sm__net_auto_w[SM__NET_COUNT] = SM__NET_AUTO_INIT;
 
-const sm_weighting *sm__net_effective(sm_weighting *room, const sm_weighting *w, const sm__history *h)
+bool sm__net_cold(const sm_engine *e, const sm__history *h, size_t a)
 {
+    return !e->smes.n_offers[a] && !e->smes.n_needs[a] && (!h || a >= h->n_adj || !h->adj[a].n);
+}
+
+const sm_weighting *sm__net_effective(sm_weighting *room, const sm_weighting *w, const sm__history *h,
+                                      const sm_engine *e, size_t a, bool *cold)
+{
+    *cold = false;
     if (!h || !h->n_links)
         return w;
     size_t need = 0;
@@ -105,9 +112,20 @@ const sm_weighting *sm__net_effective(sm_weighting *room, const sm_weighting *w,
         return w;
     double aw[SM__NET_COUNT];
     memcpy(aw, w->net_auto, sizeof aw);
+    bool on[SM__NET_COUNT];
+    for (int k = 0; k < SM__NET_COUNT; k++)
+        on[k] = aw[k] > 0;
+    if (on[SM__NET_ACTIVITY] && sm__net_cold(e, h, a)) {
+        /* the criteria of a's own network score 0 for every candidate:
+         * their weight goes to the candidates' track record; they stay,
+         * at weight 0, so that every query lists the same criteria */
+        aw[SM__NET_ACTIVITY] += aw[SM__NET_PAST] + aw[SM__NET_COMMON];
+        aw[SM__NET_PAST] = aw[SM__NET_COMMON] = 0;
+        *cold = true;
+    }
     *room = *w; /* borrows w's user data; never freed as a weighting */
     for (int k = 0; k < SM__NET_COUNT; k++)
-        if (aw[k] > 0)
+        if (on[k])
             sm__net_set(room, k, aw[k]); /* room checked above */
     return room;
 }

@@ -16,8 +16,11 @@ enum { SM__NET_PAST = 0, SM__NET_COMMON = 1, SM__NET_ACTIVITY = 2, SM__NET_SECTO
 
 /* The network weights every preset carries (score.h net_auto). Relative
  * to the presets' built-in weights (about 10 in all); measured on CORDIS
- * (docs/quality.md). */
-#define SM__NET_AUTO_INIT { 3, 6, 3, 1 }
+ * and the bundled sample (docs/quality.md). sector_history carries none:
+ * it repeats sector_affinity, got no weight from fit on CORDIS and let
+ * active SMEs of favoured sectors push planted partners out of the
+ * sample's top 10. */
+#define SM__NET_AUTO_INIT { 3, 6, 3, 0 }
 extern const double sm__net_auto_w[SM__NET_COUNT];
 _Static_assert(SM__NET_COUNT == sizeof((sm_weighting *)0)->net_auto / sizeof(double),
                "net_auto has a slot per network criterion");
@@ -80,10 +83,16 @@ static inline void sm__netq_scores(const sm__netq *nq, size_t b, double *scores)
         scores[nq->slot[SM__NET_SECTOR]] = nq->sec_on ? nq->sec[nq->sme_sector[b]] : 0.0;
 }
 
-/* The network part of a query's weighting: w itself, or, when w has
- * network weights that count only with a history (the presets) and h
- * holds links, a copy in *room with those criteria added. */
-const sm_weighting *sm__net_effective(sm_weighting *room, const sm_weighting *w, const sm__history *h);
+/* Whether the engine knows SME a only by its region and sectors: no
+ * offers, no needs and no partner in h (the cold start of docs/scoring.md). */
+bool sm__net_cold(const sm_engine *e, const sm__history *h, size_t a);
+/* The network part of a query by SME a: w itself, or, when w has network
+ * weights that count only with a history (the presets) and h holds links,
+ * a copy in *room with those criteria added; for a cold SME (sm__net_cold)
+ * the weights of past_partners and common_partners, which are 0 for every
+ * candidate then, go to activity. *cold tells which was made. */
+const sm_weighting *sm__net_effective(sm_weighting *room, const sm_weighting *w, const sm__history *h,
+                                      const sm_engine *e, size_t a, bool *cold);
 
 /* The formulas (docs/scoring.md), for tests and the baselines. */
 double sm__net_past_score(uint32_t count, int32_t last, int32_t ref, double half_life);

@@ -54,7 +54,8 @@ class HistoryCliTest(unittest.TestCase):
         self.assertEqual(p.returncode, 0, p.stderr)
         self.assertIn("worked together 2 times, last in 2018", p.stdout)  # two kinds: none named
         self.assertIn("common partner", p.stdout)
-        self.assertIn("sector_history", p.stdout)
+        self.assertIn("took part in", p.stdout)  # activity
+        self.assertNotIn("sector_history", p.stdout)  # not among the presets' network weights
         q = run("explain", "--data", self.smes, "S00", "S01")
         self.assertEqual(q.returncode, 0, q.stderr)
         self.assertNotIn("past_partners", q.stdout)

@@ -306,13 +306,9 @@ static void presets_gain_network_weights(void **state)
     sm_engine *e = tu_random_engine(150);
     random_history(e, 150, 200, 5);
     sm_weighting *spelled = NULL, *cb = NULL, *cbs = NULL, *named = NULL;
-    assert_int_equal(sm_weighting_parse(&spelled, "balanced,past_partners=3,common_partners=6,activity=3,"
-                                                  "sector_history=1"),
-                     SM_OK);
+    assert_int_equal(sm_weighting_parse(&spelled, "balanced,past_partners=3,common_partners=6,activity=3"), SM_OK);
     assert_int_equal(sm_weighting_preset(&cb, "cross_border"), SM_OK);
-    assert_int_equal(sm_weighting_parse(&cbs, "cross_border,past_partners=3,common_partners=6,activity=3,"
-                                              "sector_history=1"),
-                     SM_OK);
+    assert_int_equal(sm_weighting_parse(&cbs, "cross_border,past_partners=3,common_partners=6,activity=3"), SM_OK);
     assert_int_equal(sm_weighting_parse(&named, "balanced,activity=2"), SM_OK);
     sm_query_options o = SM_QUERY_OPTIONS_INIT;
     o.k = 8;
@@ -326,7 +322,7 @@ static void presets_gain_network_weights(void **state)
             assert_int_equal(sm_query_top(&r1, e, id, &o), SM_OK);
             o.weighting = pairs[t][1];
             assert_int_equal(sm_query_top(&r2, e, id, &o), SM_OK);
-            assert_int_equal(sm_result_criterion_count(r1), 11);
+            assert_int_equal(sm_result_criterion_count(r1), 10);
             assert_int_equal(sm_result_count(r1), sm_result_count(r2));
             for (size_t i = 0; i < sm_result_count(r1); i++) {
                 assert_string_equal(sm_result_id(r1, i), sm_result_id(r2, i));
@@ -345,6 +341,77 @@ static void presets_gain_network_weights(void **state)
     sm_weighting_free(cb);
     sm_weighting_free(cbs);
     sm_weighting_free(named);
+    sm_engine_free(e);
+}
+
+/* The cold start: for a querying SME with no offers, no needs and no
+ * partner in the history, a preset's past_partners and common_partners
+ * weights (0 for every candidate then) go to activity; they stay listed at
+ * weight 0. An SME with tags, or with a partner, keeps the preset's weights.
+ * The explanation of a pair scores with the same weights as the query. */
+static void presets_cold_start(void **state)
+{
+    (void)state;
+    sm_engine *e = tu_random_engine(150);
+    random_history(e, 150, 200, 5);
+    assert_int_equal(tu_put(e, "COLD", "SI032", "62.01", "", "", 0, "", SM_SIZE_SMALL), SM_OK);
+    assert_int_equal(tu_put(e, "TAGS", "SI032", "62.01", "tag 1", "", 0, "", SM_SIZE_SMALL), SM_OK);
+    assert_int_equal(tu_put(e, "PARTNER", "SI032", "62.01", "", "", 0, "", SM_SIZE_SMALL), SM_OK);
+    const char *pair[2] = { "PARTNER", "R-0001" };
+    assert_int_equal(sm_history_add(e, pair, 2, "2020-01-01", "deal"), SM_OK);
+    sm_weighting *cold = NULL, *warm = NULL;
+    assert_int_equal(sm_weighting_parse(&cold, "balanced,past_partners=0,common_partners=0,activity=12"), SM_OK);
+    assert_int_equal(sm_weighting_parse(&warm, "balanced,past_partners=3,common_partners=6,activity=3"), SM_OK);
+    const struct {
+        const char *id;
+        const sm_weighting *same;
+    } cases[] = { { "COLD", cold }, { "TAGS", warm }, { "PARTNER", warm }, { "R-0002", warm } };
+    sm_query_options o = SM_QUERY_OPTIONS_INIT;
+    o.k = 12;
+    for (size_t t = 0; t < sizeof cases / sizeof *cases; t++) {
+        sm_result *r1 = NULL, *r2 = NULL;
+        o.weighting = NULL; /* the default: balanced */
+        assert_int_equal(sm_query_top(&r1, e, cases[t].id, &o), SM_OK);
+        o.weighting = cases[t].same;
+        assert_int_equal(sm_query_top(&r2, e, cases[t].id, &o), SM_OK);
+        assert_int_equal(sm_result_criterion_count(r1), 10);
+        assert_int_equal(sm_result_count(r1), 12);
+        assert_int_equal(sm_result_count(r2), 12);
+        double wsum = 0;
+        for (size_t j = 0; j < sm_result_criterion_count(r1); j++) {
+            assert_string_equal(sm_result_criterion_name(r1, j), sm_result_criterion_name(r2, j));
+            assert_float_equal(sm_result_criterion_weight(r1, j), sm_result_criterion_weight(r2, j), 0);
+            wsum += sm_result_criterion_weight(r1, j);
+        }
+        assert_float_equal(wsum, 9.5 + 12, 1e-12); /* the history's share is kept */
+        for (size_t i = 0; i < sm_result_count(r1); i++) {
+            assert_string_equal(sm_result_id(r1, i), sm_result_id(r2, i));
+            assert_float_equal(sm_result_score(r1, i), sm_result_score(r2, i), 1e-15);
+            /* the pair's explanation: the same score from the same weights */
+            sm_result *x = NULL;
+            assert_int_equal(sm_query_explain(&x, e, cases[t].id, sm_result_id(r1, i), NULL), SM_OK);
+            assert_float_equal(sm_result_score(x, 0), sm_result_score(r1, i), 1e-15);
+            double sum = 0;
+            for (size_t j = 0; j < sm_result_criterion_count(x); j++)
+                sum += sm_result_contribution(x, 0, j);
+            assert_float_equal(sum, sm_result_score(r1, i), 1e-12);
+            sm_result_free(x);
+        }
+        sm_result_free(r1);
+        sm_result_free(r2);
+    }
+    /* the cold SME's first partner makes it warm */
+    const char *first[2] = { "COLD", "R-0003" };
+    assert_int_equal(sm_history_add(e, first, 2, "2021-01-01", "deal"), SM_OK);
+    sm_result *r = NULL;
+    o.weighting = NULL;
+    assert_int_equal(sm_query_top(&r, e, "COLD", &o), SM_OK);
+    for (size_t j = 0; j < sm_result_criterion_count(r); j++)
+        if (strcmp(sm_result_criterion_name(r, j), "activity") == 0)
+            assert_float_equal(sm_result_criterion_weight(r, j), 3, 0);
+    sm_result_free(r);
+    sm_weighting_free(cold);
+    sm_weighting_free(warm);
     sm_engine_free(e);
 }
 
@@ -459,6 +526,7 @@ int main(void)
         cmocka_unit_test(top_equals_brute_force),
         cmocka_unit_test(history_leaves_other_weightings_alone),
         cmocka_unit_test(presets_gain_network_weights),
+        cmocka_unit_test(presets_cold_start),
         cmocka_unit_test(sector_history_by_hand),
         cmocka_unit_test(history_changes_move_the_generation),
         cmocka_unit_test(changes_after_the_first_query),

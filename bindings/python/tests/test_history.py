@@ -66,7 +66,8 @@ def test_network_preset_in_queries(sample):
                                                                                    weighting=spelled)]
     # the default (balanced) gains the preset's network criteria with a history
     assert "past_partners" not in plain.top("PL-00231", k=1)[0].breakdown
-    assert "sector_history" in sample.top("PL-00231", k=1)[0].breakdown
+    assert "activity" in sample.top("PL-00231", k=1)[0].breakdown
+    assert "sector_history" not in sample.top("PL-00231", k=1)[0].breakdown
     plain.close()
 
 
