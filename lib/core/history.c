@@ -39,7 +39,12 @@ void sm__history_free(sm__history *h)
 
 void sm__history_changed(sm_engine *e)
 {
+    /* the sector counts followed the change themselves (sm__hsec_link) */
+    sm__hsectors *sec = e->history ? e->history->sec : NULL;
+    bool sec_follow = sec && sec->generation == e->generation;
     sm__changed(e, true); /* the scoring caches do not depend on history */
+    if (sec_follow)
+        sec->generation = e->generation;
 }
 
 static sm__hedge *edge_find(const sm__hadj *a, uint32_t b)
@@ -144,6 +149,7 @@ static void link(sm__history *h, uint32_t a, uint32_t b, int32_t day)
     sm__hadj *x = &h->adj[a];
     sm__hedge *ed = edge_find(x, b);
     if (!ed) {
+        sm__hsec_link(h, a, b, 1.0); /* the sector counts, before a's list holds b */
         ed = &x->e[x->n++];
         ed->other = b;
         ed->count = 0;
@@ -244,6 +250,10 @@ void sm__history_sme_removed(sm__history *h, size_t i, size_t last)
         return;
     if (i < h->n_adj) {
         sm__hadj *x = &h->adj[i];
+        for (uint32_t j = 0; j < x->n; j++) {
+            sm__hsec_link(h, (uint32_t)i, x->e[j].other, -1.0); /* both ends, while both lists hold them */
+            sm__hsec_link(h, x->e[j].other, (uint32_t)i, -1.0);
+        }
         for (uint32_t j = 0; j < x->n; j++)
             unlink_one(h, x->e[j].other, (uint32_t)i);
         h->n_links -= x->n;

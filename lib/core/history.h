@@ -24,6 +24,7 @@ typedef struct sm__hadj {
     uint32_t n, cap;
     uint32_t events; /* events the SME took part in (its track record) */
     uint32_t pend;   /* scratch of sm__history_reserve(); 0 outside it */
+    uint16_t key;    /* affinity key of the primary sector as the sector counts saw it (while n > 0) */
 } sm__hadj;
 
 typedef struct sm__hevent {
@@ -48,10 +49,13 @@ typedef struct sm__history {
     int32_t ref_day;     /* reference day of the decay; INT32_MIN: last_day */
     double half_life;    /* days, > 0 */
     uint64_t version;    /* moves on with every change of the events or the adjacency */
-    /* Links by pair of affinity keys (history_sectors.c), made on first use
-     * for one engine generation and history version, under sec_mu. */
+    /* Links by pair of affinity keys (history_sectors.c): counted on first
+     * use, then kept in step by every added and removed link; sector
+     * changes of SMEs are taken in on the first use after an engine change
+     * (under sec_mu). sec_e is the engine whose sectors they count. */
     pthread_mutex_t sec_mu;
     struct sm__hsectors *sec;
+    const struct sm_engine *sec_e;
 } sm__history;
 
 #define SM__HSEC_KEYS SM__AFF_KEYS
@@ -61,15 +65,23 @@ typedef struct sm__history {
  * between SMEs whose primary sectors have affinity keys p and q (a link
  * counts in both orders), m[p] = sum over q, total = 2 * links. */
 typedef struct sm__hsectors {
-    uint64_t generation, version; /* what they were counted for */
+    uint64_t generation; /* the engine generation whose SME sectors they count */
     double total;
     double m[SM__HSEC_KEYS];
     double c[SM__HSEC_KEYS * SM__HSEC_KEYS];
 } sm__hsectors;
 
-/* The counts of h for engine e, current (reader lock held; counted on the
- * first call after a change, O(links + SMEs)). NOMEM leaves *out untouched. */
+/* The counts of h for engine e, current (reader lock held). Counted on
+ * the first call, O(links + SMEs); after that added and removed links
+ * update them as they happen (sm__hsec_link) and the first call after an
+ * engine change moves the links of SMEs whose primary sector changed,
+ * O(SMEs with links + their degrees). NOMEM leaves *out untouched. */
 sm_status sm__history_sectors(const sm__hsectors **out, const sm__history *h, const sm_engine *e);
+/* The ordered link end a -> b was added (+1) or removed (-1): the counts
+ * follow when they exist (writer lock held). */
+void sm__hsec_link(sm__history *h, uint32_t a, uint32_t b, double d);
+/* Counts of h made afresh into out, for tests (O(links + SMEs)). */
+void sm__history_sectors_count(sm__hsectors *out, const sm__history *h, const sm_engine *e);
 /* sector_history(a, b) from the counts of keys p, q and the prior (the
  * input-output affinity of the two sectors). */
 static inline double sm__hsec_score(const sm__hsectors *s, unsigned p, unsigned q, double prior)

@@ -1,13 +1,21 @@
 /* Which sectors actually cooperate: the links of the history counted by
  * pair of the partners' primary sectors (their affinity keys, as in the
  * input-output table), for the sector_history criterion (score/network.c).
- * Counted once per engine generation and history version, on the first
- * query that needs them; a query then reads one row in O(sectors). */
+ * Counted once, on the first query that needs them; from then on every
+ * link added or removed updates them (sm__hsec_link, from history.c), and
+ * an SME whose primary sector changed moves its links from its old key to
+ * its new one on the first query after the change. A query reads one row
+ * in O(sectors). */
 #include "core/history.h"
 
 #include <string.h>
 
-static void count(sm__hsectors *s, const sm__history *h, const sm_engine *e)
+static unsigned key_of(const sm_engine *e, size_t i)
+{
+    return e->sectors[e->smes.sector[i]]->aff_key;
+}
+
+void sm__history_sectors_count(sm__hsectors *s, const sm__history *h, const sm_engine *e)
 {
     memset(s->m, 0, sizeof s->m);
     memset(s->c, 0, sizeof s->c);
@@ -16,13 +24,12 @@ static void count(sm__hsectors *s, const sm__history *h, const sm_engine *e)
         const sm__hadj *x = &h->adj[i];
         if (!x->n)
             continue;
-        unsigned p = e->sectors[e->smes.sector[i]]->aff_key;
-        double *row = s->c + (size_t)p * SM__HSEC_KEYS;
+        double *row = s->c + (size_t)key_of(e, i) * SM__HSEC_KEYS;
         /* each link is seen from both ends: from here it adds (p, q) once */
         for (uint32_t j = 0; j < x->n; j++) {
             uint32_t b = x->e[j].other;
             if (b < e->smes.n)
-                row[e->sectors[e->smes.sector[b]]->aff_key] += 1.0;
+                row[key_of(e, b)] += 1.0;
         }
     }
     double total = 0;
@@ -36,6 +43,60 @@ static void count(sm__hsectors *s, const sm__history *h, const sm_engine *e)
     s->total = total;
 }
 
+/* One ordered link end between keys p and q, d = +1 or -1. */
+static void bump(sm__hsectors *s, unsigned p, unsigned q, double d)
+{
+    s->c[(size_t)p * SM__HSEC_KEYS + q] += d;
+    s->m[p] += d;
+    s->total += d;
+}
+
+/* The key the counts hold for SME i: its stored key while it has links
+ * (the counts saw that one), else its sector's now (it has none counted). */
+static unsigned held_key(sm__history *h, uint32_t i)
+{
+    sm__hadj *x = &h->adj[i];
+    if (!x->n)
+        x->key = (uint16_t)key_of(h->sec_e, i);
+    return x->key;
+}
+
+void sm__hsec_link(sm__history *h, uint32_t a, uint32_t b, double d)
+{
+    if (!h->sec || !h->sec_e)
+        return;
+    /* an added link is counted before a's list stores it, a removed one
+     * while both lists still hold it: an SME without links has none
+     * counted, and takes its sector's key now */
+    bump(h->sec, held_key(h, a), h->adj[b].n ? h->adj[b].key : key_of(h->sec_e, b), d);
+}
+
+/* SMEs whose primary sector changed since the counts last looked: their
+ * link ends move from the old key to the new one, in both directions. */
+static void follow_sectors(sm__hsectors *s, sm__history *h, const sm_engine *e)
+{
+    size_t n = h->n_adj < e->smes.n ? h->n_adj : e->smes.n;
+    for (size_t i = 0; i < n; i++) {
+        sm__hadj *x = &h->adj[i];
+        if (!x->n)
+            continue;
+        unsigned old = x->key, now = key_of(e, i);
+        if (old == now)
+            continue;
+        for (uint32_t j = 0; j < x->n; j++) {
+            uint32_t b = x->e[j].other;
+            if (b >= e->smes.n)
+                continue;
+            unsigned kb = h->adj[b].key; /* b's own move, if any, comes at b */
+            bump(s, old, kb, -1.0);
+            bump(s, kb, old, -1.0);
+            bump(s, now, kb, 1.0);
+            bump(s, kb, now, 1.0);
+        }
+        x->key = (uint16_t)now;
+    }
+}
+
 sm_status sm__history_sectors(const sm__hsectors **out, const sm__history *ch, const sm_engine *e)
 {
     /* the history is const for the caller; the counts are private state
@@ -44,15 +105,20 @@ sm_status sm__history_sectors(const sm__hsectors **out, const sm__history *ch, c
     sm_status st = SM_OK;
     pthread_mutex_lock(&h->sec_mu);
     sm__hsectors *s = h->sec;
-    if (!s && (s = h->sec = sm__malloc(&h->alloc, sizeof *s)) != NULL)
-        s->generation = 0; /* engine generations start at 1: counted for none */
+    if (!s && (s = sm__malloc(&h->alloc, sizeof *s)) != NULL) {
+        size_t n = h->n_adj < e->smes.n ? h->n_adj : e->smes.n;
+        for (size_t i = 0; i < n; i++)
+            h->adj[i].key = (uint16_t)key_of(e, i);
+        sm__history_sectors_count(s, h, e);
+        s->generation = e->generation;
+        h->sec = s;
+        h->sec_e = e;
+    } else if (s && s->generation != e->generation) {
+        follow_sectors(s, h, e);
+        s->generation = e->generation;
+    }
     if (!s)
         st = sm__nomem();
-    else if (s->generation != e->generation || s->version != h->version) {
-        count(s, h, e);
-        s->generation = e->generation;
-        s->version = h->version;
-    }
     pthread_mutex_unlock(&h->sec_mu);
     if (!st)
         *out = s;

@@ -6,6 +6,7 @@
 #include "test_util.h"
 
 #include "core/core.h" /* the engine's generation */
+#include "core/history.h" /* the sector counts against a recount */
 
 #include <math.h>
 #include <stdbool.h>
@@ -415,6 +416,80 @@ static void presets_cold_start(void **state)
     sm_engine_free(e);
 }
 
+/* The engine's sector counts equal a fresh count after every kind of
+ * change: cooperations added (new links and repeats), primary sectors
+ * changed, SMEs removed (links gone, the last SME moved), SMEs added, the
+ * history cleared; between the changes queries use them. */
+static void sector_counts_incremental(void **state)
+{
+    (void)state;
+    static const char *const secs[] = { "62.01", "25.11", "C", "72.19", "01.11", "46.90" };
+    sm_engine *e = tu_random_engine(120);
+    random_history(e, 120, 150, 21);
+    sm_weighting *w = NULL;
+    assert_int_equal(sm_weighting_parse(&w, "sector_history=1,complementarity=1"), SM_OK);
+    sm_query_options o = SM_QUERY_OPTIONS_INIT;
+    o.weighting = w;
+    o.k = 5;
+    sm__hsectors *fresh = malloc(sizeof *fresh);
+    assert_non_null(fresh);
+    srand(5);
+    for (int step = 0; step < 60; step++) {
+        int what = rand() % 5;
+        char id[16], other[16];
+        snprintf(id, sizeof id, "R-%04d", rand() % 120);
+        snprintf(other, sizeof other, "R-%04d", rand() % 120);
+        if (what == 0 || what == 1) { /* a pair or a group, often repeating a link */
+            random_history(e, 120, 1 + (unsigned)step % 3, 100u + (unsigned)step);
+        } else if (what == 2) { /* a new primary sector, the rest as before */
+            sm_sme_desc *x = NULL;
+            if (sm_sme_get(&x, e, id) == SM_OK) {
+                sm_sme_desc_free(x);
+                assert_int_equal(tu_put(e, id, "SI032", secs[rand() % 6], "tag 1", "tag 2", 0, "", SM_SIZE_SMALL),
+                                 SM_OK);
+            }
+        } else if (what == 3 && step % 4 == 3) { /* removed (the last SME takes its index), then back */
+            if (sm_sme_remove(e, id) == SM_OK)
+                assert_int_equal(tu_put(e, id, "HR031", secs[rand() % 6], "tag 3", "", 0, "", SM_SIZE_MEDIUM),
+                                 SM_OK);
+        } else if (step == 40) {
+            assert_int_equal(sm_history_clear(e), SM_OK);
+        }
+        if (strcmp(id, other) != 0 && rand() % 2) {
+            sm_sme_desc *x = NULL, *y = NULL;
+            if (sm_sme_get(&x, e, id) == SM_OK && sm_sme_get(&y, e, other) == SM_OK) {
+                const char *pair[2] = { id, other };
+                assert_int_equal(sm_history_add(e, pair, 2, "2022-03-01", "deal"), SM_OK);
+            }
+            sm_sme_desc_free(x);
+            sm_sme_desc_free(y);
+        }
+        if (rand() % 3) { /* a query that reads the counts (or none: two changes in a row) */
+            sm_result *r = NULL;
+            assert_int_equal(sm_query_top(&r, e, "R-0007", &o), SM_OK);
+            sm_result_free(r);
+        }
+        const sm__history *h = e->history;
+        if (!h || !h->n_links)
+            continue;
+        const sm__hsectors *kept = NULL;
+        assert_int_equal(sm__history_sectors(&kept, h, e), SM_OK);
+        sm__history_sectors_count(fresh, h, e);
+        assert_true(kept->total == fresh->total);
+        assert_true(fresh->total == 2.0 * (double)h->n_links);
+        for (size_t p = 0; p < SM__HSEC_KEYS; p++) {
+            assert_true(kept->m[p] == fresh->m[p]);
+            for (size_t q = 0; q < SM__HSEC_KEYS; q++)
+                if (kept->c[p * SM__HSEC_KEYS + q] != fresh->c[p * SM__HSEC_KEYS + q])
+                    fail_msg("step %d: c[%zu][%zu] kept %g, recounted %g", step, p, q,
+                             kept->c[p * SM__HSEC_KEYS + q], fresh->c[p * SM__HSEC_KEYS + q]);
+        }
+    }
+    free(fresh);
+    sm_weighting_free(w);
+    sm_engine_free(e);
+}
+
 /* sector_history recomputed by hand: ordered link ends by pair of
  * divisions, their expectation, and the prior (the pair's sector_affinity). */
 static double sh_expect(double c, double mp, double mq, double total, double prior)
@@ -528,6 +603,7 @@ int main(void)
         cmocka_unit_test(presets_gain_network_weights),
         cmocka_unit_test(presets_cold_start),
         cmocka_unit_test(sector_history_by_hand),
+        cmocka_unit_test(sector_counts_incremental),
         cmocka_unit_test(history_changes_move_the_generation),
         cmocka_unit_test(changes_after_the_first_query),
     };
