@@ -490,6 +490,62 @@ static void sector_counts_incremental(void **state)
     sm_engine_free(e);
 }
 
+/* A weighting's own half-life is the one its scores and their
+ * explanations use, not the history's: past_partners by the formula with
+ * the weighting's H, contributions that sum to the score in the pair's
+ * explanation and in an explained top-k result, and the same score from
+ * both; the history's default H gives another number. */
+static void explanations_use_the_weightings_half_life(void **state)
+{
+    (void)state;
+    sm_engine *e = tu_engine(SM_TAXONOMY_ALL);
+    const char *ids[] = { "A", "B", "C", "D" };
+    for (int i = 0; i < 4; i++)
+        assert_int_equal(tu_put(e, ids[i], "SI032", "C", "x", "y", 0, "", SM_SIZE_SMALL), SM_OK);
+    add(e, "A;B", "2020-01-01");
+    add(e, "A;C;D", "2021-07-01");
+    assert_int_equal(sm_history_set_decay(e, "2022-01-01", 1095.0), SM_OK);
+    const char *texts[] = { "balanced,past_partners.half_life=200", /* the preset's network weights */
+                            "complementarity=1,past_partners=2,common_partners=1,activity=1,"
+                            "past_partners.half_life=200" };
+    for (int t = 0; t < 2; t++) {
+        sm_weighting *w = NULL;
+        assert_int_equal(sm_weighting_parse(&w, texts[t]), SM_OK);
+        sm_result *x = NULL;
+        assert_int_equal(sm_query_explain(&x, e, "A", "B", w), SM_OK);
+        double age = 731; /* 2020-01-01 to 2022-01-01 */
+        assert_float_equal(crit(x, 0, "past_partners"), pow(2, -age / 200) * 0.5, 1e-12);
+        assert_true(fabs(crit(x, 0, "past_partners") - pow(2, -age / 1095) * 0.5) > 0.1);
+        double sum = 0;
+        for (size_t j = 0; j < sm_result_criterion_count(x); j++)
+            sum += sm_result_contribution(x, 0, j);
+        assert_float_equal(sum, sm_result_score(x, 0), 1e-12);
+        sm_query_options o = SM_QUERY_OPTIONS_INIT;
+        o.weighting = w;
+        o.k = 3;
+        sm_result *r = NULL;
+        assert_int_equal(sm_query_top(&r, e, "A", &o), SM_OK);
+        assert_int_equal(sm_result_explain(r, e), SM_OK);
+        bool seen = false;
+        for (size_t i = 0; i < sm_result_count(r); i++) {
+            sum = 0;
+            for (size_t j = 0; j < sm_result_criterion_count(r); j++)
+                sum += sm_result_contribution(r, i, j);
+            assert_float_equal(sum, sm_result_score(r, i), 1e-12);
+            if (strcmp(sm_result_id(r, i), "B") == 0) {
+                seen = true;
+                assert_float_equal(sm_result_score(r, i), sm_result_score(x, 0), 1e-15);
+                assert_float_equal(crit(r, i, "past_partners"), crit(x, 0, "past_partners"), 0);
+            }
+        }
+        assert_true(seen);
+        sm_result_free(r);
+        sm_result_free(x);
+        sm_weighting_free(w);
+    }
+    sm_engine_free(e);
+}
+
 /* sector_history recomputed by hand: ordered link ends by pair of
  * divisions, their expectation, and the prior (the pair's sector_affinity). */
 static double sh_expect(double c, double mp, double mq, double total, double prior)
@@ -604,6 +660,7 @@ int main(void)
         cmocka_unit_test(presets_cold_start),
         cmocka_unit_test(sector_history_by_hand),
         cmocka_unit_test(sector_counts_incremental),
+        cmocka_unit_test(explanations_use_the_weightings_half_life),
         cmocka_unit_test(history_changes_move_the_generation),
         cmocka_unit_test(changes_after_the_first_query),
     };
