@@ -138,7 +138,8 @@ static const opt_spec specs[] = {
     /* history and network criteria */
     { "history", OPT_HISTORY, required_argument, DATA_CMDS, GROUP_INPUT, "FILE",
       "realised cooperations, CSV (a,b,date[,kind] or group,member,date[,kind]) or JSON, loaded after the data; "
-      "the network criteria (past_partners, common_partners, activity) read them; repeatable" },
+      "the network criteria (past_partners, common_partners, activity, sector_history) read them, and the "
+      "presets gain past_partners, common_partners and activity (docs/scoring.md); repeatable" },
     { "split", OPT_SPLIT, required_argument, HISTORY_CMDS, GROUP_QUERY, "DATE",
       "evaluate: replay the cooperations from DATE on, the history before it feeding the network criteria; "
       "fit: learn from the cooperations before DATE (required)" },

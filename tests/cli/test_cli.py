@@ -590,9 +590,13 @@ class SampleDataTest(unittest.TestCase):
 
     def test_planted_pairs_recall(self):
         """A planted partner is in the querying SME's top 10 for >= 95% of the
-        80 directed queries (see examples/data/README.md)."""
+        80 directed queries (see examples/data/README.md), also with the
+        sample's cooperation history loaded."""
         for label, data in (("with development indices", ["--data", SAMPLE_SMES, "--development", SAMPLE_DEV]),
-                            ("without development indices", ["--data", SAMPLE_SMES])):
+                            ("without development indices", ["--data", SAMPLE_SMES]),
+                            # the presets' network weights count: a history must not drown a profile match
+                            ("with the sample history", ["--data", SAMPLE_SMES, "--development", SAMPLE_DEV,
+                                                         "--history", SAMPLE / "cadses_history.csv"])):
             with self.subTest(label):
                 share, misses = self.recall(data)
                 self.assertGreaterEqual(share, RECALL_MIN,

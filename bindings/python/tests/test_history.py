@@ -71,6 +71,25 @@ def test_network_preset_in_queries(sample):
     plain.close()
 
 
+def test_presets_cold_start():
+    """An SME with no offers, no needs and no partner: the preset's weights of
+    past and common partners go to activity; with a partner it is warm."""
+    with sm.Engine() as eng:
+        for i in "ABCD":
+            eng.add_sme(i, region="SI032", sectors=["62.01"], offers=["x"], needs=["y"])
+        eng.add_sme("NEW", region="SI032", sectors=["62.01"])
+        eng.history.add(["A", "B", "C"], "2021-01-01", "project")
+        cold = eng.explain("NEW", "A")
+        assert (cold.weights["past_partners"], cold.weights["common_partners"], cold.weights["activity"]) == (0, 0, 12)
+        assert "sector_history" not in cold.weights
+        assert [m.id for m in eng.top("NEW", k=4)] == [m.id for m in eng.top(
+            "NEW", k=4, weighting="balanced,past_partners=0,common_partners=0,activity=12")]
+        warm = eng.explain("D", "A")  # tags, no partner: the preset's own weights
+        assert (warm.weights["past_partners"], warm.weights["activity"]) == (3, 3)
+        eng.history.add(["NEW", "D"], "2021-06-01", "deal")
+        assert eng.explain("NEW", "A").weights["activity"] == 3
+
+
 def test_network_reasons():
     with sm.Engine() as eng:
         for i, sec in zip("ABCD", ["62.01", "25.11", "62.02", "25.11"]):
