@@ -232,6 +232,12 @@ sm_status sm__netq_prepare(sm__netq *nq, const sm_engine *e, const sm_weighting 
     const sm__history *h = nq->override ? nq->override : e->history;
     nq->h = h;
     nq->act_scale = h && h->max_events ? 1.0 / log1p((double)h->max_events) : 0.0;
+    if (nq->act_scale != nq->act_tab_scale) {
+        /* the same numbers as log1p(m) * act_scale, looked up */
+        for (size_t m = 0; m < SM__NET_ACT_TAB; m++)
+            nq->act_tab[m] = log1p((double)m) * nq->act_scale;
+        nq->act_tab_scale = nq->act_scale;
+    }
     nq->sec_on = false;
     nq->sec_max = 0.0;
     nq->sme_sector = e->smes.sector;
