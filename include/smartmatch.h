@@ -1323,10 +1323,14 @@ SM_API sm_status sm_text_fold(char *out, size_t capacity, const char *text);
  * @name History and network criteria
  * Realised cooperations (a project, a meeting held, a deal) between SMEs of
  * the engine, each a pair or a group with a date and a kind. They feed the
- * network criteria "past_partners", "common_partners" and "activity"
- * (docs/scoring.md gives the formulas), which a weighting uses by name like
- * the built-in ones (sm_weighting_set(w, "past_partners", 2), the text
- * "balanced,activity=1" or the preset "network"); sm_evaluate() measures a
+ * network criteria "past_partners", "common_partners", "activity" and
+ * "sector_history" (docs/scoring.md gives the formulas), which a weighting
+ * uses by name like the built-in ones (sm_weighting_set(w, "past_partners",
+ * 2), the text "balanced,activity=1" or the preset "network"). While the
+ * engine holds a history, every preset also scores past_partners (3),
+ * common_partners (6) and activity (3); for a querying SME with no offers,
+ * no needs and no partner in the history the first two give their weight
+ * to activity (the cold start, docs/scoring.md). sm_evaluate() measures a
  * ranking against the cooperations that happened after a date, and sm_fit()
  * learns a weighting from those before it.
  * @{
