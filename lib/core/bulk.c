@@ -95,23 +95,24 @@ sm_status sm_bulk_commit(sm_bulk *b)
     /* Into an empty engine every staged id is new (the bulk refuses
      * duplicates): no lookups, which is most of the cost of a first load. */
     bool empty = e->smes.n == 0;
-    size_t fresh = 0, pool = 0;
+    size_t fresh = 0, pool = 0, text = 0;
     for (size_t i = 0; i < b->n; i++) {
         sm__prep *p = &b->items[i];
         p->found = empty ? -1 : sm__sme_find(e, p->cold);
         fresh += p->found < 0;
         pool += (size_t)p->n_secondary + p->n_offers + p->n_needs;
+        text += p->text_len;
     }
     /* the room is made beside the readers as well, and swapped in */
     sm__smes_room room;
-    sm_status st = sm__smes_room_make(e, fresh, pool, &room);
+    sm_status st = sm__smes_room_make(e, fresh, pool, text, &room);
     if (st) {
         sm__writer_end(e);
         return st;
     }
     sm__writer_excl(e);
     sm__smes_room_swap(e, &room);
-    st = sm__smes_reserve(e, fresh, pool);
+    st = sm__smes_reserve(e, fresh, pool, text);
     if (st == SM_OK)
         st = sm__derived_reserve(e, b->n);
     const size_t chunk = sm__bulk_chunk ? sm__bulk_chunk : 1;

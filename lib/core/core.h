@@ -57,7 +57,7 @@ typedef struct sm__sector {
     X(uint16_t, n_needs)     /* then n_needs need tag ids, ascending */
 /* All of them: the prepared ones, the id block and the list offset. */
 #define SM__SME_COLUMNS(X)                                                           \
-    X(char *, cold)          /* per SME one block: "id\0name\0" (engine allocator) */ \
+    X(uint32_t, cold)        /* start of "id\0name\0" in text */                    \
     X(uint32_t, list_off)    /* start in pool */                                     \
     SM__SME_PREP_COLUMNS(X)
 
@@ -69,6 +69,11 @@ typedef struct sm__smes {
 #undef SM__X
     uint32_t *pool;
     size_t pool_len, pool_cap, pool_garbage;
+    /* The ids and names, "id\0name\0" per SME at text + cold[i], one array
+     * for all (no allocation per SME); replaced and removed SMEs leave
+     * text_garbage bytes, dropped when the array is compacted (as the pool). */
+    char *text;
+    size_t text_len, text_cap, text_garbage;
     sm__hmap by_id;       /* id -> index */
 } sm__smes;
 
@@ -254,7 +259,7 @@ double sm__sector_pair_affinity(const sm_engine *e, int sa, int sb); /* with the
 sm_status sm__affinity_own(sm_engine *e);
 
 /* SME helpers (sme.c). */
-static inline const char *sm__sme_id(const sm_engine *e, size_t i) { return e->smes.cold[i]; }
+static inline const char *sm__sme_id(const sm_engine *e, size_t i) { return e->smes.text + e->smes.cold[i]; }
 const char *sm__sme_name(const sm_engine *e, size_t i);
 /* List accessors for the scoring loop, without branches: they rely on
  * sm__smes_reserve allocating the pool before the first SME is committed,
@@ -282,8 +287,9 @@ sm_status sm__tag_normalize(char *out, const char *tag, const char *field);
 /* An SME validated and prepared for commit (sme.c); bulk.c stages these. */
 typedef struct sm__prep {
     long found;       /* bulk.c: the SME's index when the commit began, -1 if new */
-    char *cold;       /* "id\0name\0", engine allocator */
-    uint32_t *lists;  /* secondary sectors, offers, needs; engine allocator; NULL if all empty */
+    char *cold;       /* "id\0name\0", in the block of lists */
+    uint32_t *lists;  /* secondary sectors, offers, needs, then cold: one block (engine allocator) */
+    uint32_t text_len;/* bytes of cold with both NULs */
 #define SM__X(type, name) type name;
     SM__SME_PREP_COLUMNS(SM__X)
 #undef SM__X
@@ -297,11 +303,13 @@ sm_status sm__prep_try(sm_engine *e, const sm_sme_desc *d, sm__prep *out, bool *
 void sm__prep_free(sm_engine *e, sm__prep *p);
 /* SMEs a bulk commit splices per exclusive step (bulk.c; tests lower it). */
 extern size_t sm__bulk_chunk;
-/* Makes room for `extra` new SMEs and `pool` list entries (writer lock held). */
-sm_status sm__smes_reserve(sm_engine *e, size_t extra, size_t pool);
+/* Makes room for `extra` new SMEs, `pool` list entries and `text` bytes of
+ * ids and names (writer lock held). */
+sm_status sm__smes_reserve(sm_engine *e, size_t extra, size_t pool, size_t text);
 /* The same room made beside running readers: a writer (writer mutex held,
  * lock shared) builds grown copies of the SME columns, the id map and the
- * list pool (compacted when mostly garbage) while queries read the current
+ * list pool and the text of ids and names (each compacted when mostly
+ * garbage) while queries read the current
  * ones, which nothing changes meanwhile; sm__smes_room_swap() installs them
  * in an exclusive step (pointer assignments only), and sm__smes_room_free()
  * frees, after that step, the arrays they replaced, which no reader can
@@ -318,8 +326,12 @@ typedef struct sm__smes_room {
     uint32_t *pool;               /* NULL: the pool stays */
     size_t pool_cap, pool_len;
     bool compacted;
+    uint32_t *cold_compacted;     /* when the text is compacted and the columns stay */
+    char *text;                   /* NULL: the text stays */
+    size_t text_cap, text_len;
+    bool text_compacted;
 } sm__smes_room;
-sm_status sm__smes_room_make(sm_engine *e, size_t extra, size_t pool, sm__smes_room *r);
+sm_status sm__smes_room_make(sm_engine *e, size_t extra, size_t pool, size_t text, sm__smes_room *r);
 void sm__smes_room_swap(sm_engine *e, sm__smes_room *r);
 void sm__smes_room_free(sm_engine *e, sm__smes_room *r);
 /* Applies a prepared SME (insert or replace); takes ownership; cannot fail

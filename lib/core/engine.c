@@ -74,14 +74,13 @@ void sm_engine_free(sm_engine *e)
     if (!e)
         return;
     sm__alloc a = e->alloc;
-    for (size_t i = 0; i < e->smes.n; i++)
-        sm__free(&a, e->smes.cold[i]);
     sm__smes *s = &e->smes;
     void *arrays[] = {
 #define SM__X(type, name) s->name,
         SM__SME_COLUMNS(SM__X)
 #undef SM__X
         s->pool,
+        s->text,
     };
     for (size_t i = 0; i < sizeof arrays / sizeof *arrays; i++)
         sm__free(&a, arrays[i]);

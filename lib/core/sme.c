@@ -10,7 +10,7 @@
 
 static const char *id_key(const void *ctx, uint32_t v)
 {
-    return ((const sm_engine *)ctx)->smes.cold[v];
+    return sm__sme_id(ctx, v);
 }
 
 long sm__sme_find(const sm_engine *e, const char *id)
@@ -23,7 +23,7 @@ long sm__sme_find(const sm_engine *e, const char *id)
 
 const char *sm__sme_name(const sm_engine *e, size_t i)
 {
-    const char *c = e->smes.cold[i];
+    const char *c = sm__sme_id(e, i);
     return c + strlen(c) + 1;
 }
 
@@ -362,25 +362,20 @@ static sm_status prep_make(sm_engine *e, const sm_sme_desc *d, sm__prep *out, ta
     if ((st = sm__lang_bits(e, d->languages, d->n_languages, &langs, "languages")))
         return st;
 
-    /* allocations */
+    /* one allocation: the lists, then "id\0name\0" */
     sm__prep p;
     memset(&p, 0, sizeof p);
     size_t idlen = strlen(d->id), namelen = d->name ? strlen(d->name) : 0;
-    p.cold = sm__malloc(&e->alloc, idlen + namelen + 2);
-    if (!p.cold)
+    size_t total = (n_sectors - 1) + d->n_offers + d->n_needs;
+    p.lists = sm__malloc(&e->alloc, total * sizeof *p.lists + idlen + namelen + 2);
+    if (!p.lists)
         return sm__nomem();
+    p.cold = (char *)(p.lists + total);
+    p.text_len = (uint32_t)(idlen + namelen + 2);
     memcpy(p.cold, d->id, idlen + 1);
     if (namelen)
         memcpy(p.cold + idlen + 1, d->name, namelen);
     p.cold[idlen + 1 + namelen] = '\0';
-    size_t total = (n_sectors - 1) + d->n_offers + d->n_needs;
-    if (total) {
-        p.lists = sm__malloc(&e->alloc, total * sizeof *p.lists);
-        if (!p.lists) {
-            sm__free(&e->alloc, p.cold);
-            return sm__nomem();
-        }
-    }
     /* secondary sectors: unique, in the order given, without the primary;
      * a long list is checked against a bit per sector index, not pairwise */
     size_t ns = 0;
@@ -404,10 +399,9 @@ static sm_status prep_make(sm_engine *e, const sm_sme_desc *d, sm__prep *out, ta
         if (!dup)
             p.lists[ns++] = s;
     }
-    /* p.lists is NULL when every list is empty: no offset may be applied */
     size_t no = 0, nn = 0;
-    if ((st = tag_ids(e, norm_off, d->offers, d->n_offers, p.lists ? p.lists + ns : NULL, &no, &p.offer_sig)) ||
-        (st = tag_ids(e, norm_need, d->needs, d->n_needs, p.lists ? p.lists + ns + no : NULL, &nn, &p.need_sig))) {
+    if ((st = tag_ids(e, norm_off, d->offers, d->n_offers, p.lists + ns, &no, &p.offer_sig)) ||
+        (st = tag_ids(e, norm_need, d->needs, d->n_needs, p.lists + ns + no, &nn, &p.need_sig))) {
         sm__prep_free(e, &p);
         return st;
     }
@@ -437,8 +431,7 @@ sm_status sm__prep_try(sm_engine *e, const sm_sme_desc *d, sm__prep *out, bool *
 
 void sm__prep_free(sm_engine *e, sm__prep *p)
 {
-    sm__free(&e->alloc, p->cold);
-    sm__free(&e->alloc, p->lists);
+    sm__free(&e->alloc, p->lists); /* cold too */
     p->cold = NULL;
     p->lists = NULL;
 }
@@ -448,12 +441,12 @@ static size_t list_len(const sm__smes *s, size_t i)
     return (size_t)s->n_secondary[i] + s->n_offers[i] + s->n_needs[i];
 }
 
-sm_status sm__smes_reserve(sm_engine *e, size_t extra, size_t pool)
+sm_status sm__smes_reserve(sm_engine *e, size_t extra, size_t pool, size_t text)
 {
     /* no reader runs: the room is made and swapped in at once (after a
      * room made beside the readers, there is nothing left to make) */
     sm__smes_room r;
-    sm_status st = sm__smes_room_make(e, extra, pool, &r);
+    sm_status st = sm__smes_room_make(e, extra, pool, text, &r);
     if (st)
         return st;
     sm__smes_room_swap(e, &r);
@@ -461,28 +454,37 @@ sm_status sm__smes_reserve(sm_engine *e, size_t extra, size_t pool)
     return SM_OK;
 }
 
-/* Pool room for `pool` more entries: the capacity of the new pool (0 when
- * the current one has room) and whether to compact into it instead of
- * copying (when more than half of it is the garbage of replaced lists). */
-static size_t pool_target(const sm__smes *s, size_t pool, bool *compact)
+/* Room for `more` entries in an array of len entries (garbage of them
+ * dropped ones) and capacity cap (have: allocated): the capacity of the new
+ * array (0 when the current one has room) and whether to compact into it
+ * instead of copying (when more than half of it is garbage). Used for the
+ * list pool and the text. */
+static size_t grow_target(size_t len, size_t cap, size_t garbage, bool have, size_t more, size_t first, bool *compact)
 {
-    size_t pneed = s->pool_len + pool, live = s->pool_len - s->pool_garbage;
+    size_t need = len + more, live = len - garbage;
     *compact = false;
-    if (pneed <= s->pool_cap && s->pool)
+    if (need <= cap && have)
         return 0;
-    size_t ncap = s->pool_cap ? s->pool_cap : 1024;
-    while (ncap < live + pool)
+    size_t ncap = cap ? cap : first;
+    while (ncap < live + more)
         ncap *= 2;
-    if (s->pool_garbage > s->pool_len / 2) {
+    if (garbage > len / 2) {
         *compact = true;
         return ncap;
     }
-    while (ncap < pneed)
+    while (ncap < need)
         ncap *= 2;
     return ncap;
 }
 
-sm_status sm__smes_room_make(sm_engine *e, size_t extra, size_t pool, sm__smes_room *r)
+static size_t text_bytes(const sm__smes *s, size_t i)
+{
+    const char *id = s->text + s->cold[i];
+    size_t il = strlen(id);
+    return il + strlen(id + il + 1) + 2;
+}
+
+sm_status sm__smes_room_make(sm_engine *e, size_t extra, size_t pool, size_t text, sm__smes_room *r)
 {
     sm__smes *s = &e->smes;
     memset(r, 0, sizeof *r);
@@ -490,6 +492,8 @@ sm_status sm__smes_room_make(sm_engine *e, size_t extra, size_t pool, sm__smes_r
         return sm__fail(SM_ERR_LIMIT, "sme: the engine holds %u SMEs at most", SM__MAX_SMES);
     if (pool > UINT32_MAX - s->pool_len)
         return sm__fail(SM_ERR_LIMIT, "sme: list storage exceeds 2^32 entries");
+    if (text > UINT32_MAX - s->text_len)
+        return sm__fail(SM_ERR_LIMIT, "sme: ids and names exceed 4 GiB");
     size_t need = s->n + extra;
     if (need > s->cap) {
         size_t ncap = s->cap ? s->cap : 64;
@@ -511,7 +515,7 @@ sm_status sm__smes_room_make(sm_engine *e, size_t extra, size_t pool, sm__smes_r
     if (sm__hmap_grown(&r->by_id, &s->by_id, &e->alloc, extra))
         goto nomem;
     bool compact;
-    size_t pcap = pool_target(s, pool, &compact);
+    size_t pcap = grow_target(s->pool_len, s->pool_cap, s->pool_garbage, s->pool != NULL, pool, 1024, &compact);
     if (pcap) {
         if (!(r->pool = sm__malloc(&e->alloc, pcap * sizeof *r->pool)))
             goto nomem;
@@ -533,6 +537,30 @@ sm_status sm__smes_room_make(sm_engine *e, size_t extra, size_t pool, sm__smes_r
             if (s->pool_len)
                 memcpy(r->pool, s->pool, s->pool_len * sizeof *r->pool);
             r->pool_len = s->pool_len;
+        }
+    }
+    size_t tcap = grow_target(s->text_len, s->text_cap, s->text_garbage, s->text != NULL, text, 4096, &compact);
+    if (tcap) {
+        if (!(r->text = sm__malloc(&e->alloc, tcap)))
+            goto nomem;
+        r->text_cap = tcap;
+        r->text_compacted = compact;
+        if (compact) {
+            uint32_t *off = r->cold;
+            if (!off && !(off = r->cold_compacted = sm__malloc(&e->alloc, (s->cap ? s->cap : 1) * sizeof *off)))
+                goto nomem;
+            size_t k = 0;
+            for (size_t i = 0; i < s->n; i++) {
+                size_t len = text_bytes(s, i);
+                memcpy(r->text + k, s->text + s->cold[i], len);
+                off[i] = (uint32_t)k;
+                k += len;
+            }
+            r->text_len = k;
+        } else {
+            if (s->text_len)
+                memcpy(r->text, s->text, s->text_len);
+            r->text_len = s->text_len;
         }
     }
     return SM_OK;
@@ -571,6 +599,16 @@ void sm__smes_room_swap(sm_engine *e, sm__smes_room *r)
                 ROOM_SWAP(s->list_off, r->list_off_compacted);
         }
     }
+    if (r->text) {
+        ROOM_SWAP(s->text, r->text);
+        s->text_cap = r->text_cap;
+        s->text_len = r->text_len;
+        if (r->text_compacted) {
+            s->text_garbage = 0;
+            if (r->cold_compacted)
+                ROOM_SWAP(s->cold, r->cold_compacted);
+        }
+    }
 }
 #undef ROOM_SWAP
 
@@ -582,6 +620,8 @@ void sm__smes_room_free(sm_engine *e, sm__smes_room *r)
     sm__free(&e->alloc, r->list_off_compacted);
     sm__free(&e->alloc, r->by_id.slots);
     sm__free(&e->alloc, r->pool);
+    sm__free(&e->alloc, r->cold_compacted);
+    sm__free(&e->alloc, r->text);
     memset(r, 0, sizeof *r);
 }
 
@@ -614,7 +654,7 @@ static void release_slot(sm_engine *e, size_t i)
     sm__smes *s = &e->smes;
     df_update(e, sm__sme_offers(e, i), s->n_offers[i], sm__sme_needs(e, i), s->n_needs[i], -1);
     s->pool_garbage += list_len(s, i);
-    sm__free(&e->alloc, s->cold[i]);
+    s->text_garbage += text_bytes(s, i);
 }
 
 void sm__prep_commit(sm_engine *e, sm__prep *p)
@@ -631,14 +671,14 @@ void sm__prep_commit_at(sm_engine *e, sm__prep *p, long found)
         i = (size_t)found;
         if (track)
             e->derived.ops->sme_out(e->derived.ptr, e, i);
-        release_slot(e, i);
-        s->cold[i] = p->cold;
-        sm__hmap_replace(&s->by_id, p->cold, id_key, e, (uint32_t)i); /* key pointer changed, same value */
+        release_slot(e, i); /* same id: the map's entry stays */
     } else {
         i = s->n++;
-        s->cold[i] = p->cold;
         sm__hmap_insert(&s->by_id, p->cold, (uint32_t)i);
     }
+    s->cold[i] = (uint32_t)s->text_len;
+    memcpy(s->text + s->text_len, p->cold, p->text_len);
+    s->text_len += p->text_len;
     size_t len = (size_t)p->n_secondary + p->n_offers + p->n_needs;
     s->list_off[i] = (uint32_t)s->pool_len;
     if (len)
@@ -648,9 +688,7 @@ void sm__prep_commit_at(sm_engine *e, sm__prep *p, long found)
     SM__SME_PREP_COLUMNS(SM__X)
 #undef SM__X
     df_update(e, sm__sme_offers(e, i), p->n_offers, sm__sme_needs(e, i), p->n_needs, +1);
-    sm__free(&e->alloc, p->lists);
-    p->lists = NULL;
-    p->cold = NULL;
+    sm__prep_free(e, p);
     if (track)
         e->derived.ops->sme_in(e->derived.ptr, e, i);
     follow(e, track);
@@ -681,7 +719,8 @@ sm_status sm_sme_put(sm_engine *e, const sm_sme_desc *d)
         size_t len = st == SM_OK ? (size_t)p.n_secondary + p.n_offers + p.n_needs
                                  : (d->n_sectors > SM_LIST_MAX ? SM_LIST_MAX : d->n_sectors) - 1 + d->n_offers +
                                        d->n_needs;
-        sm_status rs = sm__smes_room_make(e, found >= 0 ? 0 : 1, len, &room);
+        size_t text = st == SM_OK ? p.text_len : strlen(d->id) + (d->name ? strlen(d->name) : 0) + 2;
+        sm_status rs = sm__smes_room_make(e, found >= 0 ? 0 : 1, len, text, &room);
         if (rs) {
             if (st == SM_OK)
                 sm__prep_free(e, &p);
@@ -694,7 +733,7 @@ sm_status sm_sme_put(sm_engine *e, const sm_sme_desc *d)
     if (need_writer && (st = sm__prep_make(e, d, &p)) == SM_OK)
         found = sm__sme_find(e, d->id);
     if (st == SM_OK) {
-        st = sm__smes_reserve(e, found >= 0 ? 0 : 1, (size_t)p.n_secondary + p.n_offers + p.n_needs);
+        st = sm__smes_reserve(e, found >= 0 ? 0 : 1, (size_t)p.n_secondary + p.n_offers + p.n_needs, p.text_len);
         if (st == SM_OK)
             st = sm__derived_reserve(e, 1);
         if (st == SM_OK)
@@ -736,7 +775,7 @@ sm_status sm_sme_remove(sm_engine *e, const char *id)
 #define SM__X(type, name) s->name[i] = s->name[last];
         SM__SME_COLUMNS(SM__X)
 #undef SM__X
-        sm__hmap_replace(&s->by_id, s->cold[i], id_key, e, (uint32_t)i);
+        sm__hmap_replace(&s->by_id, sm__sme_id(e, i), id_key, e, (uint32_t)i);
         if (track)
             e->derived.ops->sme_move(e->derived.ptr, e, last, i);
     }
@@ -772,7 +811,7 @@ size_t sm_sme_count(const sm_engine *e)
 static sm_status export_sme(sm_sme_desc **out, const sm_engine *e, size_t i)
 {
     const sm__smes *s = &e->smes;
-    const char *id = s->cold[i], *name = sm__sme_name(e, i);
+    const char *id = sm__sme_id(e, i), *name = sm__sme_name(e, i);
     const char *region = e->regions[s->region[i]]->info.code;
     size_t nsec = 1 + s->n_secondary[i], noff = s->n_offers[i], nneed = s->n_needs[i], nlang = 0;
     for (unsigned b = 0; b < 64; b++)

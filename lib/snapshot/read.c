@@ -496,7 +496,7 @@ static bool name_ok(const char *name, size_t n)
 
 static const char *id_key(const void *ctx, uint32_t v)
 {
-    return ((const sm_engine *)ctx)->smes.cold[v];
+    return sm__sme_id(ctx, v);
 }
 
 /* A list of tag ids: strictly ascending, known; its signature. */
@@ -642,7 +642,15 @@ static sm_status read_smes(reader *r, sm_engine *e)
     sm__free(&e->alloc, df);
     if (st)
         return st;
-    /* the ids and names, "id\0name\0" in STRINGS as sm_sme_put() makes them */
+    /* the ids and names, "id\0name\0" in STRINGS as sm_sme_put() makes them:
+     * STRINGS is lent as the engine's text, with the other strings counted
+     * as its garbage */
+    if (r->str_len > UINT32_MAX)
+        return sm__snap_bad(r, SM__SEC_STRINGS, r->s[SM__SEC_STRINGS].off, "%llu bytes (at most 4 GiB)",
+                            (unsigned long long)r->str_len);
+    s->text = (char *)r->str;
+    s->text_len = s->text_cap = (size_t)r->str_len;
+    s->text_garbage = s->text_len;
     bool stored = r->s[SM__SEC_ID_MAP].present;
     if (!stored && sm__hmap_reserve(&s->by_id, &e->alloc, (size_t)n, id_key, e))
         return sm__nomem();
@@ -658,7 +666,10 @@ static sm_status read_smes(reader *r, sm_engine *e)
         size_t nl = strlen(name);
         if (!id_ok(id, il) || !name_ok(name, nl))
             return sm__snap_bad(r, SM__SEC_COLUMN0, at, "SME %zu: invalid id or name", i);
-        s->cold[i] = (char *)id;
+        if (il + nl + 2 > s->text_garbage)
+            return sm__snap_bad(r, SM__SEC_COLUMN0, at, "SME %zu: ids and names overlap", i);
+        s->cold[i] = (uint32_t)(id - r->str);
+        s->text_garbage -= il + nl + 2;
         s->n = i + 1;
         if (!stored && !sm__hmap_insert_new(&s->by_id, id, (uint32_t)i, id_key, e))
             return sm__snap_bad(r, SM__SEC_COLUMN0, at, "SME id \"%s\" listed twice", id);

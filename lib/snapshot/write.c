@@ -186,7 +186,7 @@ static const char *tag_key(const void *ctx, uint32_t v)
 
 static const char *id_key(const void *ctx, uint32_t v)
 {
-    return ((const sm_engine *)ctx)->smes.cold[v];
+    return sm__sme_id(ctx, v);
 }
 
 /* A hash map of keys key_of(ctx, 0..n-1) as a reader adopts it: built
@@ -285,7 +285,7 @@ static void write_smes(writer *w, const sm_engine *e)
             dir[c].elem_size = 8;
             begin(w, dir[c].section, 8);
             for (size_t i = 0; i < s->n; i++) {
-                uint64_t o = str_add(w, s->cold[i]);
+                uint64_t o = str_add(w, sm__sme_id(e, i));
                 str_add(w, sm__sme_name(e, i));
                 put(w, &o, sizeof o);
             }

@@ -386,6 +386,35 @@ static sm_status run_replace_compacts(fixture *f)
     return put_long_lists(f, 1);
 }
 
+/* An SME with a long name, replaced until the text of ids and names is
+ * mostly garbage: the next replacement compacts it (its columns stay). */
+static sm_status put_long_name(fixture *f, int round)
+{
+    char name[301];
+    memset(name, 'a' + round, 300);
+    name[300] = '\0';
+    const char *sec[] = { "25.11" };
+    sm_sme_desc d = SM_SME_DESC_INIT;
+    d.id = "N-1";
+    d.name = name;
+    d.region = "SI032";
+    d.sectors = sec;
+    d.n_sectors = 1;
+    return sm_sme_put(f->e, &d);
+}
+
+static void setup_text_garbage(fixture *f)
+{
+    setup_builtin(f);
+    for (int r = 0; r < 13; r++) /* 13 x 305 bytes of the first 4096 */
+        assert_int_equal(put_long_name(f, r), SM_OK);
+}
+
+static sm_status run_replace_compacts_text(fixture *f)
+{
+    return put_long_name(f, 13);
+}
+
 static sm_status run_sme_remove(fixture *f)
 {
     return sm_sme_remove(f->e, "C-2");
@@ -902,6 +931,7 @@ static const op ops[] = {
     { "sme_put_replace", fx_engine_with_smes, run_sme_replace, 0, 0 },
     { "sme_put_rebuilds_base", setup_queried, run_sme_put_rebuilds, 1, 0 },
     { "sme_put_replace_compacts", setup_garbage, run_replace_compacts, 1, 0 },
+    { "sme_put_replace_compacts_text", setup_text_garbage, run_replace_compacts_text, 1, 0 },
     { "sme_put_grows_queried", setup_full, run_sme_put, 0, 0 },
     { "sme_remove", fx_engine_with_smes, run_sme_remove, 0, 0 },
     { "sme_get_at", fx_engine_with_smes, run_sme_get, 0, 0 },

@@ -394,7 +394,8 @@ static void queries_beside_steps(void **state)
     sm_engine_free(e);
 }
 
-/* The columns, the id map and the list pool grow, and the pool is
+/* The columns, the id map, the list pool and the text of ids and names
+ * grow, and the pool and the text are
  * compacted, beside running queries: the copies are built while readers
  * use the current arrays and swapped in (a reader reading an array that was
  * moved or freed under it would fail in the ASan and TSan builds). Region
@@ -416,10 +417,10 @@ static void growth_beside_queries(void **state)
         pthread_create(&t[i], NULL, reader, &s);
     while (atomic_load(&s.queries) < 10) /* both readers are querying */
         sched_yield();
-    size_t cap0 = e->smes.cap, map0 = e->smes.by_id.cap, pool0 = e->smes.pool_cap;
-    unsigned compactions = 0;
+    size_t cap0 = e->smes.cap, map0 = e->smes.by_id.cap, pool0 = e->smes.pool_cap, text0 = e->smes.text_cap;
+    unsigned compactions = 0, text_compactions = 0;
     for (unsigned i = 0; i < 700; i++) {
-        size_t garbage = e->smes.pool_garbage; /* this thread is the only writer */
+        size_t garbage = e->smes.pool_garbage, text_garbage = e->smes.text_garbage; /* the only writer */
         if (i % 3 == 0) {
             snprintf(id, sizeof id, "G-%04u", i);
             assert_int_equal(put_random(e, NULL, id, 30), SM_OK);
@@ -428,6 +429,7 @@ static void growth_beside_queries(void **state)
             assert_int_equal(put_random(e, NULL, id, 30), SM_OK);
         }
         compactions += e->smes.pool_garbage < garbage;
+        text_compactions += e->smes.text_garbage < text_garbage;
         if (i % 25 == 0) { /* let the readers in between, however busy the machine */
             long q = atomic_load(&s.queries);
             while (atomic_load(&s.queries) < q + 2)
@@ -446,6 +448,8 @@ static void growth_beside_queries(void **state)
     assert_true(e->smes.by_id.cap > map0);
     assert_true(e->smes.pool_cap > pool0);
     assert_true(compactions > 0);
+    assert_true(e->smes.text_cap > text0);
+    assert_true(text_compactions > 0);
     rebuild_hook = add_and_relang;
     check(e);
     rebuild_hook = NULL;
