@@ -152,6 +152,9 @@ void sm__json_free(sm__json *j);
 
 /* Bytes sm_load_file reads at a time (64 KiB; fuzz targets make it small). */
 extern size_t sm__load_chunk;
+/* CSV lines without a quote are split by the loader itself, the rest by
+ * libcsv (true); false sends every line to libcsv (tests compare the two). */
+extern bool sm__csv_split;
 
 /* ---- the loader's modules (load*.c) only ---------------------------------- */
 
