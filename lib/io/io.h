@@ -202,6 +202,13 @@ struct sm__load {
     size_t scratch_len, scratch_cap;
     const char **ptrs;
     size_t n_ptrs, cap_ptrs;
+    /* cooperation names seen in this load and their bits (a type, once
+     * registered, keeps its bit: a name that resolved resolves the same) */
+    struct {
+        char name[24];
+        uint32_t bit;
+    } coop_seen[8];
+    unsigned n_coop_seen;
     /* SMEs */
     sm_bulk *bulk;
     unsigned long *staged_line; /* line of each staged SME, by staging order */
