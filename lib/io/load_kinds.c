@@ -150,6 +150,7 @@ static sm_status sme_record(sm__load *ld, const sm__record *r)
         return st;
     if (!n)
         return sm__ld_missing(ld, r, SM__F_ID);
+    sm__bulk_prefetch(ld->bulk, d.id); /* looked up once the row is read */
     if ((st = sm__ld_get_text(ld, r, SM__F_NAME, &d.name, &n)) && !go_on(ld, &st, &n_bad))
         return st;
     if ((st = sm__ld_get_text(ld, r, SM__F_REGION, &d.region, &n)))
