@@ -1011,6 +1011,54 @@ static void csv_own_split_matches_libcsv(void **state)
     free(file_ref.log.s);
 }
 
+/* The line named for a byte that is not UTF-8 is one more than the line
+ * feeds before it (counted eight bytes at a time), from a buffer and from
+ * a file read in chunks of any size. */
+static void csv_bad_utf8_line_against_a_count(void **state)
+{
+    (void)state;
+    char path[512];
+    const char *tmp = getenv("TMPDIR");
+    snprintf(path, sizeof path, "%s/sm_test_lines_XXXXXX", tmp && *tmp ? tmp : "/tmp");
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    close(fd);
+    split_rng = 77;
+    sbuf text = { 0 };
+    for (int round = 0; round < 300; round++) {
+        text.n = 0;
+        sb_str(&text, "id,region,sectors\n");
+        int rows = (int)rnd(60);
+        for (int r = 0; r < rows; r++)
+            sb_fmt(&text, rnd(5) ? "X-%d,SI041,C25%s" : "%d,,%s", r, rnd(4) ? "\n" : "\r\n");
+        size_t at = rnd((unsigned)text.n + 1);
+        unsigned long want = 1;
+        for (size_t k = 0; k < at; k++)
+            want += text.s[k] == '\n';
+        char bad = (char)0xFF;
+        sbuf with = { 0 };
+        sb_put(&with, text.s, at);
+        sb_put(&with, &bad, 1);
+        sb_put(&with, text.s + at, text.n - at);
+        FILE *f = fopen(path, "wb");
+        assert_non_null(f);
+        assert_int_equal(fwrite(with.s, 1, with.n, f), with.n);
+        fclose(f);
+        sm_engine *e = tu_engine(SM_TAXONOMY_ALL);
+        assert_int_equal(sm_load_buffer(e, with.s, with.n, "b.csv", NULL, NULL), SM_ERR_PARSE);
+        assert_int_equal(sm_error_last()->line, want);
+        sm__load_chunk = 1 + rnd(40);
+        assert_int_equal(sm_load_file(e, path, NULL, NULL), SM_ERR_PARSE);
+        sm__load_chunk = (size_t)1 << 16;
+        assert_int_equal(sm_error_last()->line, want);
+        assert_int_equal(sm_sme_count(e), 0);
+        sm_engine_free(e);
+        free(with.s);
+    }
+    unlink(path);
+    free(text.s);
+}
+
 int main(void)
 {
     if (!sm_format_supported(SM_FORMAT_CSV)) {
@@ -1048,6 +1096,7 @@ int main(void)
         cmocka_unit_test(csv_affinity),
         cmocka_unit_test(csv_own_split_matches_libcsv),
         cmocka_unit_test(csv_cooperation_names_resolved_per_row),
+        cmocka_unit_test(csv_bad_utf8_line_against_a_count),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
