@@ -335,8 +335,11 @@ static sm_status prep_make(sm_engine *e, const sm_sme_desc *d, sm__prep *out, ta
     /* resolved here to check them, and again below once there is room to keep them */
     size_t n_sectors = d->n_sectors > SM_LIST_MAX ? SM_LIST_MAX : d->n_sectors;
     long primary = -1;
+    uint32_t sec_idx[16]; /* the first ones, kept for the secondary sectors below */
     for (size_t i = 0; i < n_sectors; i++) {
         long s = sm__sector_find(e, d->sectors[i]);
+        if (i < 16)
+            sec_idx[i] = (uint32_t)s;
         if (!i)
             primary = s;
         if (s < 0)
@@ -422,7 +425,7 @@ static sm_status prep_make(sm_engine *e, const sm_sme_desc *d, sm__prep *out, ta
         seen[primary >> 6] |= 1ull << (primary & 63);
     }
     for (size_t i = 1; i < n_sectors; i++) {
-        uint32_t s = (uint32_t)sm__sector_find(e, d->sectors[i]);
+        uint32_t s = i < 16 ? sec_idx[i] : (uint32_t)sm__sector_find(e, d->sectors[i]);
         bool dup;
         if (long_list) {
             dup = seen[s >> 6] >> (s & 63) & 1u;
