@@ -37,7 +37,7 @@ static void ascii_shortcut_equals_unicode_folding(void **st)
                 if (in[i] == 'a')
                     in[i] = (char)('A' + pick(26));
         if (pick(3) == 0) { /* long runs of printable ASCII (read eight bytes at a time) */
-            len = pick(4) == 0 ? SM_TEXT_FOLD_MAX_IN - 12 + pick(24) : pick(48);
+            len = pick(4) == 0 ? SM_TEXT_FOLD_MAX_IN - 12 + pick(20) : pick(48);
             for (size_t i = 0; i < len; i++)
                 in[i] = pick(9) == 0 ? ' ' : (char)(0x21 + pick(0x5E));
         }
