@@ -146,27 +146,91 @@ static bool is_white(utf8proc_int32_t c)
     return cat == UTF8PROC_CATEGORY_ZS || cat == UTF8PROC_CATEGORY_ZL || cat == UTF8PROC_CATEGORY_ZP;
 }
 
-/* sm__text_fold() of text that is all ASCII, without the Unicode tables:
- * NFKC leaves ASCII as it is, case folding lowers A-Z, and the white space
- * and control characters of ASCII are those is_white() and the Cc category
- * name. Most tags and names of a large file are ASCII; the loader folds
- * every tag of every SME. */
-static int fold_ascii(char *out, size_t cap, const char *in, size_t len, bool as_key)
+/* Whether any byte of in[0..len) has the high bit set (is not ASCII). */
+static bool has_high(const char *in, size_t len)
 {
-    if (len > SM_TEXT_FOLD_MAX_IN)
-        return SM_FOLD_TOO_LONG;
-    size_t k = 0;
+    size_t i = 0;
+    uint64_t w;
+    for (; i + 8 <= len; i += 8) {
+        memcpy(&w, in + i, 8);
+        if (w & 0x8080808080808080u)
+            return true;
+    }
+    for (; i < len; i++)
+        if ((unsigned char)in[i] & 0x80)
+            return true;
+    return false;
+}
+
+/* Eight bytes at once: a mask of the high bit of each byte below 0x21
+ * (white space, controls) or above 0x7E (DEL, not ASCII), and the word
+ * with A-Z lowered. */
+#define ONES 0x0101010101010101u
+#define HIGHS 0x8080808080808080u
+
+static uint64_t word_special(uint64_t x)
+{
+    uint64_t low = (x - ONES * 0x21) & ~x;      /* bytes < 0x21 (for bytes < 0x80) */
+    uint64_t high = (x + ONES * (0x7F - 0x7E)); /* bytes > 0x7E reach 0x80 (for bytes < 0x80) */
+    return (low | high | x) & HIGHS;
+}
+
+static uint64_t word_lower(uint64_t x)
+{
+    uint64_t ge_a = x + ONES * (0x80 - 'A'); /* high bit: byte >= 'A' */
+    uint64_t gt_z = x + ONES * (0x7F - 'Z'); /* high bit: byte > 'Z' */
+    uint64_t upper = (ge_a ^ gt_z) & HIGHS;
+    return x | (upper >> 2);
+}
+
+/* sm__text_fold() of text, in one pass while it is ASCII, without the
+ * Unicode tables: NFKC leaves ASCII as it is, case folding lowers A-Z, and
+ * the white space and control characters of ASCII are those is_white() and
+ * the Cc category name. Most tags and names of a large file are ASCII; the
+ * loader folds every tag of every SME. Returns 1 + the result when the text
+ * was ASCII, 0 (nothing decided) at the first byte that is not: only the
+ * Unicode path may then tell what is wrong with it. */
+static int fold_ascii(char *out, size_t cap, const char *in, size_t len, bool as_key, int *res)
+{
+    if (len > SM_TEXT_FOLD_MAX_IN) {
+        if (has_high(in, len))
+            return 0;
+        *res = SM_FOLD_TOO_LONG;
+        return 1;
+    }
+    size_t k = 0, i = 0;
     bool space = false;
-    for (size_t i = 0; i < len; i++) {
-        unsigned char c = (unsigned char)in[i];
+    while (i < len) {
+        uint64_t w;
+        if (i + 8 <= len && (memcpy(&w, in + i, 8), !word_special(w))) {
+            /* eight printable ASCII bytes */
+            if (k + space + 8 + 1 > cap)
+                goto too_long;
+            if (space)
+                out[k++] = ' ';
+            space = false;
+            if (as_key)
+                w = word_lower(w);
+            memcpy(out + k, &w, 8);
+            k += 8;
+            i += 8;
+            continue;
+        }
+        unsigned char c = (unsigned char)in[i++];
+        if (c & 0x80)
+            return 0;
         if (c == ' ' || (c >= '\t' && c <= '\r')) {
             space = k > 0;
             continue;
         }
-        if (c < 0x20 || c == 0x7F)
-            return SM_FOLD_CONTROL;
+        if (c < 0x20 || c == 0x7F) {
+            if (has_high(in + i, len - i))
+                return 0;
+            *res = SM_FOLD_CONTROL;
+            return 1;
+        }
         if (k + space + 2 > cap)
-            return SM_FOLD_TOO_LONG;
+            goto too_long;
         if (space)
             out[k++] = ' ';
         space = false;
@@ -174,16 +238,20 @@ static int fold_ascii(char *out, size_t cap, const char *in, size_t len, bool as
     }
     if (cap)
         out[k] = '\0';
-    return (int)k;
+    *res = (int)k;
+    return 1;
+too_long:
+    if (has_high(in + i, len - i))
+        return 0;
+    *res = SM_FOLD_TOO_LONG;
+    return 1;
 }
 
 int sm__text_fold(char *out, size_t cap, const char *in, size_t len, bool as_key)
 {
-    size_t ascii = 0;
-    while (ascii < len && !((unsigned char)in[ascii] & 0x80))
-        ascii++;
-    if (ascii == len)
-        return fold_ascii(out, cap, in, len, as_key);
+    int res;
+    if (fold_ascii(out, cap, in, len, as_key, &res))
+        return res;
     return sm__text_fold_unicode(out, cap, in, len, as_key);
 }
 

@@ -303,6 +303,11 @@ sm_status sm__prep_try(sm_engine *e, const sm_sme_desc *d, sm__prep *out, bool *
 void sm__prep_free(sm_engine *e, sm__prep *p);
 /* SMEs a bulk commit splices per exclusive step (bulk.c; tests lower it). */
 extern size_t sm__bulk_chunk;
+/* Starts fetching the part of the bulk's staged-id map where id would be
+ * looked up, so that sm_bulk_put() of it soon after finds it in the cache
+ * (the loader calls it when a row's id is read, before the rest). b may be
+ * NULL. A hint: changes nothing. */
+void sm__bulk_prefetch(const sm_bulk *b, const char *id);
 /* Makes room for `extra` new SMEs, `pool` list entries and `text` bytes of
  * ids and names (writer lock held). */
 sm_status sm__smes_reserve(sm_engine *e, size_t extra, size_t pool, size_t text);

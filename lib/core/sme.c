@@ -217,6 +217,36 @@ static sm_status tag_ids(sm_engine *e, const char *norm, const char *const *give
     return SM_OK;
 }
 
+/* The language bits of codes that are all two or three lower-case ASCII
+ * letters and all known to the engine, each compared as one 4-byte word
+ * (the engine keeps its codes NUL-padded to 4 bytes); false when any code
+ * is not such, and the general checks decide. */
+static bool langs_known(const sm_engine *e, const char *const *langs, size_t n, uint64_t *out)
+{
+    uint64_t bits = 0;
+    for (size_t i = 0; i < n; i++) {
+        const char *c = langs[i];
+        size_t k = 0;
+        while (k < 4 && c[k] >= 'a' && c[k] <= 'z')
+            k++;
+        if (k < 2 || k > 3 || c[k] != '\0')
+            return false;
+        uint32_t w = 0, x;
+        memcpy(&w, c, k);
+        unsigned j = 0;
+        for (; j < e->n_langs; j++) {
+            memcpy(&x, e->langs[j], 4);
+            if (x == w)
+                break;
+        }
+        if (j == e->n_langs)
+            return false;
+        bits |= 1ull << j;
+    }
+    *out = bits;
+    return true;
+}
+
 static sm_status prep_make(sm_engine *e, const sm_sme_desc *d, sm__prep *out, tag_scratch *ts);
 
 sm_status sm__prep_make(sm_engine *e, const sm_sme_desc *d, sm__prep *out)
@@ -267,7 +297,9 @@ static sm_status prep_make(sm_engine *e, const sm_sme_desc *d, sm__prep *out, ta
             return sm__fail_at(SM_ERR_BAD_CODE, NULL, 0, 0, "sectors", d->sectors[i],
                                "sectors: malformed NACE code \"%s\"", d->sectors[i]);
     }
-    if (!st_lang)
+    uint64_t langs = 0;
+    bool langs_ok = !st_lang && langs_known(e, d->languages, d->n_languages, &langs);
+    if (!st_lang && !langs_ok)
         for (size_t i = 0; i < d->n_languages; i++)
             if (sm__check_lang(d->languages[i]))
                 return sm__fail_at(SM_ERR_BAD_CODE, NULL, 0, 0, "languages", d->languages[i],
@@ -303,8 +335,11 @@ static sm_status prep_make(sm_engine *e, const sm_sme_desc *d, sm__prep *out, ta
     /* resolved here to check them, and again below once there is room to keep them */
     size_t n_sectors = d->n_sectors > SM_LIST_MAX ? SM_LIST_MAX : d->n_sectors;
     long primary = -1;
+    uint32_t sec_idx[16]; /* the first ones, kept for the secondary sectors below */
     for (size_t i = 0; i < n_sectors; i++) {
         long s = sm__sector_find(e, d->sectors[i]);
+        if (i < 16)
+            sec_idx[i] = (uint32_t)s;
         if (!i)
             primary = s;
         if (s < 0)
@@ -353,13 +388,12 @@ static sm_status prep_make(sm_engine *e, const sm_sme_desc *d, sm__prep *out, ta
         return st_sec ? st_sec : st_off ? st_off : st_need ? st_need : st_lang;
     if (e->smes.n >= SM__MAX_SMES && sm__sme_find(e, d->id) < 0)
         return sm__fail(SM_ERR_LIMIT, "sme: the engine holds %u SMEs at most", SM__MAX_SMES);
-    uint64_t langs = 0;
-    for (size_t i = 0; prep_lookup_only && i < d->n_languages; i++)
+    for (size_t i = 0; !langs_ok && prep_lookup_only && i < d->n_languages; i++)
         if (sm__lang_id(e, d->languages[i], false) == -1) {
             prep_missing = true;
             return SM_ERR_LIMIT;
         }
-    if ((st = sm__lang_bits(e, d->languages, d->n_languages, &langs, "languages")))
+    if (!langs_ok && (st = sm__lang_bits(e, d->languages, d->n_languages, &langs, "languages")))
         return st;
 
     /* one allocation: the lists, then "id\0name\0" */
@@ -386,7 +420,7 @@ static sm_status prep_make(sm_engine *e, const sm_sme_desc *d, sm__prep *out, ta
         seen[primary >> 6] |= 1ull << (primary & 63);
     }
     for (size_t i = 1; i < n_sectors; i++) {
-        uint32_t s = (uint32_t)sm__sector_find(e, d->sectors[i]);
+        uint32_t s = i < 16 ? sec_idx[i] : (uint32_t)sm__sector_find(e, d->sectors[i]);
         bool dup;
         if (long_list) {
             dup = seen[s >> 6] >> (s & 63) & 1u;

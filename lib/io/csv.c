@@ -301,6 +301,60 @@ sm_status sm__csv_feed(sm__csv *c, const char *data, size_t len)
     return feed_lines(c, data, len);
 }
 
+/* Whether lines without a quote are split here rather than by libcsv
+ * (tests turn it off to compare the two). */
+bool sm__csv_split = true;
+
+/* The blanks libcsv drops around an unquoted field: space and tab, unless
+ * the tab is the delimiter. */
+static bool blank(const sm__csv *c, char ch)
+{
+    return ch == ' ' || (ch == '\t' && c->p.delim_char != '\t');
+}
+
+/* A whole physical line s[0..n) (without its line end) that holds no quote,
+ * with no row in progress: split at the delimiter as libcsv would (each
+ * field without the blanks around it; a line of blanks only is no row) and
+ * handed on as a row. */
+static void split_line(sm__csv *c, const char *s, size_t n)
+{
+    size_t i = 0;
+    while (i < n && blank(c, s[i]))
+        i++;
+    if (i == n)
+        return; /* a blank line: no row */
+    const char delim = (char)c->p.delim_char;
+    size_t fields = 1;
+    for (const char *q = s + i, *end = s + n; (q = memchr(q, delim, (size_t)(end - q))); q++)
+        fields++;
+    if (sm__grow(c->alloc, (void **)&c->buf, &c->buf_cap, n + fields, 1) ||
+        sm__grow(c->alloc, (void **)&c->off, &c->cap_off, fields, sizeof *c->off) ||
+        sm__grow(c->alloc, (void **)&c->len, &c->cap_len, fields, sizeof *c->len)) {
+        c->status = sm__nomem();
+        return;
+    }
+    size_t at = 0;
+    for (size_t f = 0; f < fields; f++) {
+        const char *q = memchr(s + i, delim, n - i);
+        size_t e = q ? (size_t)(q - s) : n, b = i;
+        while (b < e && blank(c, s[b]))
+            b++;
+        size_t k = e;
+        while (k > b && blank(c, s[k - 1]))
+            k--;
+        if (k > b)
+            memcpy(c->buf + at, s + b, k - b);
+        c->buf[at + (k - b)] = '\0';
+        c->off[f] = at;
+        c->len[f] = k - b;
+        at += k - b + 1;
+        i = e + 1;
+    }
+    c->buf_len = at;
+    c->n_fields = fields;
+    on_row(0, c);
+}
+
 static sm_status feed_lines(sm__csv *c, const char *data, size_t len)
 {
     sm__csv *saved = tl_csv;
@@ -316,9 +370,11 @@ static sm_status feed_lines(sm__csv *c, const char *data, size_t len)
             c->line++;
             continue;
         }
-        size_t i = 0;
-        while (i < len && data[i] != '\n' && data[i] != '\r')
-            i++;
+        const char *lf = memchr(data, '\n', len);
+        size_t i = lf ? (size_t)(lf - data) : len;
+        const char *cr_at = memchr(data, '\r', i);
+        if (cr_at)
+            i = (size_t)(cr_at - data);
         if (i == len) {
             feed_piece(c, data, len);
             break;
@@ -327,8 +383,13 @@ static sm_status feed_lines(sm__csv *c, const char *data, size_t len)
         bool cr = data[i] == '\r';
         if (cr && n < len && data[n] == '\n')
             n++, cr = false;
-        if (!feed_piece(c, data, n))
+        if (sm__csv_split && c->p.pstate == 0 && !memchr(data, '"', i)) {
+            split_line(c, data, i);
+            if (c->status)
+                break;
+        } else if (!feed_piece(c, data, n)) {
             break;
+        }
         data += n, len -= n;
         if (cr && len == 0)
             c->cr_pending = true;

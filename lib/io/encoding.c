@@ -240,6 +240,25 @@ static sm_status not_utf8(sm__load *ld, unsigned long line, unsigned char byte, 
     return sm__load_problem(ld, true, SM_ERR_PARSE, line, 0, NULL, NULL, 0, what);
 }
 
+/* The '\n' bytes of data[0..n), eight bytes at a time: a byte is '\n'
+ * when it is zero after an exclusive or with '\n' in every byte. */
+static unsigned long count_newlines(const char *data, size_t n)
+{
+    const uint64_t lf = 0x0A0A0A0A0A0A0A0Au, low7 = 0x7F7F7F7F7F7F7F7Fu;
+    unsigned long count = 0;
+    size_t k = 0;
+    for (; k + 8 <= n; k += 8) {
+        uint64_t x;
+        memcpy(&x, data + k, 8);
+        x ^= lf;
+        uint64_t zero = ~(((x & low7) + low7) | x | low7); /* the high bit of each zero byte */
+        count += (unsigned long)__builtin_popcountll(zero);
+    }
+    for (; k < n; k++)
+        count += data[k] == '\n';
+    return count;
+}
+
 sm_status sm__enc_check_utf8(sm__load *ld, sm__utf8_watch *w, const char *data, size_t n, bool last)
 {
     size_t i = 0;
@@ -276,8 +295,7 @@ sm_status sm__enc_check_utf8(sm__load *ld, sm__utf8_watch *w, const char *data, 
         }
     }
     if (bad == n) {
-        for (size_t k = 0; k < n; k++)
-            w->lines += data[k] == '\n';
+        w->lines += count_newlines(data, n);
         return SM_OK;
     }
     unsigned long line = w->lines + 1;

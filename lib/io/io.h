@@ -152,6 +152,9 @@ void sm__json_free(sm__json *j);
 
 /* Bytes sm_load_file reads at a time (64 KiB; fuzz targets make it small). */
 extern size_t sm__load_chunk;
+/* CSV lines without a quote are split by the loader itself, the rest by
+ * libcsv (true); false sends every line to libcsv (tests compare the two). */
+extern bool sm__csv_split;
 
 /* ---- the loader's modules (load*.c) only ---------------------------------- */
 
@@ -199,6 +202,13 @@ struct sm__load {
     size_t scratch_len, scratch_cap;
     const char **ptrs;
     size_t n_ptrs, cap_ptrs;
+    /* cooperation names seen in this load and their bits (a type, once
+     * registered, keeps its bit: a name that resolved resolves the same) */
+    struct {
+        char name[24];
+        uint32_t bit;
+    } coop_seen[8];
+    unsigned n_coop_seen;
     /* SMEs */
     sm_bulk *bulk;
     unsigned long *staged_line; /* line of each staged SME, by staging order */

@@ -115,6 +115,25 @@ static sm_status check_rest(sm__load *ld, const sm__record *r, sm_sme_desc *d, i
     return SM_OK;
 }
 
+/* sm_cooperation_parse() of a name, from the names this load resolved
+ * before when it is one of them. */
+static sm_status coop_bit(sm__load *ld, const char *name, uint32_t *bit)
+{
+    size_t n = strlen(name);
+    for (unsigned i = 0; n < sizeof ld->coop_seen[0].name && i < ld->n_coop_seen; i++)
+        if (memcmp(ld->coop_seen[i].name, name, n + 1) == 0) {
+            *bit = ld->coop_seen[i].bit;
+            return SM_OK;
+        }
+    sm_status st = sm_cooperation_parse(bit, ld->engine, name);
+    if (st == SM_OK && n < sizeof ld->coop_seen[0].name &&
+        ld->n_coop_seen < sizeof ld->coop_seen / sizeof ld->coop_seen[0]) {
+        memcpy(ld->coop_seen[ld->n_coop_seen].name, name, n + 1);
+        ld->coop_seen[ld->n_coop_seen++].bit = *bit;
+    }
+    return st;
+}
+
 static sm_status sme_record(sm__load *ld, const sm__record *r)
 {
     sm_status st = sm__ld_scratch_reserve(ld, r, sm__kind_fields(SM_DATA_SMES));
@@ -131,6 +150,7 @@ static sm_status sme_record(sm__load *ld, const sm__record *r)
         return st;
     if (!n)
         return sm__ld_missing(ld, r, SM__F_ID);
+    sm__bulk_prefetch(ld->bulk, d.id); /* looked up once the row is read */
     if ((st = sm__ld_get_text(ld, r, SM__F_NAME, &d.name, &n)) && !go_on(ld, &st, &n_bad))
         return st;
     if ((st = sm__ld_get_text(ld, r, SM__F_REGION, &d.region, &n)))
@@ -165,7 +185,7 @@ static sm_status sme_record(sm__load *ld, const sm__record *r)
         return st;
     for (size_t i = 0; !st && i < n_coop; i++) {
         uint32_t bit;
-        if (sm_cooperation_parse(&bit, ld->engine, coop[i])) {
+        if (coop_bit(ld, coop[i], &bit)) {
             st = sm__ld_rewrap(ld, r);
             if (!go_on(ld, &st, &n_bad))
                 return st;

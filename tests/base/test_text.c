@@ -1,6 +1,8 @@
-/* text.c: the ASCII shortcut of sm__text_fold() gives what the Unicode
- * tables give (sm__text_fold_unicode), for random ASCII text with white
- * space, control characters and upper case, at every buffer size; the
+/* text.c: sm__text_fold() (one pass while the text is ASCII, eight bytes
+ * at a time where they are printable) gives what the Unicode tables give
+ * (sm__text_fold_unicode), for random ASCII text with white space, control
+ * characters and upper case, and for text with a byte that is not ASCII
+ * anywhere (the fallback), at every buffer size; the
  * word-at-a-time UTF-8 check finds what the byte loop finds. */
 #include "test_util.h"
 #include "base/base.h"
@@ -20,7 +22,7 @@ static void ascii_shortcut_equals_unicode_folding(void **st)
     (void)st;
     static const char alphabet[] = "aZ09 -_.;\t\n\v\f\r\x01\x1f\x7f~Kk";
     char in[SM_TEXT_FOLD_MAX_IN + 8], a[SM_TEXT_FOLD_MAX_IN + 8], b[SM_TEXT_FOLD_MAX_IN + 8];
-    for (int round = 0; round < 20000; round++) {
+    for (int round = 0; round < 100000; round++) {
         size_t len = pick(8) == 0 ? SM_TEXT_FOLD_MAX_IN - 2 + pick(5) : pick(12);
         bool controls = pick(4) == 0;
         for (size_t i = 0; i < len; i++) {
@@ -34,6 +36,20 @@ static void ascii_shortcut_equals_unicode_folding(void **st)
             for (size_t i = 0; i < len; i++)
                 if (in[i] == 'a')
                     in[i] = (char)('A' + pick(26));
+        if (pick(3) == 0) { /* long runs of printable ASCII (read eight bytes at a time) */
+            len = pick(4) == 0 ? SM_TEXT_FOLD_MAX_IN - 12 + pick(20) : pick(48);
+            for (size_t i = 0; i < len; i++)
+                in[i] = pick(9) == 0 ? ' ' : (char)(0x21 + pick(0x5E));
+        }
+        if (pick(4) == 0 && len) { /* text that is not ASCII somewhere: the Unicode path decides */
+            static const char *const other[] = { "\xc3\xa9", "\xc3\x89", "\xef\xac\x81", "\xff", "\xc3",
+                                                 "\xe2\x80\x83", "\xc2\x85", "\xc2\x9f" };
+            const char *o = other[pick(8)];
+            size_t n = strlen(o), at = pick((unsigned)len);
+            if (at + n > len)
+                at = len - (n < len ? n : len);
+            memcpy(in + at, o, n < len ? n : len);
+        }
         size_t cap = pick(3) ? sizeof a : pick((unsigned)len + 3);
         bool key = pick(2);
         memset(a, 'x', sizeof a);

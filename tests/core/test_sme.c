@@ -4,6 +4,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 static sm_engine *eng;
 
@@ -289,6 +290,85 @@ static void empty_lists_and_list_limit(void **state)
     sm_engine_free(e);
 }
 
+/* Language codes of an SME, through the word-compare path (lower-case codes
+ * the engine knows) and the general one (upper case, new codes, bad ones),
+ * in put and bulk: the stored set is the set of the codes given, lowered;
+ * a malformed code is SM_ERR_BAD_CODE and changes nothing. */
+static void language_codes_against_a_set_oracle(void **state)
+{
+    (void)state;
+    static const char *const pool[] = { "sl", "en", "de", "EN", "De", "hr", "qq", "zz", "xyz", "ab",
+                                        "e", "engl", "e1", "", "sq", "it", "fr" };
+    const size_t np = sizeof pool / sizeof *pool;
+    sm_engine *e = tu_engine(SM_TAXONOMY_ALL);
+    unsigned long rng = 99;
+    for (int round = 0; round < 3000; round++) {
+        const char *langs[6];
+        size_t n = 0;
+        rng = rng * 6364136223846793005ul + 1442695040888963407ul;
+        size_t want_n = (rng >> 33) % 5;
+        bool bad = false;
+        for (size_t i = 0; i < want_n; i++) {
+            rng = rng * 6364136223846793005ul + 1442695040888963407ul;
+            const char *c = pool[(rng >> 33) % np];
+            langs[n++] = c;
+            size_t len = strlen(c);
+            bool ok = len >= 2 && len <= 3;
+            for (size_t k = 0; k < len; k++)
+                ok = ok && ((c[k] >= 'a' && c[k] <= 'z') || (c[k] >= 'A' && c[k] <= 'Z'));
+            bad = bad || !ok;
+        }
+        char id[32];
+        snprintf(id, sizeof id, "L-%d", round % 50);
+        const char *sec = "62.01";
+        sm_sme_desc d = SM_SME_DESC_INIT;
+        d.id = id;
+        d.region = "SI041";
+        d.sectors = &sec;
+        d.n_sectors = 1;
+        d.languages = langs;
+        d.n_languages = n;
+        size_t before = sm_sme_count(e);
+        sm_status st;
+        if (round % 2) {
+            st = sm_sme_put(e, &d);
+        } else {
+            sm_bulk *b = NULL;
+            assert_int_equal(sm_bulk_new(&b, e), SM_OK);
+            st = sm_bulk_put(b, &d);
+            if (st == SM_OK)
+                st = sm_bulk_commit(b);
+            sm_bulk_free(b);
+        }
+        if (bad) {
+            assert_int_equal(st, SM_ERR_BAD_CODE);
+            assert_int_equal(sm_sme_count(e), before);
+            continue;
+        }
+        assert_int_equal(st, SM_OK);
+        sm_sme_desc *got;
+        assert_int_equal(sm_sme_get(&got, e, id), SM_OK);
+        /* every code given is stored, lowered, and nothing else */
+        size_t distinct = 0;
+        for (size_t i = 0; i < n; i++) {
+            char low[4] = { 0 };
+            for (size_t k = 0; langs[i][k]; k++)
+                low[k] = (char)(langs[i][k] | 0x20);
+            bool dup = false;
+            for (size_t j = 0; j < i && !dup; j++)
+                dup = strcasecmp(langs[j], langs[i]) == 0;
+            distinct += !dup;
+            bool found = false;
+            for (size_t j = 0; j < got->n_languages && !found; j++)
+                found = strcmp(got->languages[j], low) == 0;
+            assert_true(found);
+        }
+        assert_int_equal(got->n_languages, distinct);
+        sm_sme_desc_free(got);
+    }
+    sm_engine_free(e);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -297,6 +377,7 @@ int main(void)
         cmocka_unit_test(bad_input_gets_its_own_status_and_changes_nothing),
         cmocka_unit_test(size_helpers),
         cmocka_unit_test(empty_lists_and_list_limit),
+        cmocka_unit_test(language_codes_against_a_set_oracle),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

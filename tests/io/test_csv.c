@@ -4,6 +4,11 @@
 #include "io_helpers.h"
 
 #include <math.h>
+#include <stdbool.h>
+#include <unistd.h>
+
+extern size_t sm__load_chunk; /* lib/io/load.c: bytes sm_load_file reads at a time */
+extern bool sm__csv_split;    /* lib/io/csv.c: lines without a quote split without libcsv */
 
 #define SME_HEADER "id,name,region,sectors,size,employees,founded,offers,needs,cooperation,languages\n"
 
@@ -664,6 +669,396 @@ static void csv_affinity(void **state)
     sm_engine_free(e);
 }
 
+/* Cooperation names are resolved once per spelling in a load: many rows
+ * with more spellings than the load remembers, good and bad, and a type
+ * registered by the problem callback in the middle of the load, give the
+ * bits sm_cooperation_parse() gives for each row. */
+static int register_barter(const sm_error *err, void *ud)
+{
+    (void)err;
+    uint32_t bit;
+    if (sm_cooperation_parse(&bit, ud, "barter") != SM_OK)
+        assert_int_equal(sm_cooperation_register(&bit, ud, "barter"), SM_OK);
+    return 0;
+}
+
+static void csv_cooperation_names_resolved_per_row(void **state)
+{
+    (void)state;
+    static const char *const names[] = { "rnd", "RND", "R&D", "research", "supply", "Supply", "training",
+                                         "services", "subcontracting", "joint venture", "joint-venture",
+                                         "Joint_Venture", "barter", "bogus" };
+    const size_t nn = sizeof names / sizeof *names;
+    sm_engine *e = tu_engine(SM_TAXONOMY_ALL);
+    char text[16384] = "id,region,sectors,cooperation\n";
+    size_t at = strlen(text);
+    for (int r = 0; r < 120; r++)
+        at += (size_t)snprintf(text + at, sizeof text - at, "C-%d,SI041,C25,%s;%s\n", r, names[r % nn],
+                               names[(r * 7 + 3) % nn]);
+    sm_load_options o = SM_LOAD_OPTIONS_INIT;
+    o.lenient = 1;
+    o.on_problem = register_barter;
+    o.userdata = e;
+    sm_load_report rep;
+    assert_int_equal(sm_load_buffer(e, text, at, "coop.csv", &o, &rep), SM_OK);
+    assert_true(rep.loaded > 0 && rep.skipped > 0);
+    for (int r = 0; r < 120; r++) {
+        char id[16];
+        snprintf(id, sizeof id, "C-%d", r);
+        uint32_t a = 0, b = 0;
+        bool ok = sm_cooperation_parse(&a, e, names[r % nn]) == SM_OK &&
+                  sm_cooperation_parse(&b, e, names[(r * 7 + 3) % nn]) == SM_OK;
+        sm_sme_desc *d = NULL;
+        sm_status st = sm_sme_get(&d, e, id);
+        if (st == SM_OK) {
+            assert_true(ok);
+            assert_int_equal(d->cooperation, a | b);
+            sm_sme_desc_free(d);
+        } else {
+            /* skipped: a name unknown when the row was read ("barter" only
+             * until the first problem registered it) */
+            bool barter = !strcmp(names[r % nn], "barter") || !strcmp(names[(r * 7 + 3) % nn], "barter");
+            assert_true(!ok || barter);
+        }
+    }
+    sm_engine_free(e);
+}
+
+/* ---- the loader's own splitting of lines without quotes, against libcsv ---- */
+
+static uint64_t split_rng;
+
+static unsigned rnd(unsigned n)
+{
+    split_rng ^= split_rng << 13;
+    split_rng ^= split_rng >> 7;
+    split_rng ^= split_rng << 17;
+    return (unsigned)(split_rng % n);
+}
+
+typedef struct sbuf {
+    char *s;
+    size_t n, cap;
+} sbuf;
+
+static void sb_put(sbuf *b, const char *s, size_t n)
+{
+    if (b->n + n + 1 > b->cap) {
+        b->cap = (b->n + n + 1) * 2;
+        b->s = realloc(b->s, b->cap);
+        assert_non_null(b->s);
+    }
+    memcpy(b->s + b->n, s, n);
+    b->n += n;
+    b->s[b->n] = '\0';
+}
+
+static void sb_str(sbuf *b, const char *s)
+{
+    sb_put(b, s, strlen(s));
+}
+
+static void sb_fmt(sbuf *b, const char *fmt, ...)
+{
+    char tmp[2048];
+    va_list ap;
+    va_start(ap, fmt);
+    int k = vsnprintf(tmp, sizeof tmp, fmt, ap);
+    va_end(ap);
+    sb_put(b, tmp, (size_t)k < sizeof tmp ? (size_t)k : sizeof tmp - 1);
+}
+
+/* One random value of a column: mostly good, sometimes bad, padded, empty,
+ * quoted (with doubled quotes, delimiters or line ends inside) or broken. */
+static void random_value(sbuf *b, const char *col, char delim, const char *eol)
+{
+    static const char *const ids[] = { "A-1", "A-2", "B-3", "C-4", "D-5", "E-6", "F-7", "G-8", "H-9", "I-10" };
+    static const char *const regions[] = { "SI041", "AT130", "DE300", "ITC4", "SI9", "HR03", "si041", "XX" };
+    static const char *const sectors[] = { "C25", "28.41", "C25.62;28", "99.99", "25;25", "A01", "C" };
+    static const char *const tags[] = { "cnc machining", "Welding", "LASER  cutting", "\xc5\xa1ivanje", "",
+                                        "a;b;c", " x ; y ", "caf\xc3\xa9", "\xef\xac\x81le", "t\x01" };
+    static const char *const misc[] = { "small", "micro", "huge", "12", "-3", "2011", "999", "1e3", "", "  " };
+    static const char *const coops[] = { "rnd", "supply;subcontracting", "R&D", "bogus", "joint venture", "" };
+    static const char *const langs[] = { "sl;en", "de", "EN", "english", "x", "hr;sr;bs", "" };
+    char v[256];
+    if (!strcmp(col, "id"))
+        snprintf(v, sizeof v, "%s", ids[rnd(10)]);
+    else if (!strcmp(col, "region"))
+        snprintf(v, sizeof v, "%s", regions[rnd(8)]);
+    else if (!strcmp(col, "sectors"))
+        snprintf(v, sizeof v, "%s", sectors[rnd(7)]);
+    else if (!strcmp(col, "offers") || !strcmp(col, "needs"))
+        snprintf(v, sizeof v, "%s;%s", tags[rnd(10)], tags[rnd(10)]);
+    else if (!strcmp(col, "cooperation"))
+        snprintf(v, sizeof v, "%s", coops[rnd(6)]);
+    else if (!strcmp(col, "languages"))
+        snprintf(v, sizeof v, "%s", langs[rnd(7)]);
+    else if (!strcmp(col, "name"))
+        snprintf(v, sizeof v, "%s", rnd(2) ? "Kovina d.o.o." : "Holz GmbH");
+    else
+        snprintf(v, sizeof v, "%s", misc[rnd(10)]);
+    unsigned how = rnd(40);
+    const char *pad[] = { "", " ", "\t", "  \t " };
+    if (how < 26) { /* plain, maybe padded */
+        sb_str(b, pad[rnd(4)]);
+        sb_str(b, v);
+        sb_str(b, pad[rnd(4)]);
+    } else if (how < 29) { /* empty */
+        sb_str(b, pad[rnd(4)]);
+    } else if (how < 35) { /* quoted, maybe with a quote, the delimiter or a line end inside */
+        sb_str(b, rnd(4) ? "" : " ");
+        sb_str(b, "\"");
+        sb_str(b, v);
+        unsigned in = rnd(5);
+        if (in == 1)
+            sb_str(b, "\"\"x\"\"");
+        else if (in == 2)
+            sb_put(b, &delim, 1);
+        else if (in == 3)
+            sb_str(b, eol);
+        sb_str(b, "\"");
+        sb_str(b, rnd(4) ? "" : " ");
+    } else if (how < 37) { /* a quote inside an unquoted field */
+        sb_str(b, v);
+        sb_str(b, "\"q");
+    } else if (how < 38) { /* text after a closing quote */
+        sb_fmt(b, "\"%s\"z", v);
+    } else if (how < 39) { /* bytes that are not UTF-8, or a NUL */
+        sb_str(b, v);
+        sb_put(b, rnd(2) ? "\xff" : "\0", 1);
+    } else { /* a quote opened and never closed (until some later line) */
+        sb_fmt(b, "\"%s", v);
+    }
+}
+
+/* A random SME file: header of some columns in some order (sometimes
+ * quoted, padded, with an unknown one), rows with good and bad values,
+ * blank lines, lines of blanks, rows of empty fields, wrong field counts,
+ * LF, CRLF or CR line ends (sometimes mixed), a byte order mark. */
+static void random_csv(sbuf *b, char *delim_out)
+{
+    static const char *const cols[] = { "id", "name", "region", "sectors", "size", "employees",
+                                        "founded", "offers", "needs", "cooperation", "languages", "note" };
+    static const char delims[] = { ',', ';', '\t' };
+    static const char *const eols[] = { "\n", "\r\n", "\r" };
+    char delim = delims[rnd(3)];
+    *delim_out = delim;
+    const char *eol = eols[rnd(3)];
+    bool mixed = rnd(4) == 0;
+    b->n = 0;
+    sb_str(b, "");
+    if (rnd(4) == 0)
+        sb_str(b, "\xEF\xBB\xBF");
+    if (rnd(6) == 0)
+        sb_str(b, eol); /* blank lines before the header */
+    int order[12];
+    int nc = 0;
+    for (int i = 0; i < 12; i++)
+        if (i == 0 || i == 2 || i == 3 || rnd(3))
+            order[nc++] = i;
+    for (int i = nc - 1; i > 0; i--) {
+        int j = (int)rnd((unsigned)i + 1), t = order[i];
+        order[i] = order[j];
+        order[j] = t;
+    }
+    if (rnd(30) == 0)
+        nc--; /* sometimes a required column is missing */
+    for (int i = 0; i < nc; i++) {
+        if (i)
+            sb_put(b, &delim, 1);
+        unsigned h = rnd(8);
+        sb_fmt(b, h == 0 ? "\"%s\"" : h == 1 ? " %s " : "%s", cols[order[i]]);
+    }
+    sb_str(b, eol);
+    int rows = (int)rnd(14);
+    for (int r = 0; r < rows; r++) {
+        const char *e = mixed ? eols[rnd(3)] : eol;
+        unsigned kind = rnd(20);
+        if (kind == 0) {
+            sb_str(b, e); /* blank line */
+            continue;
+        }
+        if (kind == 1) {
+            sb_str(b, rnd(2) ? "   " : " \t ");
+            sb_str(b, e);
+            continue;
+        }
+        if (kind == 2) { /* ",,,": empty fields only */
+            for (int i = 1; i < nc; i++)
+                sb_put(b, &delim, 1);
+            sb_str(b, e);
+            continue;
+        }
+        int n = nc + (kind == 3 ? 1 : kind == 4 ? -1 : 0);
+        for (int i = 0; i < n; i++) {
+            if (i)
+                sb_put(b, &delim, 1);
+            random_value(b, i < nc ? cols[order[i]] : "note", delim, e);
+        }
+        if (r < rows - 1 || rnd(3))
+            sb_str(b, e); /* the last line may have no line end */
+    }
+}
+
+typedef struct split_outcome {
+    sm_status st;
+    sm_load_report rep;
+    sbuf log;
+} split_outcome;
+
+static int split_log(const sm_error *e, void *ud)
+{
+    sbuf *b = ud;
+    sb_fmt(b, "%d|%lu|%lu|%s|%s|%s\n", (int)e->status, e->line, e->column, e->field, e->value, e->message);
+    return 0;
+}
+
+/* Loads text into a fresh engine and writes down all it did: status,
+ * report, every problem, the last error and every SME as stored. */
+static void split_load(split_outcome *o, const char *text, size_t len, char delim, int lenient, bool split,
+                       const char *path, size_t chunk)
+{
+    sm_engine *e = tu_engine(SM_TAXONOMY_ALL);
+    sm_load_options opt = SM_LOAD_OPTIONS_INIT;
+    opt.lenient = lenient;
+    opt.delimiter = delim == ',' && rnd(2) ? 0 : delim;
+    opt.on_problem = split_log;
+    opt.userdata = &o->log;
+    opt.format = SM_FORMAT_CSV;
+    o->log.n = 0;
+    sb_str(&o->log, "");
+    sm__csv_split = split;
+    if (path) {
+        sm__load_chunk = chunk;
+        o->st = sm_load_file(e, path, &opt, &o->rep);
+        sm__load_chunk = (size_t)1 << 16;
+    } else {
+        o->st = sm_load_buffer(e, text, len, "split.csv", &opt, &o->rep);
+    }
+    sm__csv_split = true;
+    if (o->st)
+        sb_fmt(&o->log, "last: %lu|%lu|%s\n", sm_error_last()->line, sm_error_last()->column,
+               sm_error_last()->message);
+    for (size_t i = 0; i < sm_sme_count(e); i++) {
+        sm_sme_desc *d;
+        assert_int_equal(sm_sme_at(&d, e, i), SM_OK);
+        sb_fmt(&o->log, "%s|%s|%s|%d|%ld|%d|%x|", d->id, d->name ? d->name : "-", d->region, (int)d->size,
+               d->employees, d->founded, d->cooperation);
+        for (size_t k = 0; k < d->n_sectors; k++)
+            sb_fmt(&o->log, "%s;", d->sectors[k]);
+        for (size_t k = 0; k < d->n_offers; k++)
+            sb_fmt(&o->log, "o:%s;", d->offers[k]);
+        for (size_t k = 0; k < d->n_needs; k++)
+            sb_fmt(&o->log, "n:%s;", d->needs[k]);
+        for (size_t k = 0; k < d->n_languages; k++)
+            sb_fmt(&o->log, "l:%s;", d->languages[k]);
+        sb_str(&o->log, "\n");
+        sm_sme_desc_free(d);
+    }
+    sm_engine_free(e);
+}
+
+static void split_same(const split_outcome *a, const split_outcome *b, const char *text, const char *how)
+{
+    if (a->st != b->st || a->rep.rows != b->rep.rows || a->rep.loaded != b->rep.loaded ||
+        a->rep.skipped != b->rep.skipped || a->log.n != b->log.n || memcmp(a->log.s, b->log.s, a->log.n) != 0)
+        fail_msg("%s differs from libcsv alone on\n---\n%s\n---\nlibcsv (%d, %zu/%zu/%zu):\n%s\n%s (%d, %zu/%zu/%zu):\n%s",
+                 how, text, (int)a->st, a->rep.rows, a->rep.loaded, a->rep.skipped, a->log.s, how, (int)b->st,
+                 b->rep.rows, b->rep.loaded, b->rep.skipped, b->log.s);
+}
+
+/* Lines without a quote are split by the loader, the others by libcsv: on
+ * 1,500 random files both give the same records, the same problems at the
+ * same lines and columns, and the same engine, from a buffer and from a file
+ * read in small chunks (so that lines and line ends are cut anywhere). */
+static void csv_own_split_matches_libcsv(void **state)
+{
+    (void)state;
+    split_rng = 0x9e3779b97f4a7c15u;
+    sbuf text = { 0 };
+    split_outcome ref = { 0 }, fast = { 0 }, file = { 0 }, file_ref = { 0 };
+    char path[512];
+    const char *tmp = getenv("TMPDIR");
+    snprintf(path, sizeof path, "%s/sm_test_split_XXXXXX", tmp && *tmp ? tmp : "/tmp");
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    close(fd);
+    for (int i = 0; i < 1500; i++) {
+        char delim;
+        random_csv(&text, &delim);
+        FILE *f = fopen(path, "wb");
+        assert_non_null(f);
+        assert_int_equal(fwrite(text.s, 1, text.n, f), text.n);
+        fclose(f);
+        int lenient = (int)rnd(3) != 0;
+        uint64_t at = split_rng;
+        split_load(&ref, text.s, text.n, delim, lenient, false, NULL, 0);
+        split_rng = at; /* the same delimiter option for both */
+        split_load(&fast, text.s, text.n, delim, lenient, true, NULL, 0);
+        split_same(&ref, &fast, text.s, "split (buffer)");
+        size_t chunk = 1 + rnd(48);
+        at = split_rng;
+        split_load(&file_ref, text.s, text.n, delim, lenient, false, path, chunk);
+        split_rng = at;
+        split_load(&file, text.s, text.n, delim, lenient, true, path, chunk);
+        split_same(&file_ref, &file, text.s, "split (file)");
+    }
+    unlink(path);
+    free(text.s);
+    free(ref.log.s);
+    free(fast.log.s);
+    free(file.log.s);
+    free(file_ref.log.s);
+}
+
+/* The line named for a byte that is not UTF-8 is one more than the line
+ * feeds before it (counted eight bytes at a time), from a buffer and from
+ * a file read in chunks of any size. */
+static void csv_bad_utf8_line_against_a_count(void **state)
+{
+    (void)state;
+    char path[512];
+    const char *tmp = getenv("TMPDIR");
+    snprintf(path, sizeof path, "%s/sm_test_lines_XXXXXX", tmp && *tmp ? tmp : "/tmp");
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    close(fd);
+    split_rng = 77;
+    sbuf text = { 0 };
+    for (int round = 0; round < 300; round++) {
+        text.n = 0;
+        sb_str(&text, "id,region,sectors\n");
+        int rows = (int)rnd(60);
+        for (int r = 0; r < rows; r++)
+            sb_fmt(&text, rnd(5) ? "X-%d,SI041,C25%s" : "%d,,%s", r, rnd(4) ? "\n" : "\r\n");
+        size_t at = rnd((unsigned)text.n + 1);
+        unsigned long want = 1;
+        for (size_t k = 0; k < at; k++)
+            want += text.s[k] == '\n';
+        char bad = (char)0xFF;
+        sbuf with = { 0 };
+        sb_put(&with, text.s, at);
+        sb_put(&with, &bad, 1);
+        sb_put(&with, text.s + at, text.n - at);
+        FILE *f = fopen(path, "wb");
+        assert_non_null(f);
+        assert_int_equal(fwrite(with.s, 1, with.n, f), with.n);
+        fclose(f);
+        sm_engine *e = tu_engine(SM_TAXONOMY_ALL);
+        assert_int_equal(sm_load_buffer(e, with.s, with.n, "b.csv", NULL, NULL), SM_ERR_PARSE);
+        assert_int_equal(sm_error_last()->line, want);
+        sm__load_chunk = 1 + rnd(40);
+        assert_int_equal(sm_load_file(e, path, NULL, NULL), SM_ERR_PARSE);
+        sm__load_chunk = (size_t)1 << 16;
+        assert_int_equal(sm_error_last()->line, want);
+        assert_int_equal(sm_sme_count(e), 0);
+        sm_engine_free(e);
+        free(with.s);
+    }
+    unlink(path);
+    free(text.s);
+}
+
 int main(void)
 {
     if (!sm_format_supported(SM_FORMAT_CSV)) {
@@ -699,6 +1094,9 @@ int main(void)
         cmocka_unit_test(csv_regions),
         cmocka_unit_test(csv_development),
         cmocka_unit_test(csv_affinity),
+        cmocka_unit_test(csv_own_split_matches_libcsv),
+        cmocka_unit_test(csv_cooperation_names_resolved_per_row),
+        cmocka_unit_test(csv_bad_utf8_line_against_a_count),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
