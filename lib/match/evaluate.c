@@ -247,7 +247,7 @@ static size_t rank_touched(const run *r, uint32_t a, uint32_t p, size_t limit)
     }
     if (p_in)
         return above + 1;
-    /* untouched, by popularity: those before p, less the touched ones and a */
+    /* untouched, by the tie order: those before p, less the touched ones and a */
     size_t before = r->tie[p] - t_before - (r->stamp[a] != r->cur && r->tie[a] < r->tie[p] ? 1 : 0);
     return above + before + 1;
 }
@@ -474,7 +474,11 @@ sm_status sm__evaluate_run(sm_evaluation **out, const sm_engine *e, const sm__hi
     sm__qctx qc;
     sm__qctx_init(&qc, e);
     qc.net.override = hist;
-    if (!ev || !fig || (st = sm__popularity_order(&r.pop, hist, r.n, al)) || (st = id_order(&r.idord, e, r.n, al)) ||
+    bool by_id = false; /* the id order only for the baseline that reads it */
+    for (size_t k = 0; k < n_methods; k++)
+        by_id = by_id || (!m[k].w && strcmp(m[k].label, baseline_names[N_BASELINES - 1]) == 0);
+    if (!ev || !fig || (st = sm__popularity_order(&r.pop, hist, r.n, al)) ||
+        (by_id && (st = id_order(&r.idord, e, r.n, al))) ||
         !(r.stamp = sm__calloc(al, nn, sizeof *r.stamp)) || !(r.val = sm__malloc(al, nn * sizeof *r.val)) ||
         !(r.touched = sm__malloc(al, nn * sizeof *r.touched)) ||
         !(r.neg = sm__malloc(al, (sp->negatives + 1) * sizeof *r.neg)) ||
