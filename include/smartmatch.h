@@ -1439,7 +1439,7 @@ typedef struct sm_evaluate_options {
     size_t negatives;               /**< Random non-partners per query for the AUC (default 100). */
     unsigned int bootstrap;         /**< Bootstrap resamples for the errors (default 200; 0 = none). */
     uint64_t seed;                  /**< Seed of the samples (default 1). */
-    int baselines;                  /**< Non-zero (default): random, popularity, past partners, tag overlap rows too. */
+    int baselines;                  /**< Non-zero (default): random, popularity, past partners, tag overlap (ties by popularity) and tag overlap with ties by id rows too. */
 } sm_evaluate_options;
 
 #define SM_EVALUATE_OPTIONS_VERSION 1 /**< Current version of ::sm_evaluate_options. */
@@ -1456,7 +1456,7 @@ SM_API sm_status sm_evaluate_options_init(sm_evaluate_options *opts, unsigned in
 
 /** One method's figures (means over queries, with bootstrap standard errors). */
 typedef struct sm_evaluation_row {
-    const char *method;  /**< "smartmatch" (or the label), "random", "popularity", "past_partners", "tag_overlap", ... */
+    const char *method;  /**< "smartmatch" (or the label), "random", "popularity", "past_partners", "tag_overlap", "tag_overlap_by_id", ... */
     size_t queries;      /**< Queries replayed. */
     double recall1;      /**< Mean recall\@k1: the share of the query's real partners in its top k1. */
     double recall1_se;   /**< Its standard error. */

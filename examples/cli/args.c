@@ -204,7 +204,8 @@ static const command_help helps[] = {
     { CLI_CMD_EVALUATE, "smartmatch evaluate --data FILE --history FILE --split DATE [options]",
       "Replays every cooperation from the split date on as one query per member (the other\n"
       "members are the answers) and prints recall@10, recall@50, MRR@100 and AUC of the\n"
-      "weighting beside the baselines random, popularity, past partners and tag overlap,\n"
+      "weighting beside the baselines random, popularity, past partners, tag overlap (ties by\n"
+      "popularity) and tag overlap with ties by id,\n"
       "with bootstrap standard errors.",
       "smartmatch evaluate --data smes.csv --history history.csv --split 2017-01-01 --preset network" },
     { CLI_CMD_FIT, "smartmatch fit --data FILE --history FILE --split DATE [options]",

@@ -25,6 +25,7 @@ void sm__history_free(sm__history *h)
     for (size_t i = 0; i < h->n_adj; i++)
         sm__free(&h->alloc, h->adj[i].e);
     sm__free(&h->alloc, h->adj);
+    sm__free(&h->alloc, h->ev8);
     sm__free(&h->alloc, h->ev);
     sm__free(&h->alloc, h->pool);
     for (unsigned k = 0; k < h->n_kinds; k++)
@@ -97,12 +98,17 @@ sm_status sm__history_reserve(sm__history *h, size_t n_smes, const uint32_t *mem
         sm__hadj *na = sm__realloc(a, h->adj, cap * sizeof *na);
         if (!na)
             return sm__nomem();
-        h->adj = na;
+        h->adj = na; /* room only: cap_adj moves once both have it */
+        uint8_t *n8 = sm__realloc(a, h->ev8, cap);
+        if (!n8)
+            return sm__nomem();
+        h->ev8 = n8;
         h->cap_adj = cap;
     }
     /* fresh entries are empty, which is a valid history already */
     if (n_smes > h->n_adj) {
         memset(h->adj + h->n_adj, 0, (n_smes - h->n_adj) * sizeof *h->adj);
+        memset(h->ev8 + h->n_adj, 0, n_smes - h->n_adj);
         h->n_adj = n_smes;
     }
     size_t total = 0;
@@ -175,6 +181,7 @@ void sm__history_commit(sm__history *h, const uint32_t *members, uint32_t n, int
         sm__hadj *x = &h->adj[members[i]];
         if (++x->events > h->max_events)
             h->max_events = x->events;
+        h->ev8[members[i]] = (uint8_t)(x->events < SM__HIST_EV8_MAX ? x->events : SM__HIST_EV8_MAX);
         for (uint32_t j = 0; j < n; j++)
             if (j != i)
                 link(h, members[i], members[j], day);
@@ -259,6 +266,7 @@ void sm__history_sme_removed(sm__history *h, size_t i, size_t last)
         h->n_links -= x->n;
         sm__free(&h->alloc, x->e);
         memset(x, 0, sizeof *x);
+        h->ev8[i] = 0;
     }
     if (last != i && last < h->n_adj) {
         sm__hadj *y = &h->adj[last];
@@ -270,8 +278,10 @@ void sm__history_sme_removed(sm__history *h, size_t i, size_t last)
         }
         if (i < h->n_adj) {
             h->adj[i] = *y;
+            h->ev8[i] = h->ev8[last];
             memset(y, 0, sizeof *y);
         }
+        h->ev8[last] = 0;
     }
     for (size_t p = 0; p < h->n_pool; p++) {
         if (h->pool[p] == i)

@@ -37,6 +37,11 @@ typedef struct sm__history {
     sm__alloc alloc;
     sm__hadj *adj;    /* by SME index; SMEs at or beyond n_adj have no history */
     size_t n_adj, cap_adj;
+    /* adj[i].events, at most SM__HIST_EV8_MAX, by SME index (cap_adj
+     * entries): the track record a query reads per candidate, 1 byte an
+     * SME instead of a 32-byte adj entry (the adj read was a cache miss
+     * for every candidate of a scan over a million SMEs) */
+    uint8_t *ev8;
     sm__hevent *ev;
     size_t n_ev, cap_ev;
     uint32_t *pool;   /* event members (SME indices; UINT32_MAX once removed) */
@@ -112,9 +117,13 @@ sm_status sm__history_kind(sm__history *h, const char *kind, uint16_t *out);
 void sm__history_commit(sm__history *h, const uint32_t *members, uint32_t n, int32_t day, uint16_t kind);
 /* The edge (a, b) or NULL. */
 const sm__hedge *sm__history_edge(const sm__history *h, uint32_t a, uint32_t b);
+#define SM__HIST_EV8_MAX 255u
 static inline uint32_t sm__history_events_of(const sm__history *h, size_t i)
 {
-    return i < h->n_adj ? h->adj[i].events : 0;
+    if (i >= h->n_adj)
+        return 0;
+    uint32_t m = h->ev8[i];
+    return m < SM__HIST_EV8_MAX ? m : h->adj[i].events;
 }
 static inline int32_t sm__history_ref(const sm__history *h)
 {

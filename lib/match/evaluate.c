@@ -2,7 +2,8 @@
  * per member, the other members being the answers. A weighting is ranked
  * with the ordinary pruned top-k query (the network criteria reading only
  * the history before the split); the baselines (random, popularity, past
- * partners, tag overlap) rank the same queries in the same run. Figures:
+ * partners, tag overlap with ties by popularity and with ties by id) rank
+ * the same queries in the same run. Figures:
  * recall@k1, recall@k2, MRR (cut at mrr_k), AUC against sampled
  * non-partners, with bootstrap standard errors over the queries. */
 #include "match/evaluate.h"
@@ -129,6 +130,36 @@ sm_status sm__popularity_order(uint32_t **out, const sm__history *h, size_t n, c
     return SM_OK;
 }
 
+typedef struct idkey {
+    const char *id;
+    uint32_t idx;
+} idkey;
+
+static int cmp_idkey(const void *x, const void *y)
+{
+    return strcmp(((const idkey *)x)->id, ((const idkey *)y)->id);
+}
+
+/* The id order: pos[b] = place of SME b when sorted by id (ids are
+ * distinct). n entries. */
+static sm_status id_order(uint32_t **out, const sm_engine *e, size_t n, const sm__alloc *a)
+{
+    idkey *key = sm__malloc(a, (n ? n : 1) * sizeof *key);
+    uint32_t *pos = key ? sm__malloc(a, (n ? n : 1) * sizeof *pos) : NULL;
+    if (!pos) {
+        sm__free(a, key);
+        return sm__nomem();
+    }
+    for (size_t i = 0; i < n; i++)
+        key[i] = (idkey){ sm__sme_id(e, i), (uint32_t)i };
+    qsort(key, n, sizeof *key, cmp_idkey);
+    for (size_t p = 0; p < n; p++)
+        pos[key[p].idx] = (uint32_t)p;
+    sm__free(a, key);
+    *out = pos;
+    return SM_OK;
+}
+
 /* ---- per-query figures ------------------------------------------------------- */
 
 typedef struct qfig {
@@ -173,6 +204,8 @@ typedef struct run {
     const sm__evspec *sp;
     size_t n;
     uint32_t *pop;     /* popularity order */
+    uint32_t *idord;   /* id order: place of each SME when sorted by id */
+    const uint32_t *tie; /* the order that breaks ties of the current baseline */
     uint32_t *stamp;   /* per SME: the query that last touched it */
     double *val;       /* per SME: the baseline score where stamped */
     uint32_t *touched;
@@ -189,7 +222,8 @@ typedef struct run {
 } run;
 
 /* The rank of p when candidates in touched (scores in val) come first by
- * (val desc, popularity), then everyone else by popularity. */
+ * (val desc, tie order), then everyone else by the tie order (popularity,
+ * or the ids for the neutral tag overlap). */
 static size_t rank_touched(const run *r, uint32_t a, uint32_t p, size_t limit)
 {
     bool p_in = r->stamp[p] == r->cur;
@@ -202,19 +236,19 @@ static size_t rank_touched(const run *r, uint32_t a, uint32_t p, size_t limit)
         if (b == a || b == p)
             continue;
         if (p_in) {
-            if (r->val[b] > r->val[p] || (r->val[b] == r->val[p] && r->pop[b] < r->pop[p]))
+            if (r->val[b] > r->val[p] || (r->val[b] == r->val[p] && r->tie[b] < r->tie[p]))
                 if (++above >= limit)
                     return 0;
         } else {
             above++; /* every touched candidate ranks above an untouched one */
-            if (r->pop[b] < r->pop[p])
+            if (r->tie[b] < r->tie[p])
                 t_before++;
         }
     }
     if (p_in)
         return above + 1;
-    /* untouched, by popularity: those before p, less the touched ones and a */
-    size_t before = r->pop[p] - t_before - (r->stamp[a] != r->cur && r->pop[a] < r->pop[p] ? 1 : 0);
+    /* untouched, by the tie order: those before p, less the touched ones and a */
+    size_t before = r->tie[p] - t_before - (r->stamp[a] != r->cur && r->tie[a] < r->tie[p] ? 1 : 0);
     return above + before + 1;
 }
 
@@ -261,7 +295,9 @@ static double baseline_score(const run *r, int which, uint32_t a, uint32_t b, ui
     }
 }
 
-static const char *const baseline_names[4] = { "random", "popularity", "past_partners", "tag_overlap" };
+#define N_BASELINES 5
+static const char *const baseline_names[N_BASELINES] = { "random", "popularity", "past_partners", "tag_overlap",
+                                                         "tag_overlap_by_id" };
 
 /* The figures of baseline `which` for query q. */
 static qfig run_baseline(run *r, int which, const sm__evq *q, const uint32_t *pos, uint64_t seed)
@@ -270,6 +306,7 @@ static qfig run_baseline(run *r, int which, const sm__evq *q, const uint32_t *po
     uint32_t a = q->a;
     r->cur++;
     r->n_touched = 0;
+    r->tie = which == 4 ? r->idord : r->pop;
     uint64_t rng = seed;
     if (which == 2 && a < r->h->n_adj) {
         const sm__hadj *x = &r->h->adj[a];
@@ -277,7 +314,7 @@ static qfig run_baseline(run *r, int which, const sm__evq *q, const uint32_t *po
         for (uint32_t j = 0; j < x->n; j++)
             stamp_touch(r, x->e[j].other,
                         sm__net_past_score(x->e[j].count, x->e[j].last, ref, r->h->half_life));
-    } else if (which == 3) {
+    } else if (which >= 3) {
         /* |T(a) ∩ T(b)| counted through the postings of a's tags, once per
          * tag and SME (an SME may offer and need the same tag) */
         const sm__score_cache *c = sm__score_cache_of(e);
@@ -437,7 +474,11 @@ sm_status sm__evaluate_run(sm_evaluation **out, const sm_engine *e, const sm__hi
     sm__qctx qc;
     sm__qctx_init(&qc, e);
     qc.net.override = hist;
+    bool by_id = false; /* the id order only for the baseline that reads it */
+    for (size_t k = 0; k < n_methods; k++)
+        by_id = by_id || (!m[k].w && strcmp(m[k].label, baseline_names[N_BASELINES - 1]) == 0);
     if (!ev || !fig || (st = sm__popularity_order(&r.pop, hist, r.n, al)) ||
+        (by_id && (st = id_order(&r.idord, e, r.n, al))) ||
         !(r.stamp = sm__calloc(al, nn, sizeof *r.stamp)) || !(r.val = sm__malloc(al, nn * sizeof *r.val)) ||
         !(r.touched = sm__malloc(al, nn * sizeof *r.touched)) ||
         !(r.neg = sm__malloc(al, (sp->negatives + 1) * sizeof *r.neg)) ||
@@ -462,7 +503,7 @@ sm_status sm__evaluate_run(sm_evaluation **out, const sm_engine *e, const sm__hi
                 st = run_weighting(&f, &r, &qc, m[k].w, q, set->pos);
             else {
                 int which = 0;
-                while (which < 3 && strcmp(baseline_names[which], m[k].label) != 0)
+                while (which < N_BASELINES - 1 && strcmp(baseline_names[which], m[k].label) != 0)
                     which++;
                 f = run_baseline(&r, which, q, set->pos, qseed ^ 0x5bd1e995ull);
             }
@@ -512,7 +553,7 @@ done:
         sm__free(al, ev->names);
         sm__free(al, ev);
     }
-    void *bufs[] = { fig, r.pop, r.stamp, r.val, r.touched, r.neg, r.rank, r.ps, r.ns, r.ua, r.ub, r.usize, r.tstamp };
+    void *bufs[] = { fig, r.pop, r.idord, r.stamp, r.val, r.touched, r.neg, r.rank, r.ps, r.ns, r.ua, r.ub, r.usize, r.tstamp };
     for (size_t i = 0; i < sizeof bufs / sizeof *bufs; i++)
         sm__free(al, bufs[i]);
     return st;
@@ -575,10 +616,10 @@ sm_status sm_evaluate(sm_evaluation **out, const sm_engine *e, const sm_evaluate
                          o->end_date ? " and before " : "", o->end_date ? o->end_date : "");
         goto done;
     }
-    sm__evmethod m[5] = { { o->label ? o->label : "smartmatch", w } };
+    sm__evmethod m[1 + N_BASELINES] = { { o->label ? o->label : "smartmatch", w } };
     size_t nm = 1;
     if (o->baselines)
-        for (int b = 0; b < 4; b++)
+        for (int b = 0; b < N_BASELINES; b++)
             m[nm++] = (sm__evmethod){ baseline_names[b], NULL };
     sm__evspec sp = { o->k1, o->k2, o->mrr_k, o->negatives, o->bootstrap, o->seed };
     st = sm__evaluate_run(out, e, &hs, &set, m, nm, &sp);

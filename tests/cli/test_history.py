@@ -66,7 +66,7 @@ class HistoryCliTest(unittest.TestCase):
         self.assertEqual(p.returncode, 0, p.stderr)
         rows = {l.split("|")[1].strip(): l for l in p.stdout.splitlines() if l.startswith("| ")}
         self.assertIn("| weighting | 40 | 1.000 ± 0.000 |", rows["weighting"])
-        for name in ("random", "popularity", "past_partners", "tag_overlap"):
+        for name in ("random", "popularity", "past_partners", "tag_overlap", "tag_overlap_by_id"):
             self.assertIn(name, rows)
 
     def test_fit(self):

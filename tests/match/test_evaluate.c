@@ -52,7 +52,7 @@ static void planted_pairs(void **state)
     o.bootstrap = 50;
     sm_evaluation *ev = NULL;
     assert_int_equal(sm_evaluate(&ev, e, &o), SM_OK);
-    assert_int_equal(sm_evaluation_count(ev), 5);
+    assert_int_equal(sm_evaluation_count(ev), 6);
     /* 50 pairs after the split, each a query from both sides */
     char *table = NULL;
     assert_int_equal(sm_evaluation_format(&table, ev), SM_OK);
@@ -131,6 +131,11 @@ static void ranks_by_hand(void **state)
     /* every SME has the tags {x, y}: Jaccard 1 for all, ties by popularity */
     r = row(ev, "tag_overlap");
     assert_float_equal(r->mrr, (1.0 / 3 + 1.0 / 2) / 2, 1e-12);
+    /* the same Jaccard, ties by id: query A ranks B, C, D (rank 3); query
+     * D ranks A first (rank 1) */
+    r = row(ev, "tag_overlap_by_id");
+    assert_float_equal(r->mrr, (1.0 / 3 + 1.0) / 2, 1e-12);
+    assert_float_equal(r->recall2, 1.0, 1e-12);
     sm_evaluation_free(ev);
     /* errors */
     o.split_date = NULL;

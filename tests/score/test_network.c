@@ -649,6 +649,72 @@ static void history_changes_move_the_generation(void **state)
     sm_engine_free(e);
 }
 
+/* Activity of b in a's query against the by-hand log1p(events) / log1p(most). */
+static void check_activity(sm_engine *e, const char *a, const char *b, double events, double most)
+{
+    sm_weighting *w = NULL;
+    assert_int_equal(sm_weighting_parse(&w, "activity=1,complementarity=1"), SM_OK);
+    sm_result *r = NULL;
+    assert_int_equal(sm_query_explain(&r, e, a, b, w), SM_OK);
+    assert_float_equal(crit(r, 0, "activity"), log1p(events) / log1p(most), 1e-12);
+    sm_result_free(r);
+    sm_weighting_free(w);
+}
+
+/* Sparse, dense and hub-dominated histories: the top k equals brute force
+ * for the network weightings; and activity, whose event counts a query
+ * reads from one byte per SME up to 255 and from the adjacency beyond,
+ * equals the count by hand for hubs past 255 events, also after removals
+ * move SMEs to other indices. */
+static void hubs_dense_and_sparse_histories(void **state)
+{
+    (void)state;
+    enum { N = 240 };
+    const char *texts[] = { "network", "balanced", "activity=5,past_partners=1,common_partners=1",
+                            "network,combiner=min", "common_partners=4,complementarity=1" };
+    for (int shape = 0; shape < 3; shape++) {
+        sm_engine *e = tu_random_engine(N);
+        unsigned cnt[N] = { 0 };
+        if (shape == 0)
+            random_history(e, N, 40, 21); /* sparse: most SMEs have no partner */
+        else if (shape == 1)
+            random_history(e, N, 1500, 22); /* dense: every SME a few dozen events */
+        else {
+            /* hubs only: R-0000 in 300 pair events, R-0001 in 256, their
+             * partners in a few each */
+            for (size_t t = 0; t < 556; t++) {
+                size_t x = t < 300 ? 0 : 1, y = 2 + (t * 7) % (N - 2);
+                char a[16], b[16];
+                snprintf(a, sizeof a, "R-%04zu", x);
+                snprintf(b, sizeof b, "R-%04zu", y);
+                const char *ids[] = { a, b };
+                assert_int_equal(sm_history_add(e, ids, 2, t % 3 ? "2020-03-01" : "2016-09-01", "x"), SM_OK);
+                cnt[x]++, cnt[y]++;
+            }
+            assert_int_equal(cnt[0], 300);
+            assert_int_equal(cnt[1], 256);
+        }
+        for (size_t t = 0; t < sizeof texts / sizeof *texts; t++)
+            for (size_t qi = shape == 2 ? 0 : 3; qi < N; qi += 37)
+                check_brute(e, qi, texts[t]);
+        if (shape == 2) {
+            for (int round = 0; round < 2; round++) {
+                check_activity(e, "R-0007", "R-0000", 300, 300);
+                check_activity(e, "R-0007", "R-0001", 256, 300);
+                check_activity(e, "R-0000", "R-0009", cnt[9], 300);
+                check_activity(e, "R-0000", "R-0239", cnt[239], 300);
+                /* removing SMEs moves the last ones to their indices; the
+                 * events of the others stay counted */
+                assert_int_equal(sm_sme_remove(e, round ? "R-0003" : "R-0002"), SM_OK);
+                assert_int_equal(sm_sme_remove(e, round ? "R-0150" : "R-0100"), SM_OK);
+            }
+            for (size_t qi = 0; qi < sm_sme_count(e); qi += 41)
+                check_brute(e, qi, "network");
+        }
+        sm_engine_free(e);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -663,6 +729,7 @@ int main(void)
         cmocka_unit_test(explanations_use_the_weightings_half_life),
         cmocka_unit_test(history_changes_move_the_generation),
         cmocka_unit_test(changes_after_the_first_query),
+        cmocka_unit_test(hubs_dense_and_sparse_histories),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

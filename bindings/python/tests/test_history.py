@@ -112,7 +112,7 @@ def test_network_reasons():
 def test_evaluate_and_fit(sample):
     rows = sample.history.evaluate("2024-01-01", weighting="network", label="network", bootstrap=20)
     names = [r.method for r in rows]
-    assert names == ["network", "random", "popularity", "past_partners", "tag_overlap"]
+    assert names == ["network", "random", "popularity", "past_partners", "tag_overlap", "tag_overlap_by_id"]
     net, rand = rows[0], rows[1]
     assert net.queries == rand.queries > 100
     assert net.recall1 > rand.recall1 and 0 <= net.auc <= 1 and net.mrr_se >= 0
