@@ -21,6 +21,7 @@ struct sm__dchange {
     bool remove;
     bool skip;        /* superseded by a later change of the same id, or failed */
     bool need_writer; /* brings a tag or language the engine lacks: prepared in the exclusive step */
+    bool earlier;     /* the batch has earlier changes of the same id */
     long found;       /* the SME's index before the batch, -1 if absent */
     sm__prep prep;
     const char *id;
@@ -132,7 +133,9 @@ static void fail_batch(sm_engine *e, sm__dchange **b, size_t n)
  * remove drops it, whatever came before), so the batch is prepared as a set
  * of distinct SMEs, beside the queries, and spliced in one exclusive step:
  * the puts first (they replace in place or append, so the indices found
- * before stay right), then the removes. */
+ * before stay right), then the removes. A change that fails is dropped and
+ * the others published; without memory the whole batch is dropped, so the
+ * engine stays as it was (as after a failed sm_sme_put). */
 static void publish_batch(sm_engine *e, sm__dchange **b, size_t n)
 {
     sm__deferred *q = &e->deferred;
@@ -141,8 +144,15 @@ static void publish_batch(sm_engine *e, sm__dchange **b, size_t n)
         fail_batch(e, b, n);
         return;
     }
-    for (size_t i = n; i-- > 0;)
-        b[i]->skip = !sm__hmap_insert_new(&seen, b[i]->id, (uint32_t)i, change_key, b);
+    for (size_t i = n; i-- > 0;) {
+        uint32_t last;
+        if (sm__hmap_get(&seen, b[i]->id, change_key, b, &last)) {
+            b[i]->skip = true;
+            b[last]->earlier = true;
+        } else {
+            sm__hmap_insert(&seen, b[i]->id, (uint32_t)i);
+        }
+    }
     sm__hmap_free(&seen, &e->alloc);
     /* prepare beside the queries: this thread is the only writer */
     size_t fresh = 0, pool = 0, changes = 0;
@@ -152,6 +162,10 @@ static void publish_batch(sm_engine *e, sm__dchange **b, size_t n)
             continue;
         c->found = sm__sme_find(e, c->id);
         if (c->remove) {
+            if (c->found < 0 && c->earlier) { /* put and removed in this batch: nothing to do */
+                c->skip = true;
+                continue;
+            }
             if (c->found < 0) {
                 sm__fail_at(SM_ERR_NOT_FOUND, NULL, 0, 0, "id", c->id,
                             "id: no SME \"%s\" to remove (another change removed it first)", c->id);
@@ -161,6 +175,10 @@ static void publish_batch(sm_engine *e, sm__dchange **b, size_t n)
             }
         } else {
             sm_status st = sm__prep_try(e, &c->d, &c->prep, &c->need_writer);
+            if (st == SM_ERR_NOMEM) {
+                fail_batch(e, b, n);
+                return;
+            }
             if (st && !c->need_writer) {
                 c->skip = true;
                 record_failure(q, 1);
@@ -180,14 +198,17 @@ static void publish_batch(sm_engine *e, sm__dchange **b, size_t n)
     }
     sm__writer_excl(e);
     sm__smes_room_swap(e, &room);
-    for (size_t i = 0; i < n; i++) {
+    sm_status st = SM_OK;
+    for (size_t i = 0; i < n && st != SM_ERR_NOMEM; i++) {
         sm__dchange *c = b[i];
-        if (!c->skip && c->need_writer && sm__prep_make(e, &c->d, &c->prep)) {
+        if (!c->skip && c->need_writer && (st = sm__prep_make(e, &c->d, &c->prep)) != SM_OK &&
+            st != SM_ERR_NOMEM) {
             c->skip = true;
             record_failure(q, 1);
         }
     }
-    sm_status st = sm__smes_reserve(e, fresh, pool);
+    if (st != SM_ERR_NOMEM)
+        st = sm__smes_reserve(e, fresh, pool);
     if (st == SM_OK)
         st = sm__derived_reserve(e, changes);
     if (st) {
