@@ -37,7 +37,10 @@
  *    all of it. A call started after a change returned sees it.
  *    sm_batch_run() sees one version for its whole run: every result of a
  *    batch comes from the same engine state (a bulk commit waits for it
- *    between chunks). Results equal those of a freshly built engine holding
+ *    between chunks). Deferred changes (experimental,
+ *    sm_sme_put_deferred()) are published in batches, each one change for
+ *    readers; a query started after sm_engine_flush() returned sees all
+ *    that were queued before it. Results equal those of a freshly built engine holding
  *    the same SMEs (docs/scoring.md, "Updates").
  *  - Progress: the lock is phase-fair: a waiting writer holds back the
  *    queries that arrive after it until its step is done, and those queries
@@ -2789,8 +2792,8 @@ SM_API sm_status sm_batch_run_shard(const sm_engine *engine, const sm_batch_opti
  * limit) is dropped, the others of its batch are published, and the next
  * sm_engine_flush() returns the first such error. sm_engine_free() drops
  * the changes still queued (nothing can see them any more): flush first to
- * learn about errors. docs/embedding.md, "Deferred changes", shows a
- * worked example; docs/scoring.md, "Updates", the consistency model.
+ * learn about errors. docs/scoring.md, "Updates", gives the consistency
+ * model and a worked example; docs/python.md the Python side.
  * @{
  */
 
