@@ -196,23 +196,29 @@ static void publish_batch(sm_engine *e, sm__dchange **b, size_t n)
         fail_batch(e, b, n);
         return;
     }
+    /* No step under the lock takes q->mu (a caller holding it may be
+     * waiting for this step to end): failures here are recorded after it. */
     sm__writer_excl(e);
     sm__smes_room_swap(e, &room);
     sm_status st = SM_OK;
+    sm__error_saved late;
+    size_t n_late = 0;
     for (size_t i = 0; i < n && st != SM_ERR_NOMEM; i++) {
         sm__dchange *c = b[i];
         if (!c->skip && c->need_writer && (st = sm__prep_make(e, &c->d, &c->prep)) != SM_OK &&
             st != SM_ERR_NOMEM) {
             c->skip = true;
-            record_failure(q, 1);
+            if (!n_late++)
+                sm__error_save(&late);
         }
     }
     if (st != SM_ERR_NOMEM)
         st = sm__smes_reserve(e, fresh, pool);
     if (st == SM_OK)
         st = sm__derived_reserve(e, changes);
+    sm__error_saved nomem;
     if (st) {
-        fail_batch(e, b, n);
+        sm__error_save(&nomem);
     } else {
         for (size_t i = 0; i < n; i++)
             if (!b[i]->skip && !b[i]->remove)
@@ -223,6 +229,14 @@ static void publish_batch(sm_engine *e, sm__dchange **b, size_t n)
     }
     sm__writer_shared(e);
     sm__smes_room_free(e, &room);
+    if (n_late) {
+        sm__error_restore(&late);
+        record_failure(q, n_late);
+    }
+    if (st) {
+        sm__error_restore(&nomem);
+        fail_batch(e, b, n);
+    }
 }
 
 void sm__deferred_publish(sm_engine *e)
