@@ -155,7 +155,7 @@ static void publish_batch(sm_engine *e, sm__dchange **b, size_t n)
     }
     sm__hmap_free(&seen, &e->alloc);
     /* prepare beside the queries: this thread is the only writer */
-    size_t fresh = 0, pool = 0, changes = 0;
+    size_t fresh = 0, pool = 0, text = 0, changes = 0;
     for (size_t i = 0; i < n; i++) {
         sm__dchange *c = b[i];
         if (c->skip)
@@ -186,13 +186,14 @@ static void publish_batch(sm_engine *e, sm__dchange **b, size_t n)
             }
             fresh += c->found < 0;
             pool += list_room(c);
+            text += c->need_writer ? strlen(c->d.id) + (c->d.name ? strlen(c->d.name) : 0) + 2 : c->prep.text_len;
         }
         changes++;
     }
     if (!changes)
         return;
     sm__smes_room room;
-    if (sm__smes_room_make(e, fresh, pool, &room)) {
+    if (sm__smes_room_make(e, fresh, pool, text, &room)) {
         fail_batch(e, b, n);
         return;
     }
@@ -213,7 +214,7 @@ static void publish_batch(sm_engine *e, sm__dchange **b, size_t n)
         }
     }
     if (st != SM_ERR_NOMEM)
-        st = sm__smes_reserve(e, fresh, pool);
+        st = sm__smes_reserve(e, fresh, pool, text);
     if (st == SM_OK)
         st = sm__derived_reserve(e, changes);
     sm__error_saved nomem;

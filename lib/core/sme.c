@@ -810,7 +810,7 @@ void sm__sme_remove_at(sm_engine *e, size_t i)
     bool track = sm__derived_tracking(e);
     if (track)
         e->derived.ops->sme_out(e->derived.ptr, e, i);
-    sm__hmap_remove(&s->by_id, s->cold[i], id_key, e);
+    sm__hmap_remove(&s->by_id, sm__sme_id(e, i), id_key, e);
     release_slot(e, i);
     if (i != last) {
 #define SM__X(type, name) s->name[i] = s->name[last];
