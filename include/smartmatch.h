@@ -37,7 +37,10 @@
  *    all of it. A call started after a change returned sees it.
  *    sm_batch_run() sees one version for its whole run: every result of a
  *    batch comes from the same engine state (a bulk commit waits for it
- *    between chunks). Results equal those of a freshly built engine holding
+ *    between chunks). Deferred changes (experimental,
+ *    sm_sme_put_deferred()) are published in batches, each one change for
+ *    readers; a query started after sm_engine_flush() returned sees all
+ *    that were queued before it. Results equal those of a freshly built engine holding
  *    the same SMEs (docs/scoring.md, "Updates").
  *  - Progress: the lock is phase-fair: a waiting writer holds back the
  *    queries that arrive after it until its step is done, and those queries
@@ -2762,6 +2765,105 @@ SM_API sm_status sm_batch_run_shard(const sm_engine *engine, const sm_batch_opti
                                     unsigned int n_shards);
 
 /** @} */
+/* ---- experimental: deferred changes ------------------------------------- */
+
+/**
+ * @name Deferred changes
+ * Puts and removes that do not wait for running queries, published soon
+ * after in batches (near-real-time publication, as a search engine's
+ * refresh). sm_sme_put_deferred() and sm_sme_remove_deferred() check the
+ * change as sm_sme_put() and sm_sme_remove() do, copy it into the engine's
+ * queue and return; they never wait for a query (only, briefly, for an
+ * exclusive step already under way, and for room when the queue is full).
+ * A publisher thread of the engine's, started by the first deferred change
+ * and joined by sm_engine_free(), takes the queued changes in call order
+ * once the oldest has waited ::sm_defer_options.max_delay_ms (at once when
+ * the queue is full), prepares them beside running queries and splices each
+ * batch into the engine in one exclusive step: a query sees a batch whole
+ * or not at all, and sm_batch_run() still sees one version. A synchronous
+ * change (sm_sme_put(), sm_sme_remove(), a bulk commit, a load, a region,
+ * sector or affinity change, ...) publishes the queue first, so changes
+ * keep the order of the calls. sm_engine_flush() waits until every change
+ * queued before it is visible: queries that start after it returned see
+ * them. Until then, a query may or may not see a queued change (getters
+ * such as sm_sme_get() and sm_sme_contains() read the engine, not the
+ * queue). A change that fails when it is published (out of memory, a
+ * remove whose SME a synchronous remove took meanwhile, a new tag past the
+ * limit) is dropped, the others of its batch are published, and the next
+ * sm_engine_flush() returns the first such error. sm_engine_free() drops
+ * the changes still queued (nothing can see them any more): flush first to
+ * learn about errors. docs/scoring.md, "Updates", gives the consistency
+ * model and a worked example; docs/python.md the Python side.
+ * @{
+ */
+
+#define SM_DEFER_OPTIONS_VERSION 1 /**< Current version of ::sm_defer_options. */
+
+/** How deferred changes are published. Initialise with ::SM_DEFER_OPTIONS_INIT. */
+typedef struct sm_defer_options {
+    unsigned int version; /**< ::SM_DEFER_OPTIONS_VERSION. */
+    /** Longest wait, in milliseconds, of a queued change before its batch
+     *  is published (0..10000; default 1). Longer waits make bigger batches:
+     *  fewer exclusive steps for the same changes. */
+    double max_delay_ms;
+    /** Most changes queued at once (1..1048576; default 4096), and so the
+     *  largest batch. A deferred call that finds the queue full waits until
+     *  the batch under way is published (back-pressure). */
+    size_t max_queued;
+} sm_defer_options;
+
+/** Static initialiser for ::sm_defer_options with the defaults. */
+#define SM_DEFER_OPTIONS_INIT { SM_DEFER_OPTIONS_VERSION, 1.0, 4096 }
+
+/**
+ * Sets how @p engine publishes deferred changes, for the batches that
+ * follow. Thread-safe.
+ * @param engine the engine
+ * @param opts   the options, NULL for the defaults
+ * @return ::SM_OK; ::SM_ERR_INVALID_ARGUMENT (NULL engine, unknown version);
+ *         ::SM_ERR_RANGE (a value out of its range; nothing changed).
+ */
+SM_API sm_status sm_engine_defer_configure(sm_engine *engine, const sm_defer_options *opts);
+
+/**
+ * Queues a put of the SME @p desc describes, to be published soon
+ * (see @ref experimental "Deferred changes").
+ * @param engine the engine
+ * @param desc   the SME, copied (the caller keeps it)
+ * @return ::SM_OK (queued); every error of sm_sme_put() that its record
+ *         shows now (the change is then not queued); ::SM_ERR_NOMEM
+ *         (also when the publisher thread cannot be started).
+ * Thread-safe. Must not be called from a callback of a query or batch on
+ * the same engine (aborts with a message, as a change would).
+ */
+SM_API sm_status sm_sme_put_deferred(sm_engine *engine, const sm_sme_desc *desc);
+
+/**
+ * Queues the removal of SME @p id, to be published soon.
+ * @param engine the engine
+ * @param id     the SME's id, copied
+ * @return ::SM_OK (queued); ::SM_ERR_NOT_FOUND when neither the engine nor
+ *         the queue holds @p id (its last queued change is a remove, or it
+ *         has none and the engine lacks it); ::SM_ERR_INVALID_ARGUMENT;
+ *         ::SM_ERR_NOMEM. Thread-safe; not from a callback.
+ */
+SM_API sm_status sm_sme_remove_deferred(sm_engine *engine, const char *id);
+
+/**
+ * Waits until every deferred change queued before this call is published
+ * (queries that start after it returned see them all), and returns the
+ * first error met in publishing since the last flush; that change was
+ * dropped (the others were published).
+ * @param engine the engine
+ * @return ::SM_OK; the first publication error, with its message (the
+ *         errors are then cleared); ::SM_ERR_INVALID_ARGUMENT (NULL).
+ * Thread-safe; not from a callback. Waits for running queries as a
+ * synchronous change does.
+ */
+SM_API sm_status sm_engine_flush(sm_engine *engine);
+
+/** @} */
+
 #endif /* SM_EXPERIMENTAL_API */
 
 #ifdef __cplusplus

@@ -153,12 +153,41 @@ typedef struct sm__rwlock {
     unsigned readers;         /* inside, or admitted by the last write's end */
     unsigned waiting_readers; /* waiting for the end of the current or next write */
     unsigned waiting_writers;
+    unsigned waiting_peekers; /* sm__peek_begin() callers waiting for the end of a write */
     bool writing;
     uint64_t phase;           /* writes ended so far */
 } sm__rwlock;
 
 int sm__rwlock_init(sm__rwlock *l);
 void sm__rwlock_destroy(sm__rwlock *l);
+
+/* Deferred changes (deferred.c): puts and removes checked at call time,
+ * copied into this queue and published in batches by a publisher thread of
+ * the engine's, or by the next writer, each batch in one exclusive step. */
+typedef struct sm__dchange sm__dchange;
+typedef struct sm__deferred {
+    pthread_mutex_t mu;      /* guards everything below */
+    pthread_cond_t work_cv;  /* the publisher: changes queued, stop */
+    pthread_cond_t space_cv; /* callers: room in the queue */
+    sm__dchange **pending;   /* queued, in call order */
+    size_t n_pending, cap_pending;
+    sm__dchange **inflight;  /* the batch being published (its writer reads it without mu) */
+    size_t n_inflight, cap_inflight;
+    double oldest_s;         /* monotonic time the oldest pending change was queued */
+    double max_delay_s;      /* sm_defer_options */
+    size_t max_queued;
+    bool started, stop;
+    pthread_t thread;
+    sm_status err;           /* the first publication error since the last flush */
+    size_t n_failed;         /* changes dropped since the last flush */
+    sm__error_saved err_saved;
+} sm__deferred;
+
+int sm__deferred_init(sm_engine *e);
+/* Stops and joins the publisher and drops what is still queued (sm_engine_free). */
+void sm__deferred_destroy(sm_engine *e);
+/* Publishes what is queued: writer mutex held, lock not (sm__writer_begin). */
+void sm__deferred_publish(sm_engine *e);
 
 #define SM__AFF_KEYS 121
 
@@ -191,6 +220,7 @@ struct sm_engine {
     sm__smes smes;
     sm__derived derived; /* score/cache.c: sm__score_cache */
     struct sm__history *history; /* core/history.c; NULL until first used */
+    sm__deferred deferred; /* core/deferred.c */
 };
 
 /* Locking (rwlock.c): public entry points take these; internal helpers
@@ -214,6 +244,13 @@ void sm__writer_shared(sm_engine *e);
 void sm__writer_end(sm_engine *e);
 /* The derived data's maintenance now (writer mutex held, lock not held). */
 void sm__writer_maintain(sm_engine *e);
+/* A short look at e that waits only for a writer's exclusive step, not for
+ * a writer that waits for one (deferred.c checks a change with it, so that
+ * the caller never waits for the queries the publisher waits for). Not
+ * re-entrant; aborts with a message when the thread holds e's read lock.
+ * It holds back the next exclusive step while held: keep it short. */
+void sm__peek_begin(const sm_engine *e);
+void sm__peek_end(const sm_engine *e);
 /* Whether this thread holds e's read lock (itself or borrowed). */
 bool sm__read_held(const sm_engine *e);
 /* A batch worker runs under the read lock its caller holds: borrow marks it
@@ -344,6 +381,8 @@ void sm__smes_room_free(sm_engine *e, sm__smes_room *r);
 void sm__prep_commit(sm_engine *e, sm__prep *p);
 /* The same when the caller knows the SME's index (found) or that it is new (-1). */
 void sm__prep_commit_at(sm_engine *e, sm__prep *p, long found);
+/* Removes SME i (exclusive step, derived data reserved for one change). */
+void sm__sme_remove_at(sm_engine *e, size_t i);
 
 /* Whether the derived data follows SME changes right now (writer lock held). */
 static inline bool sm__derived_tracking(const sm_engine *e)

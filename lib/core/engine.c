@@ -53,6 +53,12 @@ sm_status sm_engine_new(sm_engine **out, const sm_engine_options *opts)
         sm__free(&a, e);
         return sm__nomem();
     }
+    if (sm__deferred_init(e) != 0) {
+        pthread_mutex_destroy(&e->derived.mu);
+        sm__rwlock_destroy(&e->lock);
+        sm__free(&a, e);
+        return sm__nomem();
+    }
     e->generation = 1;
     e->affinity = &sm__affinity_table[0][0];
     for (size_t i = 0; i < sizeof builtin_coop / sizeof *builtin_coop; i++)
@@ -73,6 +79,7 @@ void sm_engine_free(sm_engine *e)
 {
     if (!e)
         return;
+    sm__deferred_destroy(e); /* joins the publisher; drops what is still queued */
     sm__alloc a = e->alloc;
     sm__smes *s = &e->smes;
     void *arrays[] = {

@@ -25,6 +25,7 @@ int sm__rwlock_init(sm__rwlock *l)
     l->readers = 0;
     l->waiting_writers = 0;
     l->waiting_readers = 0;
+    l->waiting_peekers = 0;
     l->writing = false;
     l->phase = 0;
     if (pthread_mutex_init(&l->mu, NULL))
@@ -93,6 +94,7 @@ static void write_release(sm__rwlock *l)
 {
     pthread_mutex_lock(&l->mu);
     l->writing = false;
+    bool woken = l->waiting_readers > 0; /* the broadcast below wakes the peekers too */
     if (l->waiting_readers) {
         /* the readers that waited for this write go first, all together */
         l->readers += l->waiting_readers;
@@ -102,6 +104,23 @@ static void write_release(sm__rwlock *l)
     } else if (l->waiting_writers) {
         pthread_cond_signal(&l->writers_cv);
     }
+    if (l->waiting_peekers && !woken)
+        pthread_cond_broadcast(&l->readers_cv);
+    pthread_mutex_unlock(&l->mu);
+}
+
+/* A peek waits only while a write is under way: a waiting writer waits for
+ * it as for a reader (it counts in readers), but it does not wait for the
+ * writer. */
+static void peek_acquire(sm__rwlock *l)
+{
+    pthread_mutex_lock(&l->mu);
+    while (l->writing) {
+        l->waiting_peekers++;
+        pthread_cond_wait(&l->readers_cv, &l->mu);
+        l->waiting_peekers--;
+    }
+    l->readers++;
     pthread_mutex_unlock(&l->mu);
 }
 
@@ -171,6 +190,23 @@ void sm__writer_begin(sm_engine *e)
         abort();
     }
     pthread_mutex_lock(&e->lock.writer_mu);
+    /* deferred changes queued before this change go first (deferred.c) */
+    sm__deferred_publish(e);
+}
+
+void sm__peek_begin(const sm_engine *e)
+{
+    if (held_find(e)) {
+        fprintf(stderr, "smartmatch: an engine was changed from a callback of a query or batch on it "
+                        "(callbacks may only read the engine)\n");
+        abort();
+    }
+    peek_acquire((sm__rwlock *)&e->lock);
+}
+
+void sm__peek_end(const sm_engine *e)
+{
+    read_release((sm__rwlock *)&e->lock);
 }
 
 void sm__writer_excl(sm_engine *e)

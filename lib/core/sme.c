@@ -798,12 +798,19 @@ sm_status sm_sme_remove(sm_engine *e, const char *id)
         sm__unlock(e);
         return st;
     }
+    sm__sme_remove_at(e, (size_t)found);
+    sm__unlock(e);
+    return SM_OK;
+}
+
+void sm__sme_remove_at(sm_engine *e, size_t i)
+{
     sm__smes *s = &e->smes;
-    size_t i = (size_t)found, last = s->n - 1;
+    size_t last = s->n - 1;
     bool track = sm__derived_tracking(e);
     if (track)
         e->derived.ops->sme_out(e->derived.ptr, e, i);
-    sm__hmap_remove(&s->by_id, id, id_key, e);
+    sm__hmap_remove(&s->by_id, sm__sme_id(e, i), id_key, e);
     release_slot(e, i);
     if (i != last) {
 #define SM__X(type, name) s->name[i] = s->name[last];
@@ -817,8 +824,6 @@ sm_status sm_sme_remove(sm_engine *e, const char *id)
         sm__history_sme_removed(e->history, i, last);
     s->n--;
     follow(e, track);
-    sm__unlock(e);
-    return SM_OK;
 }
 
 int sm_sme_contains(const sm_engine *e, const char *id)

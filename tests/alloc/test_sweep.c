@@ -351,6 +351,44 @@ static sm_status run_sme_replace(fixture *f)
     return tu_put(f->e, "C-1", "SI041", "28.41", "welding", "printing;yet another tag", 0, "", SM_SIZE_MEDIUM);
 }
 
+/* Deferred changes: a new SME with new tags and a new language (prepared in
+ * the exclusive step), a replacement and a removal, queued (only the flush
+ * publishes them: a long delay), then published in one batch by the flush.
+ * A failed call leaves the changes queued before it unpublished, dropped
+ * with the engine; a failure in publishing drops the batch. */
+static sm_status run_deferred(fixture *f)
+{
+    sm_defer_options o = SM_DEFER_OPTIONS_INIT;
+    o.max_delay_ms = 10000;
+    sm_status st = sm_engine_defer_configure(f->e, &o);
+    const char **off = NULL, **need = NULL, **langs = NULL;
+    const char *secs[] = { "25.11", "62.01" };
+    sm_sme_desc d = SM_SME_DESC_INIT;
+    d.id = "N-1";
+    d.name = "New one";
+    d.region = "SI032";
+    d.sectors = secs;
+    d.n_sectors = 2;
+    d.n_offers = tu_split("Brand New Tag;welding", &off);
+    d.offers = off;
+    d.n_needs = tu_split("other new tag;printing", &need);
+    d.needs = need;
+    d.n_languages = tu_split("sl;xz", &langs);
+    d.languages = langs;
+    d.size = SM_SIZE_SMALL;
+    if (!st)
+        st = sm_sme_put_deferred(f->e, &d);
+    d.id = "C-2";
+    d.n_languages = 1;
+    if (!st)
+        st = sm_sme_put_deferred(f->e, &d);
+    if (!st)
+        st = sm_sme_remove_deferred(f->e, "C-3");
+    if (!st)
+        st = sm_engine_flush(f->e);
+    return st;
+}
+
 /* An SME with long lists (tags normalised in a heap buffer), replaced until
  * the list pool is mostly garbage: the next replacement compacts it. */
 static sm_status put_long_lists(fixture *f, int round)
@@ -939,6 +977,8 @@ static const op ops[] = {
     { "sme_put", fx_engine_with_smes, run_sme_put, 0, 0 },
     { "sme_put_replace", fx_engine_with_smes, run_sme_replace, 0, 0 },
     { "sme_put_rebuilds_base", setup_queried, run_sme_put_rebuilds, 1, 0 },
+    { "sme_deferred", fx_engine_with_smes, run_deferred, 0, 0 },
+    { "sme_deferred_queried", setup_queried, run_deferred, 1, 0 },
     { "sme_put_replace_compacts", setup_garbage, run_replace_compacts, 1, 0 },
     { "sme_put_replace_compacts_text", setup_text_garbage, run_replace_compacts_text, 1, 0 },
     { "sme_put_grows_queried", setup_full, run_sme_put, 0, 0 },

@@ -1,10 +1,13 @@
 /* The "live" benchmark: queries beside updates on one engine. Loads the
  * SMEs, then measures the query right after a single put or remove, 1,000
  * puts a second beside back-to-back queries, a writer beside 8 query
- * threads, a bulk load beside queries with the peak memory during it, and
+ * threads (both also with deferred changes: the call, the queries and the
+ * time from the call until a query sees the change), a bulk load beside
+ * queries with the peak memory during it, and
  * the query after changes that are not SMEs (affinity, a region's languages).
  * Prints a human summary and, with --out, a JSON object. Public API only. */
 #define _GNU_SOURCE 1
+#define SM_EXPERIMENTAL_API 1
 #include <smartmatch.h>
 
 #include <math.h>
@@ -207,6 +210,146 @@ static void *writer_loop(void *arg)
     return NULL;
 }
 
+/* ---- deferred changes ------------------------------------------------------
+ * The records are fetched before the run (a get takes the read lock, which
+ * waits behind the publisher's step as a query does), so the writer only
+ * calls the deferred functions. A watcher thread follows the new SMEs put:
+ * it polls sm_sme_contains() for the oldest one not yet seen (a query
+ * started then would see it) and records the time since its call. */
+
+#define POOL 2048
+static sm_sme_desc *pool_desc[POOL];
+
+typedef struct seen {
+    pthread_mutex_t mu;
+    char (*id)[64];
+    double *t;
+    size_t head, tail, cap; /* ring of new ids put, oldest at head */
+    lat vis;
+    atomic_int *stop;
+} seen;
+
+static void seen_push(seen *v, const char *id, double t)
+{
+    pthread_mutex_lock(&v->mu);
+    if (v->tail - v->head < v->cap) { /* else the sample is skipped */
+        snprintf(v->id[v->tail % v->cap], 64, "%s", id);
+        v->t[v->tail % v->cap] = t;
+        v->tail++;
+    }
+    pthread_mutex_unlock(&v->mu);
+}
+
+static void *watch_loop(void *arg)
+{
+    seen *v = arg;
+    char id[64];
+    for (;;) {
+        pthread_mutex_lock(&v->mu);
+        int have = v->head < v->tail;
+        double t = 0;
+        if (have) {
+            memcpy(id, v->id[v->head % v->cap], sizeof id);
+            t = v->t[v->head % v->cap];
+        }
+        pthread_mutex_unlock(&v->mu);
+        if (!have) {
+            if (atomic_load(v->stop))
+                return NULL;
+            struct timespec ts = { 0, 50 * 1000 };
+            nanosleep(&ts, NULL);
+            continue;
+        }
+        if (sm_sme_contains(eng, id)) {
+            lat_add(&v->vis, now_s() - t);
+            pthread_mutex_lock(&v->mu);
+            v->head++;
+            pthread_mutex_unlock(&v->mu);
+        } else {
+            struct timespec ts = { 0, 20 * 1000 };
+            nanosleep(&ts, NULL);
+        }
+    }
+}
+
+/* A deferred change as one_change makes them: a replacement, a new SME (its
+ * id to the watcher; every `sample`-th one), or the removal of the last new one. */
+static double one_change_deferred(unsigned long long *s, unsigned *serial, seen *v, unsigned sample)
+{
+    sm_sme_desc *d = pool_desc[rng_next(s) % POOL];
+    unsigned what = (unsigned)(rng_next(s) % 3);
+    char id[64];
+    const char *own = d->id;
+    double t0 = now_s(), dt;
+    sm_status st;
+    if (what == 0) {
+        st = sm_sme_put_deferred(eng, d);
+    } else {
+        if (what == 1)
+            ++*serial;
+        /* a sampled one is never removed (its removal finds nothing), so
+         * that the watcher sees it */
+        snprintf(id, sizeof id, "LIVE-%s-%u", what == 1 && *serial % sample == 0 ? "V" : "D", *serial);
+        d->id = id;
+        t0 = now_s();
+        if (what == 1)
+            st = sm_sme_put_deferred(eng, d);
+        else if ((st = sm_sme_remove_deferred(eng, id)) == SM_ERR_NOT_FOUND)
+            st = SM_OK; /* removed already */
+    }
+    dt = now_s() - t0;
+    d->id = own;
+    check(st, "deferred change");
+    if (what == 1 && *serial % sample == 0)
+        seen_push(v, id, t0);
+    return dt;
+}
+
+typedef struct dwriter_job {
+    atomic_int *stop;
+    double rate;
+    lat l;
+    unsigned long long seed;
+    unsigned serial, sample;
+    size_t count;
+    seen *v;
+} dwriter_job;
+
+static void *dwriter_loop(void *arg)
+{
+    dwriter_job *w = arg;
+    double next = now_s();
+    while (!atomic_load(w->stop)) {
+        if (w->rate > 0) {
+            next += 1.0 / w->rate;
+            sleep_until(next);
+        }
+        lat_add(&w->l, one_change_deferred(&w->seed, &w->serial, w->v, w->sample));
+        w->count++;
+    }
+    return NULL;
+}
+
+static void seen_init(seen *v, atomic_int *stop)
+{
+    memset(v, 0, sizeof *v);
+    pthread_mutex_init(&v->mu, NULL);
+    v->cap = 1 << 16;
+    v->id = malloc(v->cap * sizeof *v->id);
+    v->t = malloc(v->cap * sizeof *v->t);
+    if (!v->id || !v->t)
+        die("out of memory");
+    v->stop = stop;
+}
+
+static void seen_free(seen *v)
+{
+    free(v->id);
+    free(v->t);
+    free(v->vis.v);
+    pthread_mutex_destroy(&v->mu);
+}
+
 typedef struct sampler {
     atomic_int *stop;
     long long peak;
@@ -359,6 +502,69 @@ int main(int argc, char **argv)
     printf("  writer beside 8 query threads: %.0f changes/s (put p99 %.3f ms); %.0f queries/s, p99 %.3f ms\n", puts8,
            pct_ms(&w8.l, 99), (double)n8 / el, q8p99);
 
+    /* 2d, 3d: the same with deferred changes (published by the engine's
+     * thread within the default 1 ms, each batch in one exclusive step) */
+    for (size_t i = 0; i < POOL; i++)
+        check(sm_sme_at(&pool_desc[i], eng, (i * 7919) % n_ids), "sm_sme_at");
+    atomic_store(&stop, 0);
+    seen v2;
+    seen_init(&v2, &stop);
+    job qd = { &stop, { 0 }, 15, 0 };
+    dwriter_job wd = { &stop, 1000, { 0 }, 16, 0, 1, 0, &v2 };
+    pthread_t tv;
+    t0 = now_s();
+    pthread_create(&tq, NULL, query_loop, &qd);
+    pthread_create(&tw, NULL, dwriter_loop, &wd);
+    pthread_create(&tv, NULL, watch_loop, &v2);
+    sleep_until(t0 + seconds);
+    atomic_store(&stop, 1);
+    pthread_join(tw, NULL);
+    check(sm_engine_flush(eng), "sm_engine_flush");
+    pthread_join(tq, NULL);
+    pthread_join(tv, NULL);
+    el = now_s() - t0;
+    double d_qp50 = pct_ms(&qd.l, 50), d_qp99 = pct_ms(&qd.l, 99), d_wp99 = pct_ms(&wd.l, 99),
+           d_wp50 = pct_ms(&wd.l, 50), d_vp50 = pct_ms(&v2.vis, 50), d_vp99 = pct_ms(&v2.vis, 99);
+    printf("  1,000 deferred puts/s beside queries: %.0f changes/s, call p50 %.3f ms p99 %.3f ms; %zu queries, p50 "
+           "%.3f ms p99 %.3f ms; call to visible p50 %.3f ms p99 %.3f ms (%zu samples)\n",
+           (double)wd.count / el, d_wp50, d_wp99, qd.count, d_qp50, d_qp99, d_vp50, d_vp99, v2.vis.n);
+
+    atomic_store(&stop, 0);
+    seen v8;
+    seen_init(&v8, &stop);
+    dwriter_job wd8 = { &stop, 0, { 0 }, 17, wd.serial, 16, 0, &v8 };
+    t0 = now_s();
+    for (int i = 0; i < 8; i++) {
+        q8[i] = (job){ &stop, { 0 }, 200 + (unsigned long long)i, 0 };
+        pthread_create(&t8[i], NULL, query_loop, &q8[i]);
+    }
+    pthread_create(&tw, NULL, dwriter_loop, &wd8);
+    pthread_create(&tv, NULL, watch_loop, &v8);
+    sleep_until(t0 + seconds);
+    atomic_store(&stop, 1);
+    pthread_join(tw, NULL);
+    check(sm_engine_flush(eng), "sm_engine_flush"); /* counted: the rate is of changes published */
+    double el_w = now_s() - t0;
+    for (int i = 0; i < 8; i++)
+        pthread_join(t8[i], NULL);
+    pthread_join(tv, NULL);
+    el = now_s() - t0;
+    lat alld = { 0 };
+    size_t nd8 = 0;
+    for (int i = 0; i < 8; i++) {
+        for (size_t j = 0; j < q8[i].l.n; j++)
+            lat_add(&alld, q8[i].l.v[j]);
+        nd8 += q8[i].count;
+        free(q8[i].l.v);
+    }
+    double dputs8 = (double)wd8.count / el_w, dq8p99 = pct_ms(&alld, 99), d8_vp50 = pct_ms(&v8.vis, 50),
+           d8_vp99 = pct_ms(&v8.vis, 99);
+    printf("  deferred writer beside 8 query threads: %.0f changes/s published (call p99 %.3f ms); %.0f queries/s, "
+           "p99 %.3f ms; call to visible p50 %.3f ms p99 %.3f ms (%zu samples)\n",
+           dputs8, pct_ms(&wd8.l, 99), (double)nd8 / el, dq8p99, d8_vp50, d8_vp99, v8.vis.n);
+    for (size_t i = 0; i < POOL; i++)
+        sm_sme_desc_free(pool_desc[i]);
+
     /* 4. bulk loads: one plain, one beside back-to-back queries */
     one_query(&seed);
     long long rss_steady = proc_status_bytes("VmRSS");
@@ -447,10 +653,15 @@ int main(int argc, char **argv)
                 " \"bulk_rows\": %zu, \"bulk_plain_s\": %.4f, \"bulk_beside_queries_s\": %.4f,"
                 " \"bulk_longest_query_ms\": %.4f, \"bulk_commit_s\": %.4f, \"rss_steady_bytes\": %lld, \"rss_peak_bulk_bytes\": %lld,"
                 " \"affinity_100_ms\": %.4f, \"query_after_affinity_ms\": %.4f, \"region_call_p50_ms\": %.4f,"
-                " \"query_after_region_p50_ms\": %.4f}\n",
+                " \"query_after_region_p50_ms\": %.4f,"
+                " \"deferred_rate_call_p99_ms\": %.4f, \"deferred_rate_query_p99_ms\": %.4f,"
+                " \"deferred_rate_visible_p50_ms\": %.4f, \"deferred_rate_visible_p99_ms\": %.4f,"
+                " \"deferred_writer_8_changes_per_s\": %.1f, \"deferred_writer_8_query_p99_ms\": %.4f,"
+                " \"deferred_writer_8_visible_p50_ms\": %.4f, \"deferred_writer_8_visible_p99_ms\": %.4f}\n",
                 n_ids, steady_p50, after_p50, after_p99, r_qp99, r_wp99, (double)w1.count / seconds, puts8, q8p99,
                 bulk_n, plain_s, busy_s, longest, last_commit_s, rss_steady, peak, 1e3 * aff_s, 1e3 * aff_query,
-                pct_ms(&reg_call, 50), pct_ms(&reg_query, 50));
+                pct_ms(&reg_call, 50), pct_ms(&reg_query, 50), d_wp99, d_qp99, d_vp50, d_vp99, dputs8, dq8p99,
+                d8_vp50, d8_vp99);
         fclose(f);
     }
     free(steady.v);
@@ -459,6 +670,12 @@ int main(int argc, char **argv)
     free(w1.l.v);
     free(w8.l.v);
     free(all8.v);
+    free(alld.v);
+    free(qd.l.v);
+    free(wd.l.v);
+    free(wd8.l.v);
+    seen_free(&v2);
+    seen_free(&v8);
     free(qb.l.v);
     free(reg_call.v);
     free(reg_query.v);

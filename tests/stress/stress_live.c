@@ -1,7 +1,8 @@
 /* Stress test of a live engine, meant for ThreadSanitizer (scripts/test
  * runs it in build-tsan): 8 query threads (top, explain, batch) and one
- * writer (put, replace, remove, bulk load, a region's languages) on one
- * engine for a bounded time
+ * writer (put, replace, remove, bulk load, a region's languages, and
+ * deferred puts and removes, which the engine's publisher thread publishes
+ * beside it) on one engine for a bounded time
  * (SM_STRESS_SECONDS, default 3). Both sides must make progress, and at
  * checkpoints the writer compares the live engine's top-k results with
  * those of an engine rebuilt from the same SMEs. Exits 1 on a failure. */
@@ -143,7 +144,13 @@ static void *reader(void *arg)
     return NULL;
 }
 
+static void put_random_as(unsigned long *s, const char *id, int deferred);
 static void put_random(unsigned long *s, const char *id)
+{
+    put_random_as(s, id, 0);
+}
+
+static void put_random_as(unsigned long *s, const char *id, int deferred)
 {
     static const char *const regions[] = { "SI032", "AT221", "HR050", "HU110", "ITH41", "DE212", "CZ010" };
     static const char *const sectors[] = { "25.11", "28.41", "10.51", "46.69", "62.01", "71.12", "C" };
@@ -152,8 +159,27 @@ static void put_random(unsigned long *s, const char *id)
         snprintf(offers + strlen(offers), sizeof offers - strlen(offers), "%stag%u", j ? ";" : "", rnd(s, 60));
     for (unsigned j = 0, m = rnd(s, 4); j < m; j++)
         snprintf(needs + strlen(needs), sizeof needs - strlen(needs), "%stag%u", j ? ";" : "", rnd(s, 60));
-    sm_status st = tu_put(eng, id, regions[rnd(s, 7)], sectors[rnd(s, 7)], offers, needs, rnd(s, 256), "",
-                          (sm_size)rnd(s, 5));
+    const char *region = regions[rnd(s, 7)], *sector = sectors[rnd(s, 7)];
+    uint32_t coop = rnd(s, 256);
+    sm_size size = (sm_size)rnd(s, 5);
+    sm_status st;
+    if (deferred) {
+        const char **off = NULL, **nd = NULL;
+        sm_sme_desc d = SM_SME_DESC_INIT;
+        d.id = id;
+        d.region = region;
+        d.sectors = &sector;
+        d.n_sectors = 1;
+        d.n_offers = tu_split(offers, &off);
+        d.offers = off;
+        d.n_needs = tu_split(needs, &nd);
+        d.needs = nd;
+        d.cooperation = coop;
+        d.size = size;
+        st = sm_sme_put_deferred(eng, &d);
+    } else {
+        st = tu_put(eng, id, region, sector, offers, needs, coop, "", size);
+    }
     CHECK(st == SM_OK, "put %s: %s", id, sm_error_last()->message);
 }
 
@@ -231,7 +257,7 @@ static void checkpoint(unsigned long *s)
 }
 
 typedef struct writer_stats {
-    long puts, removes, bulks, regions, checkpoints;
+    long puts, removes, bulks, regions, checkpoints, deferred;
 } writer_stats;
 
 static void *writer(void *arg)
@@ -243,7 +269,22 @@ static void *writer(void *arg)
     double next_check = now_s() + 0.5;
     while (!atomic_load(&stop)) {
         unsigned what = rnd(&s, 20);
-        if (what < 8) {
+        if (rnd(&s, 3) == 0 && what < 19) {
+            /* deferred: a new one, a replacement or a removal, published by
+             * the engine's thread beside this one and the queries */
+            if (what < 8) {
+                snprintf(id, sizeof id, "W-%05u", serial++);
+                put_random_as(&s, id, 1);
+            } else if (what < 14) {
+                base_id(id, sizeof id, rnd(&s, BASE_N));
+                put_random_as(&s, id, 1);
+            } else if (serial) {
+                snprintf(id, sizeof id, "W-%05u", rnd(&s, serial));
+                sm_status st = sm_sme_remove_deferred(eng, id);
+                CHECK(st == SM_OK || st == SM_ERR_NOT_FOUND, "remove_deferred %s: %s", id, sm_error_last()->message);
+            }
+            w->deferred++;
+        } else if (what < 8) {
             snprintf(id, sizeof id, "W-%05u", serial++);
             put_random(&s, id);
             w->puts++;
@@ -283,6 +324,8 @@ static void *writer(void *arg)
             w->bulks++;
         }
         if (now_s() >= next_check) {
+            /* the queue published: then only this thread changes the engine */
+            CHECK(sm_engine_flush(eng) == SM_OK, "flush: %s", sm_error_last()->message);
             checkpoint(&s);
             w->checkpoints++;
             next_check = now_s() + 0.5;
@@ -300,6 +343,10 @@ int main(void)
     sm__delta_limit_override = 40;
     sm__bulk_chunk = 7;
     eng = tu_random_engine(BASE_N);
+    sm_defer_options dopts = SM_DEFER_OPTIONS_INIT;
+    dopts.max_delay_ms = 0.5;
+    dopts.max_queued = 8; /* small: the writer meets back-pressure too */
+    CHECK(sm_engine_defer_configure(eng, &dopts) == SM_OK, "defer_configure");
     pthread_t r[READERS], w;
     writer_stats ws = { 0 };
     for (size_t t = 0; t < READERS; t++)
@@ -315,6 +362,7 @@ int main(void)
         pthread_join(r[t], NULL);
     pthread_join(w, NULL);
     /* the last word: the final state against a rebuilt engine */
+    CHECK(sm_engine_flush(eng) == SM_OK, "flush: %s", sm_error_last()->message);
     unsigned long s = 7;
     atomic_store(&stop, 0);
     checkpoint(&s);
@@ -323,8 +371,9 @@ int main(void)
         if (min_reads < 0 || atomic_load(&reads[t]) < min_reads)
             min_reads = atomic_load(&reads[t]);
     printf("stress_live: %.1f s, %zu SMEs at the end; writer: %ld puts, %ld removes, %ld bulk loads, %ld region "
-           "changes, %ld checkpoints; fewest calls of a query thread: %ld\n",
-           seconds, sm_sme_count(eng), ws.puts, ws.removes, ws.bulks, ws.regions, ws.checkpoints, min_reads);
+           "changes, %ld deferred changes, %ld checkpoints; fewest calls of a query thread: %ld\n",
+           seconds, sm_sme_count(eng), ws.puts, ws.removes, ws.bulks, ws.regions, ws.deferred, ws.checkpoints,
+           min_reads);
     CHECK(ws.puts + ws.removes + ws.bulks >= 10, "the writer made no progress");
     CHECK(min_reads >= 1, "a query thread made no progress");
     CHECK(ws.checkpoints >= 1 || seconds < 1, "no checkpoint");

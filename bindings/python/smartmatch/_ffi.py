@@ -84,6 +84,7 @@ SME_DESC_VERSION = 1
 QUERY_OPTIONS_VERSION = 1
 BATCH_OPTIONS_VERSION = 1
 LOAD_OPTIONS_VERSION = 2
+DEFER_OPTIONS_VERSION = 1
 
 CRIT_BUILTIN_COUNT = 7
 SECTOR_CODE_MAX = 5
@@ -169,6 +170,15 @@ class SnapshotInfo(Structure):
         ("n_sections", ctypes.c_size_t),
         ("sections", POINTER(SnapshotSection)),
         ("n_damaged", ctypes.c_size_t),
+    ]
+
+
+class DeferOptions(Structure):
+    """``sm_defer_options``"""
+    _fields_ = [
+        ("version", c_uint),
+        ("max_delay_ms", c_double),
+        ("max_queued", c_size_t),
     ]
 
 
@@ -610,6 +620,10 @@ FUNCTIONS = [
     ("sm_sme_desc_init", [_P(SmeDesc), c_uint], _STATUS),
     ("sm_sme_put", [_E, _P(SmeDesc)], _STATUS),
     ("sm_sme_remove", [_E, c_char_p], _STATUS),
+    ("sm_sme_put_deferred", [_E, _P(SmeDesc)], _STATUS),
+    ("sm_sme_remove_deferred", [_E, c_char_p], _STATUS),
+    ("sm_engine_flush", [_E], _STATUS),
+    ("sm_engine_defer_configure", [_E, _P(DeferOptions)], _STATUS),
     ("sm_sme_get", [_P(_P(SmeDesc)), _E, c_char_p], _STATUS),
     ("sm_sme_at", [_P(_P(SmeDesc)), _E, c_size_t], _STATUS),
     ("sm_sme_contains", [_E, c_char_p], c_int),

@@ -136,7 +136,10 @@ class Engine(Closable):
         :class:`InvalidArgument` ("engine is closed"), even on other threads
         while this waits; calls already running (queries, batches, loads)
         finish; then the C engine is freed. Raises :class:`InvalidArgument`
-        from inside a call on this engine (it would wait for itself)."""
+        from inside a call on this engine (it would wait for itself).
+        Changes queued with ``defer=True`` and not yet published are dropped
+        with the engine (nothing can see them any more); call :meth:`flush`
+        first to learn whether they could all be published."""
         self._owner.close()
 
     def __enter__(self) -> "Engine":
@@ -355,7 +358,8 @@ class Engine(Closable):
                 sectors: Optional[Sequence[str]] = None, name: Optional[str] = None,
                 size: Union[str, int, None] = None, employees: Optional[int] = None,
                 founded: Optional[int] = None, offers: Sequence[str] = (), needs: Sequence[str] = (),
-                cooperation: Union[Sequence[str], int] = (), languages: Sequence[str] = ()) -> None:
+                cooperation: Union[Sequence[str], int] = (), languages: Sequence[str] = (),
+                defer: bool = False) -> None:
         """Inserts an SME, or replaces the one with the same id.
 
         Pass the fields as keywords, or an :class:`SME` record as the only
@@ -369,6 +373,11 @@ class Engine(Closable):
         :class:`UnknownCode` (region or sector not in the engine),
         :class:`RangeError`, :class:`UnknownName` (size or cooperation type),
         :class:`LimitExceeded`; the engine is then unchanged.
+
+        ``defer=True`` checks the record the same way, queues it and returns
+        without waiting for running queries; it is published within about a
+        millisecond (:meth:`configure_defer`), and :meth:`flush` waits until
+        it is visible (docs/embedding.md, "Deferred changes").
         """
         if isinstance(id, SME):
             record: SmeArg = id
@@ -378,7 +387,10 @@ class Engine(Closable):
                           languages=languages)
         with self._changing() as h:
             d, _keep = self._desc(h, record)
-            lib.sm_sme_put(h, byref(d))
+            if defer:
+                lib.sm_sme_put_deferred(h, byref(d))
+            else:
+                lib.sm_sme_put(h, byref(d))
 
     def add_smes(self, smes: Union[Iterable[SmeArg], Any]) -> int:
         """Inserts or replaces many SMEs at once, all or nothing.
@@ -482,10 +494,34 @@ class Engine(Closable):
         """The ids of all SMEs, in engine order."""
         return [s.id for s in self]
 
-    def remove(self, id: str) -> None:
-        """Removes the SME with this id; :class:`NotFound` if none."""
+    def remove(self, id: str, *, defer: bool = False) -> None:
+        """Removes the SME with this id; :class:`NotFound` if none.
+
+        ``defer=True`` queues the removal instead (as :meth:`add_sme` does);
+        :class:`NotFound` then means that neither the engine nor the queue
+        holds the id."""
         with self._changing() as h:
-            lib.sm_sme_remove(h, cstr(id, "id"))
+            if defer:
+                lib.sm_sme_remove_deferred(h, cstr(id, "id"))
+            else:
+                lib.sm_sme_remove(h, cstr(id, "id"))
+
+    def flush(self) -> None:
+        """Waits until every change queued with ``defer=True`` before this
+        call is visible to queries. Raises the first error met in publishing
+        them since the last flush (that change was dropped, the others were
+        published)."""
+        with self._changing() as h:
+            lib.sm_engine_flush(h)
+
+    def configure_defer(self, *, max_delay_ms: float = 1.0, max_queued: int = 4096) -> None:
+        """How deferred changes are published: a queued change waits at most
+        ``max_delay_ms`` (0..10000) before its batch is published; at most
+        ``max_queued`` (1..1048576) changes are queued at once, and a deferred
+        call that finds the queue full waits for room."""
+        opts = _ffi.DeferOptions(_ffi.DEFER_OPTIONS_VERSION, float(max_delay_ms), int(max_queued))
+        with self._owner as h:
+            lib.sm_engine_defer_configure(h, byref(opts))
 
     __delitem__ = remove
 

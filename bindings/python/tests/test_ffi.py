@@ -36,6 +36,7 @@ STRUCTS["sm_consortium_options"] = _ffi.ConsortiumOptions  # experimental: conso
 STRUCTS["sm_snapshot_options"] = _ffi.SnapshotOptions  # experimental: snapshots
 STRUCTS["sm_snapshot_info"] = _ffi.SnapshotInfo
 STRUCTS["sm_snapshot_section"] = _ffi.SnapshotSection
+STRUCTS["sm_defer_options"] = _ffi.DeferOptions  # experimental: deferred changes
 
 
 @pytest.fixture(scope="module")
