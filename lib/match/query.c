@@ -94,6 +94,7 @@ typedef struct fast {
     double w_sec;     /* term of a sector affinity of 1 */
     double wsize[5];  /* term of the size fit, by b's size */
     double max_size;
+    double wsize_any[32]; /* the largest size term over a set of sizes (bit z: size z) */
     double cl1;       /* cooperation and language at 1, custom criteria at 1 */
     double cust1;     /* custom criteria at 1 (history and network ones exact in consider()) */
     double col1;      /* cooperation and language at 1 */
@@ -261,6 +262,21 @@ static inline double sig_bound(const sm__qctx *q, const fast *f, size_t b)
     }
 }
 
+/* The first run at or after base position p (a region's first run when p
+ * is the region's start; the sentinel when none is left). */
+static const sm__run *first_run(const sm__score_cache *c, uint32_t p)
+{
+    size_t lo = 0, hi = c->n_runs;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (c->runs[mid].start < p)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return &c->runs[lo];
+}
+
 static int cmp_rbound(const void *x, const void *y)
 {
     const sm__rbound *a = x, *b = y;
@@ -308,30 +324,46 @@ static sm_status rest_pass(sm__qctx *q, fast *f)
          * affinity (a secondary sector's at most the secondary factor) and
          * its size. */
         const uint32_t *key = c->rkey;
-        const double *affw = q->affw, *wsize = f->wsize;
+        const double *affw = q->affw, *wsize = f->wsize, *wany = f->wsize_any;
         uint32_t p = c->region_start[r], end = c->region_start[r + 1];
+        const sm__run *run = first_run(c, p);
         if (!f->minop) {
-            /* additive: skip when affw + wsize < thr - reg - row_rest */
+            /* additive: skip when affw + wsize < thr - reg - row_rest, a
+             * whole run when its key's affw + its largest wsize is */
             double lim = f->tthr - reg - row_rest - BOUND_SLACK;
-            for (; p < end; p++) {
-                uint32_t kk = key[p];
-                if (affw[(kk >> 4) << 1 | (kk & 1)] + wsize[kk >> 1 & 7] < lim || mark[p] & 4)
+            for (; p < end; run++) {
+                uint32_t run_end = run[1].start;
+                if (affw[run->key] + wany[run->sizes] < lim) {
+                    p = run_end;
                     continue;
-                if ((st = consider(q, f, &c->rhot[p], comp_known ? 0.0 : sig_bound(q, f, c->rhot[p].idx))))
-                    return st;
-                lim = f->tthr - reg - row_rest - BOUND_SLACK;
+                }
+                for (; p < run_end; p++) {
+                    uint32_t kk = key[p];
+                    if (affw[(kk >> 4) << 1 | (kk & 1)] + wsize[kk >> 1 & 7] < lim || mark[p] & 4)
+                        continue;
+                    if ((st = consider(q, f, &c->rhot[p], comp_known ? 0.0 : sig_bound(q, f, c->rhot[p].idx))))
+                        return st;
+                    lim = f->tthr - reg - row_rest - BOUND_SLACK;
+                }
             }
         } else {
             /* minimum (exact, no slack): skip when either is below the threshold */
             double fixed = cmb(f, reg, row_rest);
             double lim = fixed < f->tthr ? INFINITY : f->tthr;
-            for (; p < end; p++) {
-                uint32_t kk = key[p];
-                if (affw[(kk >> 4) << 1 | (kk & 1)] < lim || wsize[kk >> 1 & 7] < lim || mark[p] & 4)
+            for (; p < end; run++) {
+                uint32_t run_end = run[1].start;
+                if (affw[run->key] < lim || wany[run->sizes] < lim) {
+                    p = run_end;
                     continue;
-                if ((st = consider(q, f, &c->rhot[p], comp_known ? 0.0 : sig_bound(q, f, c->rhot[p].idx))))
-                    return st;
-                lim = fixed < f->tthr ? INFINITY : f->tthr;
+                }
+                for (; p < run_end; p++) {
+                    uint32_t kk = key[p];
+                    if (affw[(kk >> 4) << 1 | (kk & 1)] < lim || wsize[kk >> 1 & 7] < lim || mark[p] & 4)
+                        continue;
+                    if ((st = consider(q, f, &c->rhot[p], comp_known ? 0.0 : sig_bound(q, f, c->rhot[p].idx))))
+                        return st;
+                    lim = fixed < f->tthr ? INFINITY : f->tthr;
+                }
             }
         }
     }
@@ -636,6 +668,12 @@ static sm_status scan_fast(sm__qctx *q, size_t k, const sm_query_options *o)
         f.wsize[z] = term(&f, SM_CRIT_SIZE_FIT, sm__size_fit[s->size[a]][z]);
         if (f.wsize[z] > f.max_size)
             f.max_size = f.wsize[z];
+    }
+    for (unsigned m = 0; m < 32; m++) {
+        f.wsize_any[m] = -INFINITY;
+        for (int z = 0; z < 5; z++)
+            if (m >> z & 1 && f.wsize[z] > f.wsize_any[m])
+                f.wsize_any[m] = f.wsize[z];
     }
     /* per sector: affinity term without / with a secondary sector */
     for (size_t x = 0; x < e->n_sectors; x++) {

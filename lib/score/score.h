@@ -192,6 +192,18 @@ static inline double sm__language_fit(uint64_t a, uint64_t b)
  * of them rebuilds it in place). */
 #define SM__LOC_DELTA 0x80000000u
 
+/* The key of a run of base positions: primary sector, any secondary sector
+ * (the index of the query's sector affinity terms, query.c's affw). */
+#define SM__RUN_KEY(sector, any_secondary) ((uint32_t)(sector) << 1 | (uint32_t)((any_secondary) != 0))
+
+/* A run of base positions in one region with one run key; sizes has bit z
+ * set when an SME of size class z is in it. */
+typedef struct sm__run {
+    uint32_t start;
+    uint32_t key : 24;
+    uint32_t sizes : 8;
+} sm__run;
+
 typedef struct sm__score_cache {
     uint64_t idf_generation; /* engine generation idf was computed for */
     double *idf;             /* per tag: ln(1 + N / df), 0 when df = 0 */
@@ -212,6 +224,12 @@ typedef struct sm__score_cache {
     struct sm__rhot *rhot; /* packed rows by base position (idx follows moves) */
     uint32_t *rkey;        /* same order: sector << 4 | size << 1 | (any secondary) */
     size_t rhot_cap, rkey_cap;
+    /* Within a region, positions are grouped by primary sector and whether
+     * the SME has a secondary sector (SM__RUN_KEY): run j is positions
+     * runs[j].start .. runs[j + 1].start, all in one region; runs[n_runs]
+     * is a sentinel at n_base. */
+    struct sm__run *runs;
+    size_t n_runs, runs_cap;
 
     /* delta */
     uint32_t *loc;         /* per SME index: base position, or SM__LOC_DELTA | delta slot */
