@@ -123,17 +123,19 @@ static sm_status build_regions(sm_engine *e, sm__score_cache *c)
         (st = fit(&e->alloc, (void **)&c->loc, &c->loc_cap, ns ? ns : 1, sizeof *c->loc)))
         return st;
     /* order: the SMEs by run key; kstart: the run keys' counts, then starts */
+#define RUN_KEY(i) ((size_t)e->smes.sector[i] << 1 | (e->smes.n_secondary[i] > 0))
     uint32_t *order = sm__malloc(&e->alloc, (ns + nk + 1) * sizeof *order);
     if (!order)
         return sm__nomem();
     uint32_t *kstart = order + ns;
     memset(kstart, 0, (nk + 1) * sizeof *kstart);
     for (size_t i = 0; i < ns; i++)
-        kstart[SM__RUN_KEY(e->smes.sector[i], e->smes.n_secondary[i] > 0) + 1]++;
+        kstart[RUN_KEY(i) + 1]++;
     for (size_t x = 0; x < nk; x++)
         kstart[x + 1] += kstart[x];
     for (size_t i = 0; i < ns; i++)
-        order[kstart[SM__RUN_KEY(e->smes.sector[i], e->smes.n_secondary[i] > 0)]++] = (uint32_t)i;
+        order[kstart[RUN_KEY(i)]++] = (uint32_t)i;
+#undef RUN_KEY
     uint32_t *start = c->region_start;
     memset(start, 0, (nr + 1) * sizeof *start);
     for (size_t i = 0; i < ns; i++)
@@ -147,19 +149,24 @@ static sm_status build_regions(sm_engine *e, sm__score_cache *c)
         uint32_t p = start[e->smes.region[i]]++;
         c->loc[i] = p;
         fill_row(e, i, &c->rhot[p]);
-        uint16_t nsec = e->smes.n_secondary[i];
-        c->rkey[p] = (uint32_t)e->smes.sector[i] << 4 | (uint32_t)e->smes.size[i] << 1 | (nsec > 0);
+        const uint32_t *sec = sm__sme_secondary(e, i);
+        unsigned sig = 0;
+        for (size_t x = 0, m = e->smes.n_secondary[i]; x < m; x++)
+            sig |= SM__SEC_BIT(e, sec[x]);
+        c->rkey[p] = SM__KEY(e->smes.sector[i], sig, e->smes.size[i]);
     }
     sm__free(&e->alloc, order);
     for (size_t r = nr; r > 0; r--)
         start[r] = start[r - 1];
     start[0] = 0;
     /* the runs: a new one at every region start and every change of key */
+    /* the bits of a key that a run shares: sector, any secondary */
+#define RUN_BITS (~(uint32_t)0xfff | 1u)
     size_t n_runs = 0;
     for (size_t p = 0, r = 0; p < ns; p++) {
         while (start[r + 1] <= p)
             r++;
-        n_runs += p == 0 || start[r] == p || (c->rkey[p] ^ c->rkey[p - 1]) & ~(uint32_t)0xe;
+        n_runs += p == 0 || start[r] == p || (c->rkey[p] ^ c->rkey[p - 1]) & RUN_BITS;
     }
     if ((st = fit(&e->alloc, (void **)&c->runs, &c->runs_cap, n_runs + 1, sizeof *c->runs)))
         return st;
@@ -168,18 +175,20 @@ static sm_status build_regions(sm_engine *e, sm__score_cache *c)
         while (start[r + 1] <= p)
             r++;
         uint32_t kk = c->rkey[p];
-        uint32_t key = SM__RUN_KEY(kk >> 4, kk & 1);
-        if (p == 0 || start[r] == p || (kk ^ c->rkey[p - 1]) & ~(uint32_t)0xe) {
+        if (p == 0 || start[r] == p || (kk ^ c->rkey[p - 1]) & RUN_BITS) {
             c->runs[m].start = (uint32_t)p;
-            c->runs[m].key = key;
+            c->runs[m].sector = (uint16_t)SM__KEY_SECTOR(kk);
             c->runs[m].sizes = 0;
+            c->runs[m].sig = 0;
             m++;
         }
-        c->runs[m - 1].sizes |= (uint8_t)(1u << (kk >> 1 & 7));
+        c->runs[m - 1].sizes |= (uint8_t)(1u << SM__KEY_SIZE(kk));
+        c->runs[m - 1].sig |= (uint8_t)SM__KEY_SIG(kk);
     }
+#undef RUN_BITS
     c->runs[m].start = (uint32_t)ns; /* the sentinel */
-    c->runs[m].key = 0;
-    c->runs[m].sizes = 0;
+    c->runs[m].sector = 0;
+    c->runs[m].sizes = c->runs[m].sig = 0;
     c->n_runs = m;
     return SM_OK;
 }
