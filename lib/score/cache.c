@@ -363,8 +363,8 @@ static void op_move(void *ptr, sm_engine *e, size_t from, size_t to)
 #define BASE_FIELDS(X)                                                                                            \
     X(n_base) X(n_tags_base) X(offer_start) X(need_start) X(offerers) X(needers) X(offer_start_cap)              \
     X(need_start_cap) X(offerers_cap) X(needers_cap) X(region_start) X(region_start_cap) X(rhot) X(rkey)         \
-    X(rhot_cap) X(rkey_cap) X(runs) X(n_runs) X(runs_cap) X(loc) X(loc_cap) X(region_live) X(region_live_cap) X(idorder) X(n_idorder)          \
-    X(idorder_len) X(idorder_cap)
+    X(rhot_cap) X(rkey_cap) X(runs) X(n_runs) X(runs_cap) X(loc) X(loc_cap) X(region_live) X(region_live_cap)    \
+    X(idorder) X(n_idorder) X(idorder_len) X(idorder_cap)
 
 /* Swaps the base of c with that of n. */
 #define SWAP_FIELD(f)                                                                                             \
