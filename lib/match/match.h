@@ -34,7 +34,7 @@ typedef struct sm__qctx {
      * secondaries to that sector, and the cross-sector filter */
     double *aff;              /* max over a's sectors sa of aff(sa, s), times the
                                * secondary factor when sa is a secondary sector */
-    double *affw;             /* fast scan: 2 per sector, weighted affinity without / with a secondary */
+    double *affw;             /* fast scan: the weighted affinity of each sector as a primary one (2 per sector kept) */
     uint8_t *sector_ok;
     size_t sector_cap;
 

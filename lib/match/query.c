@@ -94,6 +94,8 @@ typedef struct fast {
     double w_sec;     /* term of a sector affinity of 1 */
     double wsize[5];  /* term of the size fit, by b's size */
     double max_size;
+    double wsize_any[32]; /* the largest size term over a set of sizes (bit z: size z) */
+    double secw[256];     /* the largest secondary affinity term over a signature (SM__KEY_SIG) */
     double cl1;       /* cooperation and language at 1, custom criteria at 1 */
     double cust1;     /* custom criteria at 1 (history and network ones exact in consider()) */
     double col1;      /* cooperation and language at 1 */
@@ -146,6 +148,14 @@ static inline void update_thr(const sm__qctx *q, fast *f)
     else
         f->tthr = t;
 }
+/* The sector affinity term of a packed key (SM__KEY) at most: its primary
+ * sector's, or the best of a secondary sector with its signature. */
+static inline double key_aff(const sm__qctx *q, const fast *f, uint32_t kk)
+{
+    double a = q->affw[SM__KEY_SECTOR(kk)], b = f->secw[SM__KEY_SIG(kk)];
+    return a > b ? a : b;
+}
+
 /* Sector affinity of the SME in packed row h, as sm__pair_cheap() computes it. */
 static inline double row_affinity(const sm__qctx *q, const sm__rhot *h)
 {
@@ -261,6 +271,21 @@ static inline double sig_bound(const sm__qctx *q, const fast *f, size_t b)
     }
 }
 
+/* The first run at or after base position p (a region's first run when p
+ * is the region's start; the sentinel when none is left). */
+static const sm__run *first_run(const sm__score_cache *c, uint32_t p)
+{
+    size_t lo = 0, hi = c->n_runs;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (c->runs[mid].start < p)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return &c->runs[lo];
+}
+
 static int cmp_rbound(const void *x, const void *y)
 {
     const sm__rbound *a = x, *b = y;
@@ -308,30 +333,48 @@ static sm_status rest_pass(sm__qctx *q, fast *f)
          * affinity (a secondary sector's at most the secondary factor) and
          * its size. */
         const uint32_t *key = c->rkey;
-        const double *affw = q->affw, *wsize = f->wsize;
+        const double *affw = q->affw, *secw = f->secw, *wsize = f->wsize, *wany = f->wsize_any;
         uint32_t p = c->region_start[r], end = c->region_start[r + 1];
+        const sm__run *run = first_run(c, p);
         if (!f->minop) {
-            /* additive: skip when affw + wsize < thr - reg - row_rest */
+            /* additive: skip when the affinity and size terms < thr - reg -
+             * row_rest, a whole run when its sector's and signature's
+             * affinity term + its largest size term are */
             double lim = f->tthr - reg - row_rest - BOUND_SLACK;
-            for (; p < end; p++) {
-                uint32_t kk = key[p];
-                if (affw[(kk >> 4) << 1 | (kk & 1)] + wsize[kk >> 1 & 7] < lim || mark[p] & 4)
+            for (; p < end; run++) {
+                uint32_t run_end = run[1].start;
+                double ra = affw[run->sector] > secw[run->sig] ? affw[run->sector] : secw[run->sig];
+                if (ra + wany[run->sizes] < lim) {
+                    p = run_end;
                     continue;
-                if ((st = consider(q, f, &c->rhot[p], comp_known ? 0.0 : sig_bound(q, f, c->rhot[p].idx))))
-                    return st;
-                lim = f->tthr - reg - row_rest - BOUND_SLACK;
+                }
+                for (; p < run_end; p++) {
+                    uint32_t kk = key[p];
+                    if (key_aff(q, f, kk) + wsize[SM__KEY_SIZE(kk)] < lim || mark[p] & 4)
+                        continue;
+                    if ((st = consider(q, f, &c->rhot[p], comp_known ? 0.0 : sig_bound(q, f, c->rhot[p].idx))))
+                        return st;
+                    lim = f->tthr - reg - row_rest - BOUND_SLACK;
+                }
             }
         } else {
             /* minimum (exact, no slack): skip when either is below the threshold */
             double fixed = cmb(f, reg, row_rest);
             double lim = fixed < f->tthr ? INFINITY : f->tthr;
-            for (; p < end; p++) {
-                uint32_t kk = key[p];
-                if (affw[(kk >> 4) << 1 | (kk & 1)] < lim || wsize[kk >> 1 & 7] < lim || mark[p] & 4)
+            for (; p < end; run++) {
+                uint32_t run_end = run[1].start;
+                if ((affw[run->sector] < lim && secw[run->sig] < lim) || wany[run->sizes] < lim) {
+                    p = run_end;
                     continue;
-                if ((st = consider(q, f, &c->rhot[p], comp_known ? 0.0 : sig_bound(q, f, c->rhot[p].idx))))
-                    return st;
-                lim = fixed < f->tthr ? INFINITY : f->tthr;
+                }
+                for (; p < run_end; p++) {
+                    uint32_t kk = key[p];
+                    if (key_aff(q, f, kk) < lim || wsize[SM__KEY_SIZE(kk)] < lim || mark[p] & 4)
+                        continue;
+                    if ((st = consider(q, f, &c->rhot[p], comp_known ? 0.0 : sig_bound(q, f, c->rhot[p].idx))))
+                        return st;
+                    lim = fixed < f->tthr ? INFINITY : f->tthr;
+                }
             }
         }
     }
@@ -509,9 +552,11 @@ static sm_status index_pass(sm__qctx *q, fast *f)
     for (size_t r = 0; r < e->n_regions; r++)
         if (q->region_ok[r] && q->regpart[r] > best_reg)
             best_reg = q->regpart[r];
-    for (size_t x = 0; x < 2 * e->n_sectors; x++)
+    for (size_t x = 0; x < e->n_sectors; x++)
         if (q->affw[x] > best_aff)
             best_aff = q->affw[x];
+    if (f->secw[255] > best_aff)
+        best_aff = f->secw[255];
     double best = cmb(f, cmb(f, best_reg, best_aff), cmb(f, f->max_size, f->cl1));
     const uint32_t *rs = c->region_start, *key = c->rkey;
     uint32_t n_reg = (uint32_t)e->n_regions;
@@ -553,8 +598,8 @@ static sm_status index_pass(sm__qctx *q, fast *f)
                 continue;
             bool out = !L->side && !(mk & 2);
             uint32_t kk = key[pos];
-            double ub = cmb(f, cmb(f, q->regpart[r], q->affw[(kk >> 4) << 1 | (kk & 1)]),
-                            cmb(f, cmb(f, f->wsize[kk >> 1 & 7], out ? tc_out : tc), tail));
+            double ub = cmb(f, cmb(f, q->regpart[r], key_aff(q, f, kk)),
+                            cmb(f, cmb(f, f->wsize[SM__KEY_SIZE(kk)], out ? tc_out : tc), tail));
             if (ub + f->slack < f->tthr)
                 continue;
             const sm__rhot *h = &c->rhot[pos];
@@ -637,11 +682,30 @@ static sm_status scan_fast(sm__qctx *q, size_t k, const sm_query_options *o)
         if (f.wsize[z] > f.max_size)
             f.max_size = f.wsize[z];
     }
-    /* per sector: affinity term without / with a secondary sector */
+    for (unsigned m = 0; m < 32; m++) {
+        f.wsize_any[m] = -INFINITY;
+        for (int z = 0; z < 5; z++)
+            if (m >> z & 1 && f.wsize[z] > f.wsize_any[m])
+                f.wsize_any[m] = f.wsize[z];
+    }
+    /* per sector: the affinity term as a primary sector; per signature bit:
+     * the best affinity of a sector with that bit as a secondary one, then
+     * the best term over the bits of each signature */
+    double bitmax[8] = { 0 };
     for (size_t x = 0; x < e->n_sectors; x++) {
         double v = q->aff[x];
-        q->affw[2 * x] = term(&f, SM_CRIT_SECTOR_AFFINITY, v);
-        q->affw[2 * x + 1] = term(&f, SM_CRIT_SECTOR_AFFINITY, q->factor > v ? q->factor : v);
+        q->affw[x] = term(&f, SM_CRIT_SECTOR_AFFINITY, v);
+        unsigned b = e->sectors[x]->aff_key & 7u; /* SM__SEC_BIT's */
+        if (v > bitmax[b])
+            bitmax[b] = v;
+    }
+    f.secw[0] = -INFINITY; /* no secondary sector */
+    for (unsigned m = 1; m < 256; m++) {
+        unsigned b = 0; /* the lowest bit of m */
+        while (!(m >> b & 1u))
+            b++;
+        double t = term(&f, SM_CRIT_SECTOR_AFFINITY, bitmax[b] * q->factor), rest = f.secw[m & (m - 1)];
+        f.secw[m] = t > rest ? t : rest;
     }
     update_thr(q, &f);
     sm_status st;

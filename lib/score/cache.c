@@ -107,11 +107,14 @@ static void build_postings(const sm_engine *e, const sm__score_cache *c)
 }
 #undef AHEAD
 
-/* Groups SMEs by region (counting sort, ascending index within a region)
- * into packed rows, and records every SME's position. */
+/* Groups SMEs by region, and within a region by primary sector and whether
+ * they have a secondary sector (ascending index within such a run), into
+ * packed rows; records every SME's position and the runs (sm__run), whose
+ * bounds let a query skip a whole run. Two stable counting sorts: by the
+ * run key (sector, any secondary), then by region. */
 static sm_status build_regions(sm_engine *e, sm__score_cache *c)
 {
-    size_t nr = e->n_regions, ns = e->smes.n;
+    size_t nr = e->n_regions, ns = e->smes.n, nk = 2 * (size_t)e->n_sectors;
     sm_status st;
     if ((st = fit(&e->alloc, (void **)&c->region_start, &c->region_start_cap, nr + 1, sizeof *c->region_start)) ||
         (st = fit(&e->alloc, (void **)&c->region_live, &c->region_live_cap, nr ? nr : 1, sizeof *c->region_live)) ||
@@ -119,6 +122,20 @@ static sm_status build_regions(sm_engine *e, sm__score_cache *c)
         (st = fit(&e->alloc, (void **)&c->rkey, &c->rkey_cap, ns ? ns : 1, sizeof *c->rkey)) ||
         (st = fit(&e->alloc, (void **)&c->loc, &c->loc_cap, ns ? ns : 1, sizeof *c->loc)))
         return st;
+    /* order: the SMEs by run key; kstart: the run keys' counts, then starts */
+#define RUN_KEY(i) ((size_t)e->smes.sector[i] << 1 | (e->smes.n_secondary[i] > 0))
+    uint32_t *order = sm__malloc(&e->alloc, (ns + nk + 1) * sizeof *order);
+    if (!order)
+        return sm__nomem();
+    uint32_t *kstart = order + ns;
+    memset(kstart, 0, (nk + 1) * sizeof *kstart);
+    for (size_t i = 0; i < ns; i++)
+        kstart[RUN_KEY(i) + 1]++;
+    for (size_t x = 0; x < nk; x++)
+        kstart[x + 1] += kstart[x];
+    for (size_t i = 0; i < ns; i++)
+        order[kstart[RUN_KEY(i)]++] = (uint32_t)i;
+#undef RUN_KEY
     uint32_t *start = c->region_start;
     memset(start, 0, (nr + 1) * sizeof *start);
     for (size_t i = 0; i < ns; i++)
@@ -127,16 +144,52 @@ static sm_status build_regions(sm_engine *e, sm__score_cache *c)
         c->region_live[r] = start[r + 1];
         start[r + 1] += start[r];
     }
-    for (size_t i = 0; i < ns; i++) {
+    for (size_t j = 0; j < ns; j++) {
+        size_t i = order[j];
         uint32_t p = start[e->smes.region[i]]++;
         c->loc[i] = p;
         fill_row(e, i, &c->rhot[p]);
-        uint16_t nsec = e->smes.n_secondary[i];
-        c->rkey[p] = (uint32_t)e->smes.sector[i] << 4 | (uint32_t)e->smes.size[i] << 1 | (nsec > 0);
+        const uint32_t *sec = sm__sme_secondary(e, i);
+        unsigned sig = 0;
+        for (size_t x = 0, m = e->smes.n_secondary[i]; x < m; x++)
+            sig |= SM__SEC_BIT(e, sec[x]);
+        c->rkey[p] = SM__KEY(e->smes.sector[i], sig, e->smes.size[i]);
     }
+    sm__free(&e->alloc, order);
     for (size_t r = nr; r > 0; r--)
         start[r] = start[r - 1];
     start[0] = 0;
+    /* the runs: a new one at every region start and every change of key */
+    /* the bits of a key that a run shares: sector, any secondary */
+#define RUN_BITS (~(uint32_t)0xfff | 1u)
+    size_t n_runs = 0;
+    for (size_t p = 0, r = 0; p < ns; p++) {
+        while (start[r + 1] <= p)
+            r++;
+        n_runs += p == 0 || start[r] == p || (c->rkey[p] ^ c->rkey[p - 1]) & RUN_BITS;
+    }
+    if ((st = fit(&e->alloc, (void **)&c->runs, &c->runs_cap, n_runs + 1, sizeof *c->runs)))
+        return st;
+    size_t m = 0;
+    for (size_t p = 0, r = 0; p < ns; p++) {
+        while (start[r + 1] <= p)
+            r++;
+        uint32_t kk = c->rkey[p];
+        if (p == 0 || start[r] == p || (kk ^ c->rkey[p - 1]) & RUN_BITS) {
+            c->runs[m].start = (uint32_t)p;
+            c->runs[m].sector = (uint16_t)SM__KEY_SECTOR(kk);
+            c->runs[m].sizes = 0;
+            c->runs[m].sig = 0;
+            m++;
+        }
+        c->runs[m - 1].sizes |= (uint8_t)(1u << SM__KEY_SIZE(kk));
+        c->runs[m - 1].sig |= (uint8_t)SM__KEY_SIG(kk);
+    }
+#undef RUN_BITS
+    c->runs[m].start = (uint32_t)ns; /* the sentinel */
+    c->runs[m].sector = 0;
+    c->runs[m].sizes = c->runs[m].sig = 0;
+    c->n_runs = m;
     return SM_OK;
 }
 
@@ -310,8 +363,8 @@ static void op_move(void *ptr, sm_engine *e, size_t from, size_t to)
 #define BASE_FIELDS(X)                                                                                            \
     X(n_base) X(n_tags_base) X(offer_start) X(need_start) X(offerers) X(needers) X(offer_start_cap)              \
     X(need_start_cap) X(offerers_cap) X(needers_cap) X(region_start) X(region_start_cap) X(rhot) X(rkey)         \
-    X(rhot_cap) X(rkey_cap) X(loc) X(loc_cap) X(region_live) X(region_live_cap) X(idorder) X(n_idorder)          \
-    X(idorder_len) X(idorder_cap)
+    X(rhot_cap) X(rkey_cap) X(runs) X(n_runs) X(runs_cap) X(loc) X(loc_cap) X(region_live) X(region_live_cap)    \
+    X(idorder) X(n_idorder) X(idorder_len) X(idorder_cap)
 
 /* Swaps the base of c with that of n. */
 #define SWAP_FIELD(f)                                                                                             \
@@ -329,7 +382,7 @@ static void op_move(void *ptr, sm_engine *e, size_t from, size_t to)
 static void base_free(const sm__alloc *a, sm__score_cache *b)
 {
     void *arrays[] = { b->offer_start, b->need_start, b->offerers, b->needers, b->region_start,
-                       b->rhot,        b->rkey,       b->loc,      b->region_live, b->idorder };
+                       b->rhot,        b->rkey,       b->runs,     b->loc,        b->region_live, b->idorder };
     for (size_t i = 0; i < sizeof arrays / sizeof *arrays; i++)
         sm__free(a, arrays[i]);
 }

@@ -192,6 +192,29 @@ static inline double sm__language_fit(uint64_t a, uint64_t b)
  * of them rebuilds it in place). */
 #define SM__LOC_DELTA 0x80000000u
 
+/* The packed key of a base position (rkey): primary sector, the secondary
+ * signature (bit SM__SEC_BIT of each secondary sector; 0 without any), size
+ * class, and whether there is a secondary sector. */
+#define SM__KEY(sector, sig, size) \
+    ((uint32_t)(sector) << 12 | (uint32_t)(sig) << 4 | (uint32_t)(size) << 1 | (uint32_t)((sig) != 0))
+#define SM__KEY_SECTOR(k) ((k) >> 12)
+#define SM__KEY_SIG(k) ((k) >> 4 & 255u)
+#define SM__KEY_SIZE(k) ((k) >> 1 & 7u)
+/* The signature bit of sector s: its affinity key (division or section)
+ * modulo 8, so that a query bounds a secondary sector's affinity by the
+ * best over the sectors sharing its bit. */
+#define SM__SEC_BIT(e, s) (1u << ((e)->sectors[s]->aff_key & 7u))
+
+/* A run of base positions in one region with one primary sector and either
+ * no or some secondary sector; sizes has bit z set when an SME of size
+ * class z is in it, sig is the union of its SMEs' secondary signatures. */
+typedef struct sm__run {
+    uint32_t start;
+    uint16_t sector;
+    uint8_t sizes;
+    uint8_t sig;
+} sm__run;
+
 typedef struct sm__score_cache {
     uint64_t idf_generation; /* engine generation idf was computed for */
     double *idf;             /* per tag: ln(1 + N / df), 0 when df = 0 */
@@ -210,8 +233,14 @@ typedef struct sm__score_cache {
     uint32_t *region_start;
     size_t region_start_cap;
     struct sm__rhot *rhot; /* packed rows by base position (idx follows moves) */
-    uint32_t *rkey;        /* same order: sector << 4 | size << 1 | (any secondary) */
+    uint32_t *rkey;        /* same order: SM__KEY */
     size_t rhot_cap, rkey_cap;
+    /* Within a region, positions are grouped by primary sector and whether
+     * the SME has a secondary sector: run j is positions
+     * runs[j].start .. runs[j + 1].start, all in one region; runs[n_runs]
+     * is a sentinel at n_base. */
+    struct sm__run *runs;
+    size_t n_runs, runs_cap;
 
     /* delta */
     uint32_t *loc;         /* per SME index: base position, or SM__LOC_DELTA | delta slot */

@@ -20,6 +20,7 @@ typedef struct shape {
     unsigned n_regions;
     unsigned empty_pct;     /* SMEs with no needs or no offers, percent */
     unsigned max_secondary; /* secondary sectors: 0 .. max_secondary */
+    unsigned n_sectors;     /* primary and secondary sectors from the first n of sectors[]; 0 = all 14 */
 } shape;
 
 static const char *const mixed[] = { "SI032", "SI041", "AT221", "AT130", "HR050", "HU110", "ITH41",
@@ -31,12 +32,15 @@ static const char *const sectors[] = { "25.11", "25.62", "28.41", "10.51", "17.2
                                        "55.10", "49.41", "71.12", "C",     "41.20", "73.11", "33.12" };
 
 static const shape shapes[] = {
-    { "default", 40, 0.0, 5, mixed, 14, 0, 2 },
-    { "zipf", 5000, 1.1, 6, mixed, 14, 0, 1 },
-    { "one_country", 40, 0.0, 5, slovenia, 12, 0, 2 },
-    { "few_regions", 60, 0.8, 5, few, 2, 0, 1 },
-    { "sparse", 40, 0.0, 5, mixed, 14, 60, 1 },
-    { "many_secondary", 40, 0.0, 4, slovenia, 12, 10, 6 },
+    { "default", 40, 0.0, 5, mixed, 14, 0, 2, 0 },
+    { "zipf", 5000, 1.1, 6, mixed, 14, 0, 1, 0 },
+    { "one_country", 40, 0.0, 5, slovenia, 12, 0, 2, 0 },
+    { "few_regions", 60, 0.8, 5, few, 2, 0, 1, 0 },
+    { "sparse", 40, 0.0, 5, mixed, 14, 60, 1, 0 },
+    { "many_secondary", 40, 0.0, 4, slovenia, 12, 10, 6, 0 },
+    /* long sector runs in the base (whole runs skipped or read) */
+    { "one_region_one_sector", 40, 0.0, 5, few, 1, 0, 0, 1 },
+    { "one_region_three_sectors", 40, 0.0, 4, few, 1, 10, 8, 3 },
 };
 
 static unsigned long state;
@@ -74,9 +78,10 @@ static void tag_list(char *out, size_t cap, const shape *s, const double *cum, u
 static void put_one(sm_engine *e, const shape *s, const double *cum, const char *id)
 {
     char sec[128], offers[256], needs[256];
-    snprintf(sec, sizeof sec, "%s", sectors[pick(14)]);
+    unsigned ns = s->n_sectors ? s->n_sectors : 14;
+    snprintf(sec, sizeof sec, "%s", sectors[pick(ns)]);
     for (unsigned j = 0, m = pick(s->max_secondary + 1); j < m; j++)
-        snprintf(sec + strlen(sec), sizeof sec - strlen(sec), ";%s", sectors[pick(14)]);
+        snprintf(sec + strlen(sec), sizeof sec - strlen(sec), ";%s", sectors[pick(ns)]);
     tag_list(offers, sizeof offers, s, cum, pick(s->max_tags));
     tag_list(needs, sizeof needs, s, cum, pick(s->max_tags));
     if (pick(100) < s->empty_pct)
