@@ -86,22 +86,11 @@ static void assert_same(sm_engine *e, sm_engine *f)
         sm_sme_desc_free(b);
         sm_sme_desc_free(a);
     }
-    sm_query_options o = SM_QUERY_OPTIONS_INIT;
-    o.k = 8;
     for (int t = 0; t < 3 && n; t++) {
         sm_sme_desc *d = NULL;
         assert_int_equal(sm_sme_at(&d, e, rnd((unsigned)n)), SM_OK);
         tu_assert_top_is_brute(e, d->id, NULL, t & 1, 8);
-        sm_result *r = NULL, *g = NULL;
-        assert_int_equal(sm_query_top(&r, e, d->id, &o), SM_OK);
-        assert_int_equal(sm_query_top(&g, f, d->id, &o), SM_OK);
-        assert_int_equal(sm_result_count(r), sm_result_count(g));
-        for (size_t i = 0; i < sm_result_count(r); i++) {
-            assert_string_equal(sm_result_id(r, i), sm_result_id(g, i));
-            assert_float_equal(sm_result_score(r, i), sm_result_score(g, i), 1e-12);
-        }
-        sm_result_free(r);
-        sm_result_free(g);
+        tu_assert_same_top(e, f, d->id, 8);
         sm_sme_desc_free(d);
     }
 }

@@ -292,3 +292,19 @@ void tu_assert_top_is_brute(sm_engine *e, const char *qid, const sm_weighting *w
     sm_result_free(r);
     free(all);
 }
+
+void tu_assert_same_top(sm_engine *a, sm_engine *b, const char *qid, size_t k)
+{
+    sm_query_options o = SM_QUERY_OPTIONS_INIT;
+    o.k = k;
+    sm_result *r = NULL, *g = NULL;
+    assert_int_equal(sm_query_top(&r, a, qid, &o), SM_OK);
+    assert_int_equal(sm_query_top(&g, b, qid, &o), SM_OK);
+    assert_int_equal(sm_result_count(r), sm_result_count(g));
+    for (size_t i = 0; i < sm_result_count(r); i++) {
+        assert_string_equal(sm_result_id(r, i), sm_result_id(g, i));
+        assert_float_equal(sm_result_score(r, i), sm_result_score(g, i), 1e-12);
+    }
+    sm_result_free(r);
+    sm_result_free(g);
+}

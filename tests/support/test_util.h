@@ -66,4 +66,8 @@ size_t tu_brute_rank(tu_scored *all, sm_engine *e, const char *qid, const sm_wei
  * bit. Fails naming the query, the rank and both answers. */
 void tu_assert_top_is_brute(sm_engine *e, const char *qid, const sm_weighting *w, int cross_border, size_t k);
 
+/* Asserts that sm_query_top() for qid with the default options and k gives
+ * the same ids and scores (to 1e-12) on engines a and b. */
+void tu_assert_same_top(sm_engine *a, sm_engine *b, const char *qid, size_t k);
+
 #endif
