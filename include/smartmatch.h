@@ -1428,6 +1428,20 @@ SM_API sm_status sm_history_info_get(sm_history_info *out, const sm_engine *engi
  */
 SM_API const char *sm_network_criterion_name(size_t index);
 
+/**
+ * Which replayed queries sm_evaluate() keeps, by what the querying SME had
+ * before the split date. A cold querier has no offers, no needs and no
+ * cooperation before the split: the profile says nothing of what it seeks,
+ * so only history-derived signals (popularity, activity) can rank for it.
+ * Reporting warm and cold queries apart is the usual cold-start breakdown of
+ * a recommender's evaluation (docs/quality.md).
+ */
+typedef enum sm_evaluate_queriers {
+    SM_EVALUATE_ALL = 0,  /**< Every query (the default). */
+    SM_EVALUATE_WARM = 1, /**< Only queriers with an offer, a need or an earlier cooperation. */
+    SM_EVALUATE_COLD = 2  /**< Only queriers with none of them. */
+} sm_evaluate_queriers;
+
 /** Options of sm_evaluate(). Initialise with ::SM_EVALUATE_OPTIONS_INIT or sm_evaluate_options_init(). */
 typedef struct sm_evaluate_options {
     unsigned int version;           /**< ::SM_EVALUATE_OPTIONS_VERSION. */
@@ -1443,16 +1457,20 @@ typedef struct sm_evaluate_options {
     unsigned int bootstrap;         /**< Bootstrap resamples for the errors (default 200; 0 = none). */
     uint64_t seed;                  /**< Seed of the samples (default 1). */
     int baselines;                  /**< Non-zero (default): random, popularity, past partners, tag overlap (ties by popularity) and tag overlap with ties by id rows too. */
+    sm_evaluate_queriers queriers;  /**< Which queries are replayed (default ::SM_EVALUATE_ALL); version 2. */
 } sm_evaluate_options;
 
-#define SM_EVALUATE_OPTIONS_VERSION 1 /**< Current version of ::sm_evaluate_options. */
+#define SM_EVALUATE_OPTIONS_VERSION 2 /**< Current version of ::sm_evaluate_options (1: without @c queriers, still accepted). */
 /** Static initialiser with the defaults (split_date must still be set). */
-#define SM_EVALUATE_OPTIONS_INIT { SM_EVALUATE_OPTIONS_VERSION, NULL, NULL, NULL, NULL, 10, 50, 100, 0, 100, 200, 1, 1 }
+#define SM_EVALUATE_OPTIONS_INIT \
+    { SM_EVALUATE_OPTIONS_VERSION, NULL, NULL, NULL, NULL, 10, 50, 100, 0, 100, 200, 1, 1, SM_EVALUATE_ALL }
 
 /**
  * Fills @p opts with the defaults.
  * @param opts The options.
- * @param version ::SM_EVALUATE_OPTIONS_VERSION.
+ * @param version ::SM_EVALUATE_OPTIONS_VERSION, or 1 (then only the fields of
+ *        version 1 are written: a caller built against version 1 passes its
+ *        smaller struct).
  * @return ::SM_OK; ::SM_ERR_INVALID_ARGUMENT on NULL or bad version.
  */
 SM_API sm_status sm_evaluate_options_init(sm_evaluate_options *opts, unsigned int version);
@@ -1481,12 +1499,16 @@ typedef struct sm_evaluation sm_evaluation;
  * split, and the reference date of their decay is the split date. Reports
  * recall\@k1, recall\@k2, MRR and AUC of the weighting, and of the baselines
  * computed in the same run. Members without any earlier cooperation count
- * too (the cold start is part of the measure).
+ * too (the cold start is part of the measure), unless @c queriers keeps only
+ * the warm or only the cold queries; @c max_queries then samples among the
+ * queries kept.
  * @param out Receives the evaluation; free with sm_evaluation_free().
  * @param engine The engine with SMEs and history.
  * @param opts Options; split_date is required.
  * @return ::SM_OK; ::SM_ERR_INVALID_ARGUMENT (NULL, no split_date, a k of 0,
- *         no cooperation to replay); ::SM_ERR_PARSE (a date); ::SM_ERR_CALLBACK;
+ *         no cooperation to replay, none of the queriers asked for);
+ *         ::SM_ERR_RANGE (@c queriers not one of ::sm_evaluate_queriers);
+ *         ::SM_ERR_PARSE (a date); ::SM_ERR_CALLBACK;
  *         ::SM_ERR_NOMEM.
  */
 SM_API sm_status sm_evaluate(sm_evaluation **out, const sm_engine *engine, const sm_evaluate_options *opts);

@@ -44,7 +44,8 @@ enum {
     OPT_VALIDATION,
     OPT_MAX_QUERIES,
     OPT_BOOTSTRAP,
-    OPT_SEED
+    OPT_SEED,
+    OPT_QUERIERS
 };
 
 /* Help headings, in the order they are printed. */
@@ -150,6 +151,9 @@ static const opt_spec specs[] = {
       "the split)" },
     { "max-queries", OPT_MAX_QUERIES, required_argument, HISTORY_CMDS, GROUP_QUERY, "N",
       "a deterministic sample of N queries (evaluate default all, fit default 5000)" },
+    { "queriers", OPT_QUERIERS, required_argument, CLI_CMD_EVALUATE, GROUP_QUERY, "WHICH",
+      "all (default), warm (queriers with an offer, a need or a cooperation before the split) or cold (none "
+      "of them): the cold-start breakdown" },
     { "bootstrap", OPT_BOOTSTRAP, required_argument, CLI_CMD_EVALUATE, GROUP_QUERY, "B",
       "bootstrap resamples for the errors (default 200)" },
     { "seed", OPT_SEED, required_argument, HISTORY_CMDS, GROUP_QUERY, "S", "seed of the samples (default 1)" },
@@ -553,6 +557,18 @@ static int apply(cli_args *a, int val, char *arg)
         return rc;
     case OPT_SEED:
         return parse_count(&a->seed, "--seed", arg, 0, ~0ull);
+    case OPT_QUERIERS:
+        if (!strcmp(arg, "all"))
+            a->queriers = SM_EVALUATE_ALL;
+        else if (!strcmp(arg, "warm"))
+            a->queriers = SM_EVALUATE_WARM;
+        else if (!strcmp(arg, "cold"))
+            a->queriers = SM_EVALUATE_COLD;
+        else {
+            cli_error("--queriers: expected all, warm or cold, not \"%s\"", arg);
+            return CLI_USAGE;
+        }
+        return CLI_OK;
     default:
         return CLI_USAGE;
     }

@@ -75,6 +75,7 @@ typedef struct cli_args {
     const char *end;            /* --end */
     const char *validation;     /* --validation */
     size_t max_queries;         /* --max-queries (0 = all) */
+    int queriers;               /* --queriers: an sm_evaluate_queriers value */
     unsigned int bootstrap;     /* --bootstrap */
     unsigned long long seed;    /* --seed */
     char **positional;          /* remaining arguments (borrowed from argv) */

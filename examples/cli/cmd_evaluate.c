@@ -33,6 +33,7 @@ int cmd_evaluate(int argc, char **argv)
     o.weighting = w;
     o.label = a.weights ? "weighting" : a.preset ? a.preset : "balanced";
     o.max_queries = a.max_queries;
+    o.queriers = (sm_evaluate_queriers)a.queriers;
     o.bootstrap = a.bootstrap;
     o.seed = a.seed;
     sm_status st = sm_evaluate(&ev, engine, &o);
@@ -42,9 +43,13 @@ int cmd_evaluate(int argc, char **argv)
         rc = cli_fail(st, NULL);
         goto done;
     }
-    printf("cooperations from %s%s%s replayed, one query per member; the network criteria see only the "
+    printf("cooperations from %s%s%s replayed, one query per member%s; the network criteria see only the "
            "history before %s\n\n%s",
-           a.split, a.end ? " to " : " on", a.end ? a.end : "", a.split, text);
+           a.split, a.end ? " to " : " on", a.end ? a.end : "",
+           a.queriers == SM_EVALUATE_WARM   ? " with an offer, a need or an earlier cooperation (warm)"
+           : a.queriers == SM_EVALUATE_COLD ? " with no offer, no need and no earlier cooperation (cold)"
+                                            : "",
+           a.split, text);
 done:
     sm_free(text);
     sm_evaluation_free(ev);

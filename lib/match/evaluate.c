@@ -9,6 +9,7 @@
 #include "match/evaluate.h"
 
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,6 +34,22 @@ void sm__evset_free(sm__evset *s, const sm__alloc *a)
 static uint64_t mix(uint64_t x)
 {
     return sm__rng_next(&x);
+}
+
+/* A deterministic sample of max_q of the queries (all when max_q is 0 or
+ * there are no more): a seeded partial shuffle. */
+static void sample(sm__evset *s, uint64_t seed, size_t max_q)
+{
+    if (!max_q || s->n <= max_q)
+        return;
+    uint64_t r = seed;
+    for (size_t i = 0; i < max_q; i++) {
+        size_t j = i + (size_t)(sm__rng_next(&r) % (s->n - i));
+        sm__evq t = s->q[i];
+        s->q[i] = s->q[j];
+        s->q[j] = t;
+    }
+    s->n = max_q;
 }
 
 sm_status sm__evset_build(sm__evset *out, const sm__history *h, size_t n_smes, int32_t from, int32_t to, int which,
@@ -84,19 +101,23 @@ sm_status sm__evset_build(sm__evset *out, const sm__history *h, size_t n_smes, i
             }
         }
     }
-    if (max_q && s.n > max_q) {
-        /* a seeded partial shuffle, then back in event order */
-        uint64_t r = seed;
-        for (size_t i = 0; i < max_q; i++) {
-            size_t j = i + (size_t)(sm__rng_next(&r) % (s.n - i));
-            sm__evq t = s.q[i];
-            s.q[i] = s.q[j];
-            s.q[j] = t;
-        }
-        s.n = max_q;
-    }
+    sample(&s, seed, max_q);
     *out = s;
     return SM_OK;
+}
+
+/* Keeps the queries whose querier is warm (an offer, a need or an event in
+ * h, the history before the split) or cold (none), in order. */
+static void keep_queriers(sm__evset *s, const sm_engine *e, const sm__history *h, sm_evaluate_queriers which)
+{
+    size_t m = 0;
+    for (size_t i = 0; i < s->n; i++) {
+        uint32_t a = s->q[i].a;
+        bool warm = e->smes.n_offers[a] || e->smes.n_needs[a] || sm__history_events_of(h, a);
+        if (warm == (which == SM_EVALUATE_WARM))
+            s->q[m++] = s->q[i];
+    }
+    s->n = m;
 }
 
 static int cmp_pop(const void *x, const void *y)
@@ -561,12 +582,20 @@ done:
 
 /* ---- the public calls ---------------------------------------------------------- */
 
+/* Bytes of the options struct of each version: a caller built against an
+ * older header passes the smaller struct. */
+static size_t options_size(unsigned version)
+{
+    return version == 1 ? offsetof(sm_evaluate_options, queriers) : version == 2 ? sizeof(sm_evaluate_options) : 0;
+}
+
 sm_status sm_evaluate_options_init(sm_evaluate_options *opts, unsigned int version)
 {
-    if (!opts || version != SM_EVALUATE_OPTIONS_VERSION)
+    if (!opts || !options_size(version))
         return sm__fail(SM_ERR_INVALID_ARGUMENT, "evaluate options: NULL or unsupported version %u", version);
     sm_evaluate_options d = SM_EVALUATE_OPTIONS_INIT;
-    *opts = d;
+    d.version = version;
+    memcpy(opts, &d, options_size(version));
     return SM_OK;
 }
 
@@ -578,12 +607,18 @@ static sm_status day_opt(int32_t *out, const char *field, const char *s)
     return SM_OK;
 }
 
-sm_status sm_evaluate(sm_evaluation **out, const sm_engine *e, const sm_evaluate_options *o)
+sm_status sm_evaluate(sm_evaluation **out, const sm_engine *e, const sm_evaluate_options *opts)
 {
-    if (!out || !e || !o)
+    if (!out || !e || !opts)
         return sm__fail(SM_ERR_INVALID_ARGUMENT, "evaluate: NULL %s", !out ? "out" : !e ? "engine" : "options");
-    if (o->version != SM_EVALUATE_OPTIONS_VERSION)
-        return sm__fail(SM_ERR_INVALID_ARGUMENT, "evaluate options: unsupported version %u", o->version);
+    if (!options_size(opts->version))
+        return sm__fail(SM_ERR_INVALID_ARGUMENT, "evaluate options: unsupported version %u (expected 1..%u)",
+                        opts->version, SM_EVALUATE_OPTIONS_VERSION);
+    sm_evaluate_options oo = SM_EVALUATE_OPTIONS_INIT;
+    memcpy(&oo, opts, options_size(opts->version));
+    const sm_evaluate_options *o = &oo;
+    if (o->queriers != SM_EVALUATE_ALL && o->queriers != SM_EVALUATE_WARM && o->queriers != SM_EVALUATE_COLD)
+        return sm__fail(SM_ERR_RANGE, "evaluate: queriers %d is not SM_EVALUATE_ALL, _WARM or _COLD", (int)o->queriers);
     if (!o->split_date)
         return sm__fail(SM_ERR_INVALID_ARGUMENT, "evaluate: split_date is required");
     if (!o->k1 || !o->k2 || !o->mrr_k)
@@ -608,8 +643,24 @@ sm_status sm_evaluate(sm_evaluation **out, const sm_engine *e, const sm_evaluate
     if ((st = sm__score_cache_get(NULL, e)) || (st = sm__history_until(&hs, e->history, e->smes.n, split)))
         goto done;
     hs.ref_day = split;
-    if ((st = sm__evset_build(&set, e->history, e->smes.n, split, end, SM__EV_ALL, o->seed, o->max_queries, al)))
+    bool all = o->queriers == SM_EVALUATE_ALL;
+    if ((st = sm__evset_build(&set, e->history, e->smes.n, split, end, SM__EV_ALL, o->seed, all ? o->max_queries : 0,
+                              al)))
         goto done;
+    size_t replayed = set.n;
+    if (!all) {
+        keep_queriers(&set, e, &hs, o->queriers);
+        sample(&set, o->seed, o->max_queries);
+    }
+    if (!set.n && replayed) {
+        st = sm__fail(SM_ERR_INVALID_ARGUMENT,
+                      "evaluate: none of the %zu queries from %s on comes from a %s querier (one %s before the split); "
+                      "use queriers all",
+                      replayed, o->split_date, o->queriers == SM_EVALUATE_WARM ? "warm" : "cold",
+                      o->queriers == SM_EVALUATE_WARM ? "with an offer, a need or a cooperation"
+                                                      : "with no offer, no need and no cooperation");
+        goto done;
+    }
     if (!set.n) {
         st = sm__fail_at(SM_ERR_INVALID_ARGUMENT, NULL, 0, 0, "split_date", o->split_date,
                          "evaluate: no cooperation on or after %s%s%s to replay", o->split_date,

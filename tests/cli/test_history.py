@@ -69,6 +69,24 @@ class HistoryCliTest(unittest.TestCase):
         for name in ("random", "popularity", "past_partners", "tag_overlap", "tag_overlap_by_id"):
             self.assertIn(name, rows)
 
+    def test_evaluate_queriers(self):
+        # every SME has tags: all 40 queries are warm, none cold
+        base = ("evaluate", "--data", self.smes, "--history", self.history, "--split", "2017-01-01",
+                "--bootstrap", "0")
+        p = run(*base, "--queriers", "warm")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn("(warm)", p.stdout)
+        q = run(*base)
+        self.assertEqual(q.returncode, 0, q.stderr)
+        table = lambda out: [l for l in out.splitlines() if l.startswith("| ")]
+        self.assertEqual(table(p.stdout), table(q.stdout))
+        p = run(*base, "--queriers", "cold")
+        self.assertEqual(p.returncode, 1)
+        self.assertIn("none of the 40 queries from 2017-01-01 on comes from a cold querier", p.stderr)
+        p = run(*base, "--queriers", "hot")
+        self.assertEqual(p.returncode, 2)
+        self.assertIn('--queriers: expected all, warm or cold, not "hot"', p.stderr)
+
     def test_fit(self):
         p = run("fit", "--data", self.smes, "--history", self.history, "--split", "2019-01-01",
                 "--validation", "2016-01-01")

@@ -152,6 +152,90 @@ static void ranks_by_hand(void **state)
     sm_engine_free(e);
 }
 
+/* The cold-start breakdown: A..D have tags, E and F none. Before the split
+ * A-B, C-D and G-A; after it A-E, E-F, B-C, D-F, G-B. Warm queries: A
+ * (A-E), B and C (B-C), D (D-F), G and B (G-B); cold: E twice (A-E, E-F),
+ * F twice (E-F, D-F). Every
+ * deterministic method's recall and MRR over all queries is the
+ * query-weighted mean of its warm and cold figures, and on cold queries tag
+ * overlap is popularity. */
+static void queriers_split(void **state)
+{
+    (void)state;
+    sm_engine *e = tu_engine(SM_TAXONOMY_ALL);
+    const char *ids[] = { "A", "B", "C", "D", "E", "F", "G", "H" };
+    const char *tags[] = { "x;y", "y;z", "x;z", "z", "", "", "x", "" };
+    for (int i = 0; i < 8; i++)
+        assert_int_equal(tu_put(e, ids[i], "SI032", "C", tags[i], tags[i], 0, "", SM_SIZE_SMALL), SM_OK);
+    const char *before[][2] = { { "A", "B" }, { "C", "D" }, { "G", "A" } };
+    const char *after[][2] = { { "A", "E" }, { "E", "F" }, { "B", "C" }, { "D", "F" }, { "G", "B" } };
+    for (int i = 0; i < 3; i++)
+        assert_int_equal(sm_history_add(e, before[i], 2, "2015-01-01", NULL), SM_OK);
+    for (int i = 0; i < 5; i++)
+        assert_int_equal(sm_history_add(e, after[i], 2, "2018-01-01", NULL), SM_OK);
+    sm_evaluate_options o = SM_EVALUATE_OPTIONS_INIT;
+    o.split_date = "2017";
+    o.k1 = 2;
+    o.k2 = 4;
+    o.bootstrap = 0;
+    sm_evaluation *ev[3] = { NULL, NULL, NULL };
+    const sm_evaluate_queriers which[3] = { SM_EVALUATE_ALL, SM_EVALUATE_WARM, SM_EVALUATE_COLD };
+    for (int k = 0; k < 3; k++) {
+        o.queriers = which[k];
+        assert_int_equal(sm_evaluate(&ev[k], e, &o), SM_OK);
+    }
+    assert_int_equal(sm_evaluation_at(ev[0], 0)->queries, 10);
+    assert_int_equal(sm_evaluation_at(ev[1], 0)->queries, 6);
+    assert_int_equal(sm_evaluation_at(ev[2], 0)->queries, 4);
+    const char *methods[] = { "smartmatch", "popularity", "past_partners", "tag_overlap", "tag_overlap_by_id" };
+    for (int m = 0; m < 5; m++) {
+        const sm_evaluation_row *a = row(ev[0], methods[m]), *w = row(ev[1], methods[m]), *c = row(ev[2], methods[m]);
+        assert_float_equal(a->recall1 * 10, w->recall1 * 6 + c->recall1 * 4, 1e-12);
+        assert_float_equal(a->recall2 * 10, w->recall2 * 6 + c->recall2 * 4, 1e-12);
+        assert_float_equal(a->mrr * 10, w->mrr * 6 + c->mrr * 4, 1e-12);
+    }
+    assert_float_equal(row(ev[2], "tag_overlap")->mrr, row(ev[2], "popularity")->mrr, 1e-12);
+    assert_float_equal(row(ev[2], "tag_overlap")->recall1, row(ev[2], "popularity")->recall1, 1e-12);
+    for (int k = 0; k < 3; k++)
+        sm_evaluation_free(ev[k]);
+    /* max_queries samples among the kept queries */
+    o.queriers = SM_EVALUATE_WARM;
+    o.max_queries = 3;
+    assert_int_equal(sm_evaluate(&ev[0], e, &o), SM_OK);
+    assert_int_equal(sm_evaluation_at(ev[0], 0)->queries, 3);
+    sm_evaluation_free(ev[0]);
+    o.max_queries = 0;
+    /* errors: an unknown value; no query of the kind asked for */
+    o.queriers = (sm_evaluate_queriers)7;
+    assert_int_equal(sm_evaluate(&ev[0], e, &o), SM_ERR_RANGE);
+    tu_assert_error(SM_ERR_RANGE, "queriers 7");
+    o.queriers = SM_EVALUATE_COLD;
+    const char *late[][2] = { { "B", "D" } };
+    assert_int_equal(sm_history_add(e, late[0], 2, "2018-06-01", NULL), SM_OK);
+    o.split_date = "2018-03-01";
+    ev[0] = NULL;
+    assert_int_equal(sm_evaluate(&ev[0], e, &o), SM_ERR_INVALID_ARGUMENT);
+    tu_assert_error(SM_ERR_INVALID_ARGUMENT, "cold querier");
+    assert_null(ev[0]);
+    o.queriers = SM_EVALUATE_WARM;
+    assert_int_equal(sm_evaluate(&ev[0], e, &o), SM_OK);
+    assert_int_equal(sm_evaluation_at(ev[0], 0)->queries, 2);
+    sm_evaluation_free(ev[0]);
+    /* version 1: the struct without queriers; init leaves the rest alone */
+    sm_evaluate_options v1;
+    memset(&v1, 0xAB, sizeof v1);
+    assert_int_equal(sm_evaluate_options_init(&v1, 1), SM_OK);
+    assert_int_equal(v1.version, 1);
+    assert_int_equal((int)v1.queriers, (int)0xABABABAB);
+    v1.split_date = "2017";
+    v1.bootstrap = 0;
+    ev[0] = NULL;
+    assert_int_equal(sm_evaluate(&ev[0], e, &v1), SM_OK);
+    assert_int_equal(sm_evaluation_at(ev[0], 0)->queries, 12);
+    sm_evaluation_free(ev[0]);
+    sm_engine_free(e);
+}
+
 static void fit_learns_the_network(void **state)
 {
     (void)state;
@@ -211,6 +295,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(planted_pairs),
         cmocka_unit_test(ranks_by_hand),
+        cmocka_unit_test(queriers_split),
         cmocka_unit_test(fit_learns_the_network),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -497,7 +497,8 @@ class _Evaluation(c_void_p):
     """``sm_evaluation *``"""
 
 
-EVALUATE_OPTIONS_VERSION = 1
+EVALUATE_OPTIONS_VERSION = 2
+EVALUATE_QUERIERS = {"all": 0, "warm": 1, "cold": 2}
 FIT_OPTIONS_VERSION = 1
 
 
@@ -529,6 +530,7 @@ class EvaluateOptions(Structure):
         ("bootstrap", c_uint),
         ("seed", ctypes.c_uint64),
         ("baselines", c_int),
+        ("queriers", c_int),
     ]
 
 

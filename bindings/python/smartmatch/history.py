@@ -119,11 +119,16 @@ class History:
     def evaluate(self, split: str, *, end: Optional[str] = None, weighting: Any = None,
                  label: Optional[str] = None, k1: int = 10, k2: int = 50, mrr_k: int = 100,
                  max_queries: int = 0, negatives: int = 100, bootstrap: int = 200, seed: int = 1,
-                 baselines: bool = True) -> List[EvaluationRow]:
+                 baselines: bool = True, queriers: str = "all") -> List[EvaluationRow]:
         """Replays the cooperations from ``split`` (to ``end``) as queries and returns the figures of
-        the weighting (row ``label``, default "smartmatch") and of the baselines."""
+        the weighting (row ``label``, default "smartmatch") and of the baselines. ``queriers``
+        "warm" keeps only queries whose SME had an offer, a need or a cooperation before the split,
+        "cold" only the others (the cold-start breakdown); "all" (default) keeps every query."""
+        if queriers not in _ffi.EVALUATE_QUERIERS:
+            raise ValueError(f"queriers must be one of all, warm, cold, not {queriers!r}")
         o = _ffi.EvaluateOptions()
         lib.sm_evaluate_options_init(byref(o), _ffi.EVALUATE_OPTIONS_VERSION)
+        o.queriers = _ffi.EVALUATE_QUERIERS[queriers]
         keep = [cstr(split, "split"), cstr(end, "end") if end else None, cstr(label, "label") if label else None]
         o.split_date, o.end_date, o.label = keep
         o.k1, o.k2, o.mrr_k, o.max_queries, o.negatives = k1, k2, mrr_k, max_queries, negatives

@@ -110,6 +110,7 @@ _SCALARS = {
     "sm_reciprocity": ctypes.c_int, "sm_reason_code": ctypes.c_int, "sm_exclusion": ctypes.c_int,
     "sm_overview_matrix": ctypes.c_int, "sm_overview_index": ctypes.c_int, "sm_overview_output": ctypes.c_int,
     "sm_wish_status": ctypes.c_int, "sm_event_reason": ctypes.c_int, "sm_event_input": ctypes.c_int,
+    "sm_evaluate_queriers": ctypes.c_int,
 }
 # Opaque handles: one '*' is the handle class itself.
 _OPAQUE = {"sm_engine": _ffi._Engine, "sm_weighting": _ffi._Weighting, "sm_result": _ffi._Result,

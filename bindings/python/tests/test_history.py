@@ -124,6 +124,32 @@ def test_evaluate_and_fit(sample):
     assert sm.Weighting.parse(str(w)) == w
 
 
+def test_evaluate_queriers():
+    # S3 and S4 have no tags and no cooperation before the split: cold
+    eng = sm.Engine()
+    for i, tags in enumerate([["x", "y"], ["y"], ["x"], [], [], ["x", "y"]]):
+        eng.add_sme(f"S{i}", region="SI032", sectors=["C25"], offers=tags, needs=tags)
+    for a, b, d in [("S0", "S1", "2015"), ("S2", "S5", "2015"), ("S0", "S3", "2018"), ("S3", "S4", "2018"),
+                    ("S1", "S2", "2018")]:
+        eng.history.add([a, b], d)
+    rows = {q: {r.method: r for r in eng.history.evaluate("2017", bootstrap=0, queriers=q)}
+            for q in ("all", "warm", "cold")}
+    n = {q: rows[q]["popularity"].queries for q in rows}
+    assert (n["all"], n["warm"], n["cold"]) == (6, 3, 3)
+    for m in ("smartmatch", "popularity", "past_partners", "tag_overlap"):
+        assert rows["all"][m].mrr * 6 == pytest.approx(rows["warm"][m].mrr * 3 + rows["cold"][m].mrr * 3)
+        assert rows["all"][m].recall1 * 6 == pytest.approx(rows["warm"][m].recall1 * 3 + rows["cold"][m].recall1 * 3)
+    # a cold querier's Jaccard is 0 for everyone: tag overlap is popularity
+    assert rows["cold"]["tag_overlap"].mrr == pytest.approx(rows["cold"]["popularity"].mrr)
+    with pytest.raises(ValueError, match="queriers"):
+        eng.history.evaluate("2017", queriers="hot")
+    eng.history.add(["S0", "S5"], "2019")
+    with pytest.raises(sm.InvalidArgument, match="cold querier"):
+        eng.history.evaluate("2018-06-01", queriers="cold")
+    assert eng.history.evaluate("2018-06-01", queriers="warm", bootstrap=0)[0].queries == 2
+    eng.close()
+
+
 @pytest.mark.skipif(not os.environ.get("SMARTMATCH_CLI"), reason="CLI not built")
 def test_cli_agrees(sample):
     out = subprocess.run([os.environ["SMARTMATCH_CLI"], "evaluate", "--data", str(SAMPLE_CSV), "--history",
