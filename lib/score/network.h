@@ -41,10 +41,14 @@ bool sm__net_preset(sm_weighting *w, const char *name, size_t len);
  * 2-hop neighbourhood; everything else scores 0 on past and common
  * partners. Reused across queries of one thread. */
 #define SM__NET_ACT_TAB 256
+_Static_assert(SM__NET_ACT_TAB > SM__HIST_EV8_MAX, "act_tab covers every count the one-byte counts hold");
 
 typedef struct sm__netq {
     const sm__history *h;        /* the history scored (NULL: none) */
-    const sm__history *override; /* set by evaluate/fit: used instead of the engine's */
+    /* set by evaluate/fit: used instead of the engine's, whose events it
+     * must hold a subset of (the pruned scan bounds activity by the
+     * engine's event counts: sm__score_cache.ract) */
+    const sm__history *override;
     int slot[SM__NET_COUNT];     /* score slot of each criterion in the weighting, -1 absent */
     bool any;                    /* some network criterion present */
     double *pp, *cp;             /* per SME index; valid where in[] is set */
