@@ -126,6 +126,10 @@ typedef struct sm__derived_ops {
      * inherit them speak. Returns false when the data could not follow (no
      * memory); it is then stale, for the maintenance to rebuild. */
     bool (*region_changed)(void *ptr, sm_engine *e, size_t k, bool added);
+    /* SME i just took part in one more event of the engine's history
+     * (core/history.h: its event count grew). Cannot fail. NULL: the data
+     * does not read the history. */
+    void (*sme_history)(void *ptr, sm_engine *e, size_t i);
 } sm__derived_ops;
 
 typedef struct sm__derived {
@@ -393,7 +397,9 @@ static inline bool sm__derived_tracking(const sm_engine *e)
 /* Counts a change (writer lock held). The derived data depends on the SMEs,
  * the tags, the number of regions and the regions' languages, and on
  * nothing else (not on sectors, affinity, development indices, region
- * names or places, history): a change that `keeps_derived` (one of
+ * names or places; on the history only through a bound of each SME's
+ * event count, which the sme_history op keeps up with every event added
+ * and which stays valid when events go): a change that `keeps_derived` (one of
  * nothing it depends on, or one its ops followed) leaves current data
  * current; any other leaves it stale, for the writer's maintenance at the
  * end of the call to rebuild beside the readers. A region added or given

@@ -43,9 +43,17 @@ void sm__history_changed(sm_engine *e)
     /* the sector counts followed the change themselves (sm__hsec_link) */
     sm__hsectors *sec = e->history ? e->history->sec : NULL;
     bool sec_follow = sec && sec->generation == e->generation;
-    sm__changed(e, true); /* the scoring caches do not depend on history */
+    sm__changed(e, true); /* the scoring caches followed (sm__history_members_grew) */
     if (sec_follow)
         sec->generation = e->generation;
+}
+
+void sm__history_members_grew(sm_engine *e, const uint32_t *members, size_t n)
+{
+    if (!sm__derived_tracking(e) || !e->derived.ops->sme_history)
+        return;
+    for (size_t j = 0; j < n; j++)
+        e->derived.ops->sme_history(e->derived.ptr, e, members[j]);
 }
 
 static sm__hedge *edge_find(const sm__hadj *a, uint32_t b)
@@ -419,6 +427,7 @@ sm_status sm_history_add(sm_engine *engine, const char *const *ids, size_t n, co
     if (!st && !(st = engine_history(&h, engine)) && !(st = sm__history_kind(h, kind ? kind : "", &k)) &&
         !(st = sm__history_reserve(h, engine->smes.n, members, &count, 1))) {
         sm__history_commit(h, members, count, day, k);
+        sm__history_members_grew(engine, members, count);
         sm__history_changed(engine);
     }
     sm__unlock(engine);

@@ -98,8 +98,13 @@ static inline double sm__hsec_score(const sm__hsectors *s, unsigned p, unsigned 
 
 /* The engine's history changed (writer lock held): moves the engine's
  * generation on, so that caches keyed by it see the change; the scoring
- * cache, which does not read the history, moves along when it was current. */
+ * cache, which reads the history only for its activity bound (kept in
+ * step by sm__history_members_grew), moves along when it was current. */
 void sm__history_changed(sm_engine *e);
+/* The n SMEs in members took part in the events just committed to the
+ * engine's history (writer lock held, before sm__history_changed): the
+ * derived data that bounds activity by SME follows (sme_history op). */
+void sm__history_members_grew(sm_engine *e, const uint32_t *members, size_t n);
 
 #define SM__HIST_HALF_LIFE_DEFAULT 1095.0 /* three years */
 

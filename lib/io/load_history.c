@@ -445,6 +445,7 @@ static sm_status apply(hload *ld, sm_engine *e, size_t *out_count)
         sm__history_commit(h, members + m, counts[i], days[i], kinds[i]);
         m += counts[i];
     }
+    sm__history_members_grew(e, members, m);
     if (ng)
         sm__history_changed(e); /* caches keyed by the generation see it */
     if (out_count)

@@ -100,6 +100,11 @@ typedef struct fast {
     double cust1;     /* custom criteria at 1 (history and network ones exact in consider()) */
     double col1;      /* cooperation and language at 1 */
     double cust_rest; /* custom criteria outside the 2-hop neighbourhood (net_pass) */
+    /* by a base position's event count (score.h: ract): with the minimum
+     * the activity term of its bound, else what the term of its bound
+     * adds to cust_rest's (activity at 1), at most 0; neutral (0, or 1
+     * with the minimum) without activity */
+    double act_row[SM__HIST_EV8_MAX + 1];
     int net_slot[SM__NET_COUNT]; /* score slots of history and network criteria, -1 = none */
     double comp_rest; /* complementarity of the rest pass's candidates */
     double tthr;      /* the threshold in the terms' algebra */
@@ -334,6 +339,8 @@ static sm_status rest_pass(sm__qctx *q, fast *f)
          * its size. */
         const uint32_t *key = c->rkey;
         const double *affw = q->affw, *secw = f->secw, *wsize = f->wsize, *wany = f->wsize_any;
+        const double *act = f->act_row; /* activity by the position's event count */
+        const uint8_t *ract = c->ract;
         uint32_t p = c->region_start[r], end = c->region_start[r + 1];
         const sm__run *run = first_run(c, p);
         if (!f->minop) {
@@ -350,7 +357,7 @@ static sm_status rest_pass(sm__qctx *q, fast *f)
                 }
                 for (; p < run_end; p++) {
                     uint32_t kk = key[p];
-                    if (key_aff(q, f, kk) + wsize[SM__KEY_SIZE(kk)] < lim || mark[p] & 4)
+                    if (key_aff(q, f, kk) + wsize[SM__KEY_SIZE(kk)] + act[ract[p]] < lim || mark[p] & 4)
                         continue;
                     if ((st = consider(q, f, &c->rhot[p], comp_known ? 0.0 : sig_bound(q, f, c->rhot[p].idx))))
                         return st;
@@ -369,7 +376,7 @@ static sm_status rest_pass(sm__qctx *q, fast *f)
                 }
                 for (; p < run_end; p++) {
                     uint32_t kk = key[p];
-                    if (key_aff(q, f, kk) < lim || wsize[SM__KEY_SIZE(kk)] < lim || mark[p] & 4)
+                    if (key_aff(q, f, kk) < lim || wsize[SM__KEY_SIZE(kk)] < lim || act[ract[p]] < lim || mark[p] & 4)
                         continue;
                     if ((st = consider(q, f, &c->rhot[p], comp_known ? 0.0 : sig_bound(q, f, c->rhot[p].idx))))
                         return st;
@@ -672,6 +679,23 @@ static sm_status scan_fast(sm__qctx *q, size_t k, const sm_query_options *o)
         /* sector_history: the query's largest value over the sectors */
         double rest = kind < 0 || kind == SM__NET_ACTIVITY ? 1.0 : kind == SM__NET_SECTOR ? q->net.sec_max : 0.0;
         f.cust_rest = cmb(&f, f.cust_rest, term(&f, j, rest));
+    }
+    /* activity by base position: the scoring cache keeps at least each
+     * SME's event count of the engine's history (the histories evaluate
+     * and fit score hold at most those events), capped at 255, above which
+     * activity is at most the most active SME's */
+    int as = f.net_slot[SM__NET_ACTIVITY];
+    for (unsigned m = 0; m <= SM__HIST_EV8_MAX; m++)
+        f.act_row[m] = f.minop ? 1.0 : 0.0;
+    if (as >= 0) {
+        const sm__netq *nq = &q->net;
+        double hi = nq->h && nq->act_scale > 0 ? log1p((double)nq->h->max_events) * nq->act_scale : 0.0;
+        hi = hi > 1.0 ? hi : 1.0;
+        double t1 = term(&f, (size_t)as, 1.0);
+        for (unsigned m = 0; m <= SM__HIST_EV8_MAX; m++) {
+            double b = m == SM__HIST_EV8_MAX ? hi : nq->h && nq->act_scale > 0 ? nq->act_tab[m] : 0.0;
+            f.act_row[m] = f.minop ? term(&f, (size_t)as, b) : term(&f, (size_t)as, b) - t1;
+        }
     }
     f.col1 = cmb(&f, term(&f, SM_CRIT_COOPERATION_FIT, 1.0), term(&f, SM_CRIT_LANGUAGE, 1.0));
     f.cl1 = cmb(&f, f.col1, f.cust_rest); /* every candidate outside the neighbourhood */

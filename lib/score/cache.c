@@ -4,6 +4,8 @@
  * explains the design, docs/scoring.md its exactness). */
 #include "score/score.h"
 
+#include "core/history.h"
+
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -120,6 +122,7 @@ static sm_status build_regions(sm_engine *e, sm__score_cache *c)
         (st = fit(&e->alloc, (void **)&c->region_live, &c->region_live_cap, nr ? nr : 1, sizeof *c->region_live)) ||
         (st = fit(&e->alloc, (void **)&c->rhot, &c->rhot_cap, ns ? ns : 1, sizeof *c->rhot)) ||
         (st = fit(&e->alloc, (void **)&c->rkey, &c->rkey_cap, ns ? ns : 1, sizeof *c->rkey)) ||
+        (st = fit(&e->alloc, (void **)&c->ract, &c->ract_cap, ns ? ns : 1, sizeof *c->ract)) ||
         (st = fit(&e->alloc, (void **)&c->loc, &c->loc_cap, ns ? ns : 1, sizeof *c->loc)))
         return st;
     /* order: the SMEs by run key; kstart: the run keys' counts, then starts */
@@ -136,6 +139,8 @@ static sm_status build_regions(sm_engine *e, sm__score_cache *c)
     for (size_t i = 0; i < ns; i++)
         order[kstart[RUN_KEY(i)]++] = (uint32_t)i;
 #undef RUN_KEY
+    const sm__history *h = e->history;
+    size_t n_ev8 = h ? h->n_adj : 0;
     uint32_t *start = c->region_start;
     memset(start, 0, (nr + 1) * sizeof *start);
     for (size_t i = 0; i < ns; i++)
@@ -154,6 +159,7 @@ static sm_status build_regions(sm_engine *e, sm__score_cache *c)
         for (size_t x = 0, m = e->smes.n_secondary[i]; x < m; x++)
             sig |= SM__SEC_BIT(e, sec[x]);
         c->rkey[p] = SM__KEY(e->smes.sector[i], sig, e->smes.size[i]);
+        c->ract[p] = i < n_ev8 ? h->ev8[i] : 0;
     }
     sm__free(&e->alloc, order);
     for (size_t r = nr; r > 0; r--)
@@ -345,6 +351,19 @@ static void op_in(void *ptr, sm_engine *e, size_t i)
     c->region_live[e->smes.region[i]]++;
 }
 
+/* SME i took part in one more event: its base position's count follows
+ * (a delta row is scored in full, with the history itself). */
+static void op_history(void *ptr, sm_engine *e, size_t i)
+{
+    sm__score_cache *c = ptr;
+    const sm__history *h = e->history;
+    if (!h || i >= h->n_adj || i >= e->smes.n)
+        return;
+    uint32_t l = c->loc[i];
+    if (!(l & SM__LOC_DELTA) && l < c->n_base && h->ev8[i] > c->ract[l])
+        c->ract[l] = h->ev8[i];
+}
+
 static void op_move(void *ptr, sm_engine *e, size_t from, size_t to)
 {
     (void)e;
@@ -363,7 +382,7 @@ static void op_move(void *ptr, sm_engine *e, size_t from, size_t to)
 #define BASE_FIELDS(X)                                                                                            \
     X(n_base) X(n_tags_base) X(offer_start) X(need_start) X(offerers) X(needers) X(offer_start_cap)              \
     X(need_start_cap) X(offerers_cap) X(needers_cap) X(region_start) X(region_start_cap) X(rhot) X(rkey)         \
-    X(rhot_cap) X(rkey_cap) X(runs) X(n_runs) X(runs_cap) X(loc) X(loc_cap) X(region_live) X(region_live_cap)    \
+    X(rhot_cap) X(rkey_cap) X(ract) X(ract_cap) X(runs) X(n_runs) X(runs_cap) X(loc) X(loc_cap) X(region_live) X(region_live_cap)    \
     X(idorder) X(n_idorder) X(idorder_len) X(idorder_cap)
 
 /* Swaps the base of c with that of n. */
@@ -382,7 +401,8 @@ static void op_move(void *ptr, sm_engine *e, size_t from, size_t to)
 static void base_free(const sm__alloc *a, sm__score_cache *b)
 {
     void *arrays[] = { b->offer_start, b->need_start, b->offerers, b->needers, b->region_start,
-                       b->rhot,        b->rkey,       b->runs,     b->loc,        b->region_live, b->idorder };
+                       b->rhot,        b->rkey,       b->ract,     b->runs,       b->loc,         b->region_live,
+                       b->idorder };
     for (size_t i = 0; i < sizeof arrays / sizeof *arrays; i++)
         sm__free(a, arrays[i]);
 }
@@ -519,7 +539,7 @@ static bool op_region(void *ptr, sm_engine *e, size_t k, bool added)
     return true;
 }
 
-static const sm__derived_ops ops = { op_reserve, op_out, op_in, op_move, op_maintain, op_region };
+static const sm__derived_ops ops = { op_reserve, op_out, op_in, op_move, op_maintain, op_region, op_history };
 
 static void cache_free(void *ptr, const sm__alloc *a)
 {

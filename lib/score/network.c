@@ -168,7 +168,7 @@ void sm__netq_free(sm__netq *nq, const sm__alloc *a)
 {
     sm__free(a, nq->pp);
     sm__free(a, nq->cp);
-    sm__free(a, nq->in);
+    sm__free(a, nq->tab);
     sm__free(a, nq->touched);
     sm__free(a, nq->sec);
     const sm__history *o = nq->override;
@@ -176,14 +176,20 @@ void sm__netq_free(sm__netq *nq, const sm__alloc *a)
     nq->override = o;
 }
 
-static void touch(sm__netq *nq, uint32_t b)
+/* The place of SME b in touched, added with scores 0 if new (the table
+ * and the arrays have room: sm__netq_prepare sized them). */
+static uint32_t touch(sm__netq *nq, uint32_t b)
 {
-    if (nq->in[b])
-        return;
-    nq->in[b] = 1;
-    nq->pp[b] = 0;
-    nq->cp[b] = 0;
-    nq->touched[nq->n_touched++] = b;
+    size_t i = sm__netq_probe(nq, b);
+    if (nq->tab[i].b == b)
+        return nq->tab[i].t;
+    uint32_t t = (uint32_t)nq->n_touched++;
+    nq->tab[i].b = b;
+    nq->tab[i].t = t;
+    nq->pp[t] = 0;
+    nq->cp[t] = 0;
+    nq->touched[t] = b;
+    return t;
 }
 
 /* sector_history of SME a against every sector (docs/scoring.md). */
@@ -216,9 +222,7 @@ static sm_status sector_row(sm__netq *nq, const sm_engine *e, const sm__history 
 
 sm_status sm__netq_prepare(sm__netq *nq, const sm_engine *e, const sm_weighting *w, size_t a, const sm__alloc *al)
 {
-    for (size_t t = 0; t < nq->n_touched; t++)
-        nq->in[nq->touched[t]] = 0;
-    nq->n_touched = 0;
+    nq->n_touched = 0; /* the table is cleared when this query fills it */
     nq->any = false;
     for (int k = 0; k < SM__NET_COUNT; k++)
         nq->slot[k] = -1;
@@ -246,15 +250,25 @@ sm_status sm__netq_prepare(sm__netq *nq, const sm_engine *e, const sm_weighting 
         return nq->h = NULL, st;
     if (!nq->any || !h || a >= h->n_adj)
         return SM_OK;
-    size_t n = h->n_adj;
-    if (n > nq->in_cap) {
-        uint8_t *in = sm__realloc(al, nq->in, n);
-        if (!in)
+    /* the neighbourhood's size at most: a's partners and, for common
+     * partners, theirs */
+    const sm__hadj *x = &h->adj[a];
+    bool common = nq->slot[SM__NET_COMMON] >= 0;
+    size_t n = x->n;
+    for (uint32_t j = 0; common && j < x->n; j++)
+        n += h->adj[x->e[j].other].n;
+    size_t tc = 16;
+    while (tc < 2 * n)
+        tc *= 2;
+    if (tc > nq->tab_cap) {
+        struct sm__netq_slot *tab = sm__realloc(al, nq->tab, tc * sizeof *tab);
+        if (!tab)
             return nq->h = NULL, sm__nomem();
-        memset(in + nq->in_cap, 0, n - nq->in_cap);
-        nq->in = in;
-        nq->in_cap = n;
+        nq->tab = tab;
+        nq->tab_cap = tc;
     }
+    nq->tab_mask = tc - 1;
+    memset(nq->tab, 0xff, tc * sizeof *nq->tab);
     if (n > nq->cap) {
         double *pp = sm__realloc(al, nq->pp, n * sizeof *pp);
         if (pp)
@@ -268,14 +282,11 @@ sm_status sm__netq_prepare(sm__netq *nq, const sm_engine *e, const sm_weighting 
         nq->touched = tl;
         nq->cap = n;
     }
-    const sm__hadj *x = &h->adj[a];
     int32_t ref = sm__history_ref(h);
     double hl = w->net_half_life > 0 ? w->net_half_life : h->half_life;
-    bool common = nq->slot[SM__NET_COMMON] >= 0;
     for (uint32_t j = 0; j < x->n; j++) {
         const sm__hedge *ed = &x->e[j];
-        touch(nq, ed->other);
-        nq->pp[ed->other] = sm__net_past_score(ed->count, ed->last, ref, hl);
+        nq->pp[touch(nq, ed->other)] = sm__net_past_score(ed->count, ed->last, ref, hl);
         if (!common)
             continue;
         const sm__hadj *z = &h->adj[ed->other];
@@ -286,12 +297,11 @@ sm_status sm__netq_prepare(sm__netq *nq, const sm_engine *e, const sm_weighting 
             uint32_t b = z->e[t].other;
             if (b == a)
                 continue;
-            touch(nq, b);
-            nq->cp[b] += inc; /* Adamic-Adar sum until the pass below */
+            nq->cp[touch(nq, b)] += inc; /* Adamic-Adar sum until the pass below */
         }
     }
     if (common)
         for (size_t t = 0; t < nq->n_touched; t++)
-            nq->cp[nq->touched[t]] = sm__net_common_score(nq->cp[nq->touched[t]]);
+            nq->cp[t] = sm__net_common_score(nq->cp[t]);
     return SM_OK;
 }

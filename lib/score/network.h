@@ -39,18 +39,28 @@ bool sm__net_preset(sm_weighting *w, const char *name, size_t len);
 
 /* Per-query network scores of the querying SME a against every SME of its
  * 2-hop neighbourhood; everything else scores 0 on past and common
- * partners. Reused across queries of one thread. */
+ * partners. Reused across queries of one thread. The neighbourhood is
+ * found through a small open-addressing table (SME index -> its place in
+ * touched), sized by the neighbourhood rather than the engine: a query
+ * allocates and clears nothing per SME of the engine. */
 #define SM__NET_ACT_TAB 256
+_Static_assert(SM__NET_ACT_TAB > SM__HIST_EV8_MAX, "act_tab covers every count the one-byte counts hold");
 
 typedef struct sm__netq {
     const sm__history *h;        /* the history scored (NULL: none) */
-    const sm__history *override; /* set by evaluate/fit: used instead of the engine's */
+    /* set by evaluate/fit: used instead of the engine's, whose events it
+     * must hold a subset of (the pruned scan bounds activity by the
+     * engine's event counts: sm__score_cache.ract) */
+    const sm__history *override;
     int slot[SM__NET_COUNT];     /* score slot of each criterion in the weighting, -1 absent */
     bool any;                    /* some network criterion present */
-    double *pp, *cp;             /* per SME index; valid where in[] is set */
-    uint8_t *in;
-    uint32_t *touched;           /* the SMEs with in[] set */
-    size_t n_touched, cap, in_cap;
+    double *pp, *cp;             /* by place in touched */
+    struct sm__netq_slot {
+        uint32_t b, t;           /* SME index (UINT32_MAX: empty), its place in touched */
+    } *tab;
+    size_t tab_mask;             /* capacity of tab - 1 (a power of two) */
+    uint32_t *touched;           /* the neighbourhood's SMEs */
+    size_t n_touched, cap, tab_cap;
     double act_scale;            /* 1 / ln(1 + max events), 0 without history */
     /* activity of an SME with k < SM__NET_ACT_TAB events (its log1p was
      * 9 % of the slowest queries at 1M SMEs); made for act_tab_scale */
@@ -76,14 +86,32 @@ static inline double sm__netq_activity(const sm__netq *nq, size_t b)
     return m < SM__NET_ACT_TAB ? nq->act_tab[m] : log1p((double)m) * nq->act_scale;
 }
 
+/* The place of b in the table: its slot, or the empty one it would take. */
+static inline size_t sm__netq_probe(const sm__netq *nq, uint32_t b)
+{
+    size_t m = nq->tab_mask, i = (size_t)((uint64_t)b * 0x9E3779B97F4A7C15ull >> 32) & m;
+    while (nq->tab[i].b != b && nq->tab[i].b != UINT32_MAX)
+        i = (i + 1) & m;
+    return i;
+}
+
+/* The place of SME b in touched, or -1 outside the 2-hop neighbourhood. */
+static inline long sm__netq_find(const sm__netq *nq, size_t b)
+{
+    if (!nq->h || !nq->n_touched || b >= UINT32_MAX)
+        return -1;
+    size_t i = sm__netq_probe(nq, (uint32_t)b);
+    return nq->tab[i].b == b ? (long)nq->tab[i].t : -1;
+}
+
 /* The network scores of candidate b into scores[slot]. */
 static inline void sm__netq_scores(const sm__netq *nq, size_t b, double *scores)
 {
-    bool in = nq->h && b < nq->in_cap && nq->in[b];
+    long t = nq->slot[SM__NET_PAST] >= 0 || nq->slot[SM__NET_COMMON] >= 0 ? sm__netq_find(nq, b) : -1;
     if (nq->slot[SM__NET_PAST] >= 0)
-        scores[nq->slot[SM__NET_PAST]] = in ? nq->pp[b] : 0.0;
+        scores[nq->slot[SM__NET_PAST]] = t >= 0 ? nq->pp[t] : 0.0;
     if (nq->slot[SM__NET_COMMON] >= 0)
-        scores[nq->slot[SM__NET_COMMON]] = in ? nq->cp[b] : 0.0;
+        scores[nq->slot[SM__NET_COMMON]] = t >= 0 ? nq->cp[t] : 0.0;
     if (nq->slot[SM__NET_ACTIVITY] >= 0)
         scores[nq->slot[SM__NET_ACTIVITY]] = sm__netq_activity(nq, b);
     if (nq->slot[SM__NET_SECTOR] >= 0)

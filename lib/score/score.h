@@ -235,6 +235,14 @@ typedef struct sm__score_cache {
     struct sm__rhot *rhot; /* packed rows by base position (idx follows moves) */
     uint32_t *rkey;        /* same order: SM__KEY */
     size_t rhot_cap, rkey_cap;
+    /* same order: at least the SME's event count in the engine's history
+     * (core/history.h: ev8, capped at SM__HIST_EV8_MAX), so that a query
+     * bounds activity per position before it reads the packed row. Set from
+     * ev8 when the base is built and by every event added (op_history);
+     * events only go away with a clear or a removal, which leave it above,
+     * still a bound. */
+    uint8_t *ract;
+    size_t ract_cap;
     /* Within a region, positions are grouped by primary sector and whether
      * the SME has a secondary sector: run j is positions
      * runs[j].start .. runs[j + 1].start, all in one region; runs[n_runs]

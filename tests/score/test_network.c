@@ -7,6 +7,7 @@
 
 #include "core/core.h" /* the engine's generation */
 #include "core/history.h" /* the sector counts against a recount */
+#include "score/score.h"   /* the scoring cache's activity bytes */
 
 #include <math.h>
 #include <stdbool.h>
@@ -715,6 +716,120 @@ static void hubs_dense_and_sparse_histories(void **state)
     }
 }
 
+extern size_t sm__delta_limit_override; /* lib/score/cache.c */
+
+/* Every current base position of the scoring cache holds at least its
+ * SME's event count (capped like the history's byte): the bound of the
+ * scan's activity. Returns how many hold exactly that count. */
+static size_t assert_activity_rows(const sm_engine *e)
+{
+    const sm__score_cache *c = e->derived.ptr;
+    const sm__history *h = e->history;
+    if (!c || e->derived.generation != e->generation)
+        return 0; /* stale: the next query rebuilds it */
+    size_t exact = 0;
+    for (size_t i = 0; i < e->smes.n; i++) {
+        uint32_t l = c->loc[i];
+        if (l & SM__LOC_DELTA)
+            continue;
+        assert_true(l < c->n_base);
+        uint32_t m = h ? sm__history_events_of(h, i) : 0;
+        uint32_t want = m < SM__HIST_EV8_MAX ? m : SM__HIST_EV8_MAX;
+        if (c->ract[l] < want)
+            fail_msg("base position %u of SME %zu: %u events, the cache says %u", l, i, want, c->ract[l]);
+        exact += c->ract[l] == want;
+    }
+    return exact;
+}
+
+/* Top 12 equals brute force for the weightings where activity decides
+ * most, from every 17th SME; then the activity bytes are checked. */
+static void check_activity_weightings(sm_engine *e)
+{
+    const char *texts[] = { "activity=6,sector_affinity=1", "network", "network,combiner=geometric",
+                            "network,combiner=min", "balanced", "activity=1" };
+    for (size_t t = 0; t < sizeof texts / sizeof *texts; t++)
+        for (size_t qi = 1; qi < sm_sme_count(e); qi += 17)
+            check_brute(e, qi, texts[t]);
+    assert_activity_rows(e);
+}
+
+/* The scan bounds each candidate's activity by one byte per base position
+ * of the scoring cache before it reads the candidate's row. The bytes
+ * follow cooperations added one by one and from a file once the cache is
+ * built (exactly: each byte is its SME's count), SMEs replaced and removed
+ * (the last SME moves to the removed one's index), hubs past 255 events,
+ * bases rebuilt beside the delta and a cleared history; the top k equals
+ * brute force after each. */
+static void activity_bound_follows_live_history(void **state)
+{
+    (void)state;
+    enum { N = 260 };
+    sm_engine *e = tu_random_engine(N);
+    check_brute(e, 3, "network"); /* builds the scoring cache: no history yet */
+    assert_non_null(e->derived.ptr);
+    /* one by one, the cache current all along */
+    random_history(e, N, 250, 31);
+    assert_true(e->derived.generation == e->generation);
+    assert_int_equal(assert_activity_rows(e), N);
+    check_activity_weightings(e);
+    /* a hub past the byte's cap, and a file */
+    for (int t = 0; t < 270; t++) {
+        char b[16];
+        snprintf(b, sizeof b, "R-%04d", 1 + (t * 11) % (N - 1));
+        const char *ids[] = { "R-0000", b };
+        assert_int_equal(sm_history_add(e, ids, 2, "2021-02-01", "x"), SM_OK);
+    }
+    const char *csv = "a,b,date\nR-0010,R-0200,2021-01-01\nR-0010,R-0201,2021-01-01\nR-0011,R-0010,2021-03-01\n";
+    assert_int_equal(sm_history_load_buffer(e, csv, strlen(csv), "h.csv", NULL), SM_OK);
+    assert_int_equal(assert_activity_rows(e), N);
+    check_activity_weightings(e);
+    /* SMEs replaced (their rows go to the delta) and removed (the last
+     * SME's index moves), then cooperations of moved and replaced SMEs */
+    for (int i = 0; i < 6; i++) {
+        char id[16];
+        snprintf(id, sizeof id, "R-%04d", 20 + i * 9);
+        assert_int_equal(tu_put(e, id, "HR031", "62.01", "tag3", "tag1", 0, "", SM_SIZE_MEDIUM), SM_OK);
+    }
+    assert_int_equal(sm_sme_remove(e, "R-0007"), SM_OK);
+    assert_int_equal(sm_sme_remove(e, "R-0100"), SM_OK);
+    for (int t = 0; t < 40; t++) {
+        char a[16], b[16];
+        snprintf(a, sizeof a, "R-%04d", 20 + (t % 6) * 9);
+        snprintf(b, sizeof b, "R-%04d", 30 + (t * 13) % 200);
+        if (strcmp(b, "R-0100") == 0 || strcmp(b, a) == 0)
+            continue;
+        const char *ids[] = { a, b };
+        assert_int_equal(sm_history_add(e, ids, 2, "2021-04-01", "x"), SM_OK);
+    }
+    check_activity_weightings(e);
+    /* a base rebuilt by the writer beside the readers: every change now
+     * outgrows the delta */
+    sm__delta_limit_override = 2;
+    for (int t = 0; t < 30; t++) {
+        char a[16], b[16];
+        snprintf(a, sizeof a, "R-%04d", 40 + t);
+        snprintf(b, sizeof b, "R-%04d", 140 + t);
+        const char *ids[] = { a, b };
+        assert_int_equal(sm_history_add(e, ids, 2, "2021-05-01", "x"), SM_OK);
+        if (t % 10 == 0)
+            assert_int_equal(tu_put(e, a, "SI032", "25.11", "tag1", "tag2", 0, "", SM_SIZE_SMALL), SM_OK);
+    }
+    sm__delta_limit_override = 0;
+    check_activity_weightings(e);
+    /* cleared: the bytes stay above the counts (0), a bound all the same */
+    assert_int_equal(sm_history_clear(e), SM_OK);
+    for (int t = 0; t < 60; t++) {
+        char a[16], b[16];
+        snprintf(a, sizeof a, "R-%04d", 200 + t % 7);
+        snprintf(b, sizeof b, "R-%04d", 210 + (t * 5) % 50);
+        const char *ids[] = { a, b };
+        assert_int_equal(sm_history_add(e, ids, 2, "2022-01-01", "x"), SM_OK);
+    }
+    check_activity_weightings(e);
+    sm_engine_free(e);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -730,6 +845,7 @@ int main(void)
         cmocka_unit_test(history_changes_move_the_generation),
         cmocka_unit_test(changes_after_the_first_query),
         cmocka_unit_test(hubs_dense_and_sparse_histories),
+        cmocka_unit_test(activity_bound_follows_live_history),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,8 +1,8 @@
 /* Stress test of a live engine, meant for ThreadSanitizer (scripts/test
  * runs it in build-tsan): 8 query threads (top, explain, batch) and one
- * writer (put, replace, remove, bulk load, a region's languages, and
- * deferred puts and removes, which the engine's publisher thread publishes
- * beside it) on one engine for a bounded time
+ * writer (put, replace, remove, bulk load, a region's languages,
+ * cooperations added to the history, and deferred puts and removes, which
+ * the engine's publisher thread publishes beside it) on one engine for a bounded time
  * (SM_STRESS_SECONDS, default 3). Both sides must make progress, and at
  * checkpoints the writer compares the live engine's top-k results with
  * those of an engine rebuilt from the same SMEs. Exits 1 on a failure. */
@@ -59,6 +59,22 @@ static unsigned rnd(unsigned long *s, unsigned n)
 static void base_id(char *out, size_t cap, unsigned i)
 {
     snprintf(out, cap, "R-%04u", i % BASE_N);
+}
+
+/* The cooperations the writer added (between "R-..." SMEs, which stay), in
+ * order, for the checkpoints' rebuilt engine; the readers' default
+ * weighting gains the network criteria with them. */
+#define HIST_MAX 3000
+static unsigned hist_a[HIST_MAX], hist_b[HIST_MAX];
+static size_t n_hist; /* the writer's thread only */
+
+static void history_add(sm_engine *e, unsigned a, unsigned b)
+{
+    char x[32], y[32];
+    base_id(x, sizeof x, a);
+    base_id(y, sizeof y, b);
+    const char *ids[] = { x, y };
+    CHECK(sm_history_add(e, ids, 2, "2021-06-01", "deal") == SM_OK, "history_add: %s", sm_error_last()->message);
 }
 
 /* Ranked best first, scores in [0, 1], the query SME not among them. */
@@ -234,6 +250,8 @@ static void checkpoint(unsigned long *s)
         CHECK(d && sm_sme_put(f, d) == SM_OK, "rebuild put");
         sm_sme_desc_free(d);
     }
+    for (size_t h = 0; h < n_hist; h++)
+        history_add(f, hist_a[h], hist_b[h]);
     char a[32];
     for (int q = 0; q < 5; q++) {
         base_id(a, sizeof a, rnd(s, BASE_N));
@@ -257,7 +275,7 @@ static void checkpoint(unsigned long *s)
 }
 
 typedef struct writer_stats {
-    long puts, removes, bulks, regions, checkpoints, deferred;
+    long puts, removes, bulks, regions, checkpoints, deferred, cooperations;
 } writer_stats;
 
 static void *writer(void *arg)
@@ -269,7 +287,14 @@ static void *writer(void *arg)
     double next_check = now_s() + 0.5;
     while (!atomic_load(&stop)) {
         unsigned what = rnd(&s, 20);
-        if (rnd(&s, 3) == 0 && what < 19) {
+        if (rnd(&s, 5) == 0 && n_hist < HIST_MAX) {
+            /* a cooperation: the scoring cache's activity bytes follow */
+            unsigned a = rnd(&s, BASE_N), b = (a + 1 + rnd(&s, BASE_N - 1)) % BASE_N;
+            history_add(eng, a, b);
+            hist_a[n_hist] = a;
+            hist_b[n_hist++] = b;
+            w->cooperations++;
+        } else if (rnd(&s, 3) == 0 && what < 19) {
             /* deferred: a new one, a replacement or a removal, published by
              * the engine's thread beside this one and the queries */
             if (what < 8) {
@@ -371,9 +396,9 @@ int main(void)
         if (min_reads < 0 || atomic_load(&reads[t]) < min_reads)
             min_reads = atomic_load(&reads[t]);
     printf("stress_live: %.1f s, %zu SMEs at the end; writer: %ld puts, %ld removes, %ld bulk loads, %ld region "
-           "changes, %ld deferred changes, %ld checkpoints; fewest calls of a query thread: %ld\n",
-           seconds, sm_sme_count(eng), ws.puts, ws.removes, ws.bulks, ws.regions, ws.deferred, ws.checkpoints,
-           min_reads);
+           "changes, %ld deferred changes, %ld cooperations, %ld checkpoints; fewest calls of a query thread: %ld\n",
+           seconds, sm_sme_count(eng), ws.puts, ws.removes, ws.bulks, ws.regions, ws.deferred, ws.cooperations,
+           ws.checkpoints, min_reads);
     CHECK(ws.puts + ws.removes + ws.bulks >= 10, "the writer made no progress");
     CHECK(min_reads >= 1, "a query thread made no progress");
     CHECK(ws.checkpoints >= 1 || seconds < 1, "no checkpoint");
