@@ -169,9 +169,10 @@ static void usage(void)
           "  --batch              all-pairs top-k with sm_batch_run for each --threads entry (0 = all CPUs)\n"
           "  --batch-max-seconds  if a batch would take longer (estimated from the query latency), run it\n"
           "                       for a subset of query SMEs and extrapolate (said so in the output)\n"
-          "  --full-batch         never extrapolate: the batch over all SMEs (all pairs)\n"
+          "  --full-batch         never extrapolate: the batch over all SMEs (all pairs); implies --batch\n"
           "  --batch-ids N        the batch for N query SMEs spread evenly over all (the check SMEs\n"
-          "                       first), its time extrapolated to all SMEs; overrides the two above\n"
+          "                       first), its time extrapolated to all SMEs; implies --batch, overrides\n"
+          "                       the two above\n"
           "  --progress S         during a batch, a progress line on stderr every S seconds (default 60;\n"
           "                       0 = none)\n"
           "  --export FILE        write regions, neighbours and the affinity table for bench_numpy.py\n",
@@ -228,9 +229,9 @@ static void parse_args(opts *o, int argc, char **argv)
         else if (!strcmp(a, "--batch"))
             o->batch = 1;
         else if (!strcmp(a, "--full-batch"))
-            o->full_batch = 1;
+            o->full_batch = o->batch = 1;
         else if (!strcmp(a, "--batch-ids"))
-            o->batch_ids = strtoul(VAL(), NULL, 10);
+            o->batch_ids = strtoul(VAL(), NULL, 10), o->batch = 1;
         else if (!strcmp(a, "--progress"))
             o->progress_s = strtod(VAL(), NULL);
         else
