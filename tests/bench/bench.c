@@ -151,6 +151,8 @@ typedef struct opts {
     const char *smes, *development, *out, *export_path;
     size_t queries, checks, k;
     int batch, full_batch;
+    size_t batch_ids;  /* > 0: the batch runs for this many query SMEs spread over all */
+    double progress_s; /* > 0: a progress line on stderr every so many seconds */
     unsigned threads[8];
     size_t n_threads;
     double batch_max_s;
@@ -160,13 +162,19 @@ static void usage(void)
 {
     fputs("usage: sm_bench --smes FILE.csv [--development FILE.csv] [--queries 200] [--check 20] [--k 10]\n"
           "                [--batch] [--threads 1,0] [--batch-max-seconds 60] [--full-batch]\n"
+          "                [--batch-ids N] [--progress SECONDS]\n"
           "                [--export TABLES.json] [--out RESULT.json]\n"
           "  --queries N          query SMEs timed with sm_query_top (spread evenly over the SMEs)\n"
           "  --check N            the first N of them: their top-k goes into the JSON for checking\n"
           "  --batch              all-pairs top-k with sm_batch_run for each --threads entry (0 = all CPUs)\n"
           "  --batch-max-seconds  if a batch would take longer (estimated from the query latency), run it\n"
           "                       for a subset of query SMEs and extrapolate (said so in the output)\n"
-          "  --full-batch         never extrapolate\n"
+          "  --full-batch         never extrapolate: the batch over all SMEs (all pairs); implies --batch\n"
+          "  --batch-ids N        the batch for N query SMEs spread evenly over all (the check SMEs\n"
+          "                       first), its time extrapolated to all SMEs; implies --batch, overrides\n"
+          "                       the two above\n"
+          "  --progress S         during a batch, a progress line on stderr every S seconds (default 60;\n"
+          "                       0 = none)\n"
           "  --export FILE        write regions, neighbours and the affinity table for bench_numpy.py\n",
           stderr);
     exit(2);
@@ -194,6 +202,7 @@ static void parse_args(opts *o, int argc, char **argv)
     o->checks = 20;
     o->k = 10;
     o->batch_max_s = 60;
+    o->progress_s = 60;
     parse_threads(o, "1,0");
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -220,7 +229,11 @@ static void parse_args(opts *o, int argc, char **argv)
         else if (!strcmp(a, "--batch"))
             o->batch = 1;
         else if (!strcmp(a, "--full-batch"))
-            o->full_batch = 1;
+            o->full_batch = o->batch = 1;
+        else if (!strcmp(a, "--batch-ids"))
+            o->batch_ids = strtoul(VAL(), NULL, 10), o->batch = 1;
+        else if (!strcmp(a, "--progress"))
+            o->progress_s = strtod(VAL(), NULL);
         else
             usage();
 #undef VAL
@@ -381,6 +394,9 @@ typedef struct batch_ud {
     sm_result **checks; /* sm_query_top results to compare with */
     size_t n_checks;
     size_t compared, differing;
+    size_t total;       /* query SMEs of the batch */
+    double progress_s;  /* > 0: a progress line every so many seconds */
+    double t0, c0, next_report;
 } batch_ud;
 
 static int same_result(const sm_result *x, const sm_result *y)
@@ -405,6 +421,17 @@ static int on_result(const sm_result *r, void *userdata)
             u->differing += !same_result(r, u->checks[i]);
             break;
         }
+    /* callbacks are serialised, so this needs no lock */
+    if (u->progress_s > 0 && (u->count & 1023) == 0) {
+        double t = now_s() - u->t0;
+        if (t >= u->next_report) {
+            u->next_report = t + u->progress_s;
+            double done = (double)u->count / (double)u->total;
+            fprintf(stderr, "sm_bench: batch: %zu of %zu (%.1f %%) in %.0f s (CPU %.0f s), %.0f results/s, %.0f s to go\n",
+                    u->count, u->total, 100.0 * done, t, process_cpu_s() - u->c0, (double)u->count / t,
+                    t / done - t);
+        }
+    }
     return 0;
 }
 
@@ -415,28 +442,34 @@ typedef struct batch_stats {
     double run_seconds;
     double cpu_seconds; /* CPU time of all threads for the run */
     size_t compared, differing;
+    double load_before, load_after;
 } batch_stats;
 
 static batch_stats run_batch(const sm_engine *e, unsigned threads, size_t k, char **all_ids, size_t n,
                              double est_query_s, const opts *o, sm_result **checks, size_t n_checks)
 {
-    batch_stats bs = { threads, n, 0, 0, 0, 0, 0 };
+    batch_stats bs = { threads, n, 0, 0, 0, 0, 0, 0, 0 };
     sm_query_options q = SM_QUERY_OPTIONS_INIT;
     q.k = k;
     sm_batch_options b = SM_BATCH_OPTIONS_INIT;
     b.query = &q;
     b.threads = threads;
     b.on_result = on_result;
-    batch_ud u = { 0, checks, n_checks, 0, 0 };
+    batch_ud u = { 0, checks, n_checks, 0, 0, n, o->progress_s, 0, 0, o->progress_s };
     b.result_userdata = &u;
     /* A subset of query SMEs spread over all, with the check SMEs first so
      * that the comparison with sm_query_top always happens. */
     const char **ids = NULL;
     double estimate = est_query_s * (double)n / threads;
-    if (!o->full_batch && estimate > o->batch_max_s) {
-        size_t m = (size_t)(o->batch_max_s / est_query_s * threads);
+    size_t m = 0;
+    if (o->batch_ids)
+        m = o->batch_ids;
+    else if (!o->full_batch && estimate > o->batch_max_s) {
+        m = (size_t)(o->batch_max_s / est_query_s * threads);
         if (m < 20 * (size_t)threads)
             m = 20 * (size_t)threads;
+    }
+    if (m) {
         if (m <= n_checks)
             m = n_checks + 1;
         if (m > n)
@@ -452,11 +485,16 @@ static batch_stats run_batch(const sm_engine *e, unsigned threads, size_t k, cha
         b.ids = ids;
         b.n_ids = m;
         bs.queries = m;
+        u.total = m;
     }
+    bs.load_before = loadavg();
     double t0 = now_s(), c0 = process_cpu_s();
+    u.t0 = t0;
+    u.c0 = c0;
     check_sm(sm_batch_run(e, &b), "sm_batch_run");
     bs.run_seconds = now_s() - t0;
     bs.cpu_seconds = process_cpu_s() - c0;
+    bs.load_after = loadavg();
     if (u.count != bs.queries)
         die("sm_batch_run: %zu results for %zu SMEs", u.count, bs.queries);
     bs.seconds = bs.run_seconds * (double)n / (double)bs.queries;
@@ -647,6 +685,14 @@ int main(int argc, char **argv)
         json_num(f, bs[i].cpu_seconds * (double)n / (double)bs[i].queries);
         fputs(", \"pairs_per_s\": ", f);
         json_num(f, (double)n * (double)(n - 1) / bs[i].seconds);
+        fputs(", \"results_per_s\": ", f);
+        json_num(f, (double)bs[i].queries / bs[i].run_seconds);
+        fputs(", \"cpu_ms_per_query\": ", f);
+        json_num(f, bs[i].cpu_seconds * 1e3 / (double)bs[i].queries);
+        fputs(", \"loadavg_before\": ", f);
+        json_num(f, bs[i].load_before);
+        fputs(", \"loadavg_after\": ", f);
+        json_num(f, bs[i].load_after);
         fprintf(f, ", \"compared_with_query\": %zu, \"matches_query\": %s}", bs[i].compared,
                 bs[i].differing ? "false" : "true");
     }
@@ -696,11 +742,15 @@ int main(int argc, char **argv)
             first_s * 1e3, percentile(lat, nq, 50) * 1e3, percentile(lat, nq, 99) * 1e3,
             percentile(cpu, nq, 50) * 1e3, load0);
     for (size_t i = 0; i < nb; i++)
-        fprintf(stderr, "sm_bench: N=%zu: batch %u thread(s): %.2f s (CPU %.2f s)%s, %.3g pairs/s%s\n", n,
-                bs[i].threads, bs[i].seconds, bs[i].cpu_seconds * (double)n / (double)bs[i].queries,
-                bs[i].queries < n ? " (extrapolated)" : "",
-                (double)n * (double)(n - 1) / bs[i].seconds,
-                bs[i].differing ? "; RESULTS DIFFER from sm_query_top" : "");
+        fprintf(stderr,
+                "sm_bench: N=%zu: batch %u thread(s): %.2f s (CPU %.2f s)%s, %.3g pairs/s; %zu query SMEs in %.2f s,"
+                " %.0f results/s, CPU %.3f ms per query; load average %.1f .. %.1f; %zu compared with"
+                " sm_query_top%s\n",
+                n, bs[i].threads, bs[i].seconds, bs[i].cpu_seconds * (double)n / (double)bs[i].queries,
+                bs[i].queries < n ? " (extrapolated)" : "", (double)n * (double)(n - 1) / bs[i].seconds,
+                bs[i].queries, bs[i].run_seconds, (double)bs[i].queries / bs[i].run_seconds,
+                bs[i].cpu_seconds * 1e3 / (double)bs[i].queries, bs[i].load_before, bs[i].load_after,
+                bs[i].compared, bs[i].differing ? "; RESULTS DIFFER from sm_query_top" : "");
 
     for (size_t i = 0; i < o.checks; i++)
         sm_result_free(checks[i]);
