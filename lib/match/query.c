@@ -602,6 +602,7 @@ static sm_status index_pass(sm__qctx *q, fast *f)
     if (f->secw[255] > best_aff)
         best_aff = f->secw[255];
     double best = cmb(f, cmb(f, best_reg, best_aff), cmb(f, f->max_size, f->cl1));
+    double rest_best = cmb(f, best_aff, cmb(f, f->max_size, f->cl1)); /* best but the region's part */
     const uint32_t *rs = c->region_start, *key = c->rkey;
     const uint8_t *mq = c->mass_q;
     uint32_t n_reg = (uint32_t)e->n_regions;
@@ -634,15 +635,11 @@ static sm_status index_pass(sm__qctx *q, fast *f)
                 abv[v] = x < 1.0 ? x : 1.0;
             }
         double tc = term(f, SM_CRIT_COMPLEMENTARITY, cb);
-        uint32_t r = 0;
+        uint32_t r = 0, reg_end = 0; /* the region of the last position, and its end */
         for (uint32_t p = L->b; p < L->e; p++) {
             uint32_t pos = list[p];
-            uint8_t mk = mark[pos];
-            if (mk & 4 || (skip_unmarked && !(mk & other_bit)))
-                continue; /* considered, or complementarity 0 (left to rest_pass) */
-            mark[pos] = mk | 4;
-            if (rs[r + 1] <= pos) { /* the region of pos: first r with rs[r + 1] > pos */
-                uint32_t lo = r + 1, hi = n_reg - 1;
+            if (pos >= reg_end) { /* the region of pos: first r with rs[r + 1] > pos */
+                uint32_t lo = r, hi = n_reg - 1;
                 while (lo < hi) {
                     uint32_t mid = lo + (hi - lo) / 2;
                     if (rs[mid + 1] <= pos)
@@ -651,9 +648,29 @@ static sm_status index_pass(sm__qctx *q, fast *f)
                         hi = mid;
                 }
                 r = lo;
+                reg_end = rs[r + 1];
+                /* A region outside the filters, or where even the best
+                 * sector, size and the list's complementarity bound cannot
+                 * reach the k-th total: its positions in this list (they
+                 * are ascending) are passed over unmarked, as their totals
+                 * stay below every later threshold. */
+                if (!q->region_ok[r] || cmb(f, cmb(f, q->regpart[r], rest_best), tc) + f->slack < f->tthr) {
+                    uint32_t a0 = p + 1, a1 = L->e; /* the first posting at or after reg_end */
+                    while (a0 < a1) {
+                        uint32_t mid = a0 + (a1 - a0) / 2;
+                        if (list[mid] < reg_end)
+                            a0 = mid + 1;
+                        else
+                            a1 = mid;
+                    }
+                    p = a0 - 1;
+                    continue;
+                }
             }
-            if (!q->region_ok[r])
-                continue;
+            uint8_t mk = mark[pos];
+            if (mk & 4 || (skip_unmarked && !(mk & other_bit)))
+                continue; /* considered, or complementarity 0 (left to rest_pass) */
+            mark[pos] = mk | 4;
             uint32_t kk = key[pos];
             double part = cmb(f, cmb(f, q->regpart[r], key_aff(q, f, kk)), cmb(f, f->wsize[SM__KEY_SIZE(kk)], tail));
             if (cmb(f, part, tc) + f->slack < f->tthr)
