@@ -571,8 +571,7 @@ static sm_status index_pass(sm__qctx *q, fast *f)
     bool use_share = marked_other && !drive1;
     uint8_t *share = q->mark + q->mark_cap;
     double bav[SHARE_STEPS + 1];
-    if (use_share) {
-        memset(share, 0, c->n_base);
+    if (use_share) { /* a share is set where mark bit 2 is: no clearing */
         for (unsigned v = 0; v <= SHARE_STEPS; v++)
             bav[v] = v == SHARE_STEPS ? 1.0 : share_bound((double)v / SHARE_STEPS, 1.0);
         for (size_t j = 0; j < n1; j++) {
@@ -580,8 +579,9 @@ static sm_status index_pass(sm__qctx *q, fast *f)
             unsigned ct = x >= SHARE_STEPS ? SHARE_STEPS : (unsigned)ceil(x);
             for (uint32_t p = p1[j].b; p < p1[j].e; p++) {
                 uint32_t pos = c->offerers[p];
-                unsigned v = share[pos] + ct;
-                mark[pos] |= 2;
+                uint8_t mk = mark[pos];
+                unsigned v = (mk & 2 ? share[pos] : 0) + ct;
+                mark[pos] = mk | 2;
                 share[pos] = (uint8_t)(v > SHARE_STEPS ? SHARE_STEPS : v);
             }
         }
@@ -677,8 +677,8 @@ static sm_status index_pass(sm__qctx *q, fast *f)
                 continue;
             /* this candidate's own bounds: its need mass, its share */
             double abp = ab > 0 ? abv[mq[pos]] : 0.0, bap = ba;
-            if (use_share && bav[share[pos]] < bap)
-                bap = bav[share[pos]];
+            if (use_share && bav[mk & 2 ? share[pos] : 0] < bap)
+                bap = bav[mk & 2 ? share[pos] : 0];
             double cbp = sm__reciprocity(recip, abp, bap);
             if (cbp < cb && cmb(f, part, term(f, SM_CRIT_COMPLEMENTARITY, cbp)) + f->slack < f->tthr)
                 continue;
