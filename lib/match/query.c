@@ -609,8 +609,11 @@ static sm_status index_pass(sm__qctx *q, fast *f)
     double tail = f->cl1; /* cooperation, language and custom at 1 */
     uint64_t a_need_sig = s->need_sig[a], a_offer_sig = s->offer_sig[a];
     /* a candidate's need mass is at least drift times its step (score.h) */
-    double drift = c->mass_drift;
-    double abv[256]; /* s(a -> b) at most, by b's mass byte */
+    double inv[256]; /* 1 / (drift x the byte's mass), infinite for a mass of 0 */
+    for (unsigned v = 0; v < 256; v++) {
+        double d = c->mass_drift * sm__mass_step(v);
+        inv[v] = d > 0 ? 1.0 / d : INFINITY;
+    }
     sm_status st;
     for (size_t li = from; li < to; li++) {
         const sm__plist *L = &pl[li];
@@ -628,12 +631,7 @@ static sm_status index_pass(sm__qctx *q, fast *f)
         double cb = sm__reciprocity(recip, ab, ba);
         if (L->side && cmb(f, best, term(f, SM_CRIT_COMPLEMENTARITY, cb)) + f->slack < f->tthr)
             break; /* no candidate first met from here on can enter */
-        if (ab > 0)
-            for (unsigned v = 0; v < 256; v++) {
-                double d = drift * sm__mass_step(v);
-                double x = d > 0 ? hit_ab / d * (1 + MASS_SLACK) + MASS_SLACK : 1.0;
-                abv[v] = x < 1.0 ? x : 1.0;
-            }
+        double hit_s = hit_ab * (1 + MASS_SLACK); /* over a need mass: s(a -> b) at most */
         double tc = term(f, SM_CRIT_COMPLEMENTARITY, cb);
         uint32_t r = 0, reg_end = 0; /* the region of the last position, and its end */
         for (uint32_t p = L->b; p < L->e; p++) {
@@ -676,7 +674,11 @@ static sm_status index_pass(sm__qctx *q, fast *f)
             if (cmb(f, part, tc) + f->slack < f->tthr)
                 continue;
             /* this candidate's own bounds: its need mass, its share */
-            double abp = ab > 0 ? abv[mq[pos]] : 0.0, bap = ba;
+            double abp = 0.0, bap = ba;
+            if (ab > 0 && hit_s > 0) {
+                abp = hit_s * inv[mq[pos]] + MASS_SLACK;
+                abp = abp < 1.0 ? abp : 1.0;
+            }
             if (use_share && bav[mk & 2 ? share[pos] : 0] < bap)
                 bap = bav[mk & 2 ? share[pos] : 0];
             double cbp = sm__reciprocity(recip, abp, bap);
