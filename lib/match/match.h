@@ -48,7 +48,8 @@ typedef struct sm__qctx {
     const sm_query_options *cached_o;
     const sm_weighting *cached_w;
 
-    /* per SME: candidate marks of the inverted-index pass */
+    /* per base position: candidate marks of the inverted-index pass, then
+     * (at mark + mark_cap) the shares of a's need mass (query.c) */
     uint8_t *mark;
     size_t mark_cap;
     /* the posting lists of a's tags, in the order the index pass reads them */
@@ -78,7 +79,8 @@ typedef struct sm__qctx {
 } sm__qctx;
 
 /* One posting list of the index pass: base positions [b, e) of a's tag,
- * the tag's idf (the bound of its share of a's need mass), and its side:
+ * the tag's idf (the bound of its share of a's or the candidate's need
+ * mass), and its side:
  * 0 = the needers of a tag a offers, 1 = the offerers of a tag a needs. */
 typedef struct sm__plist {
     uint32_t b, e;

@@ -79,6 +79,11 @@ static void heap_offer(sm__qctx *q, size_t k, uint32_t b, double total)
  * direction at 1 rounds apart from the exact one, by a few ulps. */
 #define SHARE_SLACK 1e-12
 
+/* Relative slack of the bound of s(a -> b) from a need mass at least
+ * mass_drift times a step (score.h): sums of a few dozen idf in another
+ * order, the drift's quotient. */
+#define MASS_SLACK 1e-9
+
 /* Precomputed numbers of the fast scan (every built-in combiner, custom
  * criteria bounded by 1). Bounds are kept in the combiner's own algebra so
  * one scan serves all three: a term per criterion, joined by cmb():
@@ -112,6 +117,7 @@ typedef struct fast {
     int zero_fill;    /* totals of 0 are left to fill_zeros() (geometric, minimum) */
     int recip;
     int known_both;   /* the candidate shares a signature bit in both directions (index pass marks) */
+    double ab_bound;  /* s(a -> b) at most (index pass; 1 elsewhere) */
     double a_mass;    /* a's need mass, as sm__need_mass() sums it */
     uint32_t a_coop;
     size_t k;
@@ -237,7 +243,7 @@ static inline sm_status consider(sm__qctx *q, fast *f, const sm__rhot *h, double
         const sm_engine *e = q->e;
         const double *idf = sm__score_cache_of(e)->idf;
         double ba = comp_dir(e, idf, b, q->a, f->a_mass, !f->known_both);
-        double cb2 = sm__reciprocity(f->recip, 1.0, ba) * (1 + SHARE_SLACK) + SHARE_SLACK;
+        double cb2 = sm__reciprocity(f->recip, f->ab_bound, ba) * (1 + SHARE_SLACK) + SHARE_SLACK;
         if (cb2 < cb && cmb(f, cmb(f, part0, term(f, SM_CRIT_COMPLEMENTARITY, cb2)), cl) + f->slack < thr)
             return SM_OK;
         double ab = comp_dir(e, idf, q->a, b, sm__need_mass(e, idf, b), !f->known_both);
@@ -462,7 +468,10 @@ static sm_status fill_zeros(sm__qctx *q, const fast *f)
 
 
 /* See index_pass(): how much longer the side not read may be and still be marked. */
-#define OTHER_MARK_FACTOR 8
+#define OTHER_MARK_FACTOR 32
+
+/* The steps of a candidate's share of a's need mass (one byte). */
+#define SHARE_STEPS 255u
 
 /* The bound of b->a from a suffix of a's need tags: their idf sum over a's
  * need mass, a little above (SHARE_SLACK), at most 1. */
@@ -494,16 +503,26 @@ static int cmp_plist_u(const void *x, const void *y)
  * scores below the threshold, also in rest_pass() (which scores it with
  * complementarity 0, no more than its total), so results do not change.
  *
+ * Per candidate, ab is at most the idf sum of the side-0 lists it can be
+ * in over its need mass, which the base keeps as a lower bound in a byte
+ * per position (mass_q, valid under later idf changes through mass_drift,
+ * score.h); the side-0 lists are read rarest first too, so a candidate
+ * first met in a long list of a common tag is bounded by that suffix.
+ *
  * Harmonic and min reciprocity need both directions, so the candidates are
  * in the needers of a's offers (side 0) and in the offerers of a's needs
  * (side 1): one side is read, the cheaper (side 1 counts as cheaper when
- * its lists are no longer in total); the other direction is tested on the
- * 64-bit signatures (0 there means a complementarity of exactly 0).
- * Arithmetic and max reciprocity take either direction: side 0 is read in
- * full (ab bound 1), then side 1 with the skipping, whose candidates have
- * ab = 0 (a needer of a's offers was met in side 0). For the arithmetic
- * mean side 1 is marked first (bit 2) when it is no longer than side 0, so
- * that a side-0 candidate outside it is bounded by 1/2. */
+ * its lists are no longer in total); the other side is marked first when
+ * that costs at most OTHER_MARK_FACTOR times the side read, else the other
+ * direction is tested on the 64-bit signatures (0 there means a
+ * complementarity of exactly 0). Arithmetic and max reciprocity take
+ * either direction: side 0 is read in full, then side 1 with the
+ * skipping, whose candidates have ab = 0 (a needer of a's offers was met
+ * in side 0); side 1 is marked first when it is no longer than side 0.
+ * When side 1 is marked and side 0 read, the marking sums per candidate
+ * its lists' shares of a's need mass, each rounded up to 1/SHARE_STEPS,
+ * in a byte (the mark array's second half): the candidate's ba at most,
+ * known before its packed row is read. */
 static sm_status index_pass(sm__qctx *q, fast *f)
 {
     const sm_engine *e = q->e;
@@ -517,7 +536,7 @@ static sm_status index_pass(sm__qctx *q, fast *f)
     size_t n0 = 0, n1 = 0;
     uint64_t cost0 = 0, cost1 = 0;
     for (size_t j = 0; j < s->n_offers[a] && ao[j] < nt; j++) {
-        sm__plist x = { c->need_start[ao[j]], c->need_start[ao[j] + 1], 1.0, 0 };
+        sm__plist x = { c->need_start[ao[j]], c->need_start[ao[j] + 1], c->idf[ao[j]], 0 };
         cost0 += x.e - x.b;
         pl[n0++] = x;
     }
@@ -527,12 +546,17 @@ static sm_status index_pass(sm__qctx *q, fast *f)
         pl[n0 + n1++] = x;
     }
     sm__plist *p1 = pl + n0;
+    if (n0 > 1)
+        qsort(pl, n0, sizeof *pl, cmp_plist_u);
     if (n1 > 1)
         qsort(p1, n1, sizeof *p1, cmp_plist_u);
     double mass = f->a_mass;
-    double rest1 = 0;                          /* idf sum of the side-1 lists not yet read */
+    double rest0 = 0, rest1 = 0; /* idf sums of the side-0 and side-1 lists not yet read */
+    for (size_t j = 0; j < n0; j++)
+        rest0 += pl[j].u;
     for (size_t j = 0; j < n1; j++)
         rest1 += p1[j].u;
+    double all0 = rest0;
     int recip = f->recip;
     bool both = recip == SM_RECIPROCITY_HARMONIC || recip == SM_RECIPROCITY_MIN;
     /* which lists are read: [from, to) of pl */
@@ -540,20 +564,40 @@ static sm_status index_pass(sm__qctx *q, fast *f)
     bool drive1 = both && cost1 <= cost0;
     if (both)
         from = drive1 ? n0 : 0, to = drive1 ? n0 + n1 : n0;
-    bool marked1 = recip == SM_RECIPROCITY_ARITHMETIC && cost1 <= cost0;
-    /* harmonic, min: the side not read is marked too when that costs at most
-     * OTHER_MARK_FACTOR times the side read (a sequential pass over its
-     * lists, cheaper than a packed row read per candidate outside it) */
-    bool marked_other = both && (drive1 ? cost0 <= OTHER_MARK_FACTOR * cost1 : cost1 <= OTHER_MARK_FACTOR * cost0);
-    if (marked1 || (marked_other && !drive1))
-        for (size_t j = 0; j < n1; j++)
-            for (uint32_t p = p1[j].b; p < p1[j].e; p++)
-                mark[c->offerers[p]] |= 2;
-    if (marked_other && drive1)
+    /* harmonic, min: the side not read is marked first when that costs at
+     * most OTHER_MARK_FACTOR times the side read (a sequential pass over
+     * its lists, cheaper than the signature test and packed row read per
+     * candidate that the marks spare); arithmetic, max: side 1, read after
+     * side 0 anyway, is marked first when it is no longer than side 0 */
+    bool marked_other = !both ? cost1 <= cost0
+                        : drive1 ? cost0 <= OTHER_MARK_FACTOR * cost1 : cost1 <= OTHER_MARK_FACTOR * cost0;
+    /* Side 1 marked and side 0 read: the marking also sums, per candidate,
+     * the shares of a's need mass of the side-1 lists it is in, each
+     * rounded up to a step of 1/SHARE_STEPS (saturated at 1): a bound of
+     * its s(b -> a) before its row is read (bav by share). */
+    bool use_share = marked_other && !drive1;
+    uint8_t *share = q->mark + q->mark_cap;
+    double bav[SHARE_STEPS + 1];
+    if (use_share) { /* a share is set where mark bit 2 is: no clearing */
+        for (unsigned v = 0; v <= SHARE_STEPS; v++)
+            bav[v] = v == SHARE_STEPS ? 1.0 : share_bound((double)v / SHARE_STEPS, 1.0);
+        for (size_t j = 0; j < n1; j++) {
+            double x = mass > 0 ? p1[j].u / mass * SHARE_STEPS : 0.0;
+            unsigned ct = x >= SHARE_STEPS ? SHARE_STEPS : (unsigned)ceil(x);
+            for (uint32_t p = p1[j].b; p < p1[j].e; p++) {
+                uint32_t pos = c->offerers[p];
+                uint8_t mk = mark[pos];
+                unsigned v = (mk & 2 ? share[pos] : 0) + ct;
+                mark[pos] = mk | 2;
+                share[pos] = (uint8_t)(v > SHARE_STEPS ? SHARE_STEPS : v);
+            }
+        }
+    } else if (marked_other && drive1)
         for (size_t j = 0; j < n0; j++)
             for (uint32_t p = pl[j].b; p < pl[j].e; p++)
                 mark[c->needers[p]] |= 1;
     uint8_t other_bit = drive1 ? 1 : 2;
+    bool skip_unmarked = both && marked_other; /* outside the marks complementarity is 0 */
     /* the best any candidate can have outside complementarity */
     double best_reg = -INFINITY, best_aff = -INFINITY;
     for (size_t r = 0; r < e->n_regions; r++)
@@ -565,33 +609,42 @@ static sm_status index_pass(sm__qctx *q, fast *f)
     if (f->secw[255] > best_aff)
         best_aff = f->secw[255];
     double best = cmb(f, cmb(f, best_reg, best_aff), cmb(f, f->max_size, f->cl1));
+    double rest_best = cmb(f, best_aff, cmb(f, f->max_size, f->cl1)); /* best but the region's part */
     const uint32_t *rs = c->region_start, *key = c->rkey;
+    const uint8_t *mq = c->mass_q;
     uint32_t n_reg = (uint32_t)e->n_regions;
     double tail = f->cl1; /* cooperation, language and custom at 1 */
     uint64_t a_need_sig = s->need_sig[a], a_offer_sig = s->offer_sig[a];
+    /* a candidate's need mass is at least drift times its step (score.h) */
+    double inv[256]; /* 1 / (drift x the byte's mass), infinite for a mass of 0 */
+    for (unsigned v = 0; v < 256; v++) {
+        double d = c->mass_drift * sm__mass_step(v);
+        inv[v] = d > 0 ? 1.0 / d : INFINITY;
+    }
     sm_status st;
     for (size_t li = from; li < to; li++) {
         const sm__plist *L = &pl[li];
         const uint32_t *list = L->side ? c->offerers : c->needers;
-        /* bounds of a candidate first met in this list */
+        /* bounds of a candidate first met in this list: s(a -> b) is the
+         * idf of the side-0 lists it is in (those not read yet) over its
+         * need mass, s(b -> a) the idf of the side-1 lists over a's */
         double ab = L->side && !both ? 0.0 : 1.0;
         double ba = share_bound(rest1, mass); /* rest1 holds this list too */
+        double hit_ab = L->side ? all0 : rest0;
         if (L->side)
             rest1 -= L->u; /* for the lists after this one */
+        else
+            rest0 -= L->u;
         double cb = sm__reciprocity(recip, ab, ba);
-        double cb_out = marked1 ? sm__reciprocity(recip, ab, 0.0) : cb; /* side 0, not marked by side 1 */
         if (L->side && cmb(f, best, term(f, SM_CRIT_COMPLEMENTARITY, cb)) + f->slack < f->tthr)
             break; /* no candidate first met from here on can enter */
-        double tc = term(f, SM_CRIT_COMPLEMENTARITY, cb), tc_out = term(f, SM_CRIT_COMPLEMENTARITY, cb_out);
-        uint32_t r = 0;
+        double hit_s = hit_ab * (1 + MASS_SLACK); /* over a need mass: s(a -> b) at most */
+        double tc = term(f, SM_CRIT_COMPLEMENTARITY, cb);
+        uint32_t r = 0, reg_end = 0; /* the region of the last position, and its end */
         for (uint32_t p = L->b; p < L->e; p++) {
             uint32_t pos = list[p];
-            uint8_t mk = mark[pos];
-            if (mk & 4 || (marked_other && !(mk & other_bit)))
-                continue; /* considered, or complementarity 0 (left to rest_pass) */
-            mark[pos] = mk | 4;
-            if (rs[r + 1] <= pos) { /* the region of pos: first r with rs[r + 1] > pos */
-                uint32_t lo = r + 1, hi = n_reg - 1;
+            if (pos >= reg_end) { /* the region of pos: first r with rs[r + 1] > pos */
+                uint32_t lo = r, hi = n_reg - 1;
                 while (lo < hi) {
                     uint32_t mid = lo + (hi - lo) / 2;
                     if (rs[mid + 1] <= pos)
@@ -600,26 +653,56 @@ static sm_status index_pass(sm__qctx *q, fast *f)
                         hi = mid;
                 }
                 r = lo;
+                reg_end = rs[r + 1];
+                /* A region outside the filters, or where even the best
+                 * sector, size and the list's complementarity bound cannot
+                 * reach the k-th total: its positions in this list (they
+                 * are ascending) are passed over unmarked, as their totals
+                 * stay below every later threshold. */
+                if (!q->region_ok[r] || cmb(f, cmb(f, q->regpart[r], rest_best), tc) + f->slack < f->tthr) {
+                    uint32_t a0 = p + 1, a1 = L->e; /* the first posting at or after reg_end */
+                    while (a0 < a1) {
+                        uint32_t mid = a0 + (a1 - a0) / 2;
+                        if (list[mid] < reg_end)
+                            a0 = mid + 1;
+                        else
+                            a1 = mid;
+                    }
+                    p = a0 - 1;
+                    continue;
+                }
             }
-            if (!q->region_ok[r])
-                continue;
-            bool out = !L->side && !(mk & 2);
+            uint8_t mk = mark[pos];
+            if (mk & 4 || (skip_unmarked && !(mk & other_bit)))
+                continue; /* considered, or complementarity 0 (left to rest_pass) */
+            mark[pos] = mk | 4;
             uint32_t kk = key[pos];
-            double ub = cmb(f, cmb(f, q->regpart[r], key_aff(q, f, kk)),
-                            cmb(f, cmb(f, f->wsize[SM__KEY_SIZE(kk)], out ? tc_out : tc), tail));
-            if (ub + f->slack < f->tthr)
+            double part = cmb(f, cmb(f, q->regpart[r], key_aff(q, f, kk)), cmb(f, f->wsize[SM__KEY_SIZE(kk)], tail));
+            if (cmb(f, part, tc) + f->slack < f->tthr)
+                continue;
+            /* this candidate's own bounds: its need mass, its share */
+            double abp = 0.0, bap = ba;
+            if (ab > 0 && hit_s > 0) {
+                abp = hit_s * inv[mq[pos]] + MASS_SLACK;
+                abp = abp < 1.0 ? abp : 1.0;
+            }
+            if (use_share && bav[mk & 2 ? share[pos] : 0] < bap)
+                bap = bav[mk & 2 ? share[pos] : 0];
+            double cbp = sm__reciprocity(recip, abp, bap);
+            if (cbp < cb && cmb(f, part, term(f, SM_CRIT_COMPLEMENTARITY, cbp)) + f->slack < f->tthr)
                 continue;
             const sm__rhot *h = &c->rhot[pos];
-            double cbp = out ? cb_out : cb;
             if (both && !marked_other) { /* the direction not read: 0 on the signatures means 0 */
                 size_t b = h->idx;
                 bool other = L->side ? (a_offer_sig & s->need_sig[b]) != 0 : (s->offer_sig[b] & a_need_sig) != 0;
                 if (!other)
                     cbp = 0.0;
             }
-            f->known_both = marked_other || (marked1 && !L->side && mk & 2);
+            f->known_both = marked_other && (both || (!L->side && mk & 2));
+            f->ab_bound = abp;
             st = consider(q, f, h, cbp);
             f->known_both = 0;
+            f->ab_bound = 1.0;
             if (st)
                 return st;
         }
@@ -659,6 +742,7 @@ static sm_status scan_fast(sm__qctx *q, size_t k, const sm_query_options *o)
     f.o = o;
     f.recip = w->p.reciprocity;
     f.known_both = 0;
+    f.ab_bound = 1.0;
     f.a_mass = sm__need_mass(e, c->idf, a);
     f.a_coop = s->coop[a];
     f.w_sec = term(&f, SM_CRIT_SECTOR_AFFINITY, 1.0);

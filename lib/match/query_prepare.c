@@ -147,8 +147,8 @@ static sm_status reserve(sm__qctx *q, size_t k)
         q->sector_cap = n;
     }
     size_t n_base = sm__score_cache_of(e)->n_base; /* marks are by base position */
-    if (n_base > q->mark_cap) {
-        if (grow(a, (void **)&q->mark, n_base, sizeof *q->mark))
+    if (n_base > q->mark_cap) { /* the marks, then the shares (match.h) */
+        if (grow(a, (void **)&q->mark, 2 * n_base, sizeof *q->mark))
             return SM_ERR_NOMEM;
         q->mark_cap = n_base;
     }

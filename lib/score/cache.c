@@ -199,6 +199,20 @@ static sm_status build_regions(sm_engine *e, sm__score_cache *c)
     return SM_OK;
 }
 
+/* The idf of every tag as of now, into c->idf_base, and each base SME's
+ * need mass under it, rounded down to a byte (sm__mass_byte), by position. */
+static void build_masses(const sm_engine *e, sm__score_cache *c)
+{
+    const sm__smes *s = &e->smes;
+    double n = (double)s->n;
+    for (size_t t = 0; t < e->tags.n; t++) {
+        uint32_t df = e->tags.df[t];
+        c->idf_base[t] = df ? log1p(n / (double)df) : 0.0;
+    }
+    for (size_t i = 0; i < s->n; i++)
+        c->mass_q[c->loc[i]] = sm__mass_byte(sm__need_mass(e, c->idf_base, i));
+}
+
 /* A new base from all current SMEs; the delta becomes empty. */
 static sm_status build_base(sm_engine *e, sm__score_cache *c)
 {
@@ -214,9 +228,13 @@ static sm_status build_base(sm_engine *e, sm__score_cache *c)
         (st = fit(&e->alloc, (void **)&c->need_start, &c->need_start_cap, nt + 1, sizeof *c->need_start)) ||
         (st = fit(&e->alloc, (void **)&c->offerers, &c->offerers_cap, n_off ? n_off : 1, sizeof *c->offerers)) ||
         (st = fit(&e->alloc, (void **)&c->needers, &c->needers_cap, n_need ? n_need : 1, sizeof *c->needers)) ||
+        (st = fit(&e->alloc, (void **)&c->idf_base, &c->idf_base_cap, nt ? nt : 1, sizeof *c->idf_base)) ||
+        (st = fit(&e->alloc, (void **)&c->mass_q, &c->mass_q_cap, e->smes.n ? e->smes.n : 1, sizeof *c->mass_q)) ||
         (st = build_regions(e, c)))
         return st;
     build_postings(e, c);
+    build_masses(e, c);
+    c->idf_generation = 0; /* mass_drift follows this base */
     c->n_base = e->smes.n;
     c->n_tags_base = nt;
     c->n_dead = 0;
@@ -293,6 +311,13 @@ static sm_status refresh_idf(sm_engine *e, sm__score_cache *c)
         uint32_t df = e->tags.df[t];
         c->idf[t] = df ? log1p(n / (double)df) : 0.0;
     }
+    /* need masses of base SMEs now, against those of the build: a base
+     * SME's tags are those it had then (a changed SME leaves the base) */
+    double drift = 1.0;
+    for (size_t t = 0; t < c->n_tags_base; t++)
+        if (c->idf_base[t] > 0 && c->idf[t] < drift * c->idf_base[t])
+            drift = c->idf[t] / c->idf_base[t];
+    c->mass_drift = drift;
     c->idf_generation = e->generation;
     return SM_OK;
 }
@@ -381,8 +406,9 @@ static void op_move(void *ptr, sm_engine *e, size_t from, size_t to)
  * count or capacity). The delta arrays, idf and anything else stay. */
 #define BASE_FIELDS(X)                                                                                            \
     X(n_base) X(n_tags_base) X(offer_start) X(need_start) X(offerers) X(needers) X(offer_start_cap)              \
-    X(need_start_cap) X(offerers_cap) X(needers_cap) X(region_start) X(region_start_cap) X(rhot) X(rkey)         \
-    X(rhot_cap) X(rkey_cap) X(ract) X(ract_cap) X(runs) X(n_runs) X(runs_cap) X(loc) X(loc_cap) X(region_live) X(region_live_cap)    \
+    X(need_start_cap) X(offerers_cap) X(needers_cap) X(mass_q) X(idf_base) X(mass_q_cap) X(idf_base_cap)       \
+    X(region_start) X(region_start_cap) X(rhot) X(rkey) X(rhot_cap) X(rkey_cap) X(ract) X(ract_cap) X(runs)      \
+    X(n_runs) X(runs_cap) X(loc) X(loc_cap) X(region_live) X(region_live_cap)                                  \
     X(idorder) X(n_idorder) X(idorder_len) X(idorder_cap)
 
 /* Swaps the base of c with that of n. */
@@ -400,8 +426,8 @@ static void op_move(void *ptr, sm_engine *e, size_t from, size_t to)
 
 static void base_free(const sm__alloc *a, sm__score_cache *b)
 {
-    void *arrays[] = { b->offer_start, b->need_start, b->offerers, b->needers, b->region_start,
-                       b->rhot,        b->rkey,       b->ract,     b->runs,       b->loc,         b->region_live,
+    void *arrays[] = { b->offer_start, b->need_start, b->offerers, b->needers,     b->mass_q,
+                       b->idf_base,    b->region_start, b->rhot, b->rkey, b->ract, b->runs, b->loc, b->region_live,
                        b->idorder };
     for (size_t i = 0; i < sizeof arrays / sizeof *arrays; i++)
         sm__free(a, arrays[i]);
@@ -461,8 +487,8 @@ static void op_maintain(void *ptr, sm_engine *e)
             c->n_dead = 0;
             c->n_delta = 0;
             e->derived.generation = e->generation;
-            if (c->idf_generation != e->generation)
-                (void)refresh_idf(e, c); /* without memory the first query refreshes it */
+            c->idf_generation = 0; /* mass_drift follows the new base */
+            (void)refresh_idf(e, c); /* without memory the first query refreshes it */
         }
         c->building = false;
         pthread_cond_broadcast(&c->built);
@@ -478,6 +504,7 @@ static void op_maintain(void *ptr, sm_engine *e)
     SWAP_BASE(c, &next);
     c->n_dead = 0;
     c->n_delta = 0;
+    c->idf_generation = 0; /* mass_drift follows the new base: the next query refreshes both */
     sm__writer_shared(e);
     base_free(&e->alloc, &next); /* the old base: the readers that used it have left */
 }

@@ -229,6 +229,16 @@ typedef struct sm__score_cache {
     uint32_t *offer_start, *need_start; /* n_tags_base + 1 */
     uint32_t *offerers, *needers;
     size_t offer_start_cap, need_start_cap, offerers_cap, needers_cap;
+    /* Need masses, for a bound of s(a -> b) in the index pass: per base
+     * position, a lower bound of the SME's need mass (sm__need_mass) under
+     * the idf of the base's build, idf_base (per tag below n_tags_base),
+     * in one byte (sm__mass_step); mass_drift (set with idf) is the least
+     * ratio idf / idf_base over those tags, so that a base SME's need mass
+     * now is at least mass_drift * sm__mass_step(mass_q[its position]). */
+    uint8_t *mass_q;
+    double *idf_base;
+    size_t mass_q_cap, idf_base_cap;
+    double mass_drift;
     /* base positions by region: region_start[r] .. region_start[r + 1] */
     uint32_t *region_start;
     size_t region_start_cap;
@@ -292,6 +302,27 @@ sm_status sm__score_cache_idorder(const uint32_t **out, size_t *n_out, const sm_
 static inline const sm__score_cache *sm__score_cache_of(const sm_engine *e)
 {
     return (const sm__score_cache *)e->derived.ptr;
+}
+
+/* The need mass a byte of mass_q stands for: 0 for 0, else 2^(v / 16 - 2)
+ * rounded down to a step of 1/16 of its power of 2 (exact in binary). */
+static inline double sm__mass_step(unsigned v)
+{
+    return v ? ldexp(1.0 + (double)((v - 1) & 15u) / 16.0, (int)((v - 1) >> 4) - 2) : 0.0;
+}
+
+/* The largest byte v with sm__mass_step(v) <= m. */
+static inline uint8_t sm__mass_byte(double m)
+{
+    if (!(m >= 0.25))
+        return 0;
+    int x;
+    double f = frexp(m, &x); /* m = f 2^x, f in [0.5, 1) */
+    int ex = x - 1 + 2;      /* m = (2f) 2^(ex - 2), 2f in [1, 2) */
+    if (ex > 15)
+        return 255;
+    unsigned v = ((unsigned)ex << 4) + (unsigned)((2 * f - 1) * 16) + 1;
+    return (uint8_t)(v > 255 ? 255 : v);
 }
 
 /* Sum of idf over the needs of SME y. */

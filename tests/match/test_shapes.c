@@ -201,6 +201,76 @@ static void every_shape_and_weighting(void **st)
     free(cum);
 }
 
+/* The base keeps its SMEs' need masses under the idf of its build: new
+ * SMEs (in the delta) that offer and need tags few base SMEs had lower
+ * those tags' idf, and with it the need masses of the base SMEs that need
+ * them, far below the build's; results still equal brute force. */
+static void need_masses_after_idf_changes(void **st)
+{
+    (void)st;
+    double *cum = malloc(5000 * sizeof *cum);
+    assert_non_null(cum);
+    const shape *s = &shapes[1]; /* zipf */
+    sm_engine *e = shape_engine(s, 200, cum);
+    sm_result *r = NULL;
+    assert_int_equal(sm_query_top(&r, e, "S-0000", NULL), SM_OK); /* builds the base */
+    sm_result_free(r);
+    char id[32], offers[64], needs[64];
+    for (size_t i = 0; i < 400; i++) {
+        snprintf(id, sizeof id, "M-%04zu", i);
+        snprintf(offers, sizeof offers, "t%u;t%u", 20 + pick(40), 20 + pick(40));
+        snprintf(needs, sizeof needs, "t%u;t%u", 20 + pick(40), 20 + pick(40));
+        assert_int_equal(tu_put(e, id, s->regions[pick(s->n_regions)], sectors[pick(14)], offers, needs, pick(256),
+                                "en", (sm_size)pick(5)),
+                         SM_OK);
+    }
+    check_weightings(e, 53);
+    sm_engine_free(e);
+    free(cum);
+}
+
+/* The same in small, where the bound decides: B needs x and three tags
+ * that only it has when the base is built (a large need mass then), F1..F5
+ * need x and q; the SMEs put after the build need x and B's three tags,
+ * whose idf falls to about that of x, so that B's need mass now is far
+ * below the build's and its complementarity with A (which offers x and
+ * needs y, which B and the F offer) beats the F's. */
+static void need_mass_bound_after_idf_changes(void **st)
+{
+    (void)st;
+    sm_engine *e = tu_engine(SM_TAXONOMY_ALL);
+    assert_int_equal(tu_put(e, "A", "SI032", "25.11", "x", "y", 0, "en", SM_SIZE_SMALL), SM_OK);
+    char id[32];
+    for (int i = 1; i <= 5; i++) {
+        snprintf(id, sizeof id, "F%d", i);
+        assert_int_equal(tu_put(e, id, "SI032", "25.11", "y", "x;q", 0, "en", SM_SIZE_SMALL), SM_OK);
+    }
+    assert_int_equal(tu_put(e, "B", "SI032", "25.11", "y", "x;r1;r2;r3", 0, "en", SM_SIZE_SMALL), SM_OK);
+    static const char *const names[] = { "balanced", "supply_chain", "balanced,combiner=geometric",
+                                         "balanced,complementarity.reciprocity=arithmetic" };
+    sm_weighting *w[4];
+    for (size_t j = 0; j < 4; j++) {
+        assert_int_equal(sm_weighting_parse(&w[j], names[j]), SM_OK);
+        tu_assert_top_is_brute(e, "A", w[j], 0, 3); /* builds the base */
+    }
+    for (int i = 0; i < 300; i++) {
+        snprintf(id, sizeof id, "N%03d", i);
+        assert_int_equal(tu_put(e, id, "SI032", "25.11", "w", "x;r1;r2;r3", 0, "en", SM_SIZE_SMALL), SM_OK);
+    }
+    sm_result *r = NULL;
+    sm_query_options o = SM_QUERY_OPTIONS_INIT;
+    o.k = 3;
+    o.weighting = w[0];
+    assert_int_equal(sm_query_top(&r, e, "A", &o), SM_OK);
+    assert_string_equal(sm_result_id(r, 0), "B");
+    sm_result_free(r);
+    for (size_t j = 0; j < 4; j++) {
+        tu_assert_top_is_brute(e, "A", w[j], 0, 3);
+        sm_weighting_free(w[j]);
+    }
+    sm_engine_free(e);
+}
+
 /* A geometric query whose top k holds totals of 0 makes the id order:
  * failing each allocation in turn gives SM_ERR_NOMEM, no leak, and the
  * engine answers the next query. */
@@ -252,6 +322,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(every_shape_and_weighting),
+        cmocka_unit_test(need_masses_after_idf_changes),
+        cmocka_unit_test(need_mass_bound_after_idf_changes),
         cmocka_unit_test(zero_fill_allocation_failures),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
