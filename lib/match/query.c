@@ -96,6 +96,9 @@ typedef struct fast {
     double max_size;
     double wsize_any[32]; /* the largest size term over a set of sizes (bit z: size z) */
     double secw[256];     /* the largest secondary affinity term over a signature (SM__KEY_SIG) */
+    double coopw[256];    /* the cooperation term of a fit key's low byte (SM__FIT_KEY; 0: at 1) */
+    double langw[256];    /* the largest language term of a fit key's high byte */
+    double fit_rest;      /* custom criteria and complementarity of a rest-pass row */
     double cl1;       /* cooperation and language at 1, custom criteria at 1 */
     double cust1;     /* custom criteria at 1 (history and network ones exact in consider()) */
     double col1;      /* cooperation and language at 1 */
@@ -194,12 +197,16 @@ static inline double comp_dir(const sm_engine *e, const double *idf, size_t x, s
     return v > 1.0 ? 1.0 : v;
 }
 
-/* Considers the SME of packed row h, whose complementarity
- * is at most cb. Each bound reads more only while the candidate can still
- * enter the top k; the built-in scores are the same numbers
- * sm__pair_cheap() gives, and survivors get the exact complementarity and
- * the combiner's total, so results equal sm_query_explain()'s. */
-static inline sm_status consider(sm__qctx *q, fast *f, const sm__rhot *h, double cb)
+/* Considers the SME of packed row h, whose complementarity is at most cb
+ * and whose sector affinity term is at most ta (from its packed key; the
+ * exact affinity is read first when ta is INFINITY or the row holds all
+ * its secondary sectors). Each bound reads more only while the candidate
+ * can still enter the top k: the SME's secondary sectors beyond the row's
+ * two are read only after the cooperation and language bound. The
+ * built-in scores are the same numbers sm__pair_cheap() gives, and
+ * survivors get the exact complementarity and the combiner's total, so
+ * results equal sm_query_explain()'s. */
+static inline sm_status consider_key(sm__qctx *q, fast *f, const sm__rhot *h, double cb, double ta)
 {
     unsigned r = h->region;
     size_t b = h->idx;
@@ -208,8 +215,11 @@ static inline sm_status consider(sm__qctx *q, fast *f, const sm__rhot *h, double
     if (f->o->size_classes && !(f->o->size_classes >> h->size & 1u))
         return SM_OK;
     double thr = f->tthr;
-    double aff = row_affinity(q, h);
-    double part0 = cmb(f, cmb(f, q->regpart[r], term(f, SM_CRIT_SECTOR_AFFINITY, aff)), f->wsize[h->size]);
+    bool late = h->n_secondary > 2 && ta < INFINITY; /* the exact affinity after coop and language */
+    double aff = late ? 0.0 : row_affinity(q, h);
+    if (!late)
+        ta = term(f, SM_CRIT_SECTOR_AFFINITY, aff);
+    double part0 = cmb(f, cmb(f, q->regpart[r], ta), f->wsize[h->size]);
     double part = cmb(f, part0, term(f, SM_CRIT_COMPLEMENTARITY, cb));
     double cust = f->cust1;
     if (q->net.any) { /* history and network criteria: exact, O(1) */
@@ -225,6 +235,13 @@ static inline sm_status consider(sm__qctx *q, fast *f, const sm__rhot *h, double
     double cl = cmb(f, cmb(f, term(f, SM_CRIT_COOPERATION_FIT, coop), term(f, SM_CRIT_LANGUAGE, lang)), cust);
     if (cmb(f, part, cl) + f->slack < thr)
         return SM_OK;
+    if (late) {
+        aff = row_affinity(q, h);
+        part0 = cmb(f, cmb(f, q->regpart[r], term(f, SM_CRIT_SECTOR_AFFINITY, aff)), f->wsize[h->size]);
+        part = cmb(f, part0, term(f, SM_CRIT_COMPLEMENTARITY, cb));
+        if (cmb(f, part, cl) + f->slack < thr)
+            return SM_OK;
+    }
     double comp = 0.0;
     if (cb > 0) {
         /* b -> a first (a's need mass is known), then the bound with
@@ -254,6 +271,13 @@ static inline sm_status consider(sm__qctx *q, fast *f, const sm__rhot *h, double
     heap_offer(q, f->k, (uint32_t)b, total);
     update_thr(q, f);
     return SM_OK;
+}
+
+/* consider_key() without a bound of the sector affinity term: the exact
+ * affinity first. */
+static inline sm_status consider(sm__qctx *q, fast *f, const sm__rhot *h, double cb)
+{
+    return consider_key(q, f, h, cb, INFINITY);
 }
 
 /* The complementarity bound of b from the 64-bit tag signatures: a
@@ -331,9 +355,11 @@ static sm_status rest_pass(sm__qctx *q, fast *f)
         uint32_t r = q->rorder[i].region;
         /* First bound from one packed key per SME: its sector's weighted
          * affinity (a secondary sector's at most the secondary factor) and
-         * its size. */
+         * its size, and from its fit key: its cooperation and language. */
         const uint32_t *key = c->rkey;
         const double *affw = q->affw, *secw = f->secw, *wsize = f->wsize, *wany = f->wsize_any;
+        const double *coopw = f->coopw, *langw = f->langw;
+        const uint16_t *rfit = c->rfit;
         uint32_t p = c->region_start[r], end = c->region_start[r + 1];
         const sm__run *run = first_run(c, p);
         if (!f->minop) {
@@ -341,6 +367,7 @@ static sm_status rest_pass(sm__qctx *q, fast *f)
              * row_rest, a whole run when its sector's and signature's
              * affinity term + its largest size term are */
             double lim = f->tthr - reg - row_rest - BOUND_SLACK;
+            double lim_c = f->tthr - reg - f->fit_rest - BOUND_SLACK; /* with the fit key */
             for (; p < end; run++) {
                 uint32_t run_end = run[1].start;
                 double ra = affw[run->sector] > secw[run->sig] ? affw[run->sector] : secw[run->sig];
@@ -350,11 +377,14 @@ static sm_status rest_pass(sm__qctx *q, fast *f)
                 }
                 for (; p < run_end; p++) {
                     uint32_t kk = key[p];
-                    if (key_aff(q, f, kk) + wsize[SM__KEY_SIZE(kk)] < lim || mark[p] & 4)
+                    double ta = key_aff(q, f, kk);
+                    unsigned fk = rfit[p];
+                    if (ta + wsize[SM__KEY_SIZE(kk)] + coopw[fk & 255u] + langw[fk >> 8] < lim_c || mark[p] & 4)
                         continue;
-                    if ((st = consider(q, f, &c->rhot[p], comp_known ? 0.0 : sig_bound(q, f, c->rhot[p].idx))))
+                    if ((st = consider_key(q, f, &c->rhot[p], comp_known ? 0.0 : sig_bound(q, f, c->rhot[p].idx), ta)))
                         return st;
                     lim = f->tthr - reg - row_rest - BOUND_SLACK;
+                    lim_c = f->tthr - reg - f->fit_rest - BOUND_SLACK;
                 }
             }
         } else {
@@ -369,9 +399,12 @@ static sm_status rest_pass(sm__qctx *q, fast *f)
                 }
                 for (; p < run_end; p++) {
                     uint32_t kk = key[p];
-                    if (key_aff(q, f, kk) < lim || wsize[SM__KEY_SIZE(kk)] < lim || mark[p] & 4)
+                    double ta = key_aff(q, f, kk);
+                    unsigned fk = rfit[p];
+                    if (ta < lim || wsize[SM__KEY_SIZE(kk)] < lim || coopw[fk & 255u] < lim || langw[fk >> 8] < lim ||
+                        mark[p] & 4)
                         continue;
-                    if ((st = consider(q, f, &c->rhot[p], comp_known ? 0.0 : sig_bound(q, f, c->rhot[p].idx))))
+                    if ((st = consider_key(q, f, &c->rhot[p], comp_known ? 0.0 : sig_bound(q, f, c->rhot[p].idx), ta)))
                         return st;
                     lim = fixed < f->tthr ? INFINITY : f->tthr;
                 }
@@ -598,9 +631,13 @@ static sm_status index_pass(sm__qctx *q, fast *f)
                 continue;
             bool out = !L->side && !(mk & 2);
             uint32_t kk = key[pos];
-            double ub = cmb(f, cmb(f, q->regpart[r], key_aff(q, f, kk)),
-                            cmb(f, cmb(f, f->wsize[SM__KEY_SIZE(kk)], out ? tc_out : tc), tail));
-            if (ub + f->slack < f->tthr)
+            double ta = key_aff(q, f, kk), part = cmb(f, q->regpart[r], ta);
+            double pt = cmb(f, f->wsize[SM__KEY_SIZE(kk)], out ? tc_out : tc);
+            if (cmb(f, part, cmb(f, pt, tail)) + f->slack < f->tthr)
+                continue;
+            unsigned fk = c->rfit[pos]; /* cooperation and languages from the fit key */
+            double fit = cmb(f, cmb(f, f->coopw[fk & 255u], f->langw[fk >> 8]), f->cust_rest);
+            if (cmb(f, part, cmb(f, pt, fit)) + f->slack < f->tthr)
                 continue;
             const sm__rhot *h = &c->rhot[pos];
             double cbp = out ? cb_out : cb;
@@ -611,7 +648,7 @@ static sm_status index_pass(sm__qctx *q, fast *f)
                     cbp = 0.0;
             }
             f->known_both = marked_other || (marked1 && !L->side && mk & 2);
-            st = consider(q, f, h, cbp);
+            st = consider_key(q, f, h, cbp, ta);
             f->known_both = 0;
             if (st)
                 return st;
@@ -676,6 +713,16 @@ static sm_status scan_fast(sm__qctx *q, size_t k, const sm_query_options *o)
     f.col1 = cmb(&f, term(&f, SM_CRIT_COOPERATION_FIT, 1.0), term(&f, SM_CRIT_LANGUAGE, 1.0));
     f.cl1 = cmb(&f, f.col1, f.cust_rest); /* every candidate outside the neighbourhood */
     f.comp_rest = term(&f, SM_CRIT_COMPLEMENTARITY, f.wn[SM_CRIT_COMPLEMENTARITY] > 0 ? 0.0 : 1.0);
+    f.fit_rest = cmb(&f, f.cust_rest, f.comp_rest);
+    /* the fit key's bytes: cooperation exact (0: not known from the key),
+     * languages folded (0: none; disjoint: none shared) */
+    unsigned a_fold = sm__lang_fold(q->a_langs);
+    f.coopw[0] = term(&f, SM_CRIT_COOPERATION_FIT, 1.0);
+    f.langw[0] = term(&f, SM_CRIT_LANGUAGE, sm__language_fit(q->a_langs, 0));
+    for (unsigned m = 1; m < 256; m++) {
+        f.coopw[m] = term(&f, SM_CRIT_COOPERATION_FIT, sm__coop_fit(f.a_coop, m));
+        f.langw[m] = term(&f, SM_CRIT_LANGUAGE, !q->a_langs ? 0.5 : a_fold & m ? 1.0 : 0.0);
+    }
     f.max_size = -INFINITY;
     for (int z = 0; z < 5; z++) {
         f.wsize[z] = term(&f, SM_CRIT_SIZE_FIT, sm__size_fit[s->size[a]][z]);
