@@ -99,6 +99,8 @@ typedef struct fast {
     double coopw[256];    /* the cooperation term of a fit key's low byte (SM__FIT_KEY; 0: at 1) */
     double langw[256];    /* the largest language term of a fit key's high byte */
     double fit_rest;      /* custom criteria and complementarity of a rest-pass row */
+    double fit_best;      /* the largest cooperation and language terms */
+    double row_best;      /* the largest affinity, size, cooperation and language terms */
     double cl1;       /* cooperation and language at 1, custom criteria at 1 */
     double cust1;     /* custom criteria at 1 (history and network ones exact in consider()) */
     double col1;      /* cooperation and language at 1 */
@@ -318,6 +320,10 @@ static int cmp_rbound(const void *x, const void *y)
     return (a->region > b->region) - (a->region < b->region);
 }
 
+/* Regions with at least this many base positions may be swept best rows
+ * first by rest_pass() (tests lower it). */
+size_t sm__rest_sweep_min = 16384;
+
 /* Every candidate not yet considered, region by region in the order of the
  * region's reach and cohesion, stopping at the first region that cannot
  * beat the k-th total even with the best sector affinity. Within a region
@@ -327,7 +333,7 @@ static sm_status rest_pass(sm__qctx *q, fast *f)
 {
     const sm_engine *e = q->e;
     const sm__score_cache *c = sm__score_cache_of(e);
-    const uint8_t *mark = q->mark;
+    uint8_t *mark = q->mark;
     if (!q->rorder_valid) {
         size_t m = 0;
         for (size_t r = 0; r < e->n_regions; r++) {
@@ -363,29 +369,50 @@ static sm_status rest_pass(sm__qctx *q, fast *f)
         uint32_t p = c->region_start[r], end = c->region_start[r + 1];
         const sm__run *run = first_run(c, p);
         if (!f->minop) {
-            /* additive: skip when the affinity and size terms < thr - reg -
-             * row_rest, a whole run when its sector's and signature's
-             * affinity term + its largest size term are */
-            double lim = f->tthr - reg - row_rest - BOUND_SLACK;
-            double lim_c = f->tthr - reg - f->fit_rest - BOUND_SLACK; /* with the fit key */
-            for (; p < end; run++) {
-                uint32_t run_end = run[1].start;
-                double ra = affw[run->sector] > secw[run->sig] ? affw[run->sector] : secw[run->sig];
-                if (ra + wany[run->sizes] < lim) {
-                    p = run_end;
-                    continue;
-                }
-                for (; p < run_end; p++) {
-                    uint32_t kk = key[p];
-                    double ta = key_aff(q, f, kk);
-                    unsigned fk = rfit[p];
-                    if (ta + wsize[SM__KEY_SIZE(kk)] + coopw[fk & 255u] + langw[fk >> 8] < lim_c || mark[p] & 4)
+            /* additive, in the row's terms (affinity, size, cooperation,
+             * language): a row is read when they reach lim = thr - reg -
+             * fit_rest, a run skipped when its sector's and signature's
+             * affinity term, its largest size term and the best
+             * cooperation and language terms do not. A large region is
+             * swept from the best rows down, so that the k-th total rises
+             * before the many rows near lim are read: first only rows
+             * above a cut 1/16 of the way from the best row to lim, then
+             * the cut twice as far, and so on, rows marked when
+             * considered, until a sweep ends with the cut at or below lim:
+             * then every row at or above lim has been considered. */
+            uint32_t p0 = p;
+            const sm__run *run0 = run;
+            double lim = f->tthr - reg - f->fit_rest - BOUND_SLACK;
+            double cut = lim;
+            if (end - p0 >= sm__rest_sweep_min && f->row_best > lim)
+                cut = f->row_best - (f->row_best - lim) / 16;
+            for (;;) {
+                double low = lim > cut ? lim : cut;
+                for (p = p0, run = run0; p < end; run++) {
+                    uint32_t run_end = run[1].start;
+                    double ra = affw[run->sector] > secw[run->sig] ? affw[run->sector] : secw[run->sig];
+                    if (ra + wany[run->sizes] + f->fit_best < low) {
+                        p = run_end;
                         continue;
-                    if ((st = consider_key(q, f, &c->rhot[p], comp_known ? 0.0 : sig_bound(q, f, c->rhot[p].idx), ta)))
-                        return st;
-                    lim = f->tthr - reg - row_rest - BOUND_SLACK;
-                    lim_c = f->tthr - reg - f->fit_rest - BOUND_SLACK;
+                    }
+                    for (; p < run_end; p++) {
+                        uint32_t kk = key[p];
+                        double ta = key_aff(q, f, kk);
+                        unsigned fk = rfit[p];
+                        if (ta + wsize[SM__KEY_SIZE(kk)] + coopw[fk & 255u] + langw[fk >> 8] < low || mark[p] & 4)
+                            continue;
+                        mark[p] |= 4;
+                        if ((st = consider_key(q, f, &c->rhot[p], comp_known ? 0.0 : sig_bound(q, f, c->rhot[p].idx),
+                                               ta)))
+                            return st;
+                        lim = f->tthr - reg - f->fit_rest - BOUND_SLACK;
+                        low = lim > cut ? lim : cut;
+                    }
                 }
+                if (cut <= lim)
+                    break;
+                double next = f->row_best - 2 * (f->row_best - cut);
+                cut = next > lim ? next : lim;
             }
         } else {
             /* minimum (exact, no slack): skip when either is below the threshold */
@@ -729,6 +756,12 @@ static sm_status scan_fast(sm__qctx *q, size_t k, const sm_query_options *o)
         if (f.wsize[z] > f.max_size)
             f.max_size = f.wsize[z];
     }
+    double coop_best = -INFINITY, lang_best = -INFINITY;
+    for (unsigned m = 0; m < 256; m++) {
+        coop_best = f.coopw[m] > coop_best ? f.coopw[m] : coop_best;
+        lang_best = f.langw[m] > lang_best ? f.langw[m] : lang_best;
+    }
+    f.fit_best = coop_best + lang_best;
     for (unsigned m = 0; m < 32; m++) {
         f.wsize_any[m] = -INFINITY;
         for (int z = 0; z < 5; z++)
@@ -754,6 +787,10 @@ static sm_status scan_fast(sm__qctx *q, size_t k, const sm_query_options *o)
         double t = term(&f, SM_CRIT_SECTOR_AFFINITY, bitmax[b] * q->factor), rest = f.secw[m & (m - 1)];
         f.secw[m] = t > rest ? t : rest;
     }
+    double aff_best = f.secw[255];
+    for (size_t x = 0; x < e->n_sectors; x++)
+        aff_best = q->affw[x] > aff_best ? q->affw[x] : aff_best;
+    f.row_best = aff_best + f.max_size + f.fit_best;
     update_thr(q, &f);
     sm_status st;
     /* Base positions of SMEs removed or replaced since the base was built

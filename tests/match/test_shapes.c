@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+extern size_t sm__rest_sweep_min; /* lib/match/query.c: regions swept best rows first */
+
 typedef struct shape {
     const char *name;
     unsigned vocab;         /* tags */
@@ -196,6 +198,10 @@ static void every_shape_and_weighting(void **st)
             assert_int_equal(sm_sme_remove(e, id), SM_OK);
         }
         check_weightings(e, 79);
+        /* every region swept best rows first (else only large ones) */
+        sm__rest_sweep_min = 1;
+        check_weightings(e, 53);
+        sm__rest_sweep_min = 16384;
         sm_engine_free(e);
     }
     free(cum);
@@ -238,6 +244,9 @@ static void fit_keys_follow_changes(void **st)
             assert_int_equal(tu_put(e, id, "AT130", sec, offers, needs, coop, langs[pick(11)], (sm_size)pick(5)), SM_OK);
         }
         check_weightings(e, round ? 53 : 37);
+        sm__rest_sweep_min = 1;
+        check_weightings(e, 59);
+        sm__rest_sweep_min = 16384;
         /* other languages for the region: its SMEs without their own follow */
         rd.n_languages = tu_split(round == 0 ? "en" : round == 1 ? "fr;lt" : "", (const char ***)&rd.languages);
         assert_int_equal(sm_region_put(e, &rd), SM_OK);
