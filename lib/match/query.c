@@ -412,7 +412,7 @@ static sm_status rest_pass(sm__qctx *q, fast *f)
                 if (cut <= lim)
                     break;
                 double next = f->row_best - 2 * (f->row_best - cut);
-                cut = next > lim ? next : lim;
+                cut = next > lim && next < cut ? next : lim; /* lim when no step is left */
             }
         } else {
             /* minimum (exact, no slack): skip when either is below the threshold */
