@@ -744,11 +744,27 @@ static sm_status scan_fast(sm__qctx *q, size_t k, const sm_query_options *o)
     /* the fit key's bytes: cooperation exact (0: not known from the key),
      * languages folded (0: none; disjoint: none shared) */
     unsigned a_fold = sm__lang_fold(q->a_langs);
+    double lang_t[3] = { term(&f, SM_CRIT_LANGUAGE, 0.0), term(&f, SM_CRIT_LANGUAGE, 0.5),
+                         term(&f, SM_CRIT_LANGUAGE, 1.0) };
+    /* the cooperation term by the counts of shared and of all types (as
+     * sm__coop_fit() divides them), each made once: few distinct values */
+    double coop_t[9][33];
+    uint64_t coop_made[9] = { 0 };
     f.coopw[0] = term(&f, SM_CRIT_COOPERATION_FIT, 1.0);
-    f.langw[0] = term(&f, SM_CRIT_LANGUAGE, sm__language_fit(q->a_langs, 0));
+    f.langw[0] = lang_t[1]; /* no languages: 0.5 */
+    double coop_none = term(&f, SM_CRIT_COOPERATION_FIT, sm__coop_fit(0, 1)); /* a without types: 0.5 */
     for (unsigned m = 1; m < 256; m++) {
-        f.coopw[m] = term(&f, SM_CRIT_COOPERATION_FIT, sm__coop_fit(f.a_coop, m));
-        f.langw[m] = term(&f, SM_CRIT_LANGUAGE, !q->a_langs ? 0.5 : a_fold & m ? 1.0 : 0.0);
+        if (!f.a_coop)
+            f.coopw[m] = coop_none;
+        else {
+            unsigned i = sm__popcount32(f.a_coop & m), u = sm__popcount32(f.a_coop | m);
+            if (!(coop_made[i] >> u & 1)) {
+                coop_t[i][u] = term(&f, SM_CRIT_COOPERATION_FIT, sm__coop_fit(f.a_coop, m));
+                coop_made[i] |= 1ull << u;
+            }
+            f.coopw[m] = coop_t[i][u];
+        }
+        f.langw[m] = lang_t[!q->a_langs ? 1 : a_fold & m ? 2 : 0];
     }
     f.max_size = -INFINITY;
     for (int z = 0; z < 5; z++) {
