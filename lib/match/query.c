@@ -101,6 +101,11 @@ typedef struct fast {
     double max_size;
     double wsize_any[32]; /* the largest size term over a set of sizes (bit z: size z) */
     double secw[256];     /* the largest secondary affinity term over a signature (SM__KEY_SIG) */
+    double coopw[256];    /* the cooperation term of a fit key's low byte (SM__FIT_KEY; 0: at 1) */
+    double langw[256];    /* the largest language term of a fit key's high byte */
+    double fit_rest;      /* custom criteria and complementarity of a rest-pass row */
+    double fit_best;      /* the largest cooperation and language terms */
+    double row_best;      /* the largest affinity, size, cooperation and language terms */
     double cl1;       /* cooperation and language at 1, custom criteria at 1 */
     double cust1;     /* custom criteria at 1 (history and network ones exact in consider()) */
     double col1;      /* cooperation and language at 1 */
@@ -205,12 +210,16 @@ static inline double comp_dir(const sm_engine *e, const double *idf, size_t x, s
     return v > 1.0 ? 1.0 : v;
 }
 
-/* Considers the SME of packed row h, whose complementarity
- * is at most cb. Each bound reads more only while the candidate can still
- * enter the top k; the built-in scores are the same numbers
- * sm__pair_cheap() gives, and survivors get the exact complementarity and
- * the combiner's total, so results equal sm_query_explain()'s. */
-static inline sm_status consider(sm__qctx *q, fast *f, const sm__rhot *h, double cb)
+/* Considers the SME of packed row h, whose complementarity is at most cb
+ * and whose sector affinity term is at most ta (from its packed key; the
+ * exact affinity is read first when ta is INFINITY or the row holds all
+ * its secondary sectors). Each bound reads more only while the candidate
+ * can still enter the top k: the SME's secondary sectors beyond the row's
+ * two are read only after the cooperation and language bound. The
+ * built-in scores are the same numbers sm__pair_cheap() gives, and
+ * survivors get the exact complementarity and the combiner's total, so
+ * results equal sm_query_explain()'s. */
+static inline sm_status consider_key(sm__qctx *q, fast *f, const sm__rhot *h, double cb, double ta)
 {
     unsigned r = h->region;
     size_t b = h->idx;
@@ -219,8 +228,11 @@ static inline sm_status consider(sm__qctx *q, fast *f, const sm__rhot *h, double
     if (f->o->size_classes && !(f->o->size_classes >> h->size & 1u))
         return SM_OK;
     double thr = f->tthr;
-    double aff = row_affinity(q, h);
-    double part0 = cmb(f, cmb(f, q->regpart[r], term(f, SM_CRIT_SECTOR_AFFINITY, aff)), f->wsize[h->size]);
+    bool late = h->n_secondary > 2 && ta < INFINITY; /* the exact affinity after coop and language */
+    double aff = late ? 0.0 : row_affinity(q, h);
+    if (!late)
+        ta = term(f, SM_CRIT_SECTOR_AFFINITY, aff);
+    double part0 = cmb(f, cmb(f, q->regpart[r], ta), f->wsize[h->size]);
     double part = cmb(f, part0, term(f, SM_CRIT_COMPLEMENTARITY, cb));
     double cust = f->cust1;
     if (q->net.any) { /* history and network criteria: exact, O(1) */
@@ -236,6 +248,13 @@ static inline sm_status consider(sm__qctx *q, fast *f, const sm__rhot *h, double
     double cl = cmb(f, cmb(f, term(f, SM_CRIT_COOPERATION_FIT, coop), term(f, SM_CRIT_LANGUAGE, lang)), cust);
     if (cmb(f, part, cl) + f->slack < thr)
         return SM_OK;
+    if (late) {
+        aff = row_affinity(q, h);
+        part0 = cmb(f, cmb(f, q->regpart[r], term(f, SM_CRIT_SECTOR_AFFINITY, aff)), f->wsize[h->size]);
+        part = cmb(f, part0, term(f, SM_CRIT_COMPLEMENTARITY, cb));
+        if (cmb(f, part, cl) + f->slack < thr)
+            return SM_OK;
+    }
     double comp = 0.0;
     if (cb > 0) {
         /* b -> a first (a's need mass is known), then the bound with
@@ -265,6 +284,13 @@ static inline sm_status consider(sm__qctx *q, fast *f, const sm__rhot *h, double
     heap_offer(q, f->k, (uint32_t)b, total);
     update_thr(q, f);
     return SM_OK;
+}
+
+/* consider_key() without a bound of the sector affinity term: the exact
+ * affinity first. */
+static inline sm_status consider(sm__qctx *q, fast *f, const sm__rhot *h, double cb)
+{
+    return consider_key(q, f, h, cb, INFINITY);
 }
 
 /* The complementarity bound of b from the 64-bit tag signatures: a
@@ -305,6 +331,10 @@ static int cmp_rbound(const void *x, const void *y)
     return (a->region > b->region) - (a->region < b->region);
 }
 
+/* Regions with at least this many base positions may be swept best rows
+ * first by rest_pass() (tests lower it). */
+size_t sm__rest_sweep_min = 16384;
+
 /* Every candidate not yet considered, region by region in the order of the
  * region's reach and cohesion, stopping at the first region that cannot
  * beat the k-th total even with the best sector affinity. Within a region
@@ -314,7 +344,7 @@ static sm_status rest_pass(sm__qctx *q, fast *f)
 {
     const sm_engine *e = q->e;
     const sm__score_cache *c = sm__score_cache_of(e);
-    const uint8_t *mark = q->mark;
+    uint8_t *mark = q->mark;
     if (!q->rorder_valid) {
         size_t m = 0;
         for (size_t r = 0; r < e->n_regions; r++) {
@@ -342,33 +372,61 @@ static sm_status rest_pass(sm__qctx *q, fast *f)
         uint32_t r = q->rorder[i].region;
         /* First bound from one packed key per SME: its sector's weighted
          * affinity (a secondary sector's at most the secondary factor) and
-         * its size. */
+         * its size, and from its fit key: its cooperation and language. */
         const uint32_t *key = c->rkey;
         const double *affw = q->affw, *secw = f->secw, *wsize = f->wsize, *wany = f->wsize_any;
+        const double *coopw = f->coopw, *langw = f->langw;
+        const uint16_t *rfit = c->rfit;
         const double *act = f->act_row; /* activity by the position's event count */
         const uint8_t *ract = c->ract;
         uint32_t p = c->region_start[r], end = c->region_start[r + 1];
         const sm__run *run = first_run(c, p);
         if (!f->minop) {
-            /* additive: skip when the affinity and size terms < thr - reg -
-             * row_rest, a whole run when its sector's and signature's
-             * affinity term + its largest size term are */
-            double lim = f->tthr - reg - row_rest - BOUND_SLACK;
-            for (; p < end; run++) {
-                uint32_t run_end = run[1].start;
-                double ra = affw[run->sector] > secw[run->sig] ? affw[run->sector] : secw[run->sig];
-                if (ra + wany[run->sizes] < lim) {
-                    p = run_end;
-                    continue;
-                }
-                for (; p < run_end; p++) {
-                    uint32_t kk = key[p];
-                    if (key_aff(q, f, kk) + wsize[SM__KEY_SIZE(kk)] + act[ract[p]] < lim || mark[p] & 4)
+            /* additive, in the row's terms (affinity, size, cooperation,
+             * language): a row is read when they reach lim = thr - reg -
+             * fit_rest, a run skipped when its sector's and signature's
+             * affinity term, its largest size term and the best
+             * cooperation and language terms do not. A large region is
+             * swept from the best rows down, so that the k-th total rises
+             * before the many rows near lim are read: first only rows
+             * above a cut 1/16 of the way from the best row to lim, then
+             * the cut twice as far, and so on, rows marked when
+             * considered, until a sweep ends with the cut at or below lim:
+             * then every row at or above lim has been considered. */
+            uint32_t p0 = p;
+            const sm__run *run0 = run;
+            double lim = f->tthr - reg - f->fit_rest - BOUND_SLACK;
+            double cut = lim;
+            if (end - p0 >= sm__rest_sweep_min && f->row_best > lim)
+                cut = f->row_best - (f->row_best - lim) / 16;
+            for (;;) {
+                double low = lim > cut ? lim : cut;
+                for (p = p0, run = run0; p < end; run++) {
+                    uint32_t run_end = run[1].start;
+                    double ra = affw[run->sector] > secw[run->sig] ? affw[run->sector] : secw[run->sig];
+                    if (ra + wany[run->sizes] + f->fit_best < low) {
+                        p = run_end;
                         continue;
-                    if ((st = consider(q, f, &c->rhot[p], comp_known ? 0.0 : sig_bound(q, f, c->rhot[p].idx))))
-                        return st;
-                    lim = f->tthr - reg - row_rest - BOUND_SLACK;
+                    }
+                    for (; p < run_end; p++) {
+                        uint32_t kk = key[p];
+                        double ta = key_aff(q, f, kk);
+                        unsigned fk = rfit[p];
+                        if (ta + wsize[SM__KEY_SIZE(kk)] + coopw[fk & 255u] + langw[fk >> 8] + act[ract[p]] < low ||
+                            mark[p] & 4)
+                            continue;
+                        mark[p] |= 4;
+                        if ((st = consider_key(q, f, &c->rhot[p], comp_known ? 0.0 : sig_bound(q, f, c->rhot[p].idx),
+                                               ta)))
+                            return st;
+                        lim = f->tthr - reg - f->fit_rest - BOUND_SLACK;
+                        low = lim > cut ? lim : cut;
+                    }
                 }
+                if (cut <= lim)
+                    break;
+                double next = f->row_best - 2 * (f->row_best - cut);
+                cut = next > lim && next < cut ? next : lim; /* lim when no step is left */
             }
         } else {
             /* minimum (exact, no slack): skip when either is below the threshold */
@@ -382,9 +440,12 @@ static sm_status rest_pass(sm__qctx *q, fast *f)
                 }
                 for (; p < run_end; p++) {
                     uint32_t kk = key[p];
-                    if (key_aff(q, f, kk) < lim || wsize[SM__KEY_SIZE(kk)] < lim || act[ract[p]] < lim || mark[p] & 4)
+                    double ta = key_aff(q, f, kk);
+                    unsigned fk = rfit[p];
+                    if (ta < lim || wsize[SM__KEY_SIZE(kk)] < lim || coopw[fk & 255u] < lim || langw[fk >> 8] < lim ||
+                        act[ract[p]] < lim || mark[p] & 4)
                         continue;
-                    if ((st = consider(q, f, &c->rhot[p], comp_known ? 0.0 : sig_bound(q, f, c->rhot[p].idx))))
+                    if ((st = consider_key(q, f, &c->rhot[p], comp_known ? 0.0 : sig_bound(q, f, c->rhot[p].idx), ta)))
                         return st;
                     lim = fixed < f->tthr ? INFINITY : f->tthr;
                 }
@@ -677,7 +738,8 @@ static sm_status index_pass(sm__qctx *q, fast *f)
                 continue; /* considered, or complementarity 0 (left to rest_pass) */
             mark[pos] = mk | 4;
             uint32_t kk = key[pos];
-            double part = cmb(f, cmb(f, q->regpart[r], key_aff(q, f, kk)), cmb(f, f->wsize[SM__KEY_SIZE(kk)], tail));
+            double ta = key_aff(q, f, kk), rt = cmb(f, q->regpart[r], ta);
+            double part = cmb(f, rt, cmb(f, f->wsize[SM__KEY_SIZE(kk)], tail));
             if (cmb(f, part, tc) + f->slack < f->tthr)
                 continue;
             /* this candidate's own bounds: its need mass, its share */
@@ -689,7 +751,13 @@ static sm_status index_pass(sm__qctx *q, fast *f)
             if (use_share && bav[mk & 2 ? share[pos] : 0] < bap)
                 bap = bav[mk & 2 ? share[pos] : 0];
             double cbp = sm__reciprocity(recip, abp, bap);
-            if (cbp < cb && cmb(f, part, term(f, SM_CRIT_COMPLEMENTARITY, cbp)) + f->slack < f->tthr)
+            double tcp = cbp < cb ? term(f, SM_CRIT_COMPLEMENTARITY, cbp) : tc;
+            if (cbp < cb && cmb(f, part, tcp) + f->slack < f->tthr)
+                continue;
+            /* cooperation and languages from the fit key instead of 1 */
+            unsigned fk = c->rfit[pos];
+            double fit = cmb(f, cmb(f, f->coopw[fk & 255u], f->langw[fk >> 8]), f->cust_rest);
+            if (cmb(f, cmb(f, rt, cmb(f, f->wsize[SM__KEY_SIZE(kk)], fit)), tcp) + f->slack < f->tthr)
                 continue;
             const sm__rhot *h = &c->rhot[pos];
             if (both && !marked_other) { /* the direction not read: 0 on the signatures means 0 */
@@ -700,7 +768,7 @@ static sm_status index_pass(sm__qctx *q, fast *f)
             }
             f->known_both = marked_other && (both || (!L->side && mk & 2));
             f->ab_bound = abp;
-            st = consider(q, f, h, cbp);
+            st = consider_key(q, f, h, cbp, ta);
             f->known_both = 0;
             f->ab_bound = 1.0;
             if (st)
@@ -784,12 +852,44 @@ static sm_status scan_fast(sm__qctx *q, size_t k, const sm_query_options *o)
     f.col1 = cmb(&f, term(&f, SM_CRIT_COOPERATION_FIT, 1.0), term(&f, SM_CRIT_LANGUAGE, 1.0));
     f.cl1 = cmb(&f, f.col1, f.cust_rest); /* every candidate outside the neighbourhood */
     f.comp_rest = term(&f, SM_CRIT_COMPLEMENTARITY, f.wn[SM_CRIT_COMPLEMENTARITY] > 0 ? 0.0 : 1.0);
+    f.fit_rest = cmb(&f, f.cust_rest, f.comp_rest);
+    /* the fit key's bytes: cooperation exact (0: not known from the key),
+     * languages folded (0: none; disjoint: none shared) */
+    unsigned a_fold = sm__lang_fold(q->a_langs);
+    double lang_t[3] = { term(&f, SM_CRIT_LANGUAGE, 0.0), term(&f, SM_CRIT_LANGUAGE, 0.5),
+                         term(&f, SM_CRIT_LANGUAGE, 1.0) };
+    /* the cooperation term by the counts of shared and of all types (as
+     * sm__coop_fit() divides them), each made once: few distinct values */
+    double coop_t[9][33];
+    uint64_t coop_made[9] = { 0 };
+    f.coopw[0] = term(&f, SM_CRIT_COOPERATION_FIT, 1.0);
+    f.langw[0] = lang_t[1]; /* no languages: 0.5 */
+    double coop_none = term(&f, SM_CRIT_COOPERATION_FIT, sm__coop_fit(0, 1)); /* a without types: 0.5 */
+    for (unsigned m = 1; m < 256; m++) {
+        if (!f.a_coop)
+            f.coopw[m] = coop_none;
+        else {
+            unsigned i = sm__popcount32(f.a_coop & m), u = sm__popcount32(f.a_coop | m);
+            if (!(coop_made[i] >> u & 1)) {
+                coop_t[i][u] = term(&f, SM_CRIT_COOPERATION_FIT, sm__coop_fit(f.a_coop, m));
+                coop_made[i] |= 1ull << u;
+            }
+            f.coopw[m] = coop_t[i][u];
+        }
+        f.langw[m] = lang_t[!q->a_langs ? 1 : a_fold & m ? 2 : 0];
+    }
     f.max_size = -INFINITY;
     for (int z = 0; z < 5; z++) {
         f.wsize[z] = term(&f, SM_CRIT_SIZE_FIT, sm__size_fit[s->size[a]][z]);
         if (f.wsize[z] > f.max_size)
             f.max_size = f.wsize[z];
     }
+    double coop_best = -INFINITY, lang_best = -INFINITY;
+    for (unsigned m = 0; m < 256; m++) {
+        coop_best = f.coopw[m] > coop_best ? f.coopw[m] : coop_best;
+        lang_best = f.langw[m] > lang_best ? f.langw[m] : lang_best;
+    }
+    f.fit_best = coop_best + lang_best;
     for (unsigned m = 0; m < 32; m++) {
         f.wsize_any[m] = -INFINITY;
         for (int z = 0; z < 5; z++)
@@ -815,6 +915,10 @@ static sm_status scan_fast(sm__qctx *q, size_t k, const sm_query_options *o)
         double t = term(&f, SM_CRIT_SECTOR_AFFINITY, bitmax[b] * q->factor), rest = f.secw[m & (m - 1)];
         f.secw[m] = t > rest ? t : rest;
     }
+    double aff_best = f.secw[255];
+    for (size_t x = 0; x < e->n_sectors; x++)
+        aff_best = q->affw[x] > aff_best ? q->affw[x] : aff_best;
+    f.row_best = aff_best + f.max_size + f.fit_best;
     update_thr(q, &f);
     sm_status st;
     /* Base positions of SMEs removed or replaced since the base was built

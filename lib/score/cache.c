@@ -111,7 +111,8 @@ static void build_postings(const sm_engine *e, const sm__score_cache *c)
 
 /* Groups SMEs by region, and within a region by primary sector and whether
  * they have a secondary sector (ascending index within such a run), into
- * packed rows; records every SME's position and the runs (sm__run), whose
+ * packed rows with their packed and fit keys (SM__KEY, SM__FIT_KEY);
+ * records every SME's position and the runs (sm__run), whose
  * bounds let a query skip a whole run. Two stable counting sorts: by the
  * run key (sector, any secondary), then by region. */
 static sm_status build_regions(sm_engine *e, sm__score_cache *c)
@@ -123,6 +124,7 @@ static sm_status build_regions(sm_engine *e, sm__score_cache *c)
         (st = fit(&e->alloc, (void **)&c->rhot, &c->rhot_cap, ns ? ns : 1, sizeof *c->rhot)) ||
         (st = fit(&e->alloc, (void **)&c->rkey, &c->rkey_cap, ns ? ns : 1, sizeof *c->rkey)) ||
         (st = fit(&e->alloc, (void **)&c->ract, &c->ract_cap, ns ? ns : 1, sizeof *c->ract)) ||
+        (st = fit(&e->alloc, (void **)&c->rfit, &c->rfit_cap, ns ? ns : 1, sizeof *c->rfit)) ||
         (st = fit(&e->alloc, (void **)&c->loc, &c->loc_cap, ns ? ns : 1, sizeof *c->loc)))
         return st;
     /* order: the SMEs by run key; kstart: the run keys' counts, then starts */
@@ -160,6 +162,7 @@ static sm_status build_regions(sm_engine *e, sm__score_cache *c)
             sig |= SM__SEC_BIT(e, sec[x]);
         c->rkey[p] = SM__KEY(e->smes.sector[i], sig, e->smes.size[i]);
         c->ract[p] = i < n_ev8 ? h->ev8[i] : 0;
+        c->rfit[p] = SM__FIT_KEY(c->rhot[p].coop, c->rhot[p].langs);
     }
     sm__free(&e->alloc, order);
     for (size_t r = nr; r > 0; r--)
@@ -407,8 +410,8 @@ static void op_move(void *ptr, sm_engine *e, size_t from, size_t to)
 #define BASE_FIELDS(X)                                                                                            \
     X(n_base) X(n_tags_base) X(offer_start) X(need_start) X(offerers) X(needers) X(offer_start_cap)              \
     X(need_start_cap) X(offerers_cap) X(needers_cap) X(mass_q) X(idf_base) X(mass_q_cap) X(idf_base_cap)       \
-    X(region_start) X(region_start_cap) X(rhot) X(rkey) X(rhot_cap) X(rkey_cap) X(ract) X(ract_cap) X(runs)      \
-    X(n_runs) X(runs_cap) X(loc) X(loc_cap) X(region_live) X(region_live_cap)                                  \
+    X(region_start) X(region_start_cap) X(rhot) X(rkey) X(rfit) X(rhot_cap) X(rkey_cap) X(rfit_cap) X(ract)      \
+    X(ract_cap) X(runs) X(n_runs) X(runs_cap) X(loc) X(loc_cap) X(region_live) X(region_live_cap)              \
     X(idorder) X(n_idorder) X(idorder_len) X(idorder_cap)
 
 /* Swaps the base of c with that of n. */
@@ -426,9 +429,9 @@ static void op_move(void *ptr, sm_engine *e, size_t from, size_t to)
 
 static void base_free(const sm__alloc *a, sm__score_cache *b)
 {
-    void *arrays[] = { b->offer_start, b->need_start, b->offerers, b->needers,     b->mass_q,
-                       b->idf_base,    b->region_start, b->rhot, b->rkey, b->ract, b->runs, b->loc, b->region_live,
-                       b->idorder };
+    void *arrays[] = { b->offer_start, b->need_start, b->offerers, b->needers, b->mass_q, b->idf_base,
+                       b->region_start, b->rhot,   b->rkey,     b->rfit,    b->ract,   b->runs,
+                       b->loc,         b->region_live, b->idorder };
     for (size_t i = 0; i < sizeof arrays / sizeof *arrays; i++)
         sm__free(a, arrays[i]);
 }
@@ -523,17 +526,20 @@ static bool in_region(const sm_engine *e, size_t r, size_t k)
 }
 
 /* Sets the effective languages of n packed rows of SMEs in one region whose
- * languages are `langs`, as fill_row() does. */
-static void relang_rows(const sm_engine *e, sm__rhot *rows, size_t n, uint64_t langs, bool base)
+ * languages are `langs`, as fill_row() does, and base rows' fit keys
+ * (fit: theirs, NULL for delta rows). */
+static void relang_rows(const sm_engine *e, sm__rhot *rows, uint16_t *fit, size_t n, uint64_t langs)
 {
     for (size_t p = 0; p < n; p++) {
         /* a base row removed since the base was built names an index that
          * may be gone or another SME's: it is skipped by every query, and
          * left as it is */
         size_t i = rows[p].idx;
-        if (base && i >= e->smes.n)
+        if (fit && i >= e->smes.n)
             continue;
         rows[p].langs = e->smes.langs[i] ? e->smes.langs[i] : langs;
+        if (fit)
+            fit[p] = SM__FIT_KEY(rows[p].coop, rows[p].langs);
     }
 }
 
@@ -558,11 +564,11 @@ static bool op_region(void *ptr, sm_engine *e, size_t k, bool added)
     }
     for (size_t r = 0; r < nr; r++)
         if (in_region(e, r, k))
-            relang_rows(e, c->rhot + c->region_start[r], c->region_start[r + 1] - c->region_start[r],
-                        sm__region_langs(e, (int)r), true);
+            relang_rows(e, c->rhot + c->region_start[r], c->rfit + c->region_start[r],
+                        c->region_start[r + 1] - c->region_start[r], sm__region_langs(e, (int)r));
     for (size_t d = 0; d < c->n_delta; d++)
         if (in_region(e, c->delta[d].region, k))
-            relang_rows(e, &c->delta[d], 1, sm__region_langs(e, c->delta[d].region), false);
+            relang_rows(e, &c->delta[d], NULL, 1, sm__region_langs(e, c->delta[d].region));
     return true;
 }
 

@@ -205,6 +205,23 @@ static inline double sm__language_fit(uint64_t a, uint64_t b)
  * best over the sectors sharing its bit. */
 #define SM__SEC_BIT(e, s) (1u << ((e)->sectors[s]->aff_key & 7u))
 
+/* The fit key of a base position (rfit), from which a query bounds the
+ * cooperation and language fits without reading the packed row. Low byte:
+ * the SME's cooperation bits when it has some and all are among the first
+ * 8 types (the built-in ones), so the fit is known exactly; else 0, which
+ * bounds nothing. High byte: the effective languages folded to 8 bits (the
+ * OR of their bytes), 0 only without any: languages shared imply folded
+ * ones shared, so disjoint folded languages mean a language fit of 0. */
+static inline uint8_t sm__lang_fold(uint64_t langs)
+{
+    langs |= langs >> 32;
+    langs |= langs >> 16;
+    langs |= langs >> 8;
+    return (uint8_t)langs;
+}
+#define SM__FIT_KEY(coop, langs) \
+    ((uint16_t)((coop) && (coop) < 256u ? (coop) : 0u) | (uint16_t)(sm__lang_fold(langs) << 8))
+
 /* A run of base positions in one region with one primary sector and either
  * no or some secondary sector; sizes has bit z set when an SME of size
  * class z is in it, sig is the union of its SMEs' secondary signatures. */
@@ -244,7 +261,8 @@ typedef struct sm__score_cache {
     size_t region_start_cap;
     struct sm__rhot *rhot; /* packed rows by base position (idx follows moves) */
     uint32_t *rkey;        /* same order: SM__KEY */
-    size_t rhot_cap, rkey_cap;
+    uint16_t *rfit;        /* same order: SM__FIT_KEY */
+    size_t rhot_cap, rkey_cap, rfit_cap;
     /* same order: at least the SME's event count in the engine's history
      * (core/history.h: ev8, capped at SM__HIST_EV8_MAX), so that a query
      * bounds activity per position before it reads the packed row. Set from

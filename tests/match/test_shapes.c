@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+extern size_t sm__rest_sweep_min; /* lib/match/query.c: regions swept best rows first */
+
 typedef struct shape {
     const char *name;
     unsigned vocab;         /* tags */
@@ -196,6 +198,10 @@ static void every_shape_and_weighting(void **st)
             assert_int_equal(sm_sme_remove(e, id), SM_OK);
         }
         check_weightings(e, 79);
+        /* every region swept best rows first (else only large ones) */
+        sm__rest_sweep_min = 1;
+        check_weightings(e, 53);
+        sm__rest_sweep_min = 16384;
         sm_engine_free(e);
     }
     free(cum);
@@ -271,6 +277,54 @@ static void need_mass_bound_after_idf_changes(void **st)
     sm_engine_free(e);
 }
 
+/* The fit keys (cooperation and folded languages of each base position):
+ * one region, most SMEs with the region's languages, cooperation types
+ * beyond the built-in eight, many languages whose folded bits collide;
+ * then the region gets other languages (the keys follow it in place) and
+ * SMEs change (the delta). Every query equals brute force throughout. */
+static void fit_keys_follow_changes(void **st)
+{
+    (void)st;
+    sm_engine *e = tu_engine(SM_TAXONOMY_ALL);
+    uint32_t wide[3];
+    assert_int_equal(sm_cooperation_register(&wide[0], e, "crowd_funding"), SM_OK);
+    assert_int_equal(sm_cooperation_register(&wide[1], e, "mentoring"), SM_OK);
+    assert_int_equal(sm_cooperation_register(&wide[2], e, "spin_off"), SM_OK);
+    static const char *const langs[] = { "", "", "", "en", "fr;pt", "sl", "fi;sv", "lt", "mt;ga", "et", "lv;hr" };
+    sm_region_desc rd = SM_REGION_DESC_INIT;
+    rd.code = "AT130";
+    rd.name = "Wien";
+    rd.lat = 48.2;
+    rd.lon = 16.4;
+    rd.development = 80;
+    rd.n_languages = tu_split("de;cs", (const char ***)&rd.languages);
+    assert_int_equal(sm_region_put(e, &rd), SM_OK);
+    state = 4242;
+    char id[32], sec[64];
+    for (int round = 0; round < 3; round++) {
+        for (size_t i = 0; i < (round ? 25u : 200u); i++) {
+            snprintf(id, sizeof id, "F-%04zu", round ? (size_t)pick(260) : i);
+            snprintf(sec, sizeof sec, "%s", sectors[pick(4)]);
+            for (unsigned j = 0, m = pick(5); j < m; j++)
+                snprintf(sec + strlen(sec), sizeof sec - strlen(sec), ";%s", sectors[pick(14)]);
+            uint32_t coop = pick(4) ? pick(256) : pick(256) | wide[pick(3)];
+            char offers[64], needs[64];
+            snprintf(offers, sizeof offers, "t%u;t%u", pick(12), pick(12));
+            snprintf(needs, sizeof needs, pick(3) ? "t%u" : "", pick(12));
+            assert_int_equal(tu_put(e, id, "AT130", sec, offers, needs, coop, langs[pick(11)], (sm_size)pick(5)), SM_OK);
+        }
+        check_weightings(e, round ? 53 : 37);
+        sm__rest_sweep_min = 1;
+        check_weightings(e, 59);
+        sm__rest_sweep_min = 16384;
+        /* other languages for the region: its SMEs without their own follow */
+        rd.n_languages = tu_split(round == 0 ? "en" : round == 1 ? "fr;lt" : "", (const char ***)&rd.languages);
+        assert_int_equal(sm_region_put(e, &rd), SM_OK);
+        check_weightings(e, 47);
+    }
+    sm_engine_free(e);
+}
+
 /* A geometric query whose top k holds totals of 0 makes the id order:
  * failing each allocation in turn gives SM_ERR_NOMEM, no leak, and the
  * engine answers the next query. */
@@ -324,6 +378,7 @@ int main(void)
         cmocka_unit_test(every_shape_and_weighting),
         cmocka_unit_test(need_masses_after_idf_changes),
         cmocka_unit_test(need_mass_bound_after_idf_changes),
+        cmocka_unit_test(fit_keys_follow_changes),
         cmocka_unit_test(zero_fill_allocation_failures),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
