@@ -103,7 +103,7 @@ typedef struct outcome {
     sm_engine *e;
 } outcome;
 
-static char tmp_path[64];
+static char tmp_path[300];
 
 /* Loads t on one thread or on two, from a buffer or a file. */
 static void load(outcome *o, const text *t, bool split, bool file, int lenient)
@@ -307,7 +307,9 @@ static void allocation_failures(void **state)
 static int setup(void **state)
 {
     (void)state;
-    snprintf(tmp_path, sizeof tmp_path, "split_%ld.csv", (long)getpid());
+    const char *base = getenv("TMPDIR");
+    snprintf(tmp_path, sizeof tmp_path, "%s/sm_test_load_split_%ld.csv", base && *base ? base : "/tmp",
+             (long)getpid());
     return 0;
 }
 
