@@ -4,22 +4,14 @@
 
 #include <string.h>
 
-/* An SME staged unprepared (sm__bulk_set_deferring): its description,
- * copied into one block, and its place among the items. */
-typedef struct deferred_sme {
-    size_t at;
-    sm_sme_desc *desc; /* the block; NULL once prepared */
-} deferred_sme;
-
 struct sm_bulk {
     sm_engine *engine;
     sm__prep *items;
     size_t n, cap;
-    sm__hmap ids; /* staged ids -> item index */
-    sm__arena lists; /* the items' lists and ids */
+    sm__hmap ids;    /* staged ids -> item index (not kept while deferring) */
+    sm__arena lists; /* the items' lists and ids, and the deferred descriptions */
     bool deferring;
-    deferred_sme *later;
-    size_t n_later, cap_later;
+    size_t n_deferred;
 };
 
 static const char *staged_key(const void *ctx, uint32_t v)
@@ -67,39 +59,48 @@ static const char *const *copy_strings(const char *const *v, size_t n, const cha
     return out;
 }
 
+/* The description of an item staged unprepared: its id is the first
+ * string after it (defer() lays the block out so). */
+static const sm_sme_desc *deferred_desc(const sm__prep *p)
+{
+    return (const sm_sme_desc *)(const void *)(p->cold - sizeof(sm_sme_desc));
+}
+
 /* Stages d unprepared: sm__prep_try() checked all of it but found a tag
  * or language the engine lacks, which only the writer may intern. A copy
- * of d waits for sm__bulk_prepare_deferred(); the item holds its id. */
+ * of d, in one block of the arena (the description, its id, its lists),
+ * waits for sm__bulk_prepare_deferred(); the item holds its id. */
 static sm_status defer(sm_bulk *b, const sm_sme_desc *d)
 {
     sm_engine *e = b->engine;
     size_t n_ptrs = d->n_sectors + d->n_offers + d->n_needs + d->n_languages;
-    size_t bytes = sizeof *d + strings_bytes(d->sectors, d->n_sectors) + strings_bytes(d->offers, d->n_offers) +
-                   strings_bytes(d->needs, d->n_needs) + strings_bytes(d->languages, d->n_languages) +
-                   strlen(d->id) + 1 + (d->name ? strlen(d->name) + 1 : 0) + strlen(d->region) + 1;
-    if (sm__grow(&e->alloc, (void **)&b->later, &b->cap_later, b->n_later + 1, sizeof *b->later))
-        return sm__nomem();
-    sm_sme_desc *c = sm__malloc(&e->alloc, bytes);
+    size_t idlen = (strlen(d->id) + 1 + 7) & ~(size_t)7; /* the pointers after it aligned */
+    size_t bytes = sizeof *d + idlen + strings_bytes(d->sectors, d->n_sectors) +
+                   strings_bytes(d->offers, d->n_offers) + strings_bytes(d->needs, d->n_needs) +
+                   strings_bytes(d->languages, d->n_languages) + (d->name ? strlen(d->name) + 1 : 0) +
+                   strlen(d->region) + 1;
+    sm_sme_desc *c = sm__arena_alloc(&b->lists, &e->alloc, bytes); /* freed with the lists */
     if (!c)
         return sm__nomem();
     *c = *d;
-    const char **ptrs = (const char **)(void *)(c + 1);
+    char *id = (char *)(c + 1);
+    memcpy(id, d->id, strlen(d->id) + 1);
+    c->id = id;
+    const char **ptrs = (const char **)(void *)(id + idlen);
     char *text = (char *)(ptrs + n_ptrs);
     c->sectors = copy_strings(d->sectors, d->n_sectors, &ptrs, &text);
     c->offers = copy_strings(d->offers, d->n_offers, &ptrs, &text);
     c->needs = copy_strings(d->needs, d->n_needs, &ptrs, &text);
     c->languages = copy_strings(d->languages, d->n_languages, &ptrs, &text);
-    c->id = copy_string(d->id, &text);
     c->region = copy_string(d->region, &text);
     c->name = d->name ? copy_string(d->name, &text) : NULL;
     sm__prep *p = &b->items[b->n];
     memset(p, 0, sizeof *p);
-    p->cold = (char *)c->id; /* the staged-id map's key until it is prepared */
-    b->later[b->n_later].at = b->n;
-    b->later[b->n_later].desc = c;
-    b->n_later++;
-    sm__hmap_insert(&b->ids, p->cold, (uint32_t)b->n);
+    p->cold = id;
+    p->deferred = true;
+    p->in_arena = true;
     b->n++;
+    b->n_deferred++;
     return SM_OK;
 }
 
@@ -108,14 +109,14 @@ sm_status sm_bulk_put(sm_bulk *b, const sm_sme_desc *d)
     if (!b)
         return sm__fail(SM_ERR_INVALID_ARGUMENT, "bulk: NULL pointer");
     sm_engine *e = b->engine;
-    if (d && d->id) {
+    if (d && d->id && !b->deferring) {
         uint32_t prev;
         if (sm__hmap_get(&b->ids, d->id, staged_key, b, &prev))
             return sm__fail_at(SM_ERR_DUPLICATE, NULL, 0, 0, "id", d->id, "id: duplicate id \"%s\" (staged as #%u)",
                                d->id, prev + 1);
     }
     if (sm__grow(&e->alloc, (void **)&b->items, &b->cap, b->n + 1, sizeof *b->items) ||
-        sm__hmap_reserve(&b->ids, &e->alloc, 1, staged_key, b))
+        (!b->deferring && sm__hmap_reserve(&b->ids, &e->alloc, 1, staged_key, b)))
         return sm__nomem();
     /* Preparation interns new tags and languages, which needs the writer
      * lock; most rows bring none, so try with the reader lock first and
@@ -133,7 +134,8 @@ sm_status sm_bulk_put(sm_bulk *b, const sm_sme_desc *d)
     }
     if (st)
         return st;
-    sm__hmap_insert(&b->ids, b->items[b->n].cold, (uint32_t)b->n);
+    if (!b->deferring)
+        sm__hmap_insert(&b->ids, b->items[b->n].cold, (uint32_t)b->n);
     b->n++;
     return SM_OK;
 }
@@ -166,64 +168,72 @@ static void clear(sm_bulk *b)
     for (size_t i = 0; i < b->n; i++)
         sm__prep_free(b->engine, &b->items[i]);
     b->n = 0;
+    b->n_deferred = 0; /* the descriptions are in the lists */
     sm__hmap_free(&b->ids, &b->engine->alloc);
-    for (size_t i = 0; i < b->n_later; i++)
-        sm__free(&b->engine->alloc, b->later[i].desc);
-    b->n_later = 0;
     sm__arena_free(&b->lists, &b->engine->alloc);
 }
 
-void sm__bulk_set_deferring(sm_bulk *b, bool on, size_t block)
+sm_status sm__bulk_set_deferring(sm_bulk *b, size_t block, size_t expect)
 {
-    b->deferring = on;
+    b->deferring = true;
     b->lists.block = block;
+    if (expect && sm__grow(&b->engine->alloc, (void **)&b->items, &b->cap, expect, sizeof *b->items))
+        return sm__nomem();
+    return SM_OK;
 }
 
-/* Prepares the SMEs staged unprepared, in staging order, so that the tags
- * and languages they bring are interned in the order of a bulk filled
- * without deferring. Stops at the first failure (what is prepared stays so). */
-sm_status sm__bulk_prepare_deferred(sm_bulk *b)
+/* Prepares items [from, to) of `items` staged unprepared, in order, so that
+ * the tags and languages they bring are interned in the order of a bulk
+ * filled without deferring. Stops at the first failure (what is prepared
+ * stays so). */
+static sm_status prepare_deferred(sm_bulk *b, sm__prep *items, size_t n)
 {
     sm_engine *e = b->engine;
-    sm_status st = SM_OK;
-    size_t i = 0;
-    for (; i < b->n_later && !st; i++) {
-        deferred_sme *w = &b->later[i];
+    for (size_t i = 0; i < n && b->n_deferred; i++) {
+        if (!items[i].deferred)
+            continue;
         sm__prep p;
         sm__wrlock(e);
-        st = sm__prep_make_in(e, w->desc, &p, &b->lists);
+        sm_status st = sm__prep_make_in(e, deferred_desc(&items[i]), &p, &b->lists);
         sm__unlock(e);
         if (st)
-            break;
-        b->items[w->at] = p; /* the same id: the map's entry stays right */
-        sm__free(&e->alloc, w->desc);
-        w->desc = NULL;
+            return st;
+        items[i] = p; /* the same id: a map's entry stays right */
+        b->n_deferred--;
     }
-    if (i) { /* drop the prepared ones */
-        memmove(b->later, b->later + i, (b->n_later - i) * sizeof *b->later);
-        b->n_later -= i;
-    }
-    return st;
+    return SM_OK;
+}
+
+sm_status sm__bulk_prepare_deferred(sm_bulk *b)
+{
+    return prepare_deferred(b, b->items, b->n);
 }
 
 sm_status sm__bulk_splice(sm_bulk *to, sm_bulk *from)
 {
     sm_engine *e = to->engine;
-    uint32_t prev;
-    if (to->n)
-        for (size_t i = 0; i < from->n; i++)
-            if (sm__hmap_get(&to->ids, from->items[i].cold, staged_key, to, &prev))
-                return SM_ERR_DUPLICATE;
-    sm_status st = sm__bulk_prepare_deferred(from);
-    if (st)
-        return st;
     if (from->n > SIZE_MAX / 2 - to->n ||
         sm__grow(&e->alloc, (void **)&to->items, &to->cap, to->n + from->n, sizeof *to->items) ||
         sm__hmap_reserve(&to->ids, &e->alloc, from->n, staged_key, to))
         return sm__nomem();
-    memcpy(to->items + to->n, from->items, from->n * sizeof *from->items);
-    for (size_t i = 0; i < from->n; i++)
-        sm__hmap_insert(&to->ids, to->items[to->n + i].cold, (uint32_t)(to->n + i));
+    /* the items go after those of `to`, where the map's keys are read; an
+     * id staged twice, in `to` or in `from`, undoes the insertions */
+    sm__prep *tail = to->items + to->n;
+    memcpy(tail, from->items, from->n * sizeof *from->items);
+    size_t i = 0;
+    while (i < from->n && sm__hmap_insert_new(&to->ids, tail[i].cold, (uint32_t)(to->n + i), staged_key, to))
+        i++;
+    sm_status st = i < from->n ? SM_ERR_DUPLICATE : SM_OK;
+    /* prepared in the copies; on a failure `from` keeps owning them */
+    if (!st && (st = prepare_deferred(from, tail, from->n)))
+        memcpy(from->items, tail, from->n * sizeof *from->items); /* what was prepared stays owned */
+    if (st) {
+        while (i > 0) {
+            i--;
+            sm__hmap_remove(&to->ids, tail[i].cold, staged_key, to);
+        }
+        return st;
+    }
     to->n += from->n;
     from->n = 0; /* the items were handed over, with their lists */
     sm__arena_adopt(&to->lists, &from->lists);
@@ -308,7 +318,6 @@ void sm_bulk_free(sm_bulk *b)
         return;
     sm_engine *e = b->engine;
     clear(b);
-    sm__free(&e->alloc, b->later);
     sm__free(&e->alloc, b->items);
     sm__free(&e->alloc, b);
 }

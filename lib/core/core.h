@@ -328,6 +328,7 @@ typedef struct sm__prep {
     uint32_t *lists;  /* secondary sectors, offers, needs, then cold: one block (engine allocator) */
     uint32_t text_len;/* bytes of cold with both NULs */
     bool in_arena;    /* lists is in a bulk's arena, freed with it */
+    bool deferred;    /* bulk.c: staged unprepared, cold is the id of its description */
 #define SM__X(type, name) type name;
     SM__SME_PREP_COLUMNS(SM__X)
 #undef SM__X
@@ -350,19 +351,21 @@ extern size_t sm__bulk_chunk;
  * (the loader calls it when a row's id is read, before the rest). b may be
  * NULL. A hint: changes nothing. */
 void sm__bulk_prefetch(const sm_bulk *b, const char *id);
-/* Deferring (off by default): an SME whose preparation would intern a tag
- * or language is staged unprepared, its description copied, instead of
- * taking the writer lock; a bulk that never takes the writer can be filled
- * beside another that does, and ids stay in staging order. `block`: bytes
- * of each block of the bulk's lists (0 = the arena's default). */
-void sm__bulk_set_deferring(sm_bulk *b, bool on, size_t block);
+/* Deferring (off by default, for a bulk filled on a thread of its own
+ * beside another bulk that takes the writer lock): an SME whose preparation
+ * would intern a tag or language is staged unprepared, its description
+ * copied, instead of taking the writer lock, and ids are not checked for
+ * duplicates (sm__bulk_splice() does). `block`: bytes of each block of the
+ * bulk's arena (0 = the arena's default); `expect`: SMEs to make room for
+ * at once (0 = none). SM_ERR_NOMEM (deferring all the same). */
+sm_status sm__bulk_set_deferring(sm_bulk *b, size_t block, size_t expect);
 /* Prepares what deferring staged, in staging order (sm_bulk_commit() and
  * sm__bulk_splice() call it). */
 sm_status sm__bulk_prepare_deferred(sm_bulk *b);
 /* Moves every SME staged in `from` to the end of `to`, as if put into `to`
- * in their order. SM_ERR_DUPLICATE (no message) when an id of `from` is
- * staged in `to`, SM_ERR_NOMEM, or the failure of a deferred preparation:
- * `to` is then unchanged. */
+ * in their order, and prepares those staged unprepared. SM_ERR_DUPLICATE
+ * (no message) when an id is staged twice in the two, SM_ERR_NOMEM, or the
+ * failure of a preparation: `to` is then unchanged. */
 sm_status sm__bulk_splice(sm_bulk *to, sm_bulk *from);
 /* Makes room for `extra` new SMEs, `pool` list entries and `text` bytes of
  * ids and names (writer lock held). */

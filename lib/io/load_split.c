@@ -136,9 +136,13 @@ static sm_status part_run(sm__split *p, sm__csv **cp)
     /* The part is read on a thread of its own, whose allocations a malloc
      * may keep in a pool of that thread's after they are freed: a large
      * part's lists go in blocks that are mapped one by one (glibc maps
-     * every allocation above 32 MiB) and so given back when freed. */
+     * every allocation above 32 MiB) and so given back when freed, and its
+     * items in one array made at once for as many rows as the first part
+     * has lines (and a little more), instead of arrays grown and freed. */
     size_t big = ((size_t)32 << 20) + 4096;
-    sm__bulk_set_deferring(ld->bulk, true, p->size - p->at >= 2 * big ? big : 0);
+    bool large = p->size - p->at >= (size_t)16 << 20;
+    if ((st = sm__bulk_set_deferring(ld->bulk, large ? big : 0, large ? p->line + p->line / 8 : 0)))
+        return st;
     if ((st = sm__csv_begin(cp, ld)))
         return st;
     sm__csv *c = *cp;
@@ -216,19 +220,14 @@ sm_status sm__split_start(sm__split **out, sm__load *ld, const char *mem, int fd
 /* Moves what the second part staged into the load: all of it, or nothing. */
 static sm_status take(sm__load *ld, sm__load *part)
 {
-    const sm__alloc *a = sm__load_alloc(ld);
     sm_status st;
     if (!ld->bulk && (st = sm_bulk_new(&ld->bulk, ld->engine)))
         return st;
-    if (part->n_staged > SIZE_MAX / 2 - ld->n_staged ||
-        sm__grow(a, (void **)&ld->staged_line, &ld->cap_staged, ld->n_staged + part->n_staged,
-                 sizeof *ld->staged_line))
-        return sm__nomem();
+    /* the lines of the staged SMEs name the first of a duplicate id; the
+     * second part ends the file, nothing is staged after it: its lines are
+     * not kept */
     if ((st = sm__bulk_splice(ld->bulk, part->bulk)))
         return st;
-    if (part->n_staged)
-        memcpy(ld->staged_line + ld->n_staged, part->staged_line, part->n_staged * sizeof *ld->staged_line);
-    ld->n_staged += part->n_staged;
     ld->rep.rows += part->rep.rows;
     ld->rep.loaded += part->rep.loaded;
     return SM_OK;
