@@ -355,7 +355,8 @@ void sm__bulk_prefetch(const sm_bulk *b, const char *id);
  * beside another bulk that takes the writer lock): an SME whose preparation
  * would intern a tag or language is staged unprepared, its description
  * copied, instead of taking the writer lock, and ids are not checked for
- * duplicates (sm__bulk_splice() does). `block`: bytes of each block of the
+ * duplicates (sm__bulk_splice() does: such a bulk is spliced into another,
+ * never committed itself). `block`: bytes of each block of the
  * bulk's arena (0 = the arena's default); `expect`: SMEs to make room for
  * at once (0 = none). SM_ERR_NOMEM (deferring all the same). */
 sm_status sm__bulk_set_deferring(sm_bulk *b, size_t block, size_t expect);
