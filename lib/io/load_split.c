@@ -136,12 +136,12 @@ static sm_status part_run(sm__split *p, sm__csv **cp)
     /* The part is read on a thread of its own, whose allocations a malloc
      * may keep in a pool of that thread's after they are freed: a large
      * part's lists go in blocks that are mapped one by one (glibc maps
-     * every allocation above 32 MiB) and so given back when freed, and its
-     * items in one array made at once for as many rows as the first part
-     * has lines (and a little more), instead of arrays grown and freed. */
+     * every allocation above 32 MiB) and so given back when freed; its items
+     * go in one array made at once for as many rows as the first part has
+     * lines (and a little more), instead of arrays grown and freed. */
     size_t big = ((size_t)32 << 20) + 4096;
     bool large = p->size - p->at >= (size_t)16 << 20;
-    if ((st = sm__bulk_set_deferring(ld->bulk, large ? big : 0, large ? p->line + p->line / 8 : 0)))
+    if ((st = sm__bulk_set_deferring(ld->bulk, large ? big : 0, p->line + p->line / 8)))
         return st;
     if ((st = sm__csv_begin(cp, ld)))
         return st;
