@@ -1,5 +1,5 @@
 /* Loading a large CSV file of SMEs on two threads. The input is split at a
- * line end outside quotes near its middle. A second thread reads the header
+ * line end outside quotes (after 3/8 of it). A second thread reads the header
  * and then the second part into a load of its own, which stops at its first
  * problem and stages SMEs without ever taking the writer lock (an SME that
  * brings a new tag or language is staged unprepared, sm__bulk_set_deferring),
@@ -37,7 +37,10 @@ bool sm__split_wanted(size_t size)
 void sm__split_scan_init(sm__split_scan *s, size_t size)
 {
     memset(s, 0, sizeof *s);
-    s->target = size / 2;
+    /* the calling thread also splices and commits once both parts are
+     * read, about a third of the time it takes to read half of the rows;
+     * reading 3/8 of the input it ends with the second thread */
+    s->target = size / 8 * 3;
     s->size = size;
     s->ok = true;
 }

@@ -180,10 +180,10 @@ static void clean_files_split(void **state)
     free(t.s);
 }
 
-/* Quoted fields over many lines around the middle: the split is after
+/* Quoted fields over many lines around the split point: the split is after
  * them, at a line end outside quotes, and lines are counted as one thread
  * counts them. */
-static void quoted_lines_around_the_middle(void **state)
+static void quoted_lines_around_the_split(void **state)
 {
     (void)state;
     if (!SM_HAVE_LIBCSV)
@@ -191,7 +191,7 @@ static void quoted_lines_around_the_middle(void **state)
     text t = { NULL, 0, 0 };
     add(&t, "id,name,region,sectors\n");
     for (int i = 1; i <= 200; i++)
-        add(&t, "Q-%d,\"%s\",SI041,C25\n", i, i >= 95 && i <= 105 ? "a\n\"\"quoted\"\"\nname\nover\nlines" : "plain");
+        add(&t, "Q-%d,\"%s\",SI041,C25\n", i, i >= 65 && i <= 85 ? "a\n\"\"quoted\"\"\nname\nover\nlines" : "plain");
     assert_same_load(&t, 0, true);
     add(&t, "Q-201,bad,XX999,C25\n");
     assert_same_load(&t, 0, false); /* the error is in the second part: read again */
@@ -333,7 +333,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(clean_files_split),
-        cmocka_unit_test(quoted_lines_around_the_middle),
+        cmocka_unit_test(quoted_lines_around_the_split),
         cmocka_unit_test(errors_in_either_part),
         cmocka_unit_test(ids_in_both_parts),
         cmocka_unit_test(inputs_read_by_one_thread),
