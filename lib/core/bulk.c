@@ -12,6 +12,7 @@ struct sm_bulk {
     sm__arena lists; /* the items' lists and ids, and the deferred descriptions */
     bool deferring;
     size_t n_deferred;
+    size_t tags_seen; /* deferring: the engine's tag count at the last put */
 };
 
 static const char *staged_key(const void *ctx, uint32_t v)
@@ -124,6 +125,7 @@ sm_status sm_bulk_put(sm_bulk *b, const sm_sme_desc *d)
     bool need_writer = false;
     sm__rdlock(e);
     sm_status st = sm__prep_try_in(e, d, &b->items[b->n], &need_writer, &b->lists);
+    b->tags_seen = e->tags.n;
     sm__unlock(e);
     if (need_writer && b->deferring)
         return defer(b, d);
@@ -202,6 +204,11 @@ static sm_status prepare_deferred(sm_bulk *b, sm__prep *items, size_t n)
         b->n_deferred--;
     }
     return SM_OK;
+}
+
+size_t sm__bulk_tags_seen(const sm_bulk *b)
+{
+    return b->tags_seen;
 }
 
 sm_status sm__bulk_prepare_deferred(sm_bulk *b)

@@ -360,6 +360,9 @@ void sm__bulk_prefetch(const sm_bulk *b, const char *id);
  * bulk's arena (0 = the arena's default); `expect`: SMEs to make room for
  * at once (0 = none). SM_ERR_NOMEM (deferring all the same). */
 sm_status sm__bulk_set_deferring(sm_bulk *b, size_t block, size_t expect);
+/* Deferring: the engine's number of tags at the last put (read under the
+ * reader lock then), for a caller watching how fast another writer interns. */
+size_t sm__bulk_tags_seen(const sm_bulk *b);
 /* Prepares what deferring staged, in staging order (sm_bulk_commit() and
  * sm__bulk_splice() call it). */
 sm_status sm__bulk_prepare_deferred(sm_bulk *b);

@@ -165,6 +165,13 @@ static sm_status part_run(sm__split *p, sm__csv **cp)
     }
     if (sm__csv_header_kind(c) != SM_DATA_SMES || !sm__csv_at_line(c, p->line))
         return SM_ERR_UNSUPPORTED; /* the calling thread reads it all */
+    /* While the calling thread interns new tags often (a vocabulary with a
+     * long tail), each time with the writer lock, the two threads take
+     * turns at the engine's lock rather than run side by side, slower than
+     * one thread: the part is then left to the calling thread. In the first
+     * windows, where every load interns most of its tags, only a flood of
+     * them counts. */
+    size_t window = 4096, next = window, tags = 0, windows = 0;
     for (size_t off = p->at; !atomic_load_explicit(&p->stop, memory_order_relaxed);) {
         if ((st = part_read(p, off, p->size - off, &d, &n)))
             return st;
@@ -173,6 +180,13 @@ static sm_status part_run(sm__split *p, sm__csv **cp)
         if ((st = sm__csv_feed(c, d, n)))
             return st;
         off += n;
+        if (sm_bulk_count(ld->bulk) >= next) {
+            size_t now = sm__bulk_tags_seen(ld->bulk);
+            if (now - tags > 1024 || (++windows > 2 && now - tags > 64))
+                return SM_ERR_CANCELLED;
+            tags = now;
+            next += window;
+        }
     }
     if (atomic_load(&p->stop))
         return SM_ERR_CANCELLED;

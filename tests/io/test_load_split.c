@@ -238,14 +238,19 @@ static void ids_in_both_parts(void **state)
     free(t.s);
 }
 
-/* Inputs that are not split: lines ended by '\r' alone, a header the
- * second thread cannot read on its own, and other kinds of data. */
+/* Inputs that are not split, or whose second part is read again: lines
+ * ended by '\r' alone, tags new all the time, other kinds of data. */
 static void inputs_read_by_one_thread(void **state)
 {
     (void)state;
     if (!SM_HAVE_LIBCSV)
         io_skip("needs CSV support");
     text t = csv_rows(100, "\r", 0, 0, 0);
+    assert_same_load(&t, 0, false);
+    free(t.s);
+    /* a tag of its own in every row: the calling thread interns all the
+     * time, and the second thread leaves its part to it */
+    t = csv_rows(12000, "\n", 0, 0, 0);
     assert_same_load(&t, 0, false);
     free(t.s);
     t = (text){ NULL, 0, 0 };
