@@ -1069,7 +1069,10 @@ typedef struct sm_load_report {
  *         mode, first problem; sm_error_last() names file, line, field, value);
  *         ::SM_ERR_UNSUPPORTED; ::SM_ERR_CANCELLED; ::SM_ERR_NOMEM.
  * Takes the writer lock only to commit. In strict mode a failure leaves the engine unchanged
- * (docs/data-format.md describes the one case it cannot undo).
+ * (docs/data-format.md describes the one case it cannot undo). A CSV file of
+ * SMEs of 8 MiB or more is read on two threads, with the result, problems and
+ * messages of one; the problem callback runs on the calling thread
+ * (docs/data-format.md).
  */
 SM_API sm_status sm_load_file(sm_engine *engine, const char *path, const sm_load_options *opts,
                               sm_load_report *out_report);

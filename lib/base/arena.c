@@ -21,7 +21,8 @@ void *sm__arena_alloc(sm__arena *ar, const sm__alloc *a, size_t size)
 {
     size = (size + 7u) & ~(size_t)7u;
     if (!ar->head || !sm__arena_block_size || ar->size - ar->used < size) {
-        size_t bsize = size > sm__arena_block_size ? size : sm__arena_block_size;
+        size_t want = sm__arena_block_size && ar->block ? ar->block : sm__arena_block_size;
+        size_t bsize = size > want ? size : want;
         if (bsize > SIZE_MAX - sizeof(sm__arena_block))
             return NULL;
         sm__arena_block *b = sm__malloc(a, sizeof(sm__arena_block) + bsize);
@@ -69,4 +70,19 @@ void sm__arena_free(sm__arena *ar, const sm__alloc *a)
 {
     sm__arena_mark none = { NULL, 0 };
     sm__arena_rollback(ar, a, none);
+}
+
+void sm__arena_adopt(sm__arena *to, sm__arena *from)
+{
+    if (!from->head)
+        return;
+    sm__arena_block *tail = from->head;
+    while (tail->prev)
+        tail = tail->prev;
+    tail->prev = to->head;
+    to->head = from->head;
+    to->used = from->used;
+    to->size = from->size;
+    from->head = NULL;
+    from->used = from->size = 0;
 }

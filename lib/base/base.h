@@ -129,6 +129,7 @@ typedef struct sm__arena_block sm__arena_block;
 typedef struct sm__arena {
     sm__arena_block *head;
     size_t used, size; /* of head */
+    size_t block;      /* bytes of a new block; 0: sm__arena_block_size */
 } sm__arena;
 
 void *sm__arena_alloc(sm__arena *ar, const sm__alloc *a, size_t size); /* 8-byte aligned, zeroed */
@@ -141,6 +142,9 @@ typedef struct sm__arena_mark {
 sm__arena_mark sm__arena_mark_get(const sm__arena *ar);
 void sm__arena_rollback(sm__arena *ar, const sm__alloc *a, sm__arena_mark mark);
 void sm__arena_free(sm__arena *ar, const sm__alloc *a);
+/* Moves every block of `from` into `to` (same allocator); new allocations
+ * go on in the last block of `from`; `from` is left empty. */
+void sm__arena_adopt(sm__arena *to, sm__arena *from);
 /* Size of new arena blocks (64 KiB; 0 = a block per allocation, for the
  * allocation-failure tests). */
 extern size_t sm__arena_block_size;

@@ -8,7 +8,11 @@ struct sm_bulk {
     sm_engine *engine;
     sm__prep *items;
     size_t n, cap;
-    sm__hmap ids; /* staged ids -> item index */
+    sm__hmap ids;    /* staged ids -> item index (not kept while deferring) */
+    sm__arena lists; /* the items' lists and ids, and the deferred descriptions */
+    bool deferring;
+    size_t n_deferred;
+    size_t tags_seen; /* deferring: the engine's tag count at the last put */
 };
 
 static const char *staged_key(const void *ctx, uint32_t v)
@@ -28,35 +32,112 @@ sm_status sm_bulk_new(sm_bulk **out, sm_engine *e)
     return SM_OK;
 }
 
+/* The bytes of a copy of n strings: the pointers and the text. */
+static size_t strings_bytes(const char *const *v, size_t n)
+{
+    size_t b = n * sizeof(char *);
+    for (size_t i = 0; i < n; i++)
+        b += strlen(v[i]) + 1;
+    return b;
+}
+
+/* A copy of one string at *text. */
+static const char *copy_string(const char *v, char **text)
+{
+    size_t k = strlen(v) + 1;
+    char *out = memcpy(*text, v, k);
+    *text += k;
+    return out;
+}
+
+/* Copies n strings: the pointer array at *ptrs, the bytes at *text. */
+static const char *const *copy_strings(const char *const *v, size_t n, const char ***ptrs, char **text)
+{
+    const char **out = *ptrs;
+    for (size_t i = 0; i < n; i++)
+        out[i] = copy_string(v[i], text);
+    *ptrs += n;
+    return out;
+}
+
+/* The description of an item staged unprepared: its id is the first
+ * string after it (defer() lays the block out so). */
+static const sm_sme_desc *deferred_desc(const sm__prep *p)
+{
+    return (const sm_sme_desc *)(const void *)(p->cold - sizeof(sm_sme_desc));
+}
+
+/* Stages d unprepared: sm__prep_try() checked all of it but found a tag
+ * or language the engine lacks, which only the writer may intern. A copy
+ * of d, in one block of the arena (the description, its id, its lists),
+ * waits for sm__bulk_prepare_deferred(); the item holds its id. */
+static sm_status defer(sm_bulk *b, const sm_sme_desc *d)
+{
+    sm_engine *e = b->engine;
+    size_t n_ptrs = d->n_sectors + d->n_offers + d->n_needs + d->n_languages;
+    size_t idlen = (strlen(d->id) + 1 + 7) & ~(size_t)7; /* the pointers after it aligned */
+    size_t bytes = sizeof *d + idlen + strings_bytes(d->sectors, d->n_sectors) +
+                   strings_bytes(d->offers, d->n_offers) + strings_bytes(d->needs, d->n_needs) +
+                   strings_bytes(d->languages, d->n_languages) + (d->name ? strlen(d->name) + 1 : 0) +
+                   strlen(d->region) + 1;
+    sm_sme_desc *c = sm__arena_alloc(&b->lists, &e->alloc, bytes); /* freed with the lists */
+    if (!c)
+        return sm__nomem();
+    *c = *d;
+    char *id = (char *)(c + 1);
+    memcpy(id, d->id, strlen(d->id) + 1);
+    c->id = id;
+    const char **ptrs = (const char **)(void *)(id + idlen);
+    char *text = (char *)(ptrs + n_ptrs);
+    c->sectors = copy_strings(d->sectors, d->n_sectors, &ptrs, &text);
+    c->offers = copy_strings(d->offers, d->n_offers, &ptrs, &text);
+    c->needs = copy_strings(d->needs, d->n_needs, &ptrs, &text);
+    c->languages = copy_strings(d->languages, d->n_languages, &ptrs, &text);
+    c->region = copy_string(d->region, &text);
+    c->name = d->name ? copy_string(d->name, &text) : NULL;
+    sm__prep *p = &b->items[b->n];
+    memset(p, 0, sizeof *p);
+    p->cold = id;
+    p->deferred = true;
+    p->in_arena = true;
+    b->n++;
+    b->n_deferred++;
+    return SM_OK;
+}
+
 sm_status sm_bulk_put(sm_bulk *b, const sm_sme_desc *d)
 {
     if (!b)
         return sm__fail(SM_ERR_INVALID_ARGUMENT, "bulk: NULL pointer");
     sm_engine *e = b->engine;
-    if (d && d->id) {
+    if (d && d->id && !b->deferring) {
         uint32_t prev;
         if (sm__hmap_get(&b->ids, d->id, staged_key, b, &prev))
             return sm__fail_at(SM_ERR_DUPLICATE, NULL, 0, 0, "id", d->id, "id: duplicate id \"%s\" (staged as #%u)",
                                d->id, prev + 1);
     }
     if (sm__grow(&e->alloc, (void **)&b->items, &b->cap, b->n + 1, sizeof *b->items) ||
-        sm__hmap_reserve(&b->ids, &e->alloc, 1, staged_key, b))
+        (!b->deferring && sm__hmap_reserve(&b->ids, &e->alloc, 1, staged_key, b)))
         return sm__nomem();
     /* Preparation interns new tags and languages, which needs the writer
      * lock; most rows bring none, so try with the reader lock first and
      * leave queries running. */
     bool need_writer = false;
     sm__rdlock(e);
-    sm_status st = sm__prep_try(e, d, &b->items[b->n], &need_writer);
+    sm_status st = sm__prep_try_in(e, d, &b->items[b->n], &need_writer, &b->lists);
+    b->tags_seen = e->tags.n;
     sm__unlock(e);
+    if (need_writer && b->deferring)
+        return defer(b, d);
     if (need_writer) {
         sm__wrlock(e);
-        st = sm__prep_make(e, d, &b->items[b->n]);
+        st = sm__prep_make_in(e, d, &b->items[b->n], &b->lists);
         sm__unlock(e);
     }
     if (st)
         return st;
-    sm__hmap_insert(&b->ids, b->items[b->n].cold, (uint32_t)b->n);
+    if (!b->deferring)
+        sm__hmap_insert(&b->ids, b->items[b->n].cold, (uint32_t)b->n);
     b->n++;
     return SM_OK;
 }
@@ -89,7 +170,82 @@ static void clear(sm_bulk *b)
     for (size_t i = 0; i < b->n; i++)
         sm__prep_free(b->engine, &b->items[i]);
     b->n = 0;
+    b->n_deferred = 0; /* the descriptions are in the lists */
     sm__hmap_free(&b->ids, &b->engine->alloc);
+    sm__arena_free(&b->lists, &b->engine->alloc);
+}
+
+sm_status sm__bulk_set_deferring(sm_bulk *b, size_t block, size_t expect)
+{
+    b->deferring = true;
+    b->lists.block = block;
+    if (expect && sm__grow(&b->engine->alloc, (void **)&b->items, &b->cap, expect, sizeof *b->items))
+        return sm__nomem();
+    return SM_OK;
+}
+
+/* Prepares items [from, to) of `items` staged unprepared, in order, so that
+ * the tags and languages they bring are interned in the order of a bulk
+ * filled without deferring. Stops at the first failure (what is prepared
+ * stays so). */
+static sm_status prepare_deferred(sm_bulk *b, sm__prep *items, size_t n)
+{
+    sm_engine *e = b->engine;
+    for (size_t i = 0; i < n && b->n_deferred; i++) {
+        if (!items[i].deferred)
+            continue;
+        sm__prep p;
+        sm__wrlock(e);
+        sm_status st = sm__prep_make_in(e, deferred_desc(&items[i]), &p, &b->lists);
+        sm__unlock(e);
+        if (st)
+            return st;
+        items[i] = p; /* the same id: a map's entry stays right */
+        b->n_deferred--;
+    }
+    return SM_OK;
+}
+
+size_t sm__bulk_tags_seen(const sm_bulk *b)
+{
+    return b->tags_seen;
+}
+
+sm_status sm__bulk_prepare_deferred(sm_bulk *b)
+{
+    return prepare_deferred(b, b->items, b->n);
+}
+
+sm_status sm__bulk_splice(sm_bulk *to, sm_bulk *from)
+{
+    sm_engine *e = to->engine;
+    if (from->n > SIZE_MAX / 2 - to->n ||
+        sm__grow(&e->alloc, (void **)&to->items, &to->cap, to->n + from->n, sizeof *to->items) ||
+        sm__hmap_reserve(&to->ids, &e->alloc, from->n, staged_key, to))
+        return sm__nomem();
+    /* the items go after those of `to`, where the map's keys are read; an
+     * id staged twice, in `to` or in `from`, undoes the insertions */
+    sm__prep *tail = to->items + to->n;
+    memcpy(tail, from->items, from->n * sizeof *from->items);
+    size_t i = 0;
+    while (i < from->n && sm__hmap_insert_new(&to->ids, tail[i].cold, (uint32_t)(to->n + i), staged_key, to))
+        i++;
+    sm_status st = i < from->n ? SM_ERR_DUPLICATE : SM_OK;
+    /* prepared in the copies; on a failure `from` keeps owning them */
+    if (!st && (st = prepare_deferred(from, tail, from->n)))
+        memcpy(from->items, tail, from->n * sizeof *from->items); /* what was prepared stays owned */
+    if (st) {
+        while (i > 0) {
+            i--;
+            sm__hmap_remove(&to->ids, tail[i].cold, staged_key, to);
+        }
+        return st;
+    }
+    to->n += from->n;
+    from->n = 0; /* the items were handed over, with their lists */
+    sm__arena_adopt(&to->lists, &from->lists);
+    sm__hmap_free(&from->ids, &e->alloc);
+    return SM_OK;
 }
 
 /* SMEs committed per exclusive step of a bulk commit: about 5 ms of work
@@ -109,6 +265,9 @@ sm_status sm_bulk_commit(sm_bulk *b)
     if (!b)
         return sm__fail(SM_ERR_INVALID_ARGUMENT, "bulk: NULL pointer");
     sm_engine *e = b->engine;
+    sm_status st = sm__bulk_prepare_deferred(b);
+    if (st)
+        return st;
     sm__writer_begin(e);
     /* Into an empty engine every staged id is new (the bulk refuses
      * duplicates): no lookups, which is most of the cost of a first load. */
@@ -123,7 +282,7 @@ sm_status sm_bulk_commit(sm_bulk *b)
     }
     /* the room is made beside the readers as well, and swapped in */
     sm__smes_room room;
-    sm_status st = sm__smes_room_make(e, fresh, pool, text, &room);
+    st = sm__smes_room_make(e, fresh, pool, text, &room);
     if (st) {
         sm__writer_end(e);
         return st;
@@ -155,6 +314,7 @@ sm_status sm_bulk_commit(sm_bulk *b)
     if (st == SM_OK) {
         b->n = 0; /* items were handed over */
         sm__hmap_free(&b->ids, &e->alloc);
+        sm__arena_free(&b->lists, &e->alloc);
     }
     return st;
 }

@@ -331,6 +331,8 @@ typedef struct sm__prep {
     char *cold;       /* "id\0name\0", in the block of lists */
     uint32_t *lists;  /* secondary sectors, offers, needs, then cold: one block (engine allocator) */
     uint32_t text_len;/* bytes of cold with both NULs */
+    bool in_arena;    /* lists is in a bulk's arena, freed with it */
+    bool deferred;    /* bulk.c: staged unprepared, cold is the id of its description */
 #define SM__X(type, name) type name;
     SM__SME_PREP_COLUMNS(SM__X)
 #undef SM__X
@@ -341,6 +343,10 @@ sm_status sm__prep_make(sm_engine *e, const sm_sme_desc *d, sm__prep *out);
  * or language the engine lacks, sets *need_writer (the status is then not
  * an error to report: retry sm__prep_make() with the writer lock). */
 sm_status sm__prep_try(sm_engine *e, const sm_sme_desc *d, sm__prep *out, bool *need_writer);
+/* The same two with the lists allocated in an arena (a bulk's: one block
+ * for many SMEs instead of an allocation each); arena may be NULL. */
+sm_status sm__prep_make_in(sm_engine *e, const sm_sme_desc *d, sm__prep *out, sm__arena *arena);
+sm_status sm__prep_try_in(sm_engine *e, const sm_sme_desc *d, sm__prep *out, bool *need_writer, sm__arena *arena);
 void sm__prep_free(sm_engine *e, sm__prep *p);
 /* SMEs a bulk commit splices per exclusive step (bulk.c; tests lower it). */
 extern size_t sm__bulk_chunk;
@@ -349,6 +355,26 @@ extern size_t sm__bulk_chunk;
  * (the loader calls it when a row's id is read, before the rest). b may be
  * NULL. A hint: changes nothing. */
 void sm__bulk_prefetch(const sm_bulk *b, const char *id);
+/* Deferring (off by default, for a bulk filled on a thread of its own
+ * beside another bulk that takes the writer lock): an SME whose preparation
+ * would intern a tag or language is staged unprepared, its description
+ * copied, instead of taking the writer lock, and ids are not checked for
+ * duplicates (sm__bulk_splice() does: such a bulk is spliced into another,
+ * never committed itself). `block`: bytes of each block of the
+ * bulk's arena (0 = the arena's default); `expect`: SMEs to make room for
+ * at once (0 = none). SM_ERR_NOMEM (deferring all the same). */
+sm_status sm__bulk_set_deferring(sm_bulk *b, size_t block, size_t expect);
+/* Deferring: the engine's number of tags at the last put (read under the
+ * reader lock then), for a caller watching how fast another writer interns. */
+size_t sm__bulk_tags_seen(const sm_bulk *b);
+/* Prepares what deferring staged, in staging order (sm_bulk_commit() and
+ * sm__bulk_splice() call it). */
+sm_status sm__bulk_prepare_deferred(sm_bulk *b);
+/* Moves every SME staged in `from` to the end of `to`, as if put into `to`
+ * in their order, and prepares those staged unprepared. SM_ERR_DUPLICATE
+ * (no message) when an id is staged twice in the two, SM_ERR_NOMEM, or the
+ * failure of a preparation: `to` is then unchanged. */
+sm_status sm__bulk_splice(sm_bulk *to, sm_bulk *from);
 /* Makes room for `extra` new SMEs, `pool` list entries and `text` bytes of
  * ids and names (writer lock held). */
 sm_status sm__smes_reserve(sm_engine *e, size_t extra, size_t pool, size_t text);

@@ -247,18 +247,23 @@ static bool langs_known(const sm_engine *e, const char *const *langs, size_t n, 
     return true;
 }
 
-static sm_status prep_make(sm_engine *e, const sm_sme_desc *d, sm__prep *out, tag_scratch *ts);
+static sm_status prep_make(sm_engine *e, const sm_sme_desc *d, sm__prep *out, tag_scratch *ts, sm__arena *arena);
 
-sm_status sm__prep_make(sm_engine *e, const sm_sme_desc *d, sm__prep *out)
+sm_status sm__prep_make_in(sm_engine *e, const sm_sme_desc *d, sm__prep *out, sm__arena *arena)
 {
     tag_scratch ts;
     ts.heap = NULL;
-    sm_status st = prep_make(e, d, out, &ts);
+    sm_status st = prep_make(e, d, out, &ts, arena);
     sm__free(&e->alloc, ts.heap);
     return st;
 }
 
-static sm_status prep_make(sm_engine *e, const sm_sme_desc *d, sm__prep *out, tag_scratch *ts)
+sm_status sm__prep_make(sm_engine *e, const sm_sme_desc *d, sm__prep *out)
+{
+    return sm__prep_make_in(e, d, out, NULL);
+}
+
+static sm_status prep_make(sm_engine *e, const sm_sme_desc *d, sm__prep *out, tag_scratch *ts, sm__arena *arena)
 {
     sm_status st;
     if (!d)
@@ -401,7 +406,15 @@ static sm_status prep_make(sm_engine *e, const sm_sme_desc *d, sm__prep *out, ta
     memset(&p, 0, sizeof p);
     size_t idlen = strlen(d->id), namelen = d->name ? strlen(d->name) : 0;
     size_t total = (n_sectors - 1) + d->n_offers + d->n_needs;
-    p.lists = sm__malloc(&e->alloc, total * sizeof *p.lists + idlen + namelen + 2);
+    size_t bytes = total * sizeof *p.lists + idlen + namelen + 2;
+    sm__arena_mark mark;
+    if (arena) {
+        mark = sm__arena_mark_get(arena);
+        p.lists = sm__arena_alloc(arena, &e->alloc, bytes);
+        p.in_arena = true;
+    } else {
+        p.lists = sm__malloc(&e->alloc, bytes);
+    }
     if (!p.lists)
         return sm__nomem();
     p.cold = (char *)(p.lists + total);
@@ -436,7 +449,10 @@ static sm_status prep_make(sm_engine *e, const sm_sme_desc *d, sm__prep *out, ta
     size_t no = 0, nn = 0;
     if ((st = tag_ids(e, norm_off, d->offers, d->n_offers, p.lists + ns, &no, &p.offer_sig)) ||
         (st = tag_ids(e, norm_need, d->needs, d->n_needs, p.lists + ns + no, &nn, &p.need_sig))) {
-        sm__prep_free(e, &p);
+        if (arena)
+            sm__arena_rollback(arena, &e->alloc, mark);
+        else
+            sm__prep_free(e, &p);
         return st;
     }
     p.region = (uint16_t)region;
@@ -455,9 +471,14 @@ static sm_status prep_make(sm_engine *e, const sm_sme_desc *d, sm__prep *out, ta
 
 sm_status sm__prep_try(sm_engine *e, const sm_sme_desc *d, sm__prep *out, bool *need_writer)
 {
+    return sm__prep_try_in(e, d, out, need_writer, NULL);
+}
+
+sm_status sm__prep_try_in(sm_engine *e, const sm_sme_desc *d, sm__prep *out, bool *need_writer, sm__arena *arena)
+{
     prep_lookup_only = true;
     prep_missing = false;
-    sm_status st = sm__prep_make(e, d, out);
+    sm_status st = sm__prep_make_in(e, d, out, arena);
     prep_lookup_only = false;
     *need_writer = prep_missing;
     return st;
@@ -465,7 +486,8 @@ sm_status sm__prep_try(sm_engine *e, const sm_sme_desc *d, sm__prep *out, bool *
 
 void sm__prep_free(sm_engine *e, sm__prep *p)
 {
-    sm__free(&e->alloc, p->lists); /* cold too */
+    if (!p->in_arena)
+        sm__free(&e->alloc, p->lists); /* cold too */
     p->cold = NULL;
     p->lists = NULL;
 }

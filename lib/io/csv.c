@@ -428,6 +428,19 @@ sm_status sm__csv_end(sm__csv *c)
     return c->status;
 }
 
+sm_data_kind sm__csv_header_kind(const sm__csv *c)
+{
+    return c->have_header ? c->kind : SM_DATA_AUTO;
+}
+
+bool sm__csv_at_line(sm__csv *c, unsigned long line)
+{
+    if (c->status || c->p.pstate != 0 || c->cr_pending || c->row_line || !c->delim_set)
+        return false;
+    c->line = line;
+    return true;
+}
+
 void sm__csv_free(sm__csv *c)
 {
     if (!c)
@@ -466,6 +479,19 @@ sm_status sm__csv_end(sm__csv *c)
 {
     (void)c;
     return SM_ERR_UNSUPPORTED;
+}
+
+sm_data_kind sm__csv_header_kind(const sm__csv *c)
+{
+    (void)c;
+    return SM_DATA_AUTO;
+}
+
+bool sm__csv_at_line(sm__csv *c, unsigned long line)
+{
+    (void)c;
+    (void)line;
+    return false;
 }
 
 void sm__csv_free(sm__csv *c)

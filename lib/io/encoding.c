@@ -252,7 +252,9 @@ static unsigned long count_newlines(const char *data, size_t n)
         memcpy(&x, data + k, 8);
         x ^= lf;
         uint64_t zero = ~(((x & low7) + low7) | x | low7); /* the high bit of each zero byte */
-        count += (unsigned long)__builtin_popcountll(zero);
+        /* the high bits, one per byte, summed by a multiplication (a
+         * popcount is a library call without -mpopcnt) */
+        count += (unsigned long)(((zero >> 7) * 0x0101010101010101u) >> 56);
     }
     for (; k < n; k++)
         count += data[k] == '\n';

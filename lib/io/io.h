@@ -116,6 +116,12 @@ sm_status sm__csv_begin(sm__csv **out, sm__load *ld);
 sm_status sm__csv_feed(sm__csv *c, const char *data, size_t len);
 sm_status sm__csv_end(sm__csv *c);
 void sm__csv_free(sm__csv *c);
+/* The kind the header named, SM_DATA_AUTO before the header. */
+sm_data_kind sm__csv_header_kind(const sm__csv *c);
+/* Between rows (nothing of a row fed yet): the next byte fed is the start
+ * of physical line `line`. False (nothing changed) in the middle of a row
+ * or before the delimiter is known. */
+bool sm__csv_at_line(sm__csv *c, unsigned long line);
 
 /* Encodings (encoding.c). Input that is not UTF-8 is converted before it
  * is parsed; UTF-8 input is checked piece by piece. */
@@ -157,6 +163,37 @@ extern size_t sm__load_chunk;
 extern bool sm__csv_split;
 
 /* ---- the loader's modules (load*.c) only ---------------------------------- */
+/* load.c: a load's state made and freed. */
+void sm__ld_init(sm__load *ld, sm_engine *e, const char *name, const sm_load_options *opts);
+void sm__ld_release(sm__load *ld);
+/* load_split.c: a CSV file of SMEs read on two threads. Inputs of at least
+ * sm__load_split_min bytes are split (on a machine with two processors). */
+extern size_t sm__load_split_min;
+extern size_t sm__load_split_taken; /* second parts taken, for tests */
+bool sm__split_wanted(size_t size);
+/* Where to split: the first line end outside quotes after 3/8 of the
+ * input (the calling thread has the splice and the commit to do after it). Fed
+ * the input piece by piece (all of it, or at least up to the point). */
+typedef struct sm__split_scan {
+    size_t target, size, pos, at;
+    unsigned long lines; /* line ends before pos (or at) */
+    bool quoted, cr_end, ok;
+} sm__split_scan;
+void sm__split_scan_init(sm__split_scan *s, size_t size);
+void sm__split_scan_feed(sm__split_scan *s, const char *data, size_t n);
+/* The split point: the second part is [*at, size), its first line *line;
+ * false when there is none (no line end there, or lines ended by '\r'). */
+bool sm__split_scan_point(const sm__split_scan *s, size_t *at, unsigned long *line);
+/* Starts the second thread on [at, size) of the input (mem, or else the
+ * file descriptor fd), its header read from `head` on. *out is NULL when no
+ * thread could start (the caller reads on alone). */
+typedef struct sm__split sm__split;
+sm_status sm__split_start(sm__split **out, sm__load *ld, const char *mem, int fd, size_t head, size_t at,
+                          unsigned long line, size_t size);
+/* Waits for the second thread and, when `want` (the first part read
+ * without an error that ends the load), moves what it staged into ld:
+ * true. False: nothing moved; ld reads the second part itself. Frees p. */
+bool sm__split_finish(sm__split *p, sm__load *ld, bool want);
 
 /* A region row, kept until the whole file is read. */
 typedef struct sm__pend_region {
@@ -194,6 +231,7 @@ struct sm__load {
     bool substitute;      /* dry staging: SMEs in regions of this file use an existing ancestor */
     bool regions_applied;
     bool regions_done;    /* whole-file region checks ran */
+    bool speculative;     /* a part of the file read ahead (load_split.c): a problem only ends it */
     size_t n_problems;
     bool have_first;
     sm__error_saved first; /* the first problem, re-raised at the end */

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 sm_engine *sm__load_engine(const sm__load *ld)
 {
@@ -76,7 +77,7 @@ static sm_status apply(sm__load *ld)
 
 /* ---- driving a load --------------------------------------------------------------------- */
 
-static void load_init(sm__load *ld, sm_engine *e, const char *name, const sm_load_options *opts)
+void sm__ld_init(sm__load *ld, sm_engine *e, const char *name, const sm_load_options *opts)
 {
     memset(ld, 0, sizeof *ld);
     ld->engine = e;
@@ -88,7 +89,7 @@ static void load_init(sm__load *ld, sm_engine *e, const char *name, const sm_loa
     ld->opts.version = SM_LOAD_OPTIONS_VERSION;
 }
 
-static void load_free(sm__load *ld)
+void sm__ld_release(sm__load *ld)
 {
     const sm__alloc *a = &ld->engine->alloc;
     sm_bulk_free(ld->bulk);
@@ -145,7 +146,7 @@ static sm_status load_end(sm__load *ld, sm_status st, sm_load_report *out)
         ld->rep.loaded = 0;
     if (out)
         *out = ld->rep;
-    load_free(ld);
+    sm__ld_release(ld);
     return st;
 }
 
@@ -273,7 +274,22 @@ static sm_status run_utf8(sm__load *ld, const char *data, size_t len, sm_format 
     sm__csv *c = NULL;
     if ((st = sm__csv_begin(&c, ld)))
         return st;
-    if (!(st = sm__csv_feed(c, data, len)))
+    sm__split *sp = NULL;
+    size_t at = len;
+    unsigned long line;
+    if (sm__split_wanted(len)) {
+        sm__split_scan scan;
+        sm__split_scan_init(&scan, len);
+        sm__split_scan_feed(&scan, data, len);
+        if (sm__split_scan_point(&scan, &at, &line) && (st = sm__split_start(&sp, ld, data, -1, 0, at, line, len))) {
+            sm__csv_free(c);
+            return st;
+        }
+    }
+    st = sm__csv_feed(c, data, sp ? at : len);
+    if (sp && !sm__split_finish(sp, ld, st == SM_OK) && !st)
+        st = sm__csv_feed(c, data + at, len - at); /* the second part, read again on this thread */
+    if (!st)
         st = sm__csv_end(c);
     sm__csv_free(c);
     return st;
@@ -310,7 +326,7 @@ sm_status sm_load_buffer(sm_engine *engine, const char *data, size_t size, const
     if (!data && size)
         return sm__fail(SM_ERR_INVALID_ARGUMENT, "load: NULL data");
     sm__load ld;
-    load_init(&ld, engine, name ? name : "<buffer>", opts);
+    sm__ld_init(&ld, engine, name ? name : "<buffer>", opts);
     st = run_buffer(&ld, data ? data : "", size, ld.opts.format);
     return load_end(&ld, st, out_report);
 }
@@ -351,7 +367,7 @@ static size_t read_chunk(char *buf, size_t n, FILE *f, int *err)
 /* A file said to be UTF-8 is checked whole before it is read, so that one
  * that is not is the same single problem, with nothing read, as from a
  * buffer. Files that cannot seek (pipes) are checked as they stream. */
-static sm_status check_file_utf8(sm__load *ld, FILE *f, size_t chunk, bool *checked)
+static sm_status check_file_utf8(sm__load *ld, FILE *f, size_t chunk, bool *checked, sm__split_scan *scan)
 {
     *checked = false;
     if (!sm__enc_is_utf8(ld->opts.encoding) || fseek(f, 0, SEEK_SET) != 0)
@@ -370,6 +386,8 @@ static sm_status check_file_utf8(sm__load *ld, FILE *f, size_t chunk, bool *chec
             break; /* UTF-16 or UTF-32: start() names it */
         first = false;
         st = sm__enc_check_utf8(ld, &w, buf, n, feof(f) || ferror(f));
+        if (scan)
+            sm__split_scan_feed(scan, buf, n);
     }
     sm__free(&ld->engine->alloc, buf);
     bool read_ok = !ferror(f);
@@ -394,8 +412,18 @@ static sm_status run_file(sm__load *ld, FILE *f, sm_format fmt)
     char what[300];
     const size_t chunk = sm__load_chunk ? sm__load_chunk : 1;
     bool checked = false;
-    if ((st = check_file_utf8(ld, f, chunk, &checked)))
+    /* a large regular file may be read on two threads (load_split.c) */
+    struct stat sb;
+    bool scanned = fmt != SM_FORMAT_JSON && fstat(fileno(f), &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_size > 0 &&
+                   (uintmax_t)sb.st_size <= SIZE_MAX && sm__split_wanted((size_t)sb.st_size);
+    sm__split_scan scan;
+    if (scanned)
+        sm__split_scan_init(&scan, (size_t)sb.st_size);
+    if ((st = check_file_utf8(ld, f, chunk, &checked, scanned ? &scan : NULL)))
         return st;
+    sm__split *sp = NULL;
+    size_t at = 0, pos;
+    unsigned long line;
     /* The first read holds at least a byte order mark's worth and, when the
      * format is to be sniffed, the first byte that is not white space, so
      * that neither depends on where a read ends. */
@@ -456,6 +484,10 @@ static sm_status run_file(sm__load *ld, FILE *f, sm_format fmt)
         goto out;
     if ((st = start(ld, &d, &n)) || (st = sm__csv_begin(&c, ld)))
         goto out;
+    pos = len; /* bytes of the file read */
+    if (!x && checked && scanned && !feof(f) && sm__split_scan_point(&scan, &at, &line) && at > len &&
+        (st = sm__split_start(&sp, ld, NULL, fileno(f), (size_t)(d - buf), at, line, (size_t)sb.st_size)))
+        goto out;
     for (;;) {
         if (!x && !checked && (st = sm__enc_check_utf8(ld, &w, d, n, feof(f) || ferror(f))))
             goto out;
@@ -465,8 +497,18 @@ static sm_status run_file(sm__load *ld, FILE *f, sm_format fmt)
             goto io;
         if (feof(f))
             break;
+        if (sp && pos == at) { /* the first part is read: the second one is taken, or read now */
+            bool took = sm__split_finish(sp, ld, true);
+            sp = NULL;
+            if (took)
+                break;
+        }
+        size_t want = chunk < cap ? chunk : cap;
+        if (sp && want > at - pos)
+            want = at - pos;
         d = buf;
-        n = read_chunk(buf, chunk < cap ? chunk : cap, f, &err);
+        n = read_chunk(buf, want, f, &err);
+        pos += n;
         if (x && (st = sm__enc_convert(x, ld, buf, n, feof(f) || ferror(f), &d, &n)))
             goto out;
     }
@@ -476,6 +518,7 @@ io:
     snprintf(what, sizeof what, "cannot read: %s", strerror(err));
     st = sm__load_problem(ld, true, SM_ERR_IO, 0, 0, NULL, NULL, 0, what);
 out:
+    sm__split_finish(sp, ld, false);
     sm__csv_free(c);
     sm__enc_free(x);
     sm__free(a, buf);
@@ -490,7 +533,7 @@ sm_status sm_load_file(sm_engine *engine, const char *path, const sm_load_option
     if (!path)
         return sm__fail(SM_ERR_INVALID_ARGUMENT, "load: NULL path");
     sm__load ld;
-    load_init(&ld, engine, path, opts);
+    sm__ld_init(&ld, engine, path, opts);
     sm_format fmt = ld.opts.format;
     if (fmt == SM_FORMAT_AUTO)
         fmt = ends_with(path, ".csv") ? SM_FORMAT_CSV : ends_with(path, ".json") ? SM_FORMAT_JSON : SM_FORMAT_AUTO;

@@ -242,7 +242,8 @@ static sm_status sme_record(sm__load *ld, const sm__record *r)
     }
     if (!ld->bulk && (st = sm_bulk_new(&ld->bulk, ld->engine)))
         return st;
-    if (sm__grow(&ld->engine->alloc, (void **)&ld->staged_line, &ld->cap_staged, ld->n_staged + 1,
+    if (!ld->speculative && /* its lines are not kept (load_split.c) */
+        sm__grow(&ld->engine->alloc, (void **)&ld->staged_line, &ld->cap_staged, ld->n_staged + 1,
                  sizeof *ld->staged_line))
         return sm__nomem();
     st = sm_bulk_put(ld->bulk, &d);
@@ -272,7 +273,8 @@ static sm_status sme_record(sm__load *ld, const sm__record *r)
             return st;
         return SM_ERR_PARSE;
     }
-    ld->staged_line[ld->n_staged++] = r->line;
+    if (!ld->speculative)
+        ld->staged_line[ld->n_staged++] = r->line;
     if (!ld->quiet)
         ld->rep.loaded++;
     return SM_OK;

@@ -121,6 +121,8 @@ sm_status sm__ld_deliver(sm__load *ld, bool fatal)
     sm_status st = err->status;
     if (st == SM_ERR_NOMEM)
         return st;
+    if (ld->speculative) /* the part is read again in order, where the problem is reported */
+        return SM_ERR_CANCELLED;
     if (ld->quiet) /* already reported in the first pass */
         return fatal || !ld->opts.lenient ? st : SM_OK;
     ld->n_problems++;
