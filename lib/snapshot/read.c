@@ -522,13 +522,16 @@ static sm_status sme_check(reader *r, sm_engine *e, size_t i, uint32_t *df)
         !bits_ok(s->langs[i], e->n_langs))
         return sm__snap_bad(r, SM__SEC_COLUMN0, at, "SME %zu: region, sector, size, employees, founded, cooperation or "
                                            "languages out of range", i);
-    const uint32_t *sec = sm__sme_secondary(e, i);
+    if (!s->pool && (s->n_secondary[i] || s->n_offers[i] || s->n_needs[i]))
+        return sm__snap_bad(r, SM__SEC_POOL, r->s[SM__SEC_POOL].off, "SME %zu: lists but no list pool", i);
+    static const uint32_t none[1] = { 0 }; /* an empty pool: every list is empty */
+    const uint32_t *sec = s->pool ? sm__sme_secondary(e, i) : none;
     for (size_t k = 0; k < s->n_secondary[i]; k++)
         if (sec[k] >= e->n_sectors)
             return sm__snap_bad(r, SM__SEC_POOL, r->s[SM__SEC_POOL].off + 4 * (s->list_off[i] + k),
                                 "SME %zu: secondary sector %u out of range", i, sec[k]);
     uint64_t so, sn;
-    const uint32_t *off = sm__sme_offers(e, i), *nd = sm__sme_needs(e, i);
+    const uint32_t *off = s->pool ? sm__sme_offers(e, i) : none, *nd = s->pool ? sm__sme_needs(e, i) : none;
     if (!tags_ok(off, s->n_offers[i], e->tags.n, &so) || !tags_ok(nd, s->n_needs[i], e->tags.n, &sn) ||
         so != s->offer_sig[i] || sn != s->need_sig[i])
         return sm__snap_bad(r, SM__SEC_POOL, r->s[SM__SEC_POOL].off + 4 * (uint64_t)s->list_off[i],
