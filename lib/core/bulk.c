@@ -12,7 +12,8 @@ struct sm_bulk {
     sm__arena lists; /* the items' lists and ids, and the deferred descriptions */
     bool deferring;
     size_t n_deferred;
-    size_t tags_seen; /* deferring: the engine's tag count at the last put */
+    bool local;            /* new tags stay local until the commit or splice */
+    sm__tag_local tags;    /* those tags (tag_local.c) */
 };
 
 static const char *staged_key(const void *ctx, uint32_t v)
@@ -124,11 +125,24 @@ sm_status sm_bulk_put(sm_bulk *b, const sm_sme_desc *d)
      * leave queries running. */
     bool need_writer = false;
     sm__rdlock(e);
-    sm_status st = sm__prep_try_in(e, d, &b->items[b->n], &need_writer, &b->lists);
-    b->tags_seen = e->tags.n;
+    sm_status st = b->local ? sm__prep_try_local(e, d, &b->items[b->n], &need_writer, &b->lists, &b->tags, (uint32_t)b->n)
+                            : sm__prep_try_in(e, d, &b->items[b->n], &need_writer, &b->lists);
     sm__unlock(e);
     if (need_writer && b->deferring)
         return defer(b, d);
+    /* with local tags only a new language needs the writer: it is interned
+     * now (as one thread interns it, in order) and the SME prepared again */
+    while (need_writer && b->local) {
+        uint64_t bits;
+        sm__wrlock(e);
+        st = sm__lang_bits(e, d->languages, d->n_languages, &bits, "languages");
+        sm__unlock(e);
+        if (st)
+            return st;
+        sm__rdlock(e);
+        st = sm__prep_try_local(e, d, &b->items[b->n], &need_writer, &b->lists, &b->tags, (uint32_t)b->n);
+        sm__unlock(e);
+    }
     if (need_writer) {
         sm__wrlock(e);
         st = sm__prep_make_in(e, d, &b->items[b->n], &b->lists);
@@ -173,11 +187,13 @@ static void clear(sm_bulk *b)
     b->n_deferred = 0; /* the descriptions are in the lists */
     sm__hmap_free(&b->ids, &b->engine->alloc);
     sm__arena_free(&b->lists, &b->engine->alloc);
+    sm__tag_local_free(&b->tags, &b->engine->alloc);
 }
 
 sm_status sm__bulk_set_deferring(sm_bulk *b, size_t block, size_t expect)
 {
     b->deferring = true;
+    b->local = true;
     b->lists.block = block;
     if (expect && sm__grow(&b->engine->alloc, (void **)&b->items, &b->cap, expect, sizeof *b->items))
         return sm__nomem();
@@ -206,14 +222,59 @@ static sm_status prepare_deferred(sm_bulk *b, sm__prep *items, size_t n)
     return SM_OK;
 }
 
-size_t sm__bulk_tags_seen(const sm_bulk *b)
+void sm__bulk_set_local_tags(sm_bulk *b)
 {
-    return b->tags_seen;
+    b->local = true;
+}
+
+/* Interns b's local tags and prepares what it staged unprepared, in the
+ * order one thread filling a bulk without either would have interned them
+ * (a local tag before the deferred SMEs after the SME that met it first),
+ * then rewrites the local ids of `items` (b's n items, where they are now).
+ * On a failure some tags may be interned (as a failed put leaves them) and
+ * what is prepared stays so; the local ids stay as they were. */
+static sm_status resolve(sm_bulk *b, sm__prep *items, size_t n)
+{
+    sm_engine *e = b->engine;
+    size_t nl = b->tags.n;
+    if (!nl)
+        return prepare_deferred(b, items, n);
+    uint32_t *map = sm__malloc(&e->alloc, nl * sizeof *map);
+    if (!map)
+        return sm__nomem();
+    sm_status st = SM_OK;
+    size_t done = 0; /* local tags interned */
+    for (size_t i = 0; !st && i < n && b->n_deferred; i++) {
+        if (!items[i].deferred)
+            continue;
+        size_t upto = sm__tag_local_before(&b->tags, done, i);
+        if (upto > done) {
+            sm__wrlock(e);
+            st = sm__tag_local_intern(e, &b->tags, done, upto, map);
+            sm__unlock(e);
+            done = upto;
+        }
+        if (!st)
+            st = prepare_deferred(b, items + i, 1);
+    }
+    if (!st && done < nl) {
+        sm__wrlock(e);
+        st = sm__tag_local_intern(e, &b->tags, done, nl, map);
+        sm__unlock(e);
+    }
+    if (!st) {
+        for (size_t i = 0; i < n; i++)
+            if (items[i].local_tags)
+                sm__prep_relabel(&items[i], map);
+        sm__tag_local_free(&b->tags, &e->alloc);
+    }
+    sm__free(&e->alloc, map);
+    return st;
 }
 
 sm_status sm__bulk_prepare_deferred(sm_bulk *b)
 {
-    return prepare_deferred(b, b->items, b->n);
+    return resolve(b, b->items, b->n);
 }
 
 sm_status sm__bulk_splice(sm_bulk *to, sm_bulk *from)
@@ -231,8 +292,11 @@ sm_status sm__bulk_splice(sm_bulk *to, sm_bulk *from)
     while (i < from->n && sm__hmap_insert_new(&to->ids, tail[i].cold, (uint32_t)(to->n + i), staged_key, to))
         i++;
     sm_status st = i < from->n ? SM_ERR_DUPLICATE : SM_OK;
-    /* prepared in the copies; on a failure `from` keeps owning them */
-    if (!st && (st = prepare_deferred(from, tail, from->n)))
+    /* the tags `to` met come first (its SMEs do); `from` is resolved in the
+     * copies, and on a failure keeps owning them */
+    if (!st)
+        st = resolve(to, to->items, to->n);
+    if (!st && (st = resolve(from, tail, from->n)))
         memcpy(from->items, tail, from->n * sizeof *from->items); /* what was prepared stays owned */
     if (st) {
         while (i > 0) {

@@ -333,6 +333,7 @@ typedef struct sm__prep {
     uint32_t text_len;/* bytes of cold with both NULs */
     bool in_arena;    /* lists is in a bulk's arena, freed with it */
     bool deferred;    /* bulk.c: staged unprepared, cold is the id of its description */
+    bool local_tags;  /* some offer or need ids are local (tag_local.c), not yet the engine's */
 #define SM__X(type, name) type name;
     SM__SME_PREP_COLUMNS(SM__X)
 #undef SM__X
@@ -348,6 +349,37 @@ sm_status sm__prep_try(sm_engine *e, const sm_sme_desc *d, sm__prep *out, bool *
 sm_status sm__prep_make_in(sm_engine *e, const sm_sme_desc *d, sm__prep *out, sm__arena *arena);
 sm_status sm__prep_try_in(sm_engine *e, const sm_sme_desc *d, sm__prep *out, bool *need_writer, sm__arena *arena);
 void sm__prep_free(sm_engine *e, sm__prep *p);
+/* Local tags (tag_local.c): tags a bulk met that the engine lacked, kept
+ * by the bulk under ids SM__TAG_LOCAL | index (index = order first met)
+ * until it interns them all at once, in that order, and rewrites the ids
+ * in its SMEs' lists (sm__prep_relabel()). */
+#define SM__TAG_LOCAL 0x80000000u
+typedef struct sm__tag_local {
+    sm__hmap map;    /* folded tag -> index */
+    char **norm;     /* the folded tag */
+    char **given;    /* the spelling first met (display) */
+    uint32_t *first; /* the bulk item that first listed it */
+    size_t n, cap;
+    sm__arena text;
+} sm__tag_local;
+/* The local id of a folded tag, added when new (`item` met it first). */
+sm_status sm__tag_local_get(sm__tag_local *l, const sm__alloc *a, const char *norm, const char *given,
+                            uint32_t item, uint32_t *out);
+/* The first local tag at or after `from` that an item at or after `item` met first. */
+size_t sm__tag_local_before(const sm__tag_local *l, size_t from, size_t item);
+/* Interns local tags [from, to) in order; map[i] is the engine id of local
+ * tag i (writer lock held). */
+sm_status sm__tag_local_intern(sm_engine *e, const sm__tag_local *l, size_t from, size_t to, uint32_t *map);
+/* Rewrites a prepared SME's local ids by map (lists ascending again, signatures made again). */
+void sm__prep_relabel(sm__prep *p, const uint32_t *map);
+void sm__tag_local_free(sm__tag_local *l, const sm__alloc *a);
+/* Interns a folded tag (writer lock held); `given` is its spelling for display. */
+sm_status sm__tag_intern(sm_engine *e, const char *norm, const char *given, uint32_t *out);
+/* sm__prep_try_in() that takes the tags the engine lacks from `local` (or
+ * adds them there, met first by `item`) instead of asking for the writer;
+ * *need_writer is then set only for a language the engine lacks. */
+sm_status sm__prep_try_local(sm_engine *e, const sm_sme_desc *d, sm__prep *out, bool *need_writer, sm__arena *arena,
+                             sm__tag_local *local, uint32_t item);
 /* SMEs a bulk commit splices per exclusive step (bulk.c; tests lower it). */
 extern size_t sm__bulk_chunk;
 /* Starts fetching the part of the bulk's staged-id map where id would be
@@ -356,19 +388,21 @@ extern size_t sm__bulk_chunk;
  * NULL. A hint: changes nothing. */
 void sm__bulk_prefetch(const sm_bulk *b, const char *id);
 /* Deferring (off by default, for a bulk filled on a thread of its own
- * beside another bulk that takes the writer lock): an SME whose preparation
- * would intern a tag or language is staged unprepared, its description
- * copied, instead of taking the writer lock, and ids are not checked for
- * duplicates (sm__bulk_splice() does: such a bulk is spliced into another,
- * never committed itself). `block`: bytes of each block of the
- * bulk's arena (0 = the arena's default); `expect`: SMEs to make room for
- * at once (0 = none). SM_ERR_NOMEM (deferring all the same). */
+ * beside another bulk): tags the engine lacks stay local to the bulk (as
+ * with sm__bulk_set_local_tags()), an SME that brings a language the
+ * engine lacks is staged unprepared, its description copied, instead of
+ * taking the writer lock, and ids are not checked for duplicates
+ * (sm__bulk_splice() does: such a bulk is spliced into another, never
+ * committed itself). `block`: bytes of each block of the bulk's arena (0 =
+ * the arena's default); `expect`: SMEs to make room for at once (0 =
+ * none). SM_ERR_NOMEM (deferring all the same). */
 sm_status sm__bulk_set_deferring(sm_bulk *b, size_t block, size_t expect);
-/* Deferring: the engine's number of tags at the last put (read under the
- * reader lock then), for a caller watching how fast another writer interns. */
-size_t sm__bulk_tags_seen(const sm_bulk *b);
-/* Prepares what deferring staged, in staging order (sm_bulk_commit() and
- * sm__bulk_splice() call it). */
+/* Tags the engine lacks stay local to the bulk (tag_local.c) until it is
+ * committed or spliced, which interns them in the order the bulk met them:
+ * filling the bulk takes the writer lock for new languages only. */
+void sm__bulk_set_local_tags(sm_bulk *b);
+/* Interns the local tags and prepares what deferring staged, in staging
+ * order (sm_bulk_commit() and sm__bulk_splice() call it). */
 sm_status sm__bulk_prepare_deferred(sm_bulk *b);
 /* Moves every SME staged in `from` to the end of `to`, as if put into `to`
  * in their order, and prepares those staged unprepared. SM_ERR_DUPLICATE

@@ -69,8 +69,12 @@ static const char *tag_key(const void *ctx, uint32_t v)
 }
 
 /* Set while sm__prep_try() prepares under the reader lock: nothing may be
- * interned, and `prep_missing` tells that something would have been. */
-static _Thread_local bool prep_lookup_only, prep_missing;
+ * interned, and `prep_missing` tells that something would have been. With
+ * `prep_local` (sm__prep_try_local()) a tag the engine lacks is taken from
+ * or added to those local tags instead, and `prep_local_used` tells. */
+static _Thread_local bool prep_lookup_only, prep_missing, prep_local_used;
+static _Thread_local sm__tag_local *prep_local;
+static _Thread_local uint32_t prep_local_item;
 
 /* Interns a normalised tag; returns its id or a status via *st. A new tag
  * keeps `given`, as first seen, for display (NFC, white space collapsed);
@@ -80,6 +84,12 @@ static sm_status intern_tag(sm_engine *e, const char *norm, const char *given, u
     sm__tags *t = &e->tags;
     if (sm__hmap_get(&t->map, norm, tag_key, e, out))
         return SM_OK;
+    if (prep_lookup_only && prep_local) {
+        if (t->n + prep_local->n >= SM__MAX_TAGS)
+            return sm__fail(SM_ERR_LIMIT, "offers/needs: too many distinct tags");
+        prep_local_used = true;
+        return sm__tag_local_get(prep_local, &e->alloc, norm, given, prep_local_item, out);
+    }
     if (prep_lookup_only) {
         prep_missing = true;
         return SM_ERR_LIMIT; /* not reported: the caller retries with the writer lock */
@@ -118,6 +128,11 @@ static sm_status intern_tag(sm_engine *e, const char *norm, const char *given, u
     sm__hmap_insert(&t->map, s, (uint32_t)t->n);
     *out = (uint32_t)t->n++;
     return SM_OK;
+}
+
+sm_status sm__tag_intern(sm_engine *e, const char *norm, const char *given, uint32_t *out)
+{
+    return intern_tag(e, norm, given, out);
 }
 
 static int cmp_u32(const void *a, const void *b)
@@ -465,6 +480,7 @@ static sm_status prep_make(sm_engine *e, const sm_sme_desc *d, sm__prep *out, ta
     p.n_secondary = (uint16_t)ns;
     p.n_offers = (uint16_t)no;
     p.n_needs = (uint16_t)nn;
+    p.local_tags = prep_local_used;
     *out = p;
     return SM_OK;
 }
@@ -481,6 +497,18 @@ sm_status sm__prep_try_in(sm_engine *e, const sm_sme_desc *d, sm__prep *out, boo
     sm_status st = sm__prep_make_in(e, d, out, arena);
     prep_lookup_only = false;
     *need_writer = prep_missing;
+    return st;
+}
+
+sm_status sm__prep_try_local(sm_engine *e, const sm_sme_desc *d, sm__prep *out, bool *need_writer, sm__arena *arena,
+                             sm__tag_local *local, uint32_t item)
+{
+    prep_local = local;
+    prep_local_item = item;
+    prep_local_used = false;
+    sm_status st = sm__prep_try_in(e, d, out, need_writer, arena);
+    prep_local = NULL;
+    prep_local_used = false;
     return st;
 }
 

@@ -240,8 +240,12 @@ static sm_status sme_record(sm__load *ld, const sm__record *r)
         }
         d.region = anc;
     }
-    if (!ld->bulk && (st = sm_bulk_new(&ld->bulk, ld->engine)))
-        return st;
+    if (!ld->bulk) {
+        if ((st = sm_bulk_new(&ld->bulk, ld->engine)))
+            return st;
+        if (ld->local_tags)
+            sm__bulk_set_local_tags(ld->bulk);
+    }
     if (!ld->speculative && /* its lines are not kept (load_split.c) */
         sm__grow(&ld->engine->alloc, (void **)&ld->staged_line, &ld->cap_staged, ld->n_staged + 1,
                  sizeof *ld->staged_line))

@@ -1,12 +1,14 @@
 /* Loading a large CSV file of SMEs on two threads. The input is split at a
  * line end outside quotes (after 3/8 of it). A second thread reads the header
  * and then the second part into a load of its own, which stops at its first
- * problem and stages SMEs without ever taking the writer lock (an SME that
- * brings a new tag or language is staged unprepared, sm__bulk_set_deferring),
- * while the calling thread reads the first part exactly as a load on one
- * thread does. The second part's SMEs are then spliced after the first
- * part's, and the unprepared ones prepared in file order, so that tags get
- * the ids one thread gives them. A problem in the second part, an id staged
+ * problem and stages SMEs without ever taking the writer lock (tags the
+ * engine lacks stay local to the part, an SME that brings a new language is
+ * staged unprepared: sm__bulk_set_deferring), while the calling thread reads
+ * the first part as a load on one thread does, its new tags local too (so
+ * neither thread waits for the other at the engine's lock when a long-tail
+ * vocabulary brings new tags all the time). The second part's SMEs are then
+ * spliced after the first part's, and the tags of both interned in file
+ * order, so that tags get the ids one thread gives them. A problem in the second part, an id staged
  * in both parts or any other failure drops what the second thread did, and
  * the calling thread reads the second part itself: problems, their order
  * and their messages are always those of one thread. */
@@ -40,7 +42,7 @@ void sm__split_scan_init(sm__split_scan *s, size_t size)
     /* the calling thread also splices and commits once both parts are
      * read, about a third of the time it takes to read half of the rows;
      * reading 3/8 of the input it ends with the second thread */
-    s->target = size / 8 * 3;
+    s->target = size / 16 * 5;
     s->size = size;
     s->ok = true;
 }
@@ -165,13 +167,6 @@ static sm_status part_run(sm__split *p, sm__csv **cp)
     }
     if (sm__csv_header_kind(c) != SM_DATA_SMES || !sm__csv_at_line(c, p->line))
         return SM_ERR_UNSUPPORTED; /* the calling thread reads it all */
-    /* While the calling thread interns new tags often (a vocabulary with a
-     * long tail), each time with the writer lock, the two threads take
-     * turns at the engine's lock rather than run side by side, slower than
-     * one thread: the part is then left to the calling thread. In the first
-     * windows, where every load interns most of its tags, only a flood of
-     * them counts. */
-    size_t window = 4096, next = window, tags = 0, windows = 0;
     for (size_t off = p->at; !atomic_load_explicit(&p->stop, memory_order_relaxed);) {
         if ((st = part_read(p, off, p->size - off, &d, &n)))
             return st;
@@ -180,13 +175,6 @@ static sm_status part_run(sm__split *p, sm__csv **cp)
         if ((st = sm__csv_feed(c, d, n)))
             return st;
         off += n;
-        if (sm_bulk_count(ld->bulk) >= next) {
-            size_t now = sm__bulk_tags_seen(ld->bulk);
-            if (now - tags > 1024 || (++windows > 2 && now - tags > 64))
-                return SM_ERR_CANCELLED;
-            tags = now;
-            next += window;
-        }
     }
     if (atomic_load(&p->stop))
         return SM_ERR_CANCELLED;
@@ -230,6 +218,9 @@ sm_status sm__split_start(sm__split **out, sm__load *ld, const char *mem, int fd
         sm__free(sm__load_alloc(ld), p);
         return SM_OK; /* one thread then */
     }
+    ld->local_tags = true;
+    if (ld->bulk)
+        sm__bulk_set_local_tags(ld->bulk);
     *out = p;
     return SM_OK;
 }
