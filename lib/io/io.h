@@ -232,7 +232,6 @@ struct sm__load {
     bool regions_applied;
     bool regions_done;    /* whole-file region checks ran */
     bool speculative;     /* a part of the file read ahead (load_split.c): a problem only ends it */
-    bool local_tags;      /* the bulk keeps new tags local (a second thread reads beside it) */
     size_t n_problems;
     bool have_first;
     sm__error_saved first; /* the first problem, re-raised at the end */

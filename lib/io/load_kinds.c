@@ -243,8 +243,10 @@ static sm_status sme_record(sm__load *ld, const sm__record *r)
     if (!ld->bulk) {
         if ((st = sm_bulk_new(&ld->bulk, ld->engine)))
             return st;
-        if (ld->local_tags)
-            sm__bulk_set_local_tags(ld->bulk);
+        /* new tags are interned at the commit, in the order met: a load
+         * that fails leaves none behind, and a second thread reading
+         * beside it (load_split.c) never waits for this one's tags */
+        sm__bulk_set_local_tags(ld->bulk);
     }
     if (!ld->speculative && /* its lines are not kept (load_split.c) */
         sm__grow(&ld->engine->alloc, (void **)&ld->staged_line, &ld->cap_staged, ld->n_staged + 1,

@@ -218,9 +218,6 @@ sm_status sm__split_start(sm__split **out, sm__load *ld, const char *mem, int fd
         sm__free(sm__load_alloc(ld), p);
         return SM_OK; /* one thread then */
     }
-    ld->local_tags = true;
-    if (ld->bulk)
-        sm__bulk_set_local_tags(ld->bulk);
     *out = p;
     return SM_OK;
 }

@@ -1,8 +1,8 @@
 /* load_split.c: a CSV input read on two threads gives what one thread
  * gives: the same SMEs in the same order, the same tag ids, the same
  * problems in the same order with the same messages, the same reports; from
- * buffers and files, with quoted fields over several lines, new tags in
- * either part, errors in either part, ids in both parts, and failing
+ * buffers and files, with quoted fields over several lines, new tags and
+ * languages in either part, errors in either part, ids in both parts, and failing
  * allocations. */
 #include "test_util.h"
 #include "io_helpers.h"
@@ -65,8 +65,12 @@ static void assert_same_engine(sm_engine *a, sm_engine *b)
 {
     assert_int_equal(sm_sme_count(a), sm_sme_count(b));
     assert_int_equal(a->tags.n, b->tags.n);
-    for (size_t t = 0; t < a->tags.n; t++)
+    for (size_t t = 0; t < a->tags.n; t++) {
         assert_string_equal(a->tags.str[t], b->tags.str[t]);
+        assert_string_equal(a->tags.disp[t] ? a->tags.disp[t] : a->tags.str[t],
+                            b->tags.disp[t] ? b->tags.disp[t] : b->tags.str[t]);
+        assert_int_equal(a->tags.df[t], b->tags.df[t]);
+    }
     assert_int_equal(a->n_langs, b->n_langs);
     for (size_t i = 0; i < sm_sme_count(a); i++) {
         sm_sme_desc *x = NULL, *y = NULL;
@@ -89,7 +93,11 @@ static void assert_same_engine(sm_engine *a, sm_engine *b)
         assert_int_equal(x->employees, y->employees);
         assert_int_equal(x->founded, y->founded);
         assert_int_equal((int)x->size, (int)y->size);
+        for (size_t k = 0; k < x->n_languages; k++)
+            assert_string_equal(x->languages[k], y->languages[k]);
         assert_int_equal(a->smes.offer_sig[i], b->smes.offer_sig[i]);
+        assert_int_equal(a->smes.need_sig[i], b->smes.need_sig[i]);
+        assert_int_equal(a->smes.langs[i], b->smes.langs[i]);
         sm_sme_desc_free(x);
         sm_sme_desc_free(y);
     }
@@ -248,11 +256,6 @@ static void inputs_read_by_one_thread(void **state)
     text t = csv_rows(100, "\r", 0, 0, 0);
     assert_same_load(&t, 0, false);
     free(t.s);
-    /* a tag of its own in every row: the calling thread interns all the
-     * time, and the second thread leaves its part to it */
-    t = csv_rows(12000, "\n", 0, 0, 0);
-    assert_same_load(&t, 0, false);
-    free(t.s);
     t = (text){ NULL, 0, 0 };
     add(&t, "region,development\n");
     for (int i = 0; i < 40; i++)
@@ -260,6 +263,71 @@ static void inputs_read_by_one_thread(void **state)
     assert_same_load(&t, 0, false);
     assert_same_load(&t, 1, false);
     free(t.s);
+}
+
+/* Rows whose tags are new in every row, shared across the parts in other
+ * spellings (the first one met is displayed), and languages the engine
+ * lacks first met in either part: both threads stage them, and the tags get
+ * the ids and spellings one thread gives them. */
+static void new_tags_and_languages_in_either_part(void **state)
+{
+    (void)state;
+    if (!SM_HAVE_LIBCSV)
+        io_skip("needs CSV support");
+    text t = csv_rows(12000, "\n", 0, 0, 0); /* a tag of its own in every row */
+    assert_same_load(&t, 0, true);
+    free(t.s);
+    static const char *const spell[] = { "Shared Tag %d", "shared  tag %d", "SHARED TAG %d" };
+    for (int variant = 0; variant < 4; variant++) {
+        t = (text){ NULL, 0, 0 };
+        add(&t, "id,region,sectors,offers,needs,languages\n");
+        for (int i = 1; i <= 400; i++) {
+            const char *lang = "en";
+            if ((variant == 1 || variant == 3) && i == 30)
+                lang = "pl;en"; /* first part */
+            if ((variant == 2 || variant == 3) && i >= 350)
+                lang = i % 2 ? "fi" : "pl;sv"; /* second part, also after a first-part one */
+            char shared[64];
+            snprintf(shared, sizeof shared, spell[(i / 3) % 3], i % 40);
+            add(&t, "L-%d,SI041,C25,%s;row %d;%s,tail %d;%s,%s\n", i, shared, i, i > 200 ? "late" : "early",
+                400 - i, i % 5 ? "early" : "late", lang);
+        }
+        assert_same_load(&t, 0, true);
+        assert_same_load(&t, 1, true);
+        /* L-41 lists "shared  tag 1", shown as L-1 first spelled it */
+        outcome o;
+        load(&o, &t, true, false, 0);
+        sm_sme_desc *x = NULL;
+        assert_int_equal(sm_sme_get(&x, o.e, "L-41"), SM_OK);
+        bool shown = false;
+        for (size_t k = 0; k < x->n_offers; k++)
+            shown = shown || !strcmp(x->offers[k], "Shared Tag 1");
+        assert_true(shown);
+        sm_sme_desc_free(x);
+        outcome_free(&o);
+        free(t.s);
+    }
+}
+
+/* A load that fails leaves no tags behind, on one thread and on two. */
+static void failed_load_leaves_no_tags(void **state)
+{
+    (void)state;
+    if (!SM_HAVE_LIBCSV)
+        io_skip("needs CSV support");
+    const int bad[] = { 10, 190 };
+    for (int k = 0; k < 2; k++) {
+        text t = csv_rows(200, "\n", bad[k], 0, 0);
+        for (int split = 0; split <= 1; split++) {
+            outcome o;
+            load(&o, &t, split, false, 0);
+            assert_int_not_equal(o.st, SM_OK);
+            assert_int_equal(sm_sme_count(o.e), 0);
+            assert_int_equal(o.e->tags.n, 0);
+            outcome_free(&o);
+        }
+        free(t.s);
+    }
 }
 
 /* Failing each allocation in turn (on either thread): the load fails with
@@ -342,6 +410,8 @@ int main(void)
         cmocka_unit_test(errors_in_either_part),
         cmocka_unit_test(ids_in_both_parts),
         cmocka_unit_test(inputs_read_by_one_thread),
+        cmocka_unit_test(new_tags_and_languages_in_either_part),
+        cmocka_unit_test(failed_load_leaves_no_tags),
         cmocka_unit_test(allocation_failures),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
