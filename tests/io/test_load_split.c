@@ -265,6 +265,28 @@ static void inputs_read_by_one_thread(void **state)
     free(t.s);
 }
 
+/* n rows whose tags are shared in other spellings ("Shared Tag 1",
+ * "shared  tag 1"), and with new languages: variant 1 in row 30, 2 in the
+ * last eighth of the rows, 3 both. */
+static text mixed_rows(int n, int variant)
+{
+    static const char *const spell[] = { "Shared Tag %d", "shared  tag %d", "SHARED TAG %d" };
+    text t = { NULL, 0, 0 };
+    add(&t, "id,region,sectors,offers,needs,languages\n");
+    for (int i = 1; i <= n; i++) {
+        const char *lang = "en";
+        if ((variant == 1 || variant == 3) && i == 30)
+            lang = "ja;en"; /* no region of the taxonomy speaks these */
+        if ((variant == 2 || variant == 3) && i > n - n / 8)
+            lang = i % 2 ? "zh" : "ja;ko";
+        char shared[64];
+        snprintf(shared, sizeof shared, spell[(i / 3) % 3], i % 40);
+        add(&t, "L-%d,SI041,C25,%s;row %d;%s,tail %d;%s,%s\n", i, shared, i, i > n / 2 ? "Late" : "early", n - i,
+            i % 5 ? "early" : "late", lang);
+    }
+    return t;
+}
+
 /* Rows whose tags are new in every row, shared across the parts in other
  * spellings (the first one met is displayed), and languages the engine
  * lacks first met in either part: both threads stage them, and the tags get
@@ -277,21 +299,8 @@ static void new_tags_and_languages_in_either_part(void **state)
     text t = csv_rows(12000, "\n", 0, 0, 0); /* a tag of its own in every row */
     assert_same_load(&t, 0, true);
     free(t.s);
-    static const char *const spell[] = { "Shared Tag %d", "shared  tag %d", "SHARED TAG %d" };
     for (int variant = 0; variant < 4; variant++) {
-        t = (text){ NULL, 0, 0 };
-        add(&t, "id,region,sectors,offers,needs,languages\n");
-        for (int i = 1; i <= 400; i++) {
-            const char *lang = "en";
-            if ((variant == 1 || variant == 3) && i == 30)
-                lang = "pl;en"; /* first part */
-            if ((variant == 2 || variant == 3) && i >= 350)
-                lang = i % 2 ? "fi" : "pl;sv"; /* second part, also after a first-part one */
-            char shared[64];
-            snprintf(shared, sizeof shared, spell[(i / 3) % 3], i % 40);
-            add(&t, "L-%d,SI041,C25,%s;row %d;%s,tail %d;%s,%s\n", i, shared, i, i > 200 ? "late" : "early",
-                400 - i, i % 5 ? "early" : "late", lang);
-        }
+        t = mixed_rows(400, variant);
         assert_same_load(&t, 0, true);
         assert_same_load(&t, 1, true);
         /* L-41 lists "shared  tag 1", shown as L-1 first spelled it */
@@ -332,12 +341,8 @@ static void failed_load_leaves_no_tags(void **state)
 
 /* Failing each allocation in turn (on either thread): the load fails with
  * SM_ERR_NOMEM and the engine holds no SME, or it gives what one thread gives. */
-static void allocation_failures(void **state)
+static void fail_each_allocation(text t)
 {
-    (void)state;
-    if (!SM_HAVE_LIBCSV)
-        io_skip("needs CSV support");
-    text t = csv_rows(60, "\n", 0, 0, 0);
     outcome want;
     load(&want, &t, false, false, 0);
     assert_int_equal(want.st, SM_OK);
@@ -384,6 +389,15 @@ static void allocation_failures(void **state)
     sm__arena_block_size = arena_block;
     outcome_free(&want);
     free(t.s);
+}
+
+static void allocation_failures(void **state)
+{
+    (void)state;
+    if (!SM_HAVE_LIBCSV)
+        io_skip("needs CSV support");
+    fail_each_allocation(csv_rows(60, "\n", 0, 0, 0)); /* quoted lines */
+    fail_each_allocation(mixed_rows(64, 3));          /* spellings, new languages in both parts */
 }
 
 static int setup(void **state)
