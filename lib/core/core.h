@@ -333,11 +333,13 @@ typedef struct sm__prep {
     uint32_t text_len;/* bytes of cold with both NULs */
     bool in_arena;    /* lists is in a bulk's arena, freed with it */
     bool deferred;    /* bulk.c: staged unprepared, cold is the id of its description */
-    bool local_tags;  /* some offer or need ids are local (tag_local.c), not yet the engine's */
 #define SM__X(type, name) type name;
     SM__SME_PREP_COLUMNS(SM__X)
 #undef SM__X
+    bool local_tags;  /* some offer or need ids are local (tag_local.c), not yet the engine's; */
+                      /* last, in the padding: a bulk holds a million of these */
 } sm__prep;
+_Static_assert(sizeof(sm__prep) <= 80, "sm__prep grew: a bulk of 1,000,000 SMEs holds one each");
 /* Validates and prepares; interns tags and languages (writer lock held). */
 sm_status sm__prep_make(sm_engine *e, const sm_sme_desc *d, sm__prep *out);
 /* The same under the reader lock: interns nothing. When the SME brings a tag

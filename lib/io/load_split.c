@@ -5,13 +5,14 @@
  * engine lacks stay local to the part, an SME that brings a new language is
  * staged unprepared: sm__bulk_set_deferring), while the calling thread reads
  * the first part as a load on one thread does, its new tags local too (so
- * neither thread waits for the other at the engine's lock when a long-tail
+ * neither thread waits at the engine's lock for the other when a long-tail
  * vocabulary brings new tags all the time). The second part's SMEs are then
  * spliced after the first part's, and the tags of both interned in file
- * order, so that tags get the ids one thread gives them. A problem in the second part, an id staged
- * in both parts or any other failure drops what the second thread did, and
- * the calling thread reads the second part itself: problems, their order
- * and their messages are always those of one thread. */
+ * order, so that tags get the ids one thread gives them. A problem in the
+ * second part, an id staged in both parts or any other failure drops what
+ * the second thread did, and the calling thread reads the second part
+ * itself: problems, their order and their messages are always those of one
+ * thread. */
 #include "io/io.h"
 
 #include <pthread.h>
@@ -42,7 +43,7 @@ void sm__split_scan_init(sm__split_scan *s, size_t size)
     /* the calling thread also splices and commits once both parts are
      * read, about a third of the time it takes to read half of the rows;
      * reading 3/8 of the input it ends with the second thread */
-    s->target = size / 16 * 5;
+    s->target = size / 8 * 3;
     s->size = size;
     s->ok = true;
 }
