@@ -533,6 +533,9 @@ static sm_status fill_zeros(sm__qctx *q, const fast *f)
 
 /* The steps of a candidate's share of a's need mass (one byte). */
 #define SHARE_STEPS 255u
+/* Side-1 candidates of arithmetic and max reciprocity past the lists'
+ * bound before the remaining side-1 lists are marked with their shares. */
+#define SHARE_MARK_AFTER 64u
 
 /* The bound of b->a from a suffix of a's need tags: their idf sum over a's
  * need mass, a little above (SHARE_SLACK), at most 1. */
@@ -550,6 +553,30 @@ static int cmp_plist_u(const void *x, const void *y)
     if (a->u != b->u)
         return a->u > b->u ? -1 : 1; /* rarest (largest idf) first */
     return (a->b > b->b) - (a->b < b->b);
+}
+
+/* Marks the offerers of a's need tags (side-1 lists p1[0..n1)) with mark
+ * bit 2 and sums, per candidate, its lists' shares of a's need mass, each
+ * rounded up to a step of 1/SHARE_STEPS (saturated at 1), in the mark
+ * array's second half: a bound of its s(b -> a) before its row is read,
+ * bav[share]. A share is set where mark bit 2 is: no clearing. */
+static void mark_shares(sm__qctx *q, const sm__plist *p1, size_t n1, double mass, double *bav)
+{
+    const uint32_t *offerers = sm__score_cache_of(q->e)->offerers;
+    uint8_t *mark = q->mark, *share = q->mark + q->mark_cap;
+    for (unsigned v = 0; v <= SHARE_STEPS; v++)
+        bav[v] = v == SHARE_STEPS ? 1.0 : share_bound((double)v / SHARE_STEPS, 1.0);
+    for (size_t j = 0; j < n1; j++) {
+        double x = mass > 0 ? p1[j].u / mass * SHARE_STEPS : 0.0;
+        unsigned ct = x >= SHARE_STEPS ? SHARE_STEPS : (unsigned)ceil(x);
+        for (uint32_t p = p1[j].b; p < p1[j].e; p++) {
+            uint32_t pos = offerers[p];
+            uint8_t mk = mark[pos];
+            unsigned v = (mk & 2 ? share[pos] : 0) + ct;
+            mark[pos] = mk | 2;
+            share[pos] = (uint8_t)(v > SHARE_STEPS ? SHARE_STEPS : v);
+        }
+    }
 }
 
 /* The inverted-index pass, MaxScore style. Complementarity is R(ab, ba)
@@ -579,11 +606,13 @@ static int cmp_plist_u(const void *x, const void *y)
  * complementarity of exactly 0). Arithmetic and max reciprocity take
  * either direction: side 0 is read in full, then side 1 with the
  * skipping, whose candidates have ab = 0 (a needer of a's offers was met
- * in side 0); side 1 is marked first when it is no longer than side 0.
- * When side 1 is marked and side 0 read, the marking sums per candidate
- * its lists' shares of a's need mass, each rounded up to 1/SHARE_STEPS,
- * in a byte (the mark array's second half): the candidate's ba at most,
- * known before its packed row is read. */
+ * in side 0); side 1 is marked first when it is no longer than side 0,
+ * else its lists still to read once SHARE_MARK_AFTER of its candidates
+ * passed the lists' bound (the idf sum of all lists from the candidate's
+ * first on: loose where a's need tags are common). When side 1 is marked and side 0 read, the marking
+ * sums per candidate its lists' shares of a's need mass, each rounded up to
+ * 1/SHARE_STEPS, in a byte (the mark array's second half, mark_shares()):
+ * the candidate's ba at most, known before its packed row is read. */
 static sm_status index_pass(sm__qctx *q, fast *f)
 {
     const sm_engine *e = q->e;
@@ -639,21 +668,9 @@ static sm_status index_pass(sm__qctx *q, fast *f)
     bool use_share = marked_other && !drive1;
     uint8_t *share = q->mark + q->mark_cap;
     double bav[SHARE_STEPS + 1];
-    if (use_share) { /* a share is set where mark bit 2 is: no clearing */
-        for (unsigned v = 0; v <= SHARE_STEPS; v++)
-            bav[v] = v == SHARE_STEPS ? 1.0 : share_bound((double)v / SHARE_STEPS, 1.0);
-        for (size_t j = 0; j < n1; j++) {
-            double x = mass > 0 ? p1[j].u / mass * SHARE_STEPS : 0.0;
-            unsigned ct = x >= SHARE_STEPS ? SHARE_STEPS : (unsigned)ceil(x);
-            for (uint32_t p = p1[j].b; p < p1[j].e; p++) {
-                uint32_t pos = c->offerers[p];
-                uint8_t mk = mark[pos];
-                unsigned v = (mk & 2 ? share[pos] : 0) + ct;
-                mark[pos] = mk | 2;
-                share[pos] = (uint8_t)(v > SHARE_STEPS ? SHARE_STEPS : v);
-            }
-        }
-    } else if (marked_other && drive1)
+    if (use_share)
+        mark_shares(q, p1, n1, mass, bav);
+    else if (marked_other && drive1)
         for (size_t j = 0; j < n0; j++)
             for (uint32_t p = pl[j].b; p < pl[j].e; p++)
                 mark[c->needers[p]] |= 1;
@@ -682,6 +699,7 @@ static sm_status index_pass(sm__qctx *q, fast *f)
         double d = c->mass_drift * sm__mass_step(v);
         inv[v] = d > 0 ? 1.0 / d : INFINITY;
     }
+    size_t side1_passed = 0; /* side-1 candidates that passed the list's bound */
     sm_status st;
     for (size_t li = from; li < to; li++) {
         const sm__plist *L = &pl[li];
@@ -699,6 +717,7 @@ static sm_status index_pass(sm__qctx *q, fast *f)
         double cb = sm__reciprocity(recip, ab, ba);
         if (L->side && cmb(f, best, term(f, SM_CRIT_COMPLEMENTARITY, cb)) + f->slack < f->tthr)
             break; /* no candidate first met from here on can enter */
+
         double hit_s = hit_ab * (1 + MASS_SLACK); /* over a need mass: s(a -> b) at most */
         double tc = term(f, SM_CRIT_COMPLEMENTARITY, cb);
         uint32_t r = 0, reg_end = 0; /* the region of the last position, and its end */
@@ -747,6 +766,15 @@ static sm_status index_pass(sm__qctx *q, fast *f)
             if (ab > 0 && hit_s > 0) {
                 abp = hit_s * inv[mq[pos]] + MASS_SLACK;
                 abp = abp < 1.0 ? abp : 1.0;
+            }
+            if (L->side && !both && !use_share && ++side1_passed > SHARE_MARK_AFTER) {
+                /* arithmetic, max: side 1 was not marked first (longer
+                 * than side 0), and many of its candidates pass the bound
+                 * of the idf sum of every list from this one on: the
+                 * shares of those lists bound each candidate not met yet */
+                mark_shares(q, pl + li, to - li, mass, bav);
+                use_share = true;
+                mk = mark[pos];
             }
             if (use_share && bav[mk & 2 ? share[pos] : 0] < bap)
                 bap = bav[mk & 2 ? share[pos] : 0];
