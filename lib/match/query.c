@@ -534,8 +534,9 @@ static sm_status fill_zeros(sm__qctx *q, const fast *f)
 /* The steps of a candidate's share of a's need mass (one byte). */
 #define SHARE_STEPS 255u
 /* Side-1 candidates of arithmetic and max reciprocity past the lists'
- * bound before the remaining side-1 lists are marked with their shares. */
-#define SHARE_MARK_AFTER 64u
+ * bound before the remaining side-1 lists are marked with their shares
+ * (index_pass(); tests lower it). */
+size_t sm__share_mark_after = 64;
 
 /* The bound of b->a from a suffix of a's need tags: their idf sum over a's
  * need mass, a little above (SHARE_SLACK), at most 1. */
@@ -607,7 +608,7 @@ static void mark_shares(sm__qctx *q, const sm__plist *p1, size_t n1, double mass
  * either direction: side 0 is read in full, then side 1 with the
  * skipping, whose candidates have ab = 0 (a needer of a's offers was met
  * in side 0); side 1 is marked first when it is no longer than side 0,
- * else its lists still to read once SHARE_MARK_AFTER of its candidates
+ * else its lists still to read once sm__share_mark_after of its candidates
  * passed the lists' bound (the idf sum of all lists from the candidate's
  * first on: loose where a's need tags are common). When side 1 is marked and side 0 read, the marking
  * sums per candidate its lists' shares of a's need mass, each rounded up to
@@ -767,7 +768,7 @@ static sm_status index_pass(sm__qctx *q, fast *f)
                 abp = hit_s * inv[mq[pos]] + MASS_SLACK;
                 abp = abp < 1.0 ? abp : 1.0;
             }
-            if (L->side && !both && !use_share && ++side1_passed > SHARE_MARK_AFTER) {
+            if (L->side && !both && !use_share && ++side1_passed > sm__share_mark_after) {
                 /* arithmetic, max: side 1 was not marked first (longer
                  * than side 0), and many of its candidates pass the bound
                  * of the idf sum of every list from this one on: the

@@ -12,6 +12,7 @@
 #include <string.h>
 
 extern size_t sm__rest_sweep_min; /* lib/match/query.c: regions swept best rows first */
+extern size_t sm__share_mark_after; /* lib/match/query.c: side-1 candidates before its shares are marked */
 
 typedef struct shape {
     const char *name;
@@ -202,6 +203,13 @@ static void every_shape_and_weighting(void **st)
         sm__rest_sweep_min = 1;
         check_weightings(e, 53);
         sm__rest_sweep_min = 16384;
+        /* side 1 marked with its shares after its first candidates (else
+         * after many), also within a list */
+        for (size_t after = 0; after <= 3; after += 3) {
+            sm__share_mark_after = after;
+            check_weightings(e, 61);
+        }
+        sm__share_mark_after = 64;
         sm_engine_free(e);
     }
     free(cum);
@@ -315,8 +323,10 @@ static void fit_keys_follow_changes(void **st)
         }
         check_weightings(e, round ? 53 : 37);
         sm__rest_sweep_min = 1;
+        sm__share_mark_after = (size_t)round;
         check_weightings(e, 59);
         sm__rest_sweep_min = 16384;
+        sm__share_mark_after = 64;
         /* other languages for the region: its SMEs without their own follow */
         rd.n_languages = tu_split(round == 0 ? "en" : round == 1 ? "fr;lt" : "", (const char ***)&rd.languages);
         assert_int_equal(sm_region_put(e, &rd), SM_OK);
