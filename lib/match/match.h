@@ -49,7 +49,7 @@ typedef struct sm__qctx {
     const sm_weighting *cached_w;
 
     /* per base position: candidate marks of the inverted-index pass, then
-     * (at mark + mark_cap) the shares of a's need mass (query.c) */
+     * (at mark + mark_cap) the shares of a's need mass (query_index.c) */
     uint8_t *mark;
     size_t mark_cap;
     /* the posting lists of a's tags, in the order the index pass reads them */

@@ -11,8 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-extern size_t sm__rest_sweep_min; /* lib/match/query.c: regions swept best rows first */
-extern size_t sm__share_mark_after; /* lib/match/query.c: side-1 candidates before its shares are marked */
+extern size_t sm__rest_sweep_min; /* lib/match/query_rest.c: regions swept best rows first */
+extern size_t sm__share_mark_after; /* lib/match/query_index.c: side-1 candidates before its shares are marked */
 
 typedef struct shape {
     const char *name;
