@@ -16,6 +16,8 @@ size_t sm__share_mark_after = 64;
  * SMEs, one in 8 kept the gain of the one_country and default shapes and
  * left the zipf shape's time as it was; one in 64 or none cost zipf 2-5 %) */
 #define SHARE_MARK_RATE 8u
+/* ... and only its lists up to this many times the side-1 postings met */
+#define SHARE_MARK_BUDGET 4u
 
 /* The bound of b->a from a suffix of a's need tags: their idf sum over a's
  * need mass, a little above (SHARE_SLACK), at most 1. */
@@ -253,9 +255,22 @@ sm_status sm__index_pass(sm__qctx *q, fast *f)
                 /* arithmetic, max: side 1 was not marked first (longer
                  * than side 0), and many of its candidates (one in
                  * SHARE_MARK_RATE postings read) pass the bound of the idf
-                 * sum of every list from this one on: the shares of those
-                 * lists bound each candidate not met yet */
-                mark_shares(q, pl + li, to - li, mass, bav);
+                 * sum of every list from this one on. The lists from this
+                 * one on are marked with their shares while they hold at
+                 * most SHARE_MARK_BUDGET times the side-1 postings met so
+                 * far (the longest, of common tags, are often never read:
+                 * the loop ends before them); the idf of those left
+                 * unmarked is added to every share's bound. */
+                size_t budget = SHARE_MARK_BUDGET * (side1_read + (L->e - L->b)), marked = 0, m = li;
+                for (; m < to && (m == li || marked + (pl[m].e - pl[m].b) <= budget); m++)
+                    marked += pl[m].e - pl[m].b;
+                double tail_u = 0.0;
+                for (size_t j = m; j < to; j++)
+                    tail_u += pl[j].u;
+                mark_shares(q, pl + li, m - li, mass, bav);
+                double tb = share_bound(tail_u, mass);
+                for (unsigned v = 0; tb > 0 && v <= SHARE_STEPS; v++)
+                    bav[v] = bav[v] + tb < 1.0 ? bav[v] + tb : 1.0;
                 use_share = true;
                 mk = mark[pos];
             }
