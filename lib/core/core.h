@@ -372,6 +372,8 @@ size_t sm__tag_local_before(const sm__tag_local *l, size_t from, size_t item);
 /* Interns local tags [from, to) in order; map[i] is the engine id of local
  * tag i (writer lock held). */
 sm_status sm__tag_local_intern(sm_engine *e, const sm__tag_local *l, size_t from, size_t to, uint32_t *map);
+/* Sorts ids ascending and drops repeats; returns how many are left (sme.c). */
+size_t sm__ids_sort_unique(uint32_t *v, size_t n);
 /* Rewrites a prepared SME's local ids by map (lists ascending again, signatures made again). */
 void sm__prep_relabel(sm__prep *p, const uint32_t *map);
 void sm__tag_local_free(sm__tag_local *l, const sm__alloc *a);

@@ -141,7 +141,7 @@ static int cmp_u32(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-static size_t sort_unique(uint32_t *v, size_t n)
+size_t sm__ids_sort_unique(uint32_t *v, size_t n)
 {
     if (n < 2)
         return n;
@@ -224,7 +224,7 @@ static sm_status tag_ids(sm_engine *e, const char *norm, const char *const *give
             return st;
         norm += strlen(norm) + 1;
     }
-    *n_out = sort_unique(ids, n);
+    *n_out = sm__ids_sort_unique(ids, n);
     uint64_t s = 0;
     for (size_t i = 0; i < *n_out; i++)
         s |= sm__tag_sig(ids[i]);

@@ -5,7 +5,6 @@
  * committed or spliced, and then rewrites the ids in its SMEs' lists. */
 #include "core/core.h"
 
-#include <stdlib.h>
 #include <string.h>
 
 static const char *local_key(const void *ctx, uint32_t v)
@@ -71,29 +70,6 @@ sm_status sm__tag_local_intern(sm_engine *e, const sm__tag_local *l, size_t from
     return SM_OK;
 }
 
-static int cmp_id(const void *a, const void *b)
-{
-    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-    return x < y ? -1 : x > y;
-}
-
-static void sort_ids(uint32_t *v, size_t n)
-{
-    if (n > 32) {
-        qsort(v, n, sizeof *v, cmp_id);
-        return;
-    }
-    for (size_t i = 1; i < n; i++) {
-        uint32_t x = v[i];
-        size_t j = i;
-        while (j > 0 && v[j - 1] > x) {
-            v[j] = v[j - 1];
-            j--;
-        }
-        v[j] = x;
-    }
-}
-
 /* Rewrites n ids; sorts them again when the map changed their order. */
 static uint64_t relabel(uint32_t *v, size_t n, const uint32_t *map)
 {
@@ -105,8 +81,8 @@ static uint64_t relabel(uint32_t *v, size_t n, const uint32_t *map)
         sorted = sorted && (i == 0 || v[i - 1] < v[i]);
         sig |= sm__tag_sig(v[i]);
     }
-    if (!sorted)
-        sort_ids(v, n);
+    if (!sorted) /* distinct ids: nothing is dropped */
+        sm__ids_sort_unique(v, n);
     return sig;
 }
 
