@@ -62,6 +62,7 @@ import json
 import math
 import random
 import sys
+import textwrap
 import time
 from array import array
 from collections import Counter
@@ -1241,6 +1242,9 @@ class Shape:
         self.active = bool(args.tags or args.country or args.regions or args.empty_share or
                            args.secondary is not None)
         self.rng = random.Random(f"{args.seed}:shape")
+        # what the rewritten rows hold (README.md and the summary line)
+        self.tags_used = set()
+        self.country_counts = Counter()
         if args.tags:
             self.tag_cum = cumulate([(r + 1) ** -args.zipf for r in range(args.tags)])
             width = len(str(args.tags))
@@ -1298,7 +1302,43 @@ class Shape:
                 row[col] = tags
         if a.empty_share and rnd() < a.empty_share:
             row[7 if rnd() < 0.5 else 8] = []
+        self.tags_used.update(row[7])
+        self.tags_used.update(row[8])
+        self.country_counts[row[2][:2]] += 1
         return tuple(row)
+
+    def readme(self):
+        """The README's section on the shape options, or "" without them."""
+        if not self.active:
+            return ""
+        a = self.args
+        what = []
+        if a.tags:
+            what.append(f"offers and needs drawn from a vocabulary of {a.tags:,} synthetic keywords "
+                        f"(`kw...`) by Zipf rank with exponent {a.zipf:g}, {a.offers} offers and "
+                        f"{a.needs} needs per SME (the profiles' tags replaced)")
+        if a.country:
+            what.append(f"every SME moved to a NUTS-3 region of {a.country.upper()} (by population), "
+                        f"its official language(s) added")
+        elif a.regions:
+            what.append(f"every SME moved to one of the {a.regions} most populous NUTS-3 regions")
+        if a.secondary is not None:
+            what.append(f"0-{a.secondary} secondary sectors per SME, mostly from the primary's division")
+        if a.empty_share:
+            what.append(f"a share {a.empty_share:g} of the SMEs left with no needs or no offers")
+        rows = "\n".join(f"| {cc} | {n:,} |" for cc, n in sorted(self.country_counts.items()))
+        text = textwrap.fill(
+            f"The rows above were drawn as described, then rewritten by the shape options (a random "
+            f"stream of their own): {'; '.join(what)}. The ids keep the country of the first draw; "
+            f"the region column is the one that counts. After the rewrite the file holds "
+            f"{len(self.tags_used):,} distinct tags and these SMEs per country of their region:", 78)
+        return f"\n## Workload shape\n\n{text}\n\n| country | SMEs |\n| --- | ---: |\n{rows}\n"
+
+    def summary(self, gen):
+        """Tags and countries for the summary line."""
+        if not self.active:
+            return len(gen.vocab), len(gen.countries)
+        return len(self.tags_used), len(self.country_counts)
 
 
 class Namer:
@@ -1382,7 +1422,7 @@ def note_text(args):
             f"not real companies")
 
 
-def write_readme(path, args, gen, stats, files):
+def write_readme(path, args, gen, stats, files, shape_text=""):
     p = args.prefix
     cmd = command_line(args)
     by_country = "\n".join(f"| {cc} | {gen.counts[cc]:,} |" for cc in gen.countries)
@@ -1490,7 +1530,7 @@ Primary sector by NACE section:
 | section | | SMEs | share |
 | --- | --- | ---: | ---: |
 {by_section}
-{truth}
+{shape_text}{truth}
 ## `{p}_development.csv` — development indices
 
 Columns `region,development,source`: GDP per head in purchasing power
@@ -1603,10 +1643,11 @@ def main(argv=None):
                         f"({a[:2]} to {b[:2]} {pr['km']:.0f} km; common: en + {pr['coop']})")
                 w.writerow([a, b, note])
     files.append("README.md")
-    write_readme(out / "README.md", args, gen, {"sections": gen.section_counts}, files)
+    write_readme(out / "README.md", args, gen, {"sections": gen.section_counts}, files, shaper.readme())
     dt = time.monotonic() - t0
-    print(f"gen_sample: {args.n:,} SMEs in {len(gen.countries)} countries, {len(gen.pairs)} planted pairs, "
-          f"{len(gen.vocab)} tags in the vocabulary, {len(dev)} development rows; {dt:.1f} s", file=sys.stderr)
+    n_tags, n_countries = shaper.summary(gen)
+    print(f"gen_sample: {args.n:,} SMEs in {n_countries} {'country' if n_countries == 1 else 'countries'}, {len(gen.pairs)} planted pairs, "
+          f"{n_tags:,} tags in the vocabulary, {len(dev)} development rows; {dt:.1f} s", file=sys.stderr)
     return 0
 
 
