@@ -171,8 +171,8 @@ void sm__ld_release(sm__load *ld);
 extern size_t sm__load_split_min;
 extern size_t sm__load_split_taken; /* second parts taken, for tests */
 bool sm__split_wanted(size_t size);
-/* Where to split: the first line end outside quotes after 3/8 of the
- * input (the calling thread has the splice and the commit to do after it). Fed
+/* Where to split: the first line end outside quotes after 15/32 of the
+ * input (where both parts end together: load_split.c). Fed
  * the input piece by piece (all of it, or at least up to the point). */
 typedef struct sm__split_scan {
     size_t target, size, pos, at;
