@@ -386,6 +386,37 @@ static void fail_each_allocation(text t)
         assert_int_equal(st, SM_OK);
         assert_false(failed);
     }
+    /* the second thread's allocations alone, each failed in turn: the
+     * load gives what one thread gives (the part read again on the calling
+     * thread, or its failure met on the second one); with both threads
+     * counted, where a failure lands depends on how they interleave */
+    for (long k = 1;; k++) {
+        tu_alloc_state s = { 0, 0, 0, 0 };
+        sm_allocator a = tu_allocator(&s);
+        sm_engine_options eo = SM_ENGINE_OPTIONS_INIT;
+        eo.allocator = &a;
+        sm_engine *e = NULL;
+        assert_int_equal(sm_engine_new(&e, &eo), SM_OK);
+        s.calls = 0; /* from here on only the second thread's allocations count */
+        s.fail_at = k;
+        sm__load_split_min = 0;
+        size_t taken = sm__load_split_taken;
+        tu_fail_others_only(1);
+        sm_status st = sm_load_buffer(e, t.s, t.n, "smes.csv", NULL, NULL);
+        tu_fail_others_only(0);
+        sm__load_split_min = SIZE_MAX;
+        bool failed = s.failed;
+        s.fail_at = 0;
+        assert_int_equal(st, SM_OK);
+        assert_same_engine(want.e, e);
+        sm_engine_free(e);
+        assert_int_equal(s.live, 0);
+        if (!failed) {
+            assert_true(k > 1);                            /* the second thread allocated */
+            assert_int_equal(sm__load_split_taken, taken + 1); /* and, unfailed, its part is taken */
+            break;
+        }
+    }
     sm__arena_block_size = arena_block;
     outcome_free(&want);
     free(t.s);

@@ -70,9 +70,25 @@ static void tu_site_note(int failed)
 char tu_failed_site[256] = "(build with -Dalloc_sites=true to know)";
 #endif
 
+static int tu_others_only;
+static pthread_t tu_owner;
+
+void tu_fail_others_only(int on)
+{
+    pthread_mutex_lock(&tu_mu);
+    tu_others_only = on;
+    tu_owner = pthread_self();
+    pthread_mutex_unlock(&tu_mu);
+}
+
 static int tu_should_fail(tu_alloc_state *s)
 {
     pthread_mutex_lock(&tu_mu);
+    if (tu_others_only && pthread_equal(pthread_self(), tu_owner)) {
+        tu_site_note(0);
+        pthread_mutex_unlock(&tu_mu);
+        return 0;
+    }
     long n = ++s->calls;
     int fail = s->fail_at > 0 && n == s->fail_at;
     if (fail)

@@ -23,6 +23,12 @@ typedef struct tu_alloc_state {
 
 sm_allocator tu_allocator(tu_alloc_state *state);
 
+/* While set, the test allocators count, and may fail, only the allocations
+ * of threads other than the one that set it: a library thread's own
+ * allocations come in the same order on every run, whatever the calling
+ * thread does beside it. tu_fail_others_only(0) ends it. */
+void tu_fail_others_only(int on);
+
 /* The library call site of the last allocation a test allocator failed
  * ("lib/core/sme.c:120"), when the build records sites (-Dalloc_sites=true). */
 extern char tu_failed_site[256];
