@@ -214,11 +214,7 @@ static void allocation_failures_change_nothing(void **state)
             if (inputs[in][0] == '{' ? !SM_HAVE_JANSSON : !SM_HAVE_LIBCSV)
                 continue;
             tu_alloc_state s = { 0, 0, 0, 0 };
-            sm_allocator a = tu_allocator(&s);
-            sm_engine_options eo = SM_ENGINE_OPTIONS_INIT;
-            eo.allocator = &a;
-            sm_engine *e = NULL;
-            assert_int_equal(sm_engine_new(&e, &eo), SM_OK);
+            sm_engine *e = tu_engine_counted(&s);
             size_t regions = sm_region_count(e);
             double aff_before, aff;
             assert_int_equal(sm_affinity_get(&aff_before, e, "25", "28"), SM_OK);

@@ -355,11 +355,7 @@ static void fail_each_allocation(text t)
         sm_status st = SM_ERR_NOMEM;
         for (long k = 1; failed && k < 100000; k++) {
             tu_alloc_state s = { 0, 0, 0, 0 };
-            sm_allocator a = tu_allocator(&s);
-            sm_engine_options eo = SM_ENGINE_OPTIONS_INIT;
-            eo.allocator = &a;
-            sm_engine *e = NULL;
-            assert_int_equal(sm_engine_new(&e, &eo), SM_OK);
+            sm_engine *e = tu_engine_counted(&s);
             s.fail_at = s.calls + k;
             sm__load_split_min = 0;
             if (file) {
@@ -392,11 +388,7 @@ static void fail_each_allocation(text t)
      * counted, where a failure lands depends on how they interleave */
     for (long k = 1;; k++) {
         tu_alloc_state s = { 0, 0, 0, 0 };
-        sm_allocator a = tu_allocator(&s);
-        sm_engine_options eo = SM_ENGINE_OPTIONS_INIT;
-        eo.allocator = &a;
-        sm_engine *e = NULL;
-        assert_int_equal(sm_engine_new(&e, &eo), SM_OK);
+        sm_engine *e = tu_engine_counted(&s);
         s.calls = 0; /* from here on only the second thread's allocations count */
         s.fail_at = k;
         sm__load_split_min = 0;

@@ -135,6 +135,16 @@ sm_allocator tu_allocator(tu_alloc_state *state)
     return a;
 }
 
+sm_engine *tu_engine_counted(tu_alloc_state *s)
+{
+    sm_allocator a = tu_allocator(s); /* the engine keeps a copy */
+    sm_engine_options eo = SM_ENGINE_OPTIONS_INIT;
+    eo.allocator = &a;
+    sm_engine *e = NULL;
+    assert_int_equal(sm_engine_new(&e, &eo), SM_OK);
+    return e;
+}
+
 sm_engine *tu_engine(unsigned taxonomies)
 {
     sm_engine_options o = SM_ENGINE_OPTIONS_INIT;

@@ -23,6 +23,10 @@ typedef struct tu_alloc_state {
 
 sm_allocator tu_allocator(tu_alloc_state *state);
 
+/* A new engine with the default options, allocating through tu_allocator(s);
+ * fails the test on error. */
+sm_engine *tu_engine_counted(tu_alloc_state *s);
+
 /* While set, the test allocators count, and may fail, only the allocations
  * of threads other than the one that set it: a library thread's own
  * allocations come in the same order on every run, whatever the calling
