@@ -20,6 +20,16 @@ static const sm__run *first_run(const sm__score_cache *c, uint32_t p)
     return &c->runs[lo];
 }
 
+/* Considers base row p of the rest pass, whose affinity term is ta: with
+ * complementarity weighted every candidate left has 0 (comp_known), else
+ * its bound comes from the signatures. */
+static inline sm_status consider_row(sm__qctx *q, fast *f, const sm__score_cache *c, uint32_t p, double ta,
+                                     bool comp_known)
+{
+    const sm__rhot *h = &c->rhot[p];
+    return consider_key(q, f, h, comp_known ? 0.0 : sig_bound(q, f, h->idx), ta);
+}
+
 static int cmp_rbound(const void *x, const void *y)
 {
     const sm__rbound *a = x, *b = y;
@@ -113,8 +123,7 @@ sm_status sm__rest_pass(sm__qctx *q, fast *f)
                             mark[p] & 4)
                             continue;
                         mark[p] |= 4;
-                        if ((st = consider_key(q, f, &c->rhot[p], comp_known ? 0.0 : sig_bound(q, f, c->rhot[p].idx),
-                                               ta)))
+                        if ((st = consider_row(q, f, c, p, ta, comp_known)))
                             return st;
                         lim = f->tthr - reg - f->fit_rest - BOUND_SLACK;
                         low = lim > cut ? lim : cut;
@@ -142,7 +151,7 @@ sm_status sm__rest_pass(sm__qctx *q, fast *f)
                     if (ta < lim || wsize[SM__KEY_SIZE(kk)] < lim || coopw[fk & 255u] < lim || langw[fk >> 8] < lim ||
                         act[ract[p]] < lim || mark[p] & 4)
                         continue;
-                    if ((st = consider_key(q, f, &c->rhot[p], comp_known ? 0.0 : sig_bound(q, f, c->rhot[p].idx), ta)))
+                    if ((st = consider_row(q, f, c, p, ta, comp_known)))
                         return st;
                     lim = fixed < f->tthr ? INFINITY : f->tthr;
                 }
